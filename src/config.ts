@@ -1,0 +1,70 @@
+/**
+ * Process configuration from the environment and CLI flags, parsed once into a
+ * frozen object. Everything a user edits at run time lives in the settings
+ * table instead; this holds only what is needed before the database opens.
+ */
+import { resolve, join } from 'node:path';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export interface Config {
+  readonly databaseUrl: string;
+  readonly databaseKind: 'sqlite' | 'postgres';
+  readonly dataDir: string;
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: LogLevel;
+}
+
+export class ConfigError extends Error {}
+
+export interface ConfigOverrides {
+  databaseUrl?: string;
+  dataDir?: string;
+  host?: string;
+  port?: number | string;
+  logLevel?: string;
+}
+
+function parsePort(raw: string | number | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = typeof raw === 'number' ? raw : Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new ConfigError(`PORT must be an integer between 0 and 65535, got "${raw}"`);
+  }
+  return n;
+}
+
+export function databaseKindOf(url: string): 'sqlite' | 'postgres' {
+  if (/^postgres(ql)?:\/\//i.test(url)) return 'postgres';
+  if (/^sqlite:/i.test(url) || !/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return 'sqlite';
+  throw new ConfigError(
+    `DATABASE_URL "${url.replace(/\/\/[^@]*@/, '//***@')}" is not supported: use sqlite:<file> or postgres://user@host:port/db`,
+  );
+}
+
+/** Path of the SQLite file named by a sqlite: URL (or a bare path). */
+export function sqlitePathOf(url: string): string {
+  const path = url.replace(/^sqlite:(\/\/)?/i, '');
+  return path === ':memory:' ? path : resolve(path);
+}
+
+export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const dataDir = resolve(overrides.dataDir ?? env.DATA_DIR ?? './data');
+  const databaseUrl = overrides.databaseUrl ?? env.DATABASE_URL ?? `sqlite:${join(dataDir, 'transcriptorio.db')}`;
+  const logLevel = (overrides.logLevel ?? env.LOG_LEVEL ?? 'info').toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel as LogLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  const host = overrides.host ?? env.HOST ?? '0.0.0.0';
+  if (!host.trim()) throw new ConfigError('HOST must not be empty');
+  return Object.freeze({
+    databaseUrl,
+    databaseKind: databaseKindOf(databaseUrl),
+    dataDir,
+    host,
+    port: parsePort(overrides.port ?? env.PORT, 8000),
+    logLevel: logLevel as LogLevel,
+  });
+}

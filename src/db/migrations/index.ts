@@ -1,0 +1,15 @@
+/**
+ * Versioned migrations, applied in name order at start-up (and by
+ * `transcriptorio db migrate`). Add a file `NNN-what.ts` and list it here;
+ * never edit one that has shipped.
+ */
+import type { Kysely } from 'kysely';
+import type { DbKind } from '../database.js';
+import * as m001 from './001-initial.js';
+
+export interface VersionedMigration {
+  name: string;
+  up(db: Kysely<any>, kind: DbKind): Promise<void>;
+}
+
+export const migrations: VersionedMigration[] = [{ name: '001-initial', up: m001.up }];

@@ -1,0 +1,36 @@
+import { Migrator, type Migration, type MigrationResultSet } from 'kysely';
+import type { DatabaseHandle } from './database.js';
+import { migrations } from './migrations/index.js';
+import { AppError } from '../errors.js';
+
+function migratorFor(handle: DatabaseHandle): Migrator {
+  const byName: Record<string, Migration> = {};
+  for (const m of migrations) byName[m.name] = { up: (db) => m.up(db, handle.kind) };
+  return new Migrator({
+    db: handle.db,
+    provider: { getMigrations: async () => byName },
+    migrationTableName: 'schema_migrations',
+    migrationLockTableName: 'schema_migrations_lock',
+  });
+}
+
+/** Applies every pending migration; concurrent callers (several processes) wait on Kysely's lock. */
+export async function migrateToLatest(handle: DatabaseHandle): Promise<string[]> {
+  const result: MigrationResultSet = await migratorFor(handle).migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new AppError(500, 'migration_failed', `migration ${failed ?? '?'} failed: ${String((result.error as Error).message ?? result.error)}`);
+  }
+  return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+export interface MigrationStatus {
+  name: string;
+  applied: boolean;
+  executedAt: string | null;
+}
+
+export async function migrationStatus(handle: DatabaseHandle): Promise<MigrationStatus[]> {
+  const list = await migratorFor(handle).getMigrations();
+  return list.map((m) => ({ name: m.name, applied: !!m.executedAt, executedAt: m.executedAt?.toISOString() ?? null }));
+}

@@ -1,0 +1,135 @@
+/**
+ * Row types of every table, as Kysely sees them. Booleans are stored as 0/1
+ * integers and times as ISO 8601 UTC text (epoch milliseconds where the queue
+ * compares them), so one code path serves SQLite and PostgreSQL.
+ */
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+export interface JobsTable {
+  id: string;
+  seq: number;
+  file_path: string;
+  file_name: string;
+  job_type: string;
+  status: string;
+  priority: number;
+  source_lang: string | null;
+  target_lang: string;
+  quality_preset: string;
+  transcribe_or_translate: string;
+  progress: number;
+  current_stage: string | null;
+  eta_seconds: number | null;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  output_path: string | null;
+  segments_count: number | null;
+  error: string | null;
+  retry_count: number;
+  max_retries: number;
+  worker_id: string | null;
+  vram_used_mb: number | null;
+  processing_time_seconds: number | null;
+  model_used: string | null;
+  device_used: string | null;
+  is_manual_request: number;
+  /** epoch ms; a processing job whose lease ran out goes back to the queue */
+  lease_expires_at: number | null;
+  /** epoch ms; a retried job waits until then (back-off) */
+  not_before: number | null;
+  cancel_requested: number;
+  /** JSON: extra job parameters (audio language, rule, provider request) */
+  options: string | null;
+  /** JSON: what a finished job produced beyond the columns (provider results) */
+  result: string | null;
+  updated_at: string;
+  /** epoch ms of the last change, for the live event stream */
+  updated_ms: number;
+}
+
+export interface JobStatusCountsTable {
+  status: string;
+  count: number;
+}
+
+export interface ScanRulesTable {
+  id: Generated<number>;
+  name: string;
+  enabled: number;
+  priority: number;
+  audio_language_is: string | null;
+  audio_language_not: string | null;
+  audio_track_count_min: number | null;
+  has_embedded_subtitle_lang: string | null;
+  missing_embedded_subtitle_lang: string | null;
+  missing_external_subtitle_lang: string | null;
+  file_extension: string | null;
+  action_type: string;
+  target_language: string;
+  quality_preset: string;
+  job_priority: number;
+  created_at: string;
+  updated_at: string | null;
+}
+
+export interface SystemSettingsTable {
+  id: Generated<number>;
+  key: string;
+  value: string;
+  description: string | null;
+  category: string;
+  value_type: string;
+  created_at: string;
+  updated_at: string | null;
+}
+
+export interface WorkersTable {
+  worker_id: string;
+  worker_type: string;
+  device_id: number | null;
+  node: string;
+  pid: number | null;
+  status: string;
+  /** what the supervisor or API wants: running | stopping */
+  desired_state: string;
+  current_job_id: string | null;
+  current_job_progress: number | null;
+  current_job_eta: number | null;
+  jobs_completed: number;
+  jobs_failed: number;
+  started_at: string;
+  last_heartbeat_ms: number;
+  error: string | null;
+  model_loaded: string | null;
+}
+
+export interface ProbeCacheTable {
+  path: string;
+  size: number;
+  mtime_ms: number;
+  probed_at: string;
+  result: string;
+}
+
+export interface AppStateTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  jobs: JobsTable;
+  job_status_counts: JobStatusCountsTable;
+  scan_rules: ScanRulesTable;
+  system_settings: SystemSettingsTable;
+  workers: WorkersTable;
+  probe_cache: ProbeCacheTable;
+  app_state: AppStateTable;
+}
+
+export type JobRow = Selectable<JobsTable>;
+export type NewJobRow = Insertable<JobsTable>;
+export type JobUpdate = Updateable<JobsTable>;
+export type ScanRuleRow = Selectable<ScanRulesTable>;
+export type SettingRow = Selectable<SystemSettingsTable>;
+export type WorkerRow = Selectable<WorkersTable>;

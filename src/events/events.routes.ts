@@ -1,0 +1,32 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { HubEvent } from './event-hub.js';
+
+/** Server-sent events: job, worker, scan and download updates for the UI. */
+export const eventsRoutes: FastifyPluginAsync = async (app) => {
+  const hub = app.ctx.events;
+  app.get('/events', {
+    schema: {
+      tags: ['System'],
+      summary: 'Live updates (text/event-stream): job.updated, stats, worker.updated, workers.removed, scan.progress, scan.completed, model.download',
+    },
+  }, (req, reply) => {
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write(': connected\nretry: 3000\n\n');
+    const send = (e: HubEvent) => res.write(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
+    hub.on('event', send);
+    hub.start();
+    const ping = setInterval(() => res.write(': ping\n\n'), 15000);
+    const done = () => {
+      clearInterval(ping);
+      hub.off('event', send);
+    };
+    req.raw.on('close', done);
+  });
+};

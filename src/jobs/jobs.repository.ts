@@ -1,0 +1,90 @@
+/** All SQL on the jobs table that the API needs; the queue's own SQL is in src/queue. */
+import { sql } from 'kysely';
+import type { Db, DbKind } from '../db/database.js';
+import type { JobRow, JobUpdate, NewJobRow } from '../db/schema.js';
+
+export const LIVE_STATUSES = ['queued', 'processing'] as const;
+export const TERMINAL_STATUSES = ['completed', 'failed', 'cancelled'] as const;
+
+export async function findJob(db: Db, id: string): Promise<JobRow | undefined> {
+  return db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findLiveJobForFile(db: Db, filePath: string): Promise<JobRow | undefined> {
+  return db
+    .selectFrom('jobs')
+    .selectAll()
+    .where('file_path', '=', filePath)
+    .where('status', 'in', LIVE_STATUSES)
+    .executeTakeFirst();
+}
+
+/** Live jobs among the given paths (one query for a whole scan batch). */
+export async function liveJobPaths(db: Db, paths: string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (let i = 0; i < paths.length; i += 500) {
+    const rows = await db
+      .selectFrom('jobs')
+      .select('file_path')
+      .where('file_path', 'in', paths.slice(i, i + 500))
+      .where('status', 'in', LIVE_STATUSES)
+      .execute();
+    for (const r of rows) out.add(r.file_path);
+  }
+  return out;
+}
+
+/** Inserts a job; `seq` (FIFO order) comes from the database so concurrent processes never share one. */
+export async function insertJob(db: Db, kind: DbKind, row: Omit<NewJobRow, 'seq'>): Promise<JobRow> {
+  const seq =
+    kind === 'postgres'
+      ? sql<number>`nextval('jobs_seq_counter')`
+      : sql<number>`(select coalesce(max(seq), 0) + 1 from jobs)`;
+  await db
+    .insertInto('jobs')
+    .values({ ...row, seq } as never)
+    .execute();
+  return (await findJob(db, row.id))!;
+}
+
+export interface ListJobsQuery {
+  status?: string;
+  limit: number;
+  offset: number;
+}
+
+export async function listJobs(db: Db, q: ListJobsQuery): Promise<JobRow[]> {
+  let query = db.selectFrom('jobs').selectAll();
+  if (q.status) query = query.where('status', '=', q.status);
+  return query.orderBy('seq', 'desc').limit(q.limit).offset(q.offset).execute();
+}
+
+/** Per-status counts, kept by triggers so this is O(1) however many jobs there are. */
+export async function statusCounts(db: Db): Promise<Record<string, number>> {
+  const rows = await db.selectFrom('job_status_counts').selectAll().execute();
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.count)]));
+}
+
+export async function updateJob(db: Db, id: string, patch: JobUpdate, onlyIfStatus?: readonly string[]): Promise<number> {
+  let q = db
+    .updateTable('jobs')
+    .set({ ...patch, updated_at: new Date().toISOString(), updated_ms: Date.now() })
+    .where('id', '=', id);
+  if (onlyIfStatus) q = q.where('status', 'in', onlyIfStatus);
+  const res = await q.executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
+export async function deleteJobsWithStatus(db: Db, status: string): Promise<number> {
+  const res = await db.deleteFrom('jobs').where('status', '=', status).executeTakeFirst();
+  return Number(res.numDeletedRows);
+}
+
+/** Jobs changed since an epoch-ms mark, oldest change first (the live event stream). */
+export async function jobsUpdatedSince(db: Db, sinceMs: number, limit = 200): Promise<JobRow[]> {
+  return db.selectFrom('jobs').selectAll().where('updated_ms', '>', sinceMs).orderBy('updated_ms').limit(limit).execute();
+}
+
+export async function recentJobs(db: Db, status: string, limit: number): Promise<JobRow[]> {
+  return db.selectFrom('jobs').selectAll().where('status', '=', status).orderBy('seq', 'desc').limit(limit).execute();
+}

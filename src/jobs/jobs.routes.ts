@@ -1,0 +1,59 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Message, errors } from '../server/schemas.js';
+import { JobSchema, JobStatsSchema, CreateJobBody } from './jobs.schemas.js';
+import { requireLanguage } from './jobs.service.js';
+
+const IdParams = Type.Object({ job_id: Type.String() });
+
+export const jobsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const jobs = app.ctx.jobs;
+  const tags = ['Jobs'];
+
+  app.get('/', {
+    schema: {
+      tags, summary: 'List jobs with pagination and filtering (newest first)',
+      querystring: Type.Object({
+        status_filter: Type.Optional(Type.String({ description: 'queued, processing, completed, failed or cancelled' })),
+        page: Type.Optional(Type.Integer({ default: 1, description: 'Page number (1-based)' })),
+        page_size: Type.Optional(Type.Integer({ default: 50, description: 'Items per page (max 500)' })),
+      }),
+      response: { 200: Type.Object({ jobs: Type.Array(JobSchema), total: Type.Integer(), page: Type.Integer(), page_size: Type.Integer() }), ...errors(400) },
+    },
+  }, async (req) => jobs.list({ status: req.query.status_filter || undefined, page: req.query.page ?? 1, pageSize: req.query.page_size ?? 50 }));
+
+  app.get('/stats', { schema: { tags, summary: 'Queue statistics', response: { 200: JobStatsSchema } } }, async () => jobs.stats());
+
+  app.get('/:job_id', {
+    schema: { tags, summary: 'Get a job', params: IdParams, response: { 200: JobSchema, ...errors(404) } },
+  }, async (req) => jobs.get(req.params.job_id));
+
+  app.post('/', {
+    schema: { tags, summary: 'Create a transcription job', body: CreateJobBody, response: { 201: JobSchema, ...errors(400, 409) } },
+  }, async (req, reply) => {
+    const { audio_language, ...body } = req.body;
+    const job = await jobs.create({
+      ...body,
+      options: audio_language ? { audio_language: requireLanguage(audio_language, 'audio_language') } : undefined,
+    });
+    return reply.status(201).send(job);
+  });
+
+  app.post('/:job_id/retry', {
+    schema: { tags, summary: 'Retry a failed job', params: IdParams, response: { 200: JobSchema, ...errors(400, 404, 409) } },
+  }, async (req) => jobs.retry(req.params.job_id));
+
+  const cancel = async (id: string) => {
+    await jobs.cancel(id);
+    return { message: `Job ${id} cancelled successfully` };
+  };
+  app.delete('/:job_id', {
+    schema: { tags, summary: 'Cancel a job', params: IdParams, response: { 200: Message, ...errors(400, 404) } },
+  }, async (req) => cancel(req.params.job_id));
+  app.post('/:job_id/cancel', {
+    schema: { tags, summary: 'Cancel a job (POST alias for DELETE)', params: IdParams, response: { 200: Message, ...errors(400, 404) } },
+  }, async (req) => cancel(req.params.job_id));
+
+  app.post('/queue/clear', {
+    schema: { tags, summary: 'Clear all completed jobs from the queue', response: { 200: Message } },
+  }, async () => ({ message: `Cleared ${await jobs.clearCompleted()} completed jobs` }));
+};

@@ -1,0 +1,49 @@
+import { Type } from '@fastify/type-provider-typebox';
+import { Nullable } from '../server/schemas.js';
+
+export const JobSchema = Type.Object({
+  id: Type.String(),
+  file_path: Type.String(),
+  file_name: Type.String(),
+  job_type: Type.String(),
+  status: Type.String({ enum: ['queued', 'processing', 'completed', 'failed', 'cancelled'] }),
+  priority: Type.Integer(),
+  source_lang: Nullable(Type.String()),
+  target_lang: Type.String(),
+  quality_preset: Type.String(),
+  transcribe_or_translate: Type.String(),
+  progress: Type.Number(),
+  current_stage: Nullable(Type.String()),
+  eta_seconds: Nullable(Type.Integer()),
+  created_at: Type.String({ format: 'date-time' }),
+  started_at: Nullable(Type.String()),
+  completed_at: Nullable(Type.String()),
+  output_path: Nullable(Type.String()),
+  segments_count: Nullable(Type.Integer()),
+  error: Nullable(Type.String()),
+  retry_count: Type.Integer(),
+  max_retries: Type.Integer(),
+  worker_id: Nullable(Type.String()),
+  vram_used_mb: Nullable(Type.Integer()),
+  processing_time_seconds: Nullable(Type.Number()),
+  model_used: Nullable(Type.String()),
+  device_used: Nullable(Type.String()),
+  is_manual_request: Type.Boolean(),
+});
+
+export const JobStatsSchema = Type.Object({
+  total_jobs: Type.Integer(), queued: Type.Integer(), processing: Type.Integer(),
+  completed: Type.Integer(), failed: Type.Integer(), cancelled: Type.Integer(),
+});
+
+export const CreateJobBody = Type.Object({
+  file_path: Type.String({ minLength: 1, description: 'Full path to the media file (absolute)' }),
+  file_name: Type.String({ minLength: 1, description: 'File name' }),
+  source_lang: Type.Optional(Nullable(Type.String({ description: 'Audio language (ISO 639-2); detected when absent' }))),
+  target_lang: Type.String({ minLength: 1, description: 'Target subtitle language (ISO 639-2)' }),
+  quality_preset: Type.Optional(Type.String({ description: 'fast, balanced or best' })),
+  transcribe_or_translate: Type.Optional(Type.String({ description: 'transcribe or translate' })),
+  priority: Type.Optional(Type.Integer({ description: 'Higher is processed first' })),
+  is_manual_request: Type.Optional(Type.Boolean({ default: true })),
+  audio_language: Type.Optional(Nullable(Type.String({ description: 'Pick the audio track in this language (ISO 639-2)' }))),
+});

@@ -1,0 +1,264 @@
+/**
+ * The rules of jobs: validation of new jobs, one live job per file, which
+ * transitions the API allows, and the API's shape of a job.
+ */
+import { randomUUID } from 'node:crypto';
+import { basename, isAbsolute, win32 } from 'node:path';
+import type { DatabaseHandle } from '../db/database.js';
+import type { JobRow } from '../db/schema.js';
+import { AppError, badRequest, conflict, notFound } from '../errors.js';
+import { normalizeLanguage } from '../languages.js';
+import * as repo from './jobs.repository.js';
+
+export const JOB_STATUSES = ['queued', 'processing', 'completed', 'failed', 'cancelled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export const QUALITY_PRESETS = ['fast', 'balanced', 'best'] as const;
+export const JOB_MODES = ['transcribe', 'translate'] as const;
+
+export interface Job {
+  id: string;
+  file_path: string;
+  file_name: string;
+  job_type: string;
+  status: string;
+  priority: number;
+  source_lang: string | null;
+  target_lang: string;
+  quality_preset: string;
+  transcribe_or_translate: string;
+  progress: number;
+  current_stage: string | null;
+  eta_seconds: number | null;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  output_path: string | null;
+  segments_count: number | null;
+  error: string | null;
+  retry_count: number;
+  max_retries: number;
+  worker_id: string | null;
+  vram_used_mb: number | null;
+  processing_time_seconds: number | null;
+  model_used: string | null;
+  device_used: string | null;
+  is_manual_request: boolean;
+}
+
+export function toJob(row: JobRow): Job {
+  return {
+    id: row.id,
+    file_path: row.file_path,
+    file_name: row.file_name,
+    job_type: row.job_type,
+    status: row.status,
+    priority: row.priority,
+    source_lang: row.source_lang,
+    target_lang: row.target_lang,
+    quality_preset: row.quality_preset,
+    transcribe_or_translate: row.transcribe_or_translate,
+    progress: Number(row.progress),
+    current_stage: row.current_stage,
+    eta_seconds: row.eta_seconds,
+    created_at: row.created_at,
+    started_at: row.started_at,
+    completed_at: row.completed_at,
+    output_path: row.output_path,
+    segments_count: row.segments_count,
+    error: row.error,
+    retry_count: row.retry_count,
+    max_retries: row.max_retries,
+    worker_id: row.worker_id,
+    vram_used_mb: row.vram_used_mb,
+    processing_time_seconds: row.processing_time_seconds === null ? null : Number(row.processing_time_seconds),
+    model_used: row.model_used,
+    device_used: row.device_used,
+    is_manual_request: !!row.is_manual_request,
+  };
+}
+
+export interface CreateJobInput {
+  file_path: string;
+  file_name?: string;
+  source_lang?: string | null;
+  target_lang: string;
+  quality_preset?: string | null;
+  transcribe_or_translate?: string | null;
+  priority?: number;
+  is_manual_request?: boolean;
+  job_type?: string;
+  /** extra parameters kept with the job (audio track language, rule id, provider request) */
+  options?: Record<string, unknown>;
+  max_retries?: number;
+}
+
+export interface JobDefaults {
+  maxRetries(): number;
+  mode(): string;
+}
+
+/** Absolute POSIX paths, Windows drive paths and UNC paths (a worker node may use any). */
+export function isAbsoluteMediaPath(p: string): boolean {
+  return isAbsolute(p) || win32.isAbsolute(p);
+}
+
+export function requireLanguage(value: string, field: string): string {
+  const code = normalizeLanguage(value);
+  if (!code) throw badRequest(`Unknown language "${value}" in ${field}: use an ISO 639-2 code such as eng, spa, jpn`, 'unknown_language');
+  return code;
+}
+
+export interface JobStats {
+  total_jobs: number;
+  queued: number;
+  processing: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+}
+
+export class JobsService {
+  constructor(
+    private readonly handle: DatabaseHandle,
+    private readonly defaults: JobDefaults,
+  ) {}
+
+  private get db() {
+    return this.handle.db;
+  }
+
+  async list(q: { status?: string; page: number; pageSize: number }): Promise<{ jobs: Job[]; total: number; page: number; page_size: number }> {
+    if (q.status !== undefined && !JOB_STATUSES.includes(q.status as JobStatus)) {
+      throw badRequest(`status_filter must be one of ${JOB_STATUSES.join(', ')}, got "${q.status}"`, 'bad_status');
+    }
+    if (!Number.isInteger(q.page) || q.page < 1) throw badRequest('page must be an integer of at least 1', 'bad_page');
+    if (!Number.isInteger(q.pageSize) || q.pageSize < 1 || q.pageSize > 500) {
+      throw badRequest('page_size must be an integer between 1 and 500', 'bad_page_size');
+    }
+    const [rows, counts] = await Promise.all([
+      repo.listJobs(this.db, { status: q.status, limit: q.pageSize, offset: (q.page - 1) * q.pageSize }),
+      repo.statusCounts(this.db),
+    ]);
+    const total = q.status ? (counts[q.status] ?? 0) : Object.values(counts).reduce((a, b) => a + b, 0);
+    return { jobs: rows.map(toJob), total, page: q.page, page_size: q.pageSize };
+  }
+
+  async stats(): Promise<JobStats> {
+    const c = await repo.statusCounts(this.db);
+    const s = { queued: c.queued ?? 0, processing: c.processing ?? 0, completed: c.completed ?? 0, failed: c.failed ?? 0, cancelled: c.cancelled ?? 0 };
+    return { total_jobs: s.queued + s.processing + s.completed + s.failed + s.cancelled, ...s };
+  }
+
+  async get(id: string): Promise<Job> {
+    const row = await repo.findJob(this.db, id);
+    if (!row) throw notFound(`Job ${id}`);
+    return toJob(row);
+  }
+
+  async getRow(id: string): Promise<JobRow | undefined> {
+    return repo.findJob(this.db, id);
+  }
+
+  async create(input: CreateJobInput): Promise<Job> {
+    const filePath = input.file_path?.trim();
+    if (!filePath) throw badRequest('file_path must not be empty', 'bad_path');
+    if (!isAbsoluteMediaPath(filePath)) throw badRequest(`file_path must be an absolute path, got "${filePath}"`, 'relative_path');
+    const targetLang = requireLanguage(input.target_lang, 'target_lang');
+    const sourceLang = input.source_lang ? requireLanguage(input.source_lang, 'source_lang') : null;
+    const preset = input.quality_preset ?? 'fast';
+    if (!QUALITY_PRESETS.includes(preset as never)) {
+      throw badRequest(`Invalid quality preset "${preset}": use one of ${QUALITY_PRESETS.join(', ')}`, 'bad_quality_preset');
+    }
+    const mode = input.transcribe_or_translate ?? this.defaults.mode();
+    if (!JOB_MODES.includes(mode as never)) {
+      throw badRequest(`transcribe_or_translate must be transcribe or translate, got "${mode}"`, 'bad_mode');
+    }
+    if (await repo.findLiveJobForFile(this.db, filePath)) throw conflict(`Job already exists for this file: ${filePath}`, 'duplicate_job');
+    const now = new Date();
+    const iso = now.toISOString();
+    try {
+      const row = await repo.insertJob(this.db, this.handle.kind, {
+        id: randomUUID().replace(/-/g, '').slice(0, 16),
+        file_path: filePath,
+        file_name: input.file_name?.trim() || basename(filePath.replace(/\\/g, '/')),
+        job_type: input.job_type ?? 'transcription',
+        status: 'queued',
+        priority: input.priority ?? 0,
+        source_lang: sourceLang,
+        target_lang: targetLang,
+        quality_preset: preset,
+        transcribe_or_translate: mode,
+        progress: 0,
+        current_stage: null,
+        eta_seconds: null,
+        created_at: iso,
+        started_at: null,
+        completed_at: null,
+        output_path: null,
+        segments_count: null,
+        error: null,
+        retry_count: 0,
+        max_retries: input.max_retries ?? this.defaults.maxRetries(),
+        worker_id: null,
+        vram_used_mb: null,
+        processing_time_seconds: null,
+        model_used: null,
+        device_used: null,
+        is_manual_request: input.is_manual_request === false ? 0 : 1,
+        lease_expires_at: null,
+        not_before: null,
+        cancel_requested: 0,
+        options: input.options ? JSON.stringify(input.options) : null,
+        result: null,
+        updated_at: iso,
+        updated_ms: now.getTime(),
+      });
+      return toJob(row);
+    } catch (e) {
+      // The unique index on live jobs lost a race with another creator.
+      if (/unique|duplicate/i.test(String((e as Error).message))) throw conflict(`Job already exists for this file: ${filePath}`, 'duplicate_job');
+      throw e;
+    }
+  }
+
+  async retry(id: string): Promise<Job> {
+    const row = await repo.findJob(this.db, id);
+    if (!row) throw notFound(`Job ${id}`);
+    if (row.status !== 'failed') throw badRequest(`Job ${id} cannot be retried: it is ${row.status}, only failed jobs can be retried`, 'not_retryable');
+    if (await repo.findLiveJobForFile(this.db, row.file_path)) throw conflict(`Another job for this file is already queued or running`, 'duplicate_job');
+    const n = await repo.updateJob(
+      this.db,
+      id,
+      { status: 'queued', error: null, progress: 0, current_stage: null, eta_seconds: null, started_at: null, completed_at: null, worker_id: null, retry_count: 0, not_before: null, lease_expires_at: null, cancel_requested: 0, output_path: null },
+      ['failed'],
+    );
+    if (!n) throw badRequest(`Job ${id} cannot be retried: its status changed`, 'not_retryable');
+    return this.get(id);
+  }
+
+  /** Queued jobs are cancelled at once; a processing job is marked and its worker stops within seconds. */
+  async cancel(id: string): Promise<void> {
+    const row = await repo.findJob(this.db, id);
+    if (!row) throw notFound(`Job ${id}`);
+    if (!repo.LIVE_STATUSES.includes(row.status as never)) {
+      throw badRequest(`Job ${id} is already in terminal state ${row.status}`, 'job_terminal');
+    }
+    const n = await repo.updateJob(
+      this.db,
+      id,
+      { status: 'cancelled', cancel_requested: 1, completed_at: new Date().toISOString(), eta_seconds: null, lease_expires_at: null },
+      repo.LIVE_STATUSES,
+    );
+    if (!n) throw badRequest(`Job ${id} is already in a terminal state`, 'job_terminal');
+  }
+
+  async clearCompleted(): Promise<number> {
+    return repo.deleteJobsWithStatus(this.db, 'completed');
+  }
+
+  async recent(status: JobStatus, limit: number): Promise<Job[]> {
+    return (await repo.recentJobs(this.db, status, limit)).map(toJob);
+  }
+}
+
+export { AppError };

@@ -1,0 +1,99 @@
+/**
+ * The HTTP application: OpenAPI from the route schemas, one error handler,
+ * API-key auth, the built UI at /, and every route module. server.ts starts
+ * it; tests build it and call it with app.inject().
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import multipart from '@fastify/multipart';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { AppContext } from './context.js';
+import { registerErrorHandling } from './error-handler.js';
+import { registerAuth } from './auth.js';
+import { registerRoutes } from './routes/index.js';
+import { projectRoot, packageVersion } from '../paths.js';
+
+export type App = FastifyInstance;
+
+export interface BuildAppOptions {
+  /** Folder of the built UI; GET / answers JSON when it has no index.html. */
+  webDir?: string;
+  logger?: boolean;
+}
+
+export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: (opts.logger === false ? undefined : ctx.log) as FastifyBaseLogger | undefined,
+    disableRequestLogging: true,
+    bodyLimit: 10 * 1024 * 1024,
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
+
+  app.decorate('ctx', ctx);
+  registerErrorHandling(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'TranscriptorIO API',
+        version: packageVersion(),
+        description: 'Subtitles for every video in a media library, generated locally with Whisper.',
+      },
+      components: {
+        securitySchemes: {
+          apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
+          apiKeyQuery: { type: 'apiKey', in: 'query', name: 'apikey' },
+        },
+      },
+      security: [{ apiKeyHeader: [] }, { apiKeyQuery: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: false });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  registerRedoc(app);
+
+  await app.register(multipart, { limits: { fileSize: 4 * 1024 * 1024 * 1024, files: 1 } });
+  registerAuth(app, ctx);
+  await registerRoutes(app, ctx);
+
+  const webDir = opts.webDir ?? join(projectRoot(), 'web', 'dist');
+  if (existsSync(join(webDir, 'index.html'))) {
+    await app.register(fastifyStatic, { root: webDir, prefix: '/', wildcard: false, index: false, decorateReply: true });
+    const index = readFileSync(join(webDir, 'index.html'));
+    app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.type('text/html').send(index));
+    app.get('/assets/*', { schema: { hide: true } }, async (req, reply) =>
+      reply.sendFile(join('assets', (req.params as { '*': string })['*'])),
+    );
+  } else {
+    app.get('/', { schema: { tags: ['System'], summary: 'API info (the web UI when it is built)' } }, async () => ({
+      name: 'TranscriptorIO API',
+      version: packageVersion(),
+      status: 'running',
+      message: 'Frontend not built. Access API docs at /docs',
+    }));
+  }
+  return app;
+}
+
+function registerRedoc(app: FastifyInstance): void {
+  const bundle = join(projectRoot(), 'node_modules', 'redoc', 'bundles', 'redoc.standalone.js');
+  app.get('/redoc', { schema: { hide: true } }, async (_req, reply) =>
+    reply.type('text/html').send(`<!doctype html><html><head><meta charset="utf-8"><title>TranscriptorIO API - ReDoc</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"><style>body{margin:0}</style></head>
+<body><redoc spec-url="/openapi.json"></redoc><script src="/redoc/redoc.standalone.js"></script></body></html>`),
+  );
+  app.get('/redoc/redoc.standalone.js', { schema: { hide: true } }, async (_req, reply) =>
+    reply.type('application/javascript').header('cache-control', 'public, max-age=86400').send(readFileSync(bundle)),
+  );
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ctx: AppContext;
+  }
+}

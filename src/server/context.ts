@@ -1,0 +1,63 @@
+/**
+ * Everything a running server holds: configuration, database, services and
+ * background components. Built once by createContext and passed to the app.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { openDatabase, type DatabaseHandle } from '../db/database.js';
+import { migrateToLatest } from '../db/migrator.js';
+import { SettingsService } from '../settings/settings.service.js';
+import { JobsService } from '../jobs/jobs.service.js';
+import { ScanRulesService } from '../rules/rules.service.js';
+import { EventHub } from '../events/event-hub.js';
+import { createLogger } from '../logger.js';
+
+export interface AppContext {
+  config: Config;
+  log: Logger;
+  database: DatabaseHandle;
+  settings: SettingsService;
+  jobs: JobsService;
+  rules: ScanRulesService;
+  events: EventHub;
+  startedAt: number;
+  /** Background components (workers, scheduler, watcher) register how to stop here. */
+  onClose: Array<() => Promise<void> | void>;
+}
+
+export async function createContext(config: Config, opts: { log?: Logger } = {}): Promise<AppContext> {
+  const log = opts.log ?? createLogger(config.logLevel);
+  const database = openDatabase(config.databaseUrl);
+  await migrateToLatest(database);
+  const settings = new SettingsService(database.db);
+  await settings.initDefaults();
+  await ensureApiKey(settings, log);
+  const jobs = new JobsService(database, {
+    maxRetries: () => settings.getNumber('job_max_retries'),
+    mode: () => settings.getString('transcribe_or_translate') || 'transcribe',
+  });
+  const rules = new ScanRulesService(database.db);
+  const events = new EventHub(database.db, log);
+  return { config, log, database, settings, jobs, rules, events, startedAt: Date.now(), onClose: [] };
+}
+
+/** The API key is made on first start and logged so the user can find it. */
+async function ensureApiKey(settings: SettingsService, log: Logger): Promise<void> {
+  if (settings.getString('api_key')) return;
+  const key = randomBytes(16).toString('hex');
+  await settings.setInternal('api_key', key);
+  log.info({ api_key: key }, 'Generated API key (requests from other machines need it as X-Api-Key or ?apikey=)');
+}
+
+export async function closeContext(ctx: AppContext): Promise<void> {
+  for (const fn of ctx.onClose.splice(0).reverse()) {
+    try {
+      await fn();
+    } catch (e) {
+      ctx.log.warn({ err: e }, 'error while stopping a component');
+    }
+  }
+  ctx.events.stop();
+  await ctx.database.close();
+}

@@ -1,0 +1,32 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { AppError } from '../errors.js';
+
+/**
+ * One place turns errors into the contract's JSON (`{"detail": ...}`): our
+ * AppError keeps its status, schema validation is a 400 naming the field, and
+ * anything unexpected is logged with context and answered with a bare 500.
+ */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {
+    if (err instanceof AppError) {
+      if (err.status >= 500) req.log.error({ err, url: req.url }, err.message);
+      return reply.status(err.status).send({ detail: err.message, code: err.code, ...(err.errors ? { errors: err.errors } : {}) });
+    }
+    const fe = err as FastifyError;
+    if (fe.validation) {
+      const v = fe.validation[0];
+      const where = fe.validationContext ?? 'request';
+      const field = (v?.instancePath || '').replace(/^\//, '').replace(/\//g, '.') || (v?.params as { missingProperty?: string })?.missingProperty || '';
+      const msg = v?.keyword === 'required'
+        ? `${where}: ${(v.params as { missingProperty: string }).missingProperty} is required`
+        : `${where}${field ? `.${field}` : ''} ${v?.message ?? 'is invalid'}`;
+      return reply.status(400).send({ detail: msg, code: 'validation_error' });
+    }
+    if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+      return reply.status(fe.statusCode).send({ detail: fe.message, code: fe.code ?? 'bad_request' });
+    }
+    req.log.error({ err, url: req.url, method: req.method }, 'unhandled error');
+    return reply.status(500).send({ detail: 'Internal server error', code: 'internal' });
+  });
+  app.setNotFoundHandler((req, reply) => reply.status(404).send({ detail: `Not Found: ${req.method} ${req.url.split('?')[0]}`, code: 'not_found' }));
+}

@@ -1,0 +1,17 @@
+/** Every route module, each under its prefix. Add a line per API area. */
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../context.js';
+import { systemRoutes } from './system.routes.js';
+import { jobsRoutes } from '../../jobs/jobs.routes.js';
+import { settingsRoutes } from '../../settings/settings.routes.js';
+import { rulesRoutes } from '../../rules/rules.routes.js';
+import { eventsRoutes } from '../../events/events.routes.js';
+
+export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  await app.register(systemRoutes);
+  await app.register(eventsRoutes, { prefix: '/api' });
+  await app.register(jobsRoutes, { prefix: '/api/jobs' });
+  await app.register(rulesRoutes, { prefix: '/api/scan-rules' });
+  await app.register(settingsRoutes, { prefix: '/api/settings' });
+  void ctx;
+}

@@ -1,0 +1,52 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { pingDatabase } from '../../db/database.js';
+import { allLanguages } from '../../languages.js';
+import { Nullable } from '../schemas.js';
+import { systemStatus } from '../../system/status.service.js';
+
+const WorkersSummary = Type.Object({
+  total_workers: Type.Integer(), cpu_workers: Type.Integer(), gpu_workers: Type.Integer(),
+  idle_workers: Type.Integer(), busy_workers: Type.Integer(),
+  total_jobs_completed: Type.Integer(), total_jobs_failed: Type.Integer(),
+});
+const QueueSummary = Type.Object({
+  total_jobs: Type.Integer(), queued: Type.Integer(), processing: Type.Integer(),
+  completed: Type.Integer(), failed: Type.Integer(), cancelled: Type.Integer(),
+});
+const ScannerSummary = Type.Object({
+  scheduler_enabled: Type.Boolean(), scheduler_running: Type.Boolean(), next_scan_time: Nullable(Type.String()),
+  watcher_enabled: Type.Boolean(), watcher_running: Type.Boolean(),
+});
+
+export const systemRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const ctx = app.ctx;
+
+  app.get('/health', {
+    schema: {
+      tags: ['System'], summary: 'Health check for monitoring systems',
+      response: {
+        200: Type.Object({ status: Type.String(), database: Type.String(), workers: Type.Integer(), queue_size: Type.Integer() }),
+        503: Type.Object({ status: Type.String(), database: Type.String(), workers: Type.Integer(), queue_size: Type.Integer() }),
+      },
+    },
+  }, async (_req, reply) => {
+    const ok = await pingDatabase(ctx.database.db);
+    if (!ok) return reply.status(503).send({ status: 'unhealthy', database: 'disconnected', workers: 0, queue_size: 0 });
+    const s = await systemStatus(ctx);
+    return { status: 'healthy', database: 'connected', workers: s.workers.total_workers, queue_size: s.queue.queued };
+  });
+
+  app.get('/api/status', {
+    schema: {
+      tags: ['System'], summary: 'Complete system status overview',
+      response: { 200: Type.Object({ system: Type.Object({ status: Type.String(), uptime_seconds: Type.Number() }), workers: WorkersSummary, queue: QueueSummary, scanner: ScannerSummary }) },
+    },
+  }, async () => systemStatus(ctx));
+
+  app.get('/api/languages', {
+    schema: {
+      tags: ['System'], summary: 'Languages the API accepts (ISO 639-2 codes with English and native names)',
+      response: { 200: Type.Array(Type.Object({ code: Type.String(), iso639_1: Nullable(Type.String()), name: Type.String(), native: Type.String() })) },
+    },
+  }, async () => allLanguages().map((l) => ({ code: l.code, iso639_1: l.iso6391, name: l.name, native: l.native })));
+};

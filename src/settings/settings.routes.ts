@@ -1,0 +1,71 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Message, Nullable, errors } from '../server/schemas.js';
+
+const SettingSchema = Type.Object({
+  id: Type.Integer(),
+  key: Type.String(),
+  value: Type.String(),
+  description: Nullable(Type.String()),
+  category: Type.String(),
+  value_type: Type.String(),
+  created_at: Type.String(),
+  updated_at: Nullable(Type.String()),
+  choices: Type.Optional(Type.Array(Type.String())),
+  min: Type.Optional(Type.Number()),
+  max: Type.Optional(Type.Number()),
+  default_value: Type.Optional(Type.String()),
+});
+const KeyParams = Type.Object({ key: Type.String() });
+const AnyValue = Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null(), Type.Array(Type.Any()), Type.Object({})]);
+
+export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const settings = app.ctx.settings;
+  const tags = ['Settings'];
+
+  app.get('/', {
+    schema: {
+      tags, summary: 'Get all settings or filter by category',
+      querystring: Type.Object({ category: Type.Optional(Type.String({ description: 'general, workers, transcription, subtitles, skip, scanner, bazarr, advanced, integrations' })) }),
+      response: { 200: Type.Array(SettingSchema), ...errors(400) },
+    },
+  }, async (req) => settings.list(req.query.category || undefined));
+
+  app.post('/bulk-update', {
+    schema: {
+      tags, summary: 'Update several settings at once (all or nothing)',
+      body: Type.Object({ settings: Type.Record(Type.String(), AnyValue) }),
+      response: { 200: Message, ...errors(400, 404) },
+    },
+  }, async (req) => ({ message: `Updated ${await settings.bulkUpdate(req.body.settings)} settings successfully` }));
+
+  app.post('/init-defaults', {
+    schema: { tags, summary: 'Initialize all default settings (safe to call multiple times)', response: { 200: Message } },
+  }, async () => {
+    await settings.initDefaults();
+    return { message: 'Default settings initialized successfully' };
+  });
+
+  app.get('/:key', { schema: { tags, summary: 'Get a setting', params: KeyParams, response: { 200: SettingSchema, ...errors(404) } } },
+    async (req) => settings.getSetting(req.params.key));
+
+  app.put('/:key', {
+    schema: { tags, summary: 'Update a setting value', params: KeyParams, body: Type.Object({ value: AnyValue }), response: { 200: SettingSchema, ...errors(400, 404) } },
+  }, async (req) => settings.update(req.params.key, req.body.value));
+
+  app.post('/', {
+    schema: {
+      tags, summary: 'Create a new setting',
+      body: Type.Object({
+        key: Type.String({ minLength: 1 }), value: AnyValue, description: Type.Optional(Nullable(Type.String())),
+        category: Type.Optional(Type.String()), value_type: Type.Optional(Type.String()),
+      }),
+      response: { 201: SettingSchema, ...errors(400, 409) },
+    },
+  }, async (req, reply) => reply.status(201).send(await settings.create(req.body)));
+
+  app.delete('/:key', { schema: { tags, summary: 'Delete a setting', params: KeyParams, response: { 200: Message, ...errors(400, 404) } } },
+    async (req) => {
+      await settings.remove(req.params.key);
+      return { message: `Setting '${req.params.key}' deleted successfully` };
+    });
+};

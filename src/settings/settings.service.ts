@@ -1,0 +1,193 @@
+/**
+ * Settings: typed validation, defaults, and an in-memory copy that every write
+ * through this service keeps current, so the running process sees a change at
+ * once. Other processes (workers) call refresh() before they use settings.
+ */
+import { EventEmitter } from 'node:events';
+import type { Db } from '../db/database.js';
+import type { SettingRow } from '../db/schema.js';
+import { AppError, notFound, conflict } from '../errors.js';
+import { definitionByKey, settingDefinitions } from './definitions/index.js';
+import type { SettingCategory, SettingDefinition } from './settings.types.js';
+import { normalizeValue, typedValue, VALUE_TYPES } from './settings.values.js';
+import * as repo from './settings.repository.js';
+
+export const SETTING_CATEGORIES: SettingCategory[] = [
+  'general', 'workers', 'transcription', 'subtitles', 'skip', 'scanner', 'bazarr', 'advanced', 'integrations',
+];
+
+export interface Setting extends SettingRow {
+  choices?: string[];
+  min?: number;
+  max?: number;
+  default_value?: string;
+}
+
+const nowIso = () => new Date().toISOString();
+
+export class SettingsService extends EventEmitter {
+  private cache = new Map<string, SettingRow>();
+
+  constructor(private readonly db: Db) {
+    super();
+  }
+
+  /** Inserts missing defaults (never touches a user's value) and loads the cache. */
+  async initDefaults(): Promise<number> {
+    const inserted = await repo.insertMissingSettings(
+      this.db,
+      settingDefinitions.map((d) => ({ key: d.key, value: d.default, description: d.description, category: d.category, value_type: d.value_type })),
+      nowIso(),
+    );
+    await this.refresh();
+    return inserted;
+  }
+
+  async refresh(): Promise<void> {
+    const rows = await repo.listSettings(this.db);
+    this.cache = new Map(rows.map((r) => [r.key, r]));
+  }
+
+  private decorate(row: SettingRow): Setting {
+    const def = definitionByKey.get(row.key);
+    if (!def) return row;
+    return { ...row, choices: def.choices, min: def.min, max: def.max, default_value: def.default };
+  }
+
+  async list(category?: string): Promise<Setting[]> {
+    if (category !== undefined && !SETTING_CATEGORIES.includes(category as SettingCategory)) {
+      throw new AppError(400, 'bad_category', `Unknown category "${category}": use one of ${SETTING_CATEGORIES.join(', ')}`);
+    }
+    const rows = await repo.listSettings(this.db, category);
+    return rows.map((r) => this.decorate(r));
+  }
+
+  async getSetting(key: string): Promise<Setting> {
+    const row = await repo.findSetting(this.db, key);
+    if (!row) throw notFound(`Setting '${key}'`);
+    return this.decorate(row);
+  }
+
+  private definitionFor(row: Pick<SettingRow, 'key' | 'value_type'>): Pick<SettingDefinition, 'key' | 'value_type' | 'choices' | 'min' | 'max'> {
+    return definitionByKey.get(row.key) ?? { key: row.key, value_type: row.value_type as SettingDefinition['value_type'] };
+  }
+
+  async update(key: string, value: unknown): Promise<Setting> {
+    const row = await repo.findSetting(this.db, key);
+    if (!row) throw notFound(`Setting '${key}'`);
+    const text = this.validate(row, value);
+    await repo.updateSettingValue(this.db, key, text, nowIso());
+    const updated = (await repo.findSetting(this.db, key))!;
+    this.cache.set(key, updated);
+    this.emit('change', key, typedValue(updated.value_type, updated.value));
+    return this.decorate(updated);
+  }
+
+  private validate(row: Pick<SettingRow, 'key' | 'value_type'>, value: unknown): string {
+    try {
+      return normalizeValue(this.definitionFor(row), value);
+    } catch (e) {
+      throw new AppError(400, 'invalid_setting', (e as Error).message, { [row.key]: (e as Error).message });
+    }
+  }
+
+  /** All or nothing: every value is validated first, then all are written in one transaction. */
+  async bulkUpdate(values: Record<string, unknown>): Promise<number> {
+    const keys = Object.keys(values);
+    if (keys.length === 0) throw new AppError(400, 'empty_update', 'settings must name at least one setting');
+    const rows = await repo.listSettings(this.db);
+    const byKey = new Map(rows.map((r) => [r.key, r]));
+    const errors: Record<string, string> = {};
+    const texts: Record<string, string> = {};
+    for (const key of keys) {
+      const row = byKey.get(key);
+      if (!row) {
+        errors[key] = `Setting '${key}' not found`;
+        continue;
+      }
+      try {
+        texts[key] = normalizeValue(this.definitionFor(row), values[key]);
+      } catch (e) {
+        errors[key] = (e as Error).message;
+      }
+    }
+    const bad = Object.keys(errors);
+    if (bad.length) {
+      const status = bad.every((k) => !byKey.has(k)) ? 404 : 400;
+      throw new AppError(status, 'invalid_settings', `Nothing was saved: ${bad.map((k) => errors[k]).join('; ')}`, errors);
+    }
+    const now = nowIso();
+    await this.db.transaction().execute(async (trx) => {
+      for (const key of keys) await repo.updateSettingValue(trx, key, texts[key], now);
+    });
+    await this.refresh();
+    for (const key of keys) this.emit('change', key, this.get(key));
+    return keys.length;
+  }
+
+  async create(input: { key: string; value: unknown; description?: string | null; category?: string; value_type?: string }): Promise<Setting> {
+    const key = input.key.trim();
+    if (!/^[a-z0-9_.-]{1,100}$/i.test(key)) throw new AppError(400, 'bad_key', 'key must be 1-100 letters, digits, _ . or -');
+    const valueType = input.value_type ?? 'string';
+    if (!VALUE_TYPES.includes(valueType as SettingDefinition['value_type'])) {
+      throw new AppError(400, 'bad_value_type', `value_type must be one of ${VALUE_TYPES.join(', ')}`);
+    }
+    const category = input.category ?? 'general';
+    if (!SETTING_CATEGORIES.includes(category as SettingCategory)) {
+      throw new AppError(400, 'bad_category', `category must be one of ${SETTING_CATEGORIES.join(', ')}`);
+    }
+    if (await repo.findSetting(this.db, key)) throw conflict(`Setting '${key}' already exists`);
+    const text = this.validate({ key, value_type: valueType }, input.value);
+    let row: SettingRow;
+    try {
+      row = await repo.insertSetting(this.db, { key, value: text, description: input.description ?? null, category, value_type: valueType }, nowIso());
+    } catch {
+      throw conflict(`Setting '${key}' already exists`);
+    }
+    this.cache.set(key, row);
+    return this.decorate(row);
+  }
+
+  async remove(key: string): Promise<void> {
+    if (definitionByKey.has(key)) {
+      throw new AppError(400, 'builtin_setting', `Setting '${key}' is built in and cannot be deleted; set its value instead`);
+    }
+    const n = await repo.deleteSetting(this.db, key);
+    if (!n) throw notFound(`Setting '${key}'`);
+    this.cache.delete(key);
+  }
+
+  /** Typed value from the cache (falls back to the built-in default). */
+  get<T = unknown>(key: string): T {
+    const row = this.cache.get(key);
+    if (row) return typedValue(row.value_type, row.value) as T;
+    const def = definitionByKey.get(key);
+    if (!def) throw new Error(`unknown setting ${key}`);
+    return typedValue(def.value_type, def.default) as T;
+  }
+
+  getString(key: string): string {
+    return String(this.get(key) ?? '');
+  }
+
+  getNumber(key: string): number {
+    return Number(this.get(key));
+  }
+
+  getBoolean(key: string): boolean {
+    return this.get(key) === true;
+  }
+
+  getList(key: string): string[] {
+    const v = this.get(key);
+    return Array.isArray(v) ? (v as string[]) : [];
+  }
+
+  /** Writes a value without the public validation path (internal state such as the API key). */
+  async setInternal(key: string, value: string): Promise<void> {
+    await repo.updateSettingValue(this.db, key, value, nowIso());
+    const row = await repo.findSetting(this.db, key);
+    if (row) this.cache.set(key, row);
+    this.emit('change', key, this.get(key));
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * Builds the real app over a real database for API tests (app.inject), with
+ * background components off unless a test starts them.
+ */
+import type { FastifyInstance } from 'fastify';
+import { loadConfig } from '../../src/config.js';
+import { createContext, closeContext, type AppContext } from '../../src/server/context.js';
+import { buildApp } from '../../src/server/app.js';
+import { createLogger } from '../../src/logger.js';
+import { createTestDatabase, type TestDatabase } from './db.js';
+
+export interface TestApp {
+  app: FastifyInstance;
+  ctx: AppContext;
+  database: TestDatabase;
+  close(): Promise<void>;
+}
+
+export async function createTestApp(kind: 'sqlite' | 'postgres' = 'sqlite', existing?: TestDatabase): Promise<TestApp> {
+  const database = existing ?? (await createTestDatabase(kind));
+  const config = loadConfig({ databaseUrl: database.url, dataDir: database.dataDir, logLevel: 'silent', port: 0, host: '127.0.0.1' }, {});
+  const ctx = await createContext(config, { log: createLogger('silent') });
+  const app = await buildApp(ctx, { webDir: '/nonexistent' });
+  await app.ready();
+  return {
+    app,
+    ctx,
+    database,
+    close: async () => {
+      await app.close();
+      await closeContext(ctx);
+      if (!existing) await database.drop();
+    },
+  };
+}
