@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import { buildApp } from './app.js';
 import { closeContext, createContext, type AppContext } from './context.js';
 import { startBackground } from './background.js';
+import './background-components.js';
 
 export interface RunningServer {
   app: FastifyInstance;

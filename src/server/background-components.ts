@@ -1,0 +1,3 @@
+// Side-effect imports: each module registers its background component with
+// registerBackground() (see background.ts). One line per component.
+export {};
