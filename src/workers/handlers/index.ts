@@ -1,0 +1,3 @@
+// Every job handler module, imported for its registerJobHandler() call.
+// One line per module; the worker process imports this file.
+export {};
