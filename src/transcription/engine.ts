@@ -1,0 +1,345 @@
+/**
+ * WhisperEngine: one whisper.cpp `whisper-server` child process per engine.
+ *
+ * Why a server process: the model is loaded once and stays loaded across
+ * chunks and jobs (a worker keeps its engine between jobs and closes it when
+ * idle); inference runs with the native build's full speed outside Node's
+ * event loop; a crash or runaway allocation kills the child, not the worker;
+ * cancel kills the child (instant, no half-aborted native state). Audio is
+ * sent as WAV chunks of bounded length, so memory stays bounded on long films.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { existsSync, statSync } from 'node:fs';
+import { AppError } from '../errors.js';
+import { toWhisperCode } from '../languages.js';
+import { requireWhisperBinary } from './binaries.js';
+import type { DecodeOptions, Device, Segment, Word } from './types.js';
+
+export interface EngineConfig {
+  /** path to a ggml model file (resolve names with resolveModel first) */
+  modelPath: string;
+  device?: Device;
+  gpuDevice?: number;
+  threads?: number;
+  /** path to a ggml Silero VAD model; VAD requests need it */
+  vadModelPath?: string | null;
+}
+
+export interface EngineResult {
+  segments: Segment[];
+  /** Whisper code the decoder used or detected */
+  language: string | null;
+  languageProbabilities?: Record<string, number>;
+}
+
+interface RunHooks {
+  onProgress?(percent: number): void;
+  signal?: AbortSignal;
+}
+
+const STARTUP_TIMEOUT_MS = 120_000;
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => res(port));
+    });
+  });
+}
+
+function abortError(): Error {
+  const err = new Error('transcription cancelled');
+  err.name = 'AbortError';
+  return err;
+}
+
+export class WhisperEngine {
+  readonly config: Required<Omit<EngineConfig, 'vadModelPath'>> & { vadModelPath: string | null };
+  private child: ChildProcess | null = null;
+  private port = 0;
+  private stderrTail = '';
+  private progressListener: ((p: number) => void) | null = null;
+  private loading: Promise<void> | null = null;
+  private busy = false;
+  /** set by the ready check: how long the last model load took */
+  loadMs = 0;
+
+  constructor(config: EngineConfig) {
+    this.config = {
+      modelPath: config.modelPath,
+      device: config.device ?? 'cpu',
+      gpuDevice: config.gpuDevice ?? 0,
+      threads: Math.max(1, config.threads ?? 4),
+      vadModelPath: config.vadModelPath ?? null,
+    };
+  }
+
+  /** Creates an engine and loads its model. */
+  static async create(config: EngineConfig): Promise<WhisperEngine> {
+    const engine = new WhisperEngine(config);
+    await engine.load();
+    return engine;
+  }
+
+  get loaded(): boolean {
+    return this.child !== null && this.child.exitCode === null && this.loading === null;
+  }
+
+  get deviceLabel(): string {
+    return this.config.device === 'cuda' ? `cuda:${this.config.gpuDevice}` : 'cpu';
+  }
+
+  /** Starts the server and waits until the model is loaded. Idempotent. */
+  async load(): Promise<void> {
+    if (this.child && this.child.exitCode === null && !this.loading) return;
+    if (!this.loading) this.loading = this.start().finally(() => (this.loading = null));
+    return this.loading;
+  }
+
+  private async start(): Promise<void> {
+    const { modelPath, device, gpuDevice, threads, vadModelPath } = this.config;
+    const bin = requireWhisperBinary('whisper-server', device);
+    if (!existsSync(modelPath)) throw new AppError(422, 'model_missing', `Model file ${modelPath} does not exist`);
+    if (statSync(modelPath).size < 1024) throw new AppError(422, 'model_corrupt', `Model file ${modelPath} is truncated`);
+    this.port = await freePort();
+    const args = ['-m', modelPath, '-t', String(threads), '--host', '127.0.0.1', '--port', String(this.port), '-pp'];
+    if (device === 'cpu') args.push('-ng');
+    else args.push('-dev', String(gpuDevice));
+    if (vadModelPath) args.push('-vm', vadModelPath);
+    const started = Date.now();
+    this.stderrTail = '';
+    const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.child = child;
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (chunk: string) => {
+      this.stderrTail = (this.stderrTail + chunk).slice(-8000);
+      if (!this.progressListener) return;
+      for (const m of chunk.matchAll(/progress =\s*(\d+)%/g)) this.progressListener(Number(m[1]));
+    });
+    child.on('exit', () => {
+      if (this.child === child) this.child = null;
+    });
+    const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null || child.signalCode !== null) throw this.startupError();
+      if (await this.healthy()) {
+        this.loadMs = Date.now() - started;
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    this.kill();
+    throw new AppError(500, 'engine_start_failed', `whisper-server did not start within ${STARTUP_TIMEOUT_MS / 1000} s`);
+  }
+
+  private startupError(): AppError {
+    const tail = this.stderrTail;
+    if (this.config.device === 'cuda' && /no CUDA-capable device|CUDA error|cudaGetDevice|no GPU found|ggml_cuda_init/i.test(tail)) {
+      return new AppError(503, 'gpu_unavailable', `The CUDA engine could not use GPU ${this.config.gpuDevice}: no working NVIDIA driver or device. ${lastLines(tail, 3)}`);
+    }
+    if (/failed to (load|initialize) whisper|invalid model|bad magic|wrong (shape|size)|not all tensors/i.test(tail)) {
+      return new AppError(422, 'model_corrupt', `whisper.cpp cannot load ${this.config.modelPath}: ${lastLines(tail, 3)}`);
+    }
+    return new AppError(500, 'engine_start_failed', `whisper-server exited during start-up: ${lastLines(tail, 5)}`);
+  }
+
+  private healthy(): Promise<boolean> {
+    return new Promise((res) => {
+      const req = request({ host: '127.0.0.1', port: this.port, path: '/health', method: 'GET', timeout: 1000 }, (r) => {
+        r.resume();
+        res(r.statusCode === 200);
+      });
+      req.on('error', () => res(false));
+      req.on('timeout', () => {
+        req.destroy();
+        res(false);
+      });
+      req.end();
+    });
+  }
+
+  /**
+   * Transcribes one WAV buffer (16 kHz mono s16). Times in the result are
+   * relative to the buffer's start. One request at a time per engine.
+   */
+  async transcribeWav(wav: Buffer, opts: DecodeOptions & { detectOnly?: boolean; languageProbabilities?: boolean }, hooks: RunHooks = {}): Promise<EngineResult> {
+    if (hooks.signal?.aborted) throw abortError();
+    if (this.busy) throw new Error('WhisperEngine runs one transcription at a time');
+    this.busy = true;
+    try {
+      await this.load();
+      const fields = requestFields(opts, this.config.vadModelPath !== null);
+      this.progressListener = hooks.onProgress ?? null;
+      const body = await this.post(fields, wav, hooks.signal);
+      return parseVerboseJson(body, opts);
+    } finally {
+      this.progressListener = null;
+      this.busy = false;
+    }
+  }
+
+  private post(fields: Record<string, string>, wav: Buffer, signal?: AbortSignal): Promise<string> {
+    const boundary = `----transcriptorio${Date.now().toString(16)}`;
+    const parts: Buffer[] = [];
+    for (const [k, v] of Object.entries(fields)) {
+      parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+    }
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="audio.wav"\r\nContent-Type: audio/wav\r\n\r\n`));
+    parts.push(wav, Buffer.from(`\r\n--${boundary}--\r\n`));
+    const payload = Buffer.concat(parts);
+    return new Promise((res, rej) => {
+      const onAbort = () => {
+        req.destroy();
+        // Killing is the only cancel that is immediate whatever whisper is doing;
+        // the next job reloads the model.
+        this.kill();
+        rej(abortError());
+      };
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: this.port,
+          path: '/inference',
+          method: 'POST',
+          headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': payload.length },
+        },
+        (r) => {
+          let text = '';
+          r.setEncoding('utf8');
+          r.on('data', (c: string) => (text += c));
+          r.on('end', () => {
+            signal?.removeEventListener('abort', onAbort);
+            if (r.statusCode !== 200) rej(new AppError(500, 'engine_failed', `whisper-server answered ${r.statusCode}: ${text.slice(0, 300)} ${lastLines(this.stderrTail, 3)}`));
+            else res(text);
+          });
+        },
+      );
+      req.on('error', (err) => {
+        signal?.removeEventListener('abort', onAbort);
+        if (signal?.aborted) return;
+        const crashed = !this.child;
+        rej(new AppError(500, crashed ? 'engine_crashed' : 'engine_failed', `whisper-server ${crashed ? 'crashed' : 'failed'}: ${err.message}. ${lastLines(this.stderrTail, 5)}`));
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
+      req.end(payload);
+    });
+  }
+
+  private kill(): void {
+    const child = this.child;
+    this.child = null;
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+  }
+
+  /** Frees the model (the process ends). A later transcription loads it again. */
+  async unload(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    const exited = new Promise<void>((r) => (child.exitCode !== null ? r() : child.once('exit', () => r())));
+    this.child = null;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  async close(): Promise<void> {
+    await this.unload();
+  }
+
+  /** Process id of the server, for resource readings (RSS, VRAM). */
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+}
+
+function lastLines(text: string, n: number): string {
+  return text.trim().split('\n').slice(-n).join(' | ');
+}
+
+/**
+ * whisper-server keeps every parameter a request sets for the requests after
+ * it, so each request states all of them.
+ */
+function requestFields(opts: DecodeOptions & { detectOnly?: boolean; languageProbabilities?: boolean }, vadAvailable: boolean): Record<string, string> {
+  const lang = opts.language && opts.language !== 'auto' ? opts.language : 'auto';
+  const beam = Math.max(1, opts.beamSize ?? 1);
+  return {
+    response_format: 'verbose_json',
+    language: opts.detectOnly ? 'auto' : lang,
+    detect_language: String(!!opts.detectOnly),
+    translate: String(opts.task === 'translate'),
+    beam_size: String(beam > 1 ? beam : -1),
+    best_of: String(Math.max(1, opts.bestOf ?? 1)),
+    temperature: String(opts.temperature ?? 0),
+    temperature_inc: String(opts.temperatureFallback === false ? 0 : 0.2),
+    prompt: opts.initialPrompt ?? '',
+    token_timestamps: String(opts.wordTimestamps !== false),
+    split_on_word: 'true',
+    no_timestamps: 'false',
+    vad: String(!!opts.vad && vadAvailable && !opts.detectOnly),
+    vad_threshold: String(opts.vadThreshold ?? 0.5),
+    // The server runs an extra encoder pass for these: only when asked.
+    no_language_probabilities: String(!(opts.detectOnly || opts.languageProbabilities)),
+  };
+}
+
+interface VerboseJson {
+  language?: string;
+  detected_language?: string;
+  detected_language_probability?: number;
+  language_probabilities?: Record<string, number>;
+  segments?: {
+    start?: number;
+    end?: number;
+    text?: string;
+    no_speech_prob?: number;
+    avg_logprob?: number;
+    words?: { word: string; start?: number; end?: number; probability?: number }[];
+  }[];
+}
+
+const SPECIAL_TOKEN = /\[_[A-Z]+_?\d*\]|\[_(?:BEG|SOT|EOT|TT_\d+)_?\]|<\|[^|]*\|>/g;
+
+function parseVerboseJson(body: string, opts: DecodeOptions): EngineResult {
+  let json: VerboseJson;
+  try {
+    json = JSON.parse(body) as VerboseJson;
+  } catch {
+    throw new AppError(500, 'engine_failed', `whisper-server returned an unreadable answer: ${body.slice(0, 200)}`);
+  }
+  const segments: Segment[] = [];
+  for (const s of json.segments ?? []) {
+    const text = (s.text ?? '').replace(SPECIAL_TOKEN, '').trim();
+    const start = s.start ?? 0;
+    const end = Math.max(start, s.end ?? start);
+    let words: Word[] | undefined;
+    if (opts.wordTimestamps !== false && s.words) {
+      words = [];
+      for (const w of s.words) {
+        const t = w.word.replace(SPECIAL_TOKEN, '');
+        if (!t.trim() || w.start === undefined || w.end === undefined) continue;
+        words.push({ text: t, start: Math.max(start, w.start), end: Math.min(end, Math.max(w.start, w.end)), probability: w.probability });
+      }
+    }
+    if (!text) continue;
+    segments.push({ start, end, text, words, noSpeechProb: s.no_speech_prob, avgLogprob: s.avg_logprob });
+  }
+  let language: string | null = null;
+  const probs = json.language_probabilities;
+  if (probs && Object.keys(probs).length) {
+    language = Object.entries(probs).sort((a, b) => b[1] - a[1])[0][0];
+  } else if (opts.language && opts.language !== 'auto') {
+    language = opts.language;
+  } else if (json.language) {
+    language = toWhisperCode(json.language) ?? json.language;
+  }
+  return { segments, language, languageProbabilities: probs };
+}

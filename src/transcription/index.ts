@@ -1,0 +1,23 @@
+/** Public API of the transcription library (workers, HTTP provider, CLI). */
+export { transcribeMedia, transcribeAudioFile, detectLanguage, chooseTask } from './pipeline.js';
+export type { TranscribeMediaOptions, TranscribeHooks, TranscribeMediaResult, AudioTranscription, Stage } from './pipeline.js';
+export { WhisperEngine } from './engine.js';
+export type { EngineConfig, EngineResult } from './engine.js';
+export { isWhisperBuilt, requireWhisperBinary, whisperBinaryPath } from './binaries.js';
+export { renderSubtitles, formatHasMarker, GENERATOR_MARK } from './writers.js';
+export type { RenderOptions } from './writers.js';
+export { regroupSegments, breakLines } from './regroup.js';
+export { suppressHallucinations, isNonSpeechPhrase } from './hallucination.js';
+export { decodeRawPcm, wavHeader } from './wav.js';
+export { probeMedia, selectAudioStream, extractAudio, ffmpegPaths, isAudioOnly } from './audio.js';
+export type { MediaInfo, AudioStream } from './audio.js';
+export { listModels, resolveModel, downloadModel, removeModel, catalogueEntry, modelDownloads, MODEL_CATALOGUE, DEFAULT_MODEL_BASE_URL } from './models.js';
+export type { CatalogueEntry, ModelInfo, DownloadModelOptions } from './models.js';
+export type { DownloadProgress } from './download.js';
+export { subtitlePath, isGeneratedSubtitle, sidecarPath } from './output.js';
+export { translateSegments, createTranslationProvider, isTranslationConfigured } from './translate.js';
+export type { TranslationConfig, TranslationProvider, TranslationProviderType } from './translate.js';
+export { pipelineOptionsFromSettings, presetOptions } from './settings-map.js';
+export type { Preset, PipelineSettings } from './settings-map.js';
+export { detectSpeech } from './vad.js';
+export * from './types.js';

@@ -1,0 +1,320 @@
+/**
+ * transcribeMedia: media file -> subtitle file in the target language.
+ *
+ * Task choice (docs/PRODUCT.md): target == audio language -> transcribe;
+ * target English, audio not -> Whisper's translate task; anything else ->
+ * transcribe, then the configured translation provider. Without a provider
+ * such a job fails before transcription and writes nothing.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppError } from '../errors.js';
+import { findLanguage, normalizeLanguage, toWhisperCode, type LanguageNamingType } from '../languages.js';
+import { extractAudio, isAudioOnly, probeMedia, selectAudioStream } from './audio.js';
+import { WhisperEngine } from './engine.js';
+import { suppressHallucinations } from './hallucination.js';
+import { resolveModel } from './models.js';
+import { assertWritable, subtitlePath, writeSubtitleFile } from './output.js';
+import { breakLines, regroupSegments } from './regroup.js';
+import { detectLanguageInWav, transcribeWavChunked } from './transcribe-audio.js';
+import { createTranslationProvider, isTranslationConfigured, translateSegments, type TranslationConfig } from './translate.js';
+import { decodeRawPcm } from './wav.js';
+import { renderSubtitles } from './writers.js';
+import { DEFAULT_LINE_BREAK, type Device, type LanguageGuess, type LineBreakOptions, type Segment, type SubtitleFormat, type Task } from './types.js';
+
+export type Stage = 'extracting_audio' | 'detecting_language' | 'transcribing' | 'translating' | 'writing' | 'finalizing';
+
+export interface TranscribeMediaOptions {
+  /** ISO 639-2/T (any accepted spelling) */
+  targetLang: string;
+  /** audio language; null -> detect */
+  sourceLang?: string | null;
+  /** preferred audio track languages, first match wins */
+  audioLanguage?: string | string[] | null;
+  model: string;
+  modelDir: string;
+  preset?: 'fast' | 'balanced' | 'best' | null;
+  beamSize?: number;
+  bestOf?: number;
+  temperature?: number;
+  temperatureFallback?: boolean;
+  initialPrompt?: string;
+  wordTimestamps?: boolean;
+  threads?: number;
+  device?: Device;
+  gpuDevice?: number;
+  vad?: boolean;
+  vadModelPath?: string | null;
+  vadThreshold?: number;
+  suppressNonSpeech?: boolean;
+  detectLanguageLength?: number;
+  detectLanguageOffset?: number;
+  detectLanguageWindows?: number;
+  /** force_detected_language_to */
+  forceLanguage?: string | null;
+  format?: SubtitleFormat;
+  lrcForAudioFiles?: boolean;
+  outputDir?: string | null;
+  namingType?: LanguageNamingType;
+  tag?: string | null;
+  customLanguageName?: string | null;
+  lineBreak?: Partial<LineBreakOptions> | false;
+  wordHighlight?: boolean;
+  translation?: TranslationConfig | null;
+  writeOutput?: boolean;
+  chunkSeconds?: number;
+}
+
+export interface TranscribeHooks {
+  onStage?(stage: Stage, progress: number, etaSeconds: number | null): void;
+  signal?: AbortSignal;
+  /** a loaded engine kept by the worker between jobs */
+  engine?: WhisperEngine;
+}
+
+export interface TranscribeMediaResult {
+  outputPath: string | null;
+  segmentsCount: number;
+  language: string;
+  languageConfidence: number | null;
+  modelUsed: string;
+  deviceUsed: string;
+  vramUsedMb?: number | null;
+  task: Task;
+  segments: Segment[];
+}
+
+const abortErr = () => Object.assign(new Error('transcription cancelled'), { name: 'AbortError' });
+
+/** Stage weights of the overall 0-100 progress. */
+function stageRange(stage: Stage, translating: boolean): [number, number] {
+  switch (stage) {
+    case 'extracting_audio':
+      return [0, 8];
+    case 'detecting_language':
+      return [8, 12];
+    case 'transcribing':
+      return translating ? [12, 85] : [12, 95];
+    case 'translating':
+      return [85, 95];
+    case 'writing':
+      return [95, 98];
+    case 'finalizing':
+      return [98, 100];
+  }
+}
+
+function reporter(hooks: TranscribeHooks) {
+  const started = Date.now();
+  let translating = false;
+  let last = 0;
+  return {
+    setTranslating(v: boolean) {
+      translating = v;
+    },
+    report(stage: Stage, stagePercent: number) {
+      if (hooks.signal?.aborted) return;
+      const [a, b] = stageRange(stage, translating);
+      const overall = Math.max(last, Math.min(100, a + ((b - a) * Math.min(100, Math.max(0, stagePercent))) / 100));
+      last = overall;
+      const elapsed = (Date.now() - started) / 1000;
+      const eta = overall >= 3 && overall < 100 ? Math.round((elapsed / overall) * (100 - overall)) : overall >= 100 ? 0 : null;
+      hooks.onStage?.(stage, Math.round(overall * 10) / 10, eta);
+    },
+  };
+}
+
+/** Which Whisper task, and whether machine translation follows. */
+export function chooseTask(audioLang: string, targetLang: string): { task: Task; machineTranslate: boolean } {
+  const a = normalizeLanguage(audioLang);
+  const t = normalizeLanguage(targetLang);
+  if (a && t && a === t) return { task: 'transcribe', machineTranslate: false };
+  if (t === 'eng') return { task: 'translate', machineTranslate: false };
+  return { task: 'transcribe', machineTranslate: true };
+}
+
+function decodeOptions(o: Omit<TranscribeMediaOptions, 'targetLang'>) {
+  return {
+    beamSize: o.beamSize ?? 5,
+    bestOf: o.bestOf ?? 5,
+    temperature: o.temperature ?? 0,
+    temperatureFallback: o.temperatureFallback ?? true,
+    initialPrompt: o.initialPrompt,
+    wordTimestamps: o.wordTimestamps ?? true,
+    vad: o.vad !== false,
+    vadThreshold: o.vadThreshold,
+    chunkSeconds: o.chunkSeconds,
+  };
+}
+
+/** The engine to use: the worker's when it fits, else a fresh one closed after the job. */
+async function engineFor(o: TranscribeMediaOptions, hooks: TranscribeHooks): Promise<{ engine: WhisperEngine; owned: boolean; modelPath: string }> {
+  const modelPath = resolveModel(o.model, o.modelDir);
+  const vadModelPath = o.vad === false || !o.vadModelPath ? null : resolveModel(o.vadModelPath, o.modelDir);
+  const e = hooks.engine;
+  if (e && e.config.modelPath === modelPath && (e.config.vadModelPath ?? null) === vadModelPath) return { engine: e, owned: false, modelPath };
+  const engine = new WhisperEngine({ modelPath, device: o.device, gpuDevice: o.gpuDevice, threads: o.threads, vadModelPath });
+  return { engine, owned: true, modelPath };
+}
+
+export interface AudioTranscription {
+  segments: Segment[];
+  language: string;
+  languageConfidence: number | null;
+  duration: number;
+  task: Task;
+}
+
+/**
+ * Lower-level entry for the HTTP provider: any audio/video file, or raw
+ * s16le 16 kHz mono PCM as a Buffer. Returns raw (hallucination-filtered,
+ * not regrouped) segments and the language (ISO 639-1).
+ */
+export async function transcribeAudioFile(
+  input: string | Buffer,
+  o: Omit<TranscribeMediaOptions, 'targetLang'> & { task?: Task; language?: string | null },
+  hooks: { onProgress?(p: number): void; signal?: AbortSignal; engine?: WhisperEngine } = {},
+): Promise<AudioTranscription> {
+  const tmp = await mkdtemp(join(tmpdir(), 'transcriptorio-'));
+  const { engine, owned } = await engineFor({ ...o, targetLang: 'eng' }, hooks);
+  try {
+    const wav = await prepareWav(input, tmp, o.audioLanguage, hooks.signal);
+    const lang = o.language ?? o.sourceLang ?? null;
+    let guess: LanguageGuess | null = null;
+    const forced = toWhisperCode(o.forceLanguage);
+    if (!lang && !forced) guess = await detectLanguageInWav(wav.path, engine, detectOpts(o, tmp, hooks.signal, engine));
+    const language = toWhisperCode(lang) ?? forced ?? guess!.language;
+    const r = await transcribeWavChunked(wav.path, engine, { ...decodeOptions(o), language, task: o.task ?? 'transcribe', signal: hooks.signal, onProgress: hooks.onProgress });
+    const segments = shift(suppressHallucinations(r.segments, { phrases: o.suppressNonSpeech !== false }), wav.offset);
+    return { segments, language, languageConfidence: guess ? guess.confidence : null, duration: r.duration, task: o.task ?? 'transcribe' };
+  } finally {
+    if (owned) await engine.close();
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Language of an audio file or raw PCM buffer, from speech windows. */
+export async function detectLanguage(input: string | Buffer, o: Omit<TranscribeMediaOptions, 'targetLang'>, hooks: { signal?: AbortSignal; engine?: WhisperEngine } = {}): Promise<LanguageGuess> {
+  const tmp = await mkdtemp(join(tmpdir(), 'transcriptorio-'));
+  const { engine, owned } = await engineFor({ ...o, targetLang: 'eng' }, hooks);
+  try {
+    const wav = await prepareWav(input, tmp, o.audioLanguage, hooks.signal);
+    return await detectLanguageInWav(wav.path, engine, detectOpts(o, tmp, hooks.signal, engine));
+  } finally {
+    if (owned) await engine.close();
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+function detectOpts(o: Omit<TranscribeMediaOptions, 'targetLang'>, tmpDir: string, signal: AbortSignal | undefined, engine: WhisperEngine) {
+  return { vadModelPath: engine.config.vadModelPath, length: o.detectLanguageLength, offset: o.detectLanguageOffset, windows: o.detectLanguageWindows, threads: o.threads, tmpDir, signal };
+}
+
+function shift(segments: Segment[], offset: number): Segment[] {
+  if (!offset) return segments;
+  return segments.map((s) => ({ ...s, start: s.start + offset, end: s.end + offset, words: s.words?.map((w) => ({ ...w, start: w.start + offset, end: w.end + offset })) }));
+}
+
+async function prepareWav(input: string | Buffer, tmp: string, audioLanguage: string | string[] | null | undefined, signal?: AbortSignal, onProgress?: (p: number) => void): Promise<{ path: string; offset: number; audioOnly: boolean }> {
+  const path = join(tmp, 'audio.wav');
+  if (Buffer.isBuffer(input)) {
+    await writeFile(path, decodeRawPcm(input));
+    return { path, offset: 0, audioOnly: true };
+  }
+  const info = await probeMedia(input, signal);
+  const stream = selectAudioStream(info, Array.isArray(audioLanguage) ? audioLanguage : [audioLanguage]);
+  await extractAudio(input, stream, path, { duration: info.duration, signal, onProgress });
+  return { path, offset: Math.max(0, stream.startTime - info.formatStartTime), audioOnly: isAudioOnly(input, info) };
+}
+
+/** The pipeline workers call: one media file -> one subtitle in `targetLang`. */
+export async function transcribeMedia(file: string, o: TranscribeMediaOptions, hooks: TranscribeHooks = {}): Promise<TranscribeMediaResult> {
+  const target = normalizeLanguage(o.targetLang);
+  if (!target) throw new AppError(400, 'bad_language', `Unknown target language "${o.targetLang}"`);
+  const source = o.sourceLang ? normalizeLanguage(o.sourceLang) : null;
+  if (o.sourceLang && !source) throw new AppError(400, 'bad_language', `Unknown source language "${o.sourceLang}"`);
+  const needsProviderFor = (audio: string) => chooseTask(audio, target).machineTranslate && !isTranslationConfigured(o.translation);
+  const forced = normalizeLanguage(o.forceLanguage);
+  if ((source ?? forced) && needsProviderFor((source ?? forced)!)) throw notConfigured(source ?? forced!, target);
+
+  const writeOutput = o.writeOutput !== false;
+  const rep = reporter(hooks);
+  const tmp = await mkdtemp(join(tmpdir(), 'transcriptorio-'));
+  const { engine, owned, modelPath } = await engineFor(o, hooks);
+  const signal = hooks.signal;
+  const check = () => {
+    if (signal?.aborted) throw abortErr();
+  };
+  try {
+    check();
+    rep.report('extracting_audio', 0);
+    const wav = await prepareWav(file, tmp, o.audioLanguage, signal, (p) => rep.report('extracting_audio', p));
+    const format: SubtitleFormat = wav.audioOnly && o.lrcForAudioFiles ? 'lrc' : (o.format ?? 'srt');
+    const outPath = writeOutput ? subtitlePath(file, target, format, o) : null;
+    if (outPath) assertWritable(outPath); // before the heavy work, not after
+    check();
+
+    let audioLang = source ?? forced;
+    let confidence: number | null = source ? null : forced ? 1 : null;
+    if (!audioLang) {
+      rep.report('detecting_language', 0);
+      const g = await detectLanguageInWav(wav.path, engine, detectOpts(o, tmp, signal, engine));
+      audioLang = normalizeLanguage(g.language) ?? 'eng';
+      confidence = g.confidence;
+      rep.report('detecting_language', 100);
+      if (needsProviderFor(audioLang)) throw notConfigured(audioLang, target);
+    }
+    const { task, machineTranslate } = chooseTask(audioLang, target);
+    rep.setTranslating(machineTranslate);
+    const provider = machineTranslate ? createTranslationProvider(o.translation) : null;
+    check();
+
+    rep.report('transcribing', 0);
+    const r = await transcribeWavChunked(wav.path, engine, { ...decodeOptions(o), language: toWhisperCode(audioLang) ?? 'auto', task, signal, onProgress: (p) => rep.report('transcribing', p) });
+    let segments = shift(suppressHallucinations(r.segments, { phrases: o.suppressNonSpeech !== false }), wav.offset);
+    const lb = o.lineBreak === false ? null : { ...DEFAULT_LINE_BREAK, ...(o.lineBreak ?? {}) };
+    if (lb) segments = regroupSegments(segments, lb);
+    check();
+
+    if (provider) {
+      rep.report('translating', 0);
+      const from = toWhisperCode(audioLang) ?? audioLang;
+      const to = toWhisperCode(target) ?? target;
+      segments = await translateSegments(segments, from, to, o.translation!, { provider, signal, onProgress: (p) => rep.report('translating', p) });
+      if (lb) segments = segments.map((s) => ({ ...s, text: breakLines(s.text, lb.maxLineChars, lb.maxLines).join('\n') }));
+    }
+    check();
+
+    if (outPath) {
+      rep.report('writing', 0);
+      const text = renderSubtitles(segments, format, { language: findLanguage(target)?.iso6391 ?? target, wordHighlight: o.wordHighlight });
+      check();
+      await writeSubtitleFile(outPath, text, { media: file, language: target, model: modelPath });
+      rep.report('writing', 100);
+    }
+    rep.report('finalizing', 100);
+    return {
+      outputPath: outPath,
+      segmentsCount: segments.length,
+      language: audioLang,
+      languageConfidence: confidence,
+      modelUsed: modelPath,
+      deviceUsed: engine.deviceLabel,
+      vramUsedMb: null,
+      task,
+      segments,
+    };
+  } finally {
+    if (owned) await engine.close();
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+function notConfigured(audio: string, target: string): AppError {
+  return new AppError(
+    422,
+    'translation_not_configured',
+    `The audio is ${findLanguage(audio)?.name ?? audio} and the target is ${findLanguage(target)?.name ?? target}: that needs a translation provider, and none is configured (settings translation_provider, translation_url, translation_api_key). Nothing was written.`,
+  );
+}

@@ -1,0 +1,146 @@
+/**
+ * Transcription of an extracted 16 kHz WAV with a loaded engine: language
+ * detection on speech windows, then chunked, VAD-gated decoding. Chunks are
+ * cut in pauses and sent one at a time, so memory stays bounded whatever the
+ * length of the audio.
+ */
+import { open, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { findLanguage, toWhisperCode } from '../languages.js';
+import type { WhisperEngine } from './engine.js';
+import { detectSpeech, type Span } from './vad.js';
+import { openPcmWav, quietestCut, readPcm, wavHeader, type PcmFile, SAMPLE_RATE } from './wav.js';
+import type { DecodeOptions, LanguageGuess, Segment } from './types.js';
+
+export interface DetectOptions {
+  vadModelPath?: string | null;
+  /** seconds of speech per window (detect_language_length) */
+  length?: number;
+  /** where detection starts, seconds (detect_language_offset) */
+  offset?: number;
+  windows?: number;
+  threads?: number;
+  tmpDir: string;
+  signal?: AbortSignal;
+}
+
+function concatWav(pcms: Buffer[]): Buffer {
+  const gap = Buffer.alloc(SAMPLE_RATE / 5); // 0.1 s of silence between pieces
+  const parts = pcms.flatMap((p, i) => (i ? [gap, p] : [p]));
+  const bytes = parts.reduce((n, p) => n + p.length, 0);
+  return Buffer.concat([wavHeader(bytes), ...parts]);
+}
+
+/** Speech spans in [from, to) seconds, found on a bounded temporary WAV. */
+async function speechIn(file: PcmFile, from: number, to: number, o: DetectOptions): Promise<Span[]> {
+  if (!o.vadModelPath) return [];
+  const tmp = join(o.tmpDir, `vad-${process.pid}-${Date.now()}.wav`);
+  try {
+    const pcm = await readPcm(file, from, to);
+    await writeFile(tmp, Buffer.concat([wavHeader(pcm.length), pcm]));
+    const spans = await detectSpeech(tmp, o.vadModelPath, { threads: o.threads, signal: o.signal });
+    return spans.map((s) => ({ start: s.start + from, end: s.end + from }));
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+/**
+ * Language of the audio from several windows of speech (VAD first, so music
+ * and silence do not vote). Probabilities of the windows are averaged.
+ */
+export async function detectLanguageInWav(wavPath: string, engine: WhisperEngine, o: DetectOptions): Promise<LanguageGuess> {
+  const file = await openPcmWav(wavPath);
+  const length = Math.max(1, o.length ?? 30);
+  const windows = Math.max(1, o.windows ?? 3);
+  const offset = Math.min(Math.max(0, o.offset ?? 0), Math.max(0, file.duration - length));
+  // Look for speech in a bounded region: enough for all windows several times over.
+  const regionEnd = Math.min(file.duration, offset + Math.max(600, length * windows * 4));
+  const spans = await speechIn(file, offset, regionEnd, o);
+  const pieces: Buffer[][] = [];
+  if (spans.length) {
+    const total = spans.reduce((n, s) => n + s.end - s.start, 0);
+    const per = Math.min(length, total / windows);
+    for (let w = 0; w < windows; w++) {
+      // Window w starts w/windows of the way through the speech found.
+      let skip = (total * w) / windows;
+      let need = per;
+      const parts: Buffer[] = [];
+      for (const s of spans) {
+        const len = s.end - s.start;
+        if (skip >= len) {
+          skip -= len;
+          continue;
+        }
+        const a = s.start + skip;
+        const b = Math.min(s.end, a + need);
+        skip = 0;
+        parts.push(await readPcm(file, a, b));
+        need -= b - a;
+        if (need <= 0.05) break;
+      }
+      if (parts.length) pieces.push(parts);
+    }
+  } else {
+    const step = Math.max(length, (regionEnd - offset) / windows);
+    for (let w = 0; w < windows && offset + w * step < regionEnd; w++) {
+      pieces.push([await readPcm(file, offset + w * step, Math.min(regionEnd, offset + w * step + length))]);
+    }
+  }
+  const sums = new Map<string, number>();
+  let counted = 0;
+  for (const parts of pieces) {
+    if (o.signal?.aborted) throw Object.assign(new Error('transcription cancelled'), { name: 'AbortError' });
+    const r = await engine.transcribeWav(concatWav(parts), { detectOnly: true }, { signal: o.signal });
+    if (!r.languageProbabilities) continue;
+    counted++;
+    for (const [k, v] of Object.entries(r.languageProbabilities)) sums.set(k, (sums.get(k) ?? 0) + v);
+  }
+  if (!counted) return { language: 'en', languageName: 'English', confidence: 0 };
+  const [code, sum] = [...sums.entries()].sort((a, b) => b[1] - a[1])[0];
+  const lang = findLanguage(code);
+  return { language: toWhisperCode(code) ?? code, languageName: lang?.name ?? code, confidence: sum / counted };
+}
+
+export interface ChunkedOptions extends DecodeOptions {
+  /** longest chunk sent to the engine, seconds */
+  chunkSeconds?: number;
+  onProgress?(percent: number): void;
+  signal?: AbortSignal;
+}
+
+/** Transcribes a whole WAV chunk by chunk; segment times are seconds from the WAV start. */
+export async function transcribeWavChunked(wavPath: string, engine: WhisperEngine, o: ChunkedOptions): Promise<{ segments: Segment[]; duration: number; language: string | null }> {
+  const file = await openPcmWav(wavPath);
+  const chunk = Math.max(30, o.chunkSeconds ?? 600);
+  const segments: Segment[] = [];
+  let language: string | null = null;
+  const fh = await open(wavPath, 'r');
+  try {
+    let t = 0;
+    while (t < file.duration - 0.05) {
+      let end = Math.min(file.duration, t + chunk);
+      if (end < file.duration - 5) end = await quietestCut(file, end, Math.min(20, chunk / 3), fh);
+      const pcm = await readPcm(file, t, end, fh);
+      // Carry the last words into the next chunk's prompt to keep context across cuts.
+      const carry = segments.length ? segments.slice(-2).map((s) => s.text).join(' ').slice(-200) : '';
+      const prompt = [o.initialPrompt ?? '', carry].filter(Boolean).join(' ');
+      const from = t;
+      const span = end - t;
+      const r = await engine.transcribeWav(Buffer.concat([wavHeader(pcm.length), pcm]), { ...o, initialPrompt: prompt }, {
+        signal: o.signal,
+        onProgress: (p) => o.onProgress?.(((from + (span * p) / 100) / file.duration) * 100),
+      });
+      language ??= r.language;
+      for (const s of r.segments) {
+        const shift = (x: number) => Math.min(end, x + from);
+        segments.push({ ...s, start: shift(s.start), end: shift(s.end), words: s.words?.map((w) => ({ ...w, start: shift(w.start), end: shift(w.end) })) });
+      }
+      o.onProgress?.((end / file.duration) * 100);
+      t = end;
+    }
+  } finally {
+    await fh.close();
+  }
+  return { segments, duration: file.duration, language };
+}
