@@ -1,0 +1,77 @@
+// Domain types, all derived from the generated OpenAPI types (schema.d.ts) so a
+// change on the server shows up here as a type error, never as a silent drift.
+import type { paths } from './schema';
+
+type JsonOf<R> = R extends { content: { 'application/json': infer J } } ? J : never;
+type Ok<R> = R extends { 200: infer X } ? JsonOf<X> : R extends { 201: infer X } ? JsonOf<X> : R extends { 202: infer X } ? JsonOf<X> : never;
+
+/** The JSON body of a path's success answer. */
+export type ResponseOf<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends { responses: infer R }
+  ? Ok<R>
+  : never;
+
+/** The JSON request body of a path. */
+export type BodyOf<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
+  requestBody?: { content: { 'application/json': infer B } };
+}
+  ? B
+  : never;
+
+type Item<T> = T extends readonly (infer I)[] ? I : never;
+
+export type SystemStatus = ResponseOf<'/api/status', 'get'>;
+export type JobList = ResponseOf<'/api/jobs/', 'get'>;
+export type Job = ResponseOf<'/api/jobs/{job_id}', 'get'>;
+export type JobStatus = 'queued' | 'processing' | 'completed' | 'failed' | 'cancelled';
+export type NewJob = BodyOf<'/api/jobs/', 'post'>;
+export type QueueStats = ResponseOf<'/api/jobs/stats', 'get'>;
+/** Workers of every node carry `node` and `pid` beside the contract's fields. */
+export type Worker = Item<ResponseOf<'/api/workers', 'get'>> & { node?: string | null; pid?: number | null };
+export type WorkerStats = ResponseOf<'/api/workers/stats', 'get'>;
+export type Rule = Item<ResponseOf<'/api/scan-rules/', 'get'>>;
+export type RuleInput = BodyOf<'/api/scan-rules/', 'post'>;
+export type ScannerStatus = ResponseOf<'/api/scanner/status', 'get'>;
+export type ScanResult = ResponseOf<'/api/scanner/scan', 'post'>;
+export type ScanDecision = Item<NonNullable<ScanResult['decisions']>>;
+export type Setting = Item<ResponseOf<'/api/settings/', 'get'>>;
+export type Resources = ResponseOf<'/api/system/resources', 'get'>;
+export type Gpu = Item<ResponseOf<'/api/system/gpus', 'get'>>;
+export type BrowseResult = ResponseOf<'/api/filesystem/browse', 'get'>;
+export type FsItem = Item<BrowseResult['items']>;
+export type SetupStatus = ResponseOf<'/api/setup/status', 'get'>;
+export type StandaloneSetup = BodyOf<'/api/setup/standalone', 'post'>;
+export type SetupResult = ResponseOf<'/api/setup/bazarr-slave', 'post'>;
+export type Language = Item<ResponseOf<'/api/languages', 'get'>>;
+export type Model = Item<ResponseOf<'/api/models', 'get'>>;
+
+/** `scan.progress` event payload. */
+export interface ScanProgress {
+  scanned_files: number;
+  total_files: number;
+  current_path: string | null;
+  jobs_created: number;
+  skipped_files: number;
+}
+
+/** `model.download` event payload. */
+export interface ModelDownload {
+  name: string;
+  received_bytes: number;
+  total_bytes: number | null;
+  percent: number | null;
+  status: string;
+  error?: string | null;
+}
+
+/** Live events from GET /api/events and their payloads. */
+export interface LiveEvents {
+  'job.created': Job;
+  'job.updated': Job;
+  'job.deleted': { id: string };
+  'worker.updated': Worker;
+  'workers.removed': { worker_id: string };
+  'scan.progress': ScanProgress;
+  'scan.completed': ScanResult;
+  'model.download': ModelDownload;
+  stats: QueueStats;
+}

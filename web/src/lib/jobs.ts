@@ -1,0 +1,14 @@
+// Keeping a list of jobs current from live events.
+import type { Job } from '../api/types';
+
+/** Replaces the job with the same id; returns the same array when absent. */
+export function patchJob(list: Job[], job: Job): Job[] {
+  const i = list.findIndex((j) => j.id === job.id);
+  if (i < 0) return list;
+  const next = list.slice();
+  next[i] = job;
+  return next;
+}
+
+export const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
+export const STATUSES = ['queued', 'processing', 'completed', 'failed', 'cancelled'] as const;

@@ -1,0 +1,152 @@
+// Whisper models: installed and available, size, download with live
+// progress, delete.
+import { useState, type ReactNode } from 'react';
+import { api, messageOf, unwrap } from '../api/client';
+import { useLive } from '../api/live';
+import type { Model, ModelDownload } from '../api/types';
+import { EmptyState, ErrorBanner, Loading, PageHeader, ProgressBar, StatusBadge } from '../components/bits';
+import { Icon } from '../components/icons';
+import { ConfirmDialog } from '../components/modal';
+import { formatBytes } from '../lib/format';
+import { href } from '../lib/router';
+import { toast } from '../lib/toast';
+import { useResource } from '../lib/use-resource';
+
+export function Models(): ReactNode {
+  const models = useResource(() => unwrap(api.GET('/api/models', {})), []);
+  const [downloads, setDownloads] = useState<Record<string, ModelDownload>>({});
+  const [deleting, setDeleting] = useState<Model | null>(null);
+
+  useLive('model.download', (d) => {
+    setDownloads((m) => ({ ...m, [d.name]: d }));
+    if (d.status === 'completed' || d.status === 'done') {
+      toast.success(`Downloaded ${d.name}`);
+      void models.reload();
+    } else if (d.status === 'failed' || d.status === 'error') {
+      toast.error(`Download of ${d.name} failed${d.error ? `: ${d.error}` : ''}`);
+    }
+  });
+
+  async function download(m: Model) {
+    try {
+      await unwrap(api.POST('/api/models/{name}/download', { params: { path: { name: m.name } } }));
+      setDownloads((d) => ({ ...d, [m.name]: { name: m.name, received_bytes: 0, total_bytes: m.size_bytes ?? null, percent: 0, status: 'queued' } }));
+    } catch (e) {
+      toast.error(messageOf(e));
+    }
+  }
+
+  async function remove(m: Model) {
+    try {
+      await unwrap(api.DELETE('/api/models/{name}', { params: { path: { name: m.name } } }));
+      toast.success(`Deleted ${m.name}`);
+      void models.reload();
+    } catch (e) {
+      toast.error(messageOf(e));
+    } finally {
+      setDeleting(null);
+    }
+  }
+
+  const list = models.data ?? [];
+  const installed = list.filter((m) => m.installed);
+  const available = list.filter((m) => !m.installed);
+  return (
+    <div className="view">
+      <PageHeader title="Models">
+        <p className="muted">
+          Whisper models used for transcription. The active model is picked in <a href={href('/settings/transcription')}>Settings → Transcription</a>.
+        </p>
+      </PageHeader>
+      <ErrorBanner error={models.error} onRetry={() => void models.reload()} />
+      {!models.data ? (
+        models.loading && <Loading />
+      ) : (
+        <>
+          <section className="card" aria-labelledby="inst-h">
+            <h2 id="inst-h">Installed</h2>
+            {installed.length === 0 ? <EmptyState>No model installed yet. Download one below.</EmptyState> : <ModelTable models={installed} downloads={downloads} onDelete={setDeleting} onDownload={download} />}
+          </section>
+          <section className="card" aria-labelledby="avail-h">
+            <h2 id="avail-h">Available</h2>
+            {available.length === 0 ? <EmptyState>Every known model is installed.</EmptyState> : <ModelTable models={available} downloads={downloads} onDelete={setDeleting} onDownload={download} />}
+          </section>
+        </>
+      )}
+      <ConfirmDialog
+        open={!!deleting}
+        title="Delete model"
+        message={`Delete ${deleting?.name ?? ''} (${formatBytes(deleting?.size_bytes)}) from disk?`}
+        confirmLabel="Delete"
+        danger
+        onConfirm={() => deleting && void remove(deleting)}
+        onCancel={() => setDeleting(null)}
+      />
+    </div>
+  );
+}
+
+const ACTIVE = new Set(['queued', 'starting', 'downloading', 'verifying', 'running', 'started']);
+
+function ModelTable(props: {
+  models: Model[];
+  downloads: Record<string, ModelDownload>;
+  onDownload: (m: Model) => void;
+  onDelete: (m: Model) => void;
+}): ReactNode {
+  return (
+    <div className="table-wrap">
+      <table className="table table-cards">
+        <caption className="sr-only">Models</caption>
+        <thead>
+          <tr>
+            <th scope="col">Model</th>
+            <th scope="col">Size</th>
+            <th scope="col">Description</th>
+            <th scope="col">
+              <span className="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.models.map((m) => {
+            const d = props.downloads[m.name];
+            const active = d && ACTIVE.has(d.status);
+            return (
+              <tr key={m.name} data-model={m.name}>
+                <td data-label="Model">
+                  <strong>{m.name}</strong>
+                  <span className="muted small mono"> {m.file}</span>
+                </td>
+                <td data-label="Size">{formatBytes(m.size_bytes)}</td>
+                <td data-label="Description">{m.description ?? ''}</td>
+                <td className="cell-actions cell-progress">
+                  {active ? (
+                    <div className="job-progress">
+                      <ProgressBar value={d.percent ?? 0} label={`Downloading ${m.name}`} status="processing" />
+                      <span className="job-progress-text">
+                        {d.percent !== null ? `${Math.round(d.percent)}%` : ''} {formatBytes(d.received_bytes)}
+                        {d.total_bytes ? ` / ${formatBytes(d.total_bytes)}` : ''}
+                      </span>
+                    </div>
+                  ) : m.installed ? (
+                    <button type="button" className="btn btn-small" onClick={() => props.onDelete(m)} aria-label={`Delete ${m.name}`}>
+                      <Icon name="trash" size={14} /> Delete
+                    </button>
+                  ) : (
+                    <>
+                      {d && (d.status === 'failed' || d.status === 'error') && <StatusBadge status="failed" />}
+                      <button type="button" className="btn btn-small btn-primary" onClick={() => props.onDownload(m)} aria-label={`Download ${m.name}`}>
+                        <Icon name="download" size={14} /> Download
+                      </button>
+                    </>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,232 @@
+// The job queue: filter, page, details, retry, cancel, clear, new job.
+import { useMemo, useState, type ReactNode } from 'react';
+import { api, messageOf, unwrap } from '../api/client';
+import { useLive } from '../api/live';
+import type { Job, QueueStats } from '../api/types';
+import { EmptyState, ErrorBanner, JobProgress, Loading, PageHeader, Pagination, StatusBadge } from '../components/bits';
+import { Icon } from '../components/icons';
+import { ConfirmDialog } from '../components/modal';
+import { formatDateTime, relativeTime } from '../lib/format';
+import { patchJob, STATUSES, TERMINAL } from '../lib/jobs';
+import { navigate, useRoute, withQuery } from '../lib/router';
+import { toast } from '../lib/toast';
+import { debounce, useResource } from '../lib/use-resource';
+import { JobDetails } from './job-details';
+import { NewJobDialog } from './new-job';
+
+const PAGE_SIZE = 25;
+
+export function Queue(): ReactNode {
+  const { query } = useRoute();
+  const status = query.get('status') ?? '';
+  const page = Math.max(1, Number(query.get('page') ?? 1) || 1);
+  const openJob = query.get('job');
+  const go = (q: { status?: string; page?: number; job?: string | null; new?: string | null }) =>
+    navigate(
+      withQuery('/queue', {
+        status: q.status ?? status,
+        page: (q.page ?? page) > 1 ? (q.page ?? page) : undefined,
+        job: q.job === undefined ? openJob : q.job,
+        new: q.new === undefined ? query.get('new') : q.new,
+      }),
+    );
+
+  const list = useResource(
+    () =>
+      unwrap(
+        api.GET('/api/jobs/', {
+          params: { query: { status_filter: (status || undefined) as never, page, page_size: PAGE_SIZE } },
+        }),
+      ),
+    [status, page],
+  );
+  const stats = useResource(() => unwrap(api.GET('/api/jobs/stats', {})), []);
+  const [confirmClear, setConfirmClear] = useState(false);
+  const [busy, setBusy] = useState<string | null>(null);
+
+  const reloadSoon = useMemo(() => debounce(() => void list.reload(), 500), [list.reload]);
+  useLive('stats', (s) => stats.setData(() => s));
+  useLive('job.updated', (job) => {
+    const shown = list.data?.jobs.some((j) => j.id === job.id);
+    if (shown && (!status || job.status === status)) list.setData((d) => (d ? { ...d, jobs: patchJob(d.jobs, job) } : d));
+    else if (shown || !status || job.status === status) reloadSoon();
+  });
+  useLive('job.created', (job) => {
+    if (page === 1 && (!status || job.status === status)) reloadSoon();
+  });
+  useLive('job.deleted', ({ id }) => {
+    if (list.data?.jobs.some((j) => j.id === id)) reloadSoon();
+  });
+
+  async function act(job: Job, kind: 'retry' | 'cancel') {
+    setBusy(job.id);
+    try {
+      if (kind === 'retry') {
+        const j = await unwrap(api.POST('/api/jobs/{job_id}/retry', { params: { path: { job_id: job.id } } }));
+        list.setData((d) => (d ? { ...d, jobs: patchJob(d.jobs, j) } : d));
+        toast.success(`Retrying ${job.file_name}`);
+      } else {
+        await unwrap(api.POST('/api/jobs/{job_id}/cancel', { params: { path: { job_id: job.id } } }));
+        toast.success(`Cancelled ${job.file_name}`);
+      }
+      reloadSoon();
+    } catch (e) {
+      toast.error(messageOf(e));
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function clearCompleted() {
+    try {
+      const r = await unwrap(api.POST('/api/jobs/queue/clear', {}));
+      toast.success(r.message);
+      setConfirmClear(false);
+      void list.reload();
+      void stats.reload();
+    } catch (e) {
+      toast.error(messageOf(e));
+    }
+  }
+
+  const jobs = list.data?.jobs;
+  return (
+    <div className="view">
+      <PageHeader
+        title="Queue"
+        actions={
+          <>
+            <button type="button" className="btn" onClick={() => void list.reload()} aria-label="Refresh queue">
+              <Icon name="refresh" />
+            </button>
+            <button type="button" className="btn" onClick={() => setConfirmClear(true)} disabled={!stats.data?.completed}>
+              Clear completed
+            </button>
+            <button type="button" className="btn btn-primary" onClick={() => go({ new: '1' })}>
+              <Icon name="plus" /> New job
+            </button>
+          </>
+        }
+      />
+      <StatusTabs stats={stats.data} current={status} onPick={(s) => go({ status: s, page: 1, job: null })} />
+      <ErrorBanner error={list.error} onRetry={() => void list.reload()} />
+      {!jobs ? (
+        <Loading />
+      ) : jobs.length === 0 ? (
+        <EmptyState>{status ? `No ${status} jobs.` : 'The queue is empty. Run a scan or add a job.'}</EmptyState>
+      ) : (
+        <div className="table-wrap">
+          <table className="table table-cards">
+            <caption className="sr-only">Jobs{status ? ` (${status})` : ''}</caption>
+            <thead>
+              <tr>
+                <th scope="col">File</th>
+                <th scope="col">Status</th>
+                <th scope="col">Progress</th>
+                <th scope="col">Language</th>
+                <th scope="col">Added</th>
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {jobs.map((j) => (
+                <tr key={j.id} data-job-id={j.id} data-status={j.status}>
+                  <td data-label="File" className="cell-file">
+                    <button type="button" className="link-button" onClick={() => go({ job: j.id })}>
+                      {j.file_name}
+                    </button>
+                    <span className="muted path-text" title={j.file_path}>
+                      {j.file_path}
+                    </span>
+                    {j.status === 'failed' && j.error && <span className="error-text">{j.error}</span>}
+                  </td>
+                  <td data-label="Status">
+                    <StatusBadge status={j.status} />
+                  </td>
+                  <td data-label="Progress" className="cell-progress">
+                    {j.status === 'processing' ? (
+                      <JobProgress progress={j.progress} eta={j.eta_seconds} stage={j.current_stage} label={`Progress of ${j.file_name}`} />
+                    ) : j.status === 'completed' ? (
+                      <span className="muted">{j.output_path ? 'done' : '100%'}</span>
+                    ) : (
+                      <span className="muted">{j.status === 'queued' ? `priority ${j.priority}` : '—'}</span>
+                    )}
+                  </td>
+                  <td data-label="Language">
+                    {j.source_lang ? `${j.source_lang} → ` : ''}
+                    {j.target_lang}
+                  </td>
+                  <td data-label="Added" title={formatDateTime(j.created_at)}>
+                    {relativeTime(j.created_at)}
+                  </td>
+                  <td className="cell-actions">
+                    {j.status === 'failed' && (
+                      <button type="button" className="btn btn-small" disabled={busy === j.id} onClick={() => void act(j, 'retry')} aria-label={`Retry ${j.file_name}`}>
+                        <Icon name="retry" size={14} /> Retry
+                      </button>
+                    )}
+                    {!TERMINAL.has(j.status) && (
+                      <button type="button" className="btn btn-small" disabled={busy === j.id} onClick={() => void act(j, 'cancel')} aria-label={`Cancel ${j.file_name}`}>
+                        <Icon name="stop" size={14} /> Cancel
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {list.data && <Pagination page={page} pageSize={PAGE_SIZE} total={list.data.total} onPage={(p) => go({ page: p })} />}
+
+      {openJob && (
+        <JobDetails
+          jobId={openJob}
+          initial={jobs?.find((j) => j.id === openJob)}
+          onClose={() => go({ job: null })}
+          onAction={(j, kind) => void act(j, kind)}
+        />
+      )}
+      <NewJobDialog
+        open={query.get('new') === '1'}
+        onClose={() => go({ new: null })}
+        onCreated={(j) => {
+          go({ new: null, job: j.id });
+          void list.reload();
+        }}
+      />
+      <ConfirmDialog
+        open={confirmClear}
+        title="Clear completed jobs"
+        message={`Remove ${stats.data?.completed ?? 0} completed jobs from the queue? Their subtitle files stay where they are.`}
+        confirmLabel="Clear"
+        danger
+        onConfirm={() => void clearCompleted()}
+        onCancel={() => setConfirmClear(false)}
+      />
+    </div>
+  );
+}
+
+function StatusTabs(props: { stats: QueueStats | undefined; current: string; onPick: (s: string) => void }): ReactNode {
+  const count = (s: string) => (props.stats ? (s ? (props.stats as unknown as Record<string, number>)[s] : props.stats.total_jobs) : undefined);
+  return (
+    <div className="tabs" role="tablist" aria-label="Filter by status">
+      {['', ...STATUSES].map((s) => (
+        <button
+          key={s || 'all'}
+          type="button"
+          role="tab"
+          aria-selected={props.current === s}
+          className={`tab ${props.current === s ? 'active' : ''}`}
+          onClick={() => props.onPick(s)}
+        >
+          {s ? s[0]!.toUpperCase() + s.slice(1) : 'All'}
+          {count(s) !== undefined && <span className="tab-count">{count(s)}</span>}
+        </button>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,255 @@
+// Scanner: library folders, manual scan (with a dry run that lists the
+// decision and reason for every file), scheduler and watcher controls.
+import { useEffect, useState, type ReactNode } from 'react';
+import { api, messageOf, unwrap } from '../api/client';
+import { useLive } from '../api/live';
+import type { ScanDecision, ScanProgress, ScanResult } from '../api/types';
+import { Detail, EmptyState, ErrorBanner, PageHeader, ProgressBar, StatusBadge } from '../components/bits';
+import { Icon } from '../components/icons';
+import { PathListEditor } from '../components/path-browser';
+import { formatDateTime, relativeTime } from '../lib/format';
+import { href } from '../lib/router';
+import { toast } from '../lib/toast';
+import { useResource } from '../lib/use-resource';
+
+const splitList = (v: string | null | undefined) => (v ?? '').split(/[,|\n]/).map((s) => s.trim()).filter(Boolean);
+
+export function Scanner(): ReactNode {
+  const status = useResource(() => unwrap(api.GET('/api/scanner/status', {})), []);
+  const [paths, setPaths] = useState<string[] | null>(null);
+  const [savedPaths, setSavedPaths] = useState<string[]>([]);
+  const [pathsError, setPathsError] = useState<string | null>(null);
+  const [dryRun, setDryRun] = useState(true);
+  const [scanning, setScanning] = useState(false);
+  const [progress, setProgress] = useState<ScanProgress | null>(null);
+  const [result, setResult] = useState<ScanResult | null>(null);
+  const [scanError, setScanError] = useState<string | null>(null);
+  const [filter, setFilter] = useState<'all' | 'job' | 'skip'>('all');
+
+  useEffect(() => {
+    unwrap(api.GET('/api/settings/{key}', { params: { path: { key: 'library_paths' } } })).then(
+      (s) => {
+        const p = splitList(s.value);
+        setPaths(p);
+        setSavedPaths(p);
+      },
+      (e) => {
+        setPaths([]);
+        setPathsError(messageOf(e));
+      },
+    );
+  }, []);
+
+  useLive('scan.progress', (p) => {
+    setProgress(p);
+  });
+  useLive('scan.completed', (r) => {
+    setProgress(null);
+    if (!scanning) setResult((prev) => (prev && prev.decisions && !r.decisions ? prev : r));
+    void status.reload();
+  });
+
+  const pathsDirty = paths !== null && paths.join('\n') !== savedPaths.join('\n');
+
+  async function savePaths() {
+    if (!paths) return;
+    try {
+      await unwrap(api.PUT('/api/settings/{key}', { params: { path: { key: 'library_paths' } }, body: { value: paths.join(',') } }));
+      setSavedPaths(paths);
+      setPathsError(null);
+      toast.success('Library folders saved');
+    } catch (e) {
+      setPathsError(messageOf(e));
+    }
+  }
+
+  async function scan() {
+    setScanning(true);
+    setScanError(null);
+    setResult(null);
+    setProgress(null);
+    try {
+      const r = await unwrap(api.POST('/api/scanner/scan', { body: { dry_run: dryRun } as never }));
+      setResult(r);
+      toast.success(dryRun ? `Dry run: ${r.matched_files} of ${r.scanned_files} files would get a job` : `Scan done: ${r.jobs_created} jobs created`);
+      void status.reload();
+    } catch (e) {
+      setScanError(messageOf(e));
+    } finally {
+      setScanning(false);
+      setProgress(null);
+    }
+  }
+
+  async function control(which: 'scheduler' | 'watcher', on: boolean) {
+    try {
+      const r =
+        which === 'scheduler'
+          ? on
+            ? await unwrap(api.POST('/api/scanner/scheduler/start', { body: {} as never }))
+            : await unwrap(api.POST('/api/scanner/scheduler/stop', {}))
+          : on
+            ? await unwrap(api.POST('/api/scanner/watcher/start', { body: {} as never }))
+            : await unwrap(api.POST('/api/scanner/watcher/stop', {}));
+      toast.success(r.message);
+    } catch (e) {
+      toast.error(messageOf(e));
+    }
+    void status.reload();
+  }
+
+  const s = status.data;
+  const decisions = (result?.decisions ?? []).filter((d) => filter === 'all' || d.action === filter);
+  return (
+    <div className="view">
+      <PageHeader title="Scanner" />
+      <ErrorBanner error={status.error} onRetry={() => void status.reload()} />
+      <div className="grid-2">
+        <section className="card" aria-labelledby="lib-h">
+          <h2 id="lib-h">Library folders</h2>
+          {paths === null ? null : <PathListEditor label="Library folders" paths={paths} onChange={setPaths} />}
+          {pathsError && (
+            <p className="field-error" role="alert">
+              {pathsError}
+            </p>
+          )}
+          <div className="card-actions">
+            <button type="button" className="btn btn-primary" disabled={!pathsDirty} onClick={() => void savePaths()}>
+              Save folders
+            </button>
+          </div>
+        </section>
+
+        <section className="card" aria-labelledby="sched-h">
+          <h2 id="sched-h">Schedule and watcher</h2>
+          {s && (
+            <>
+              <dl className="details details-compact">
+                <Detail term="Scheduler">
+                  <StatusBadge status={s.scheduler_running ? 'running' : 'stopped'} />
+                </Detail>
+                <Detail term="Next scan">{s.next_scan_time ? `${formatDateTime(s.next_scan_time)} (${relativeTime(s.next_scan_time)})` : '—'}</Detail>
+                <Detail term="Last scan">{s.last_scan_time ? `${formatDateTime(s.last_scan_time)} (${relativeTime(s.last_scan_time)})` : 'never'}</Detail>
+                <Detail term="Scans so far">{s.total_scans}</Detail>
+                <Detail term="Watcher">
+                  <StatusBadge status={s.watcher_running ? 'running' : 'stopped'} />
+                </Detail>
+                <Detail term="Watching">{s.watched_paths?.length ? s.watched_paths.join(', ') : '—'}</Detail>
+              </dl>
+              <div className="card-actions">
+                <button type="button" className="btn" onClick={() => void control('scheduler', !s.scheduler_running)}>
+                  <Icon name={s.scheduler_running ? 'stop' : 'play'} /> {s.scheduler_running ? 'Stop scheduler' : 'Start scheduler'}
+                </button>
+                <button type="button" className="btn" onClick={() => void control('watcher', !s.watcher_running)}>
+                  <Icon name={s.watcher_running ? 'stop' : 'play'} /> {s.watcher_running ? 'Stop watcher' : 'Start watcher'}
+                </button>
+              </div>
+              <p className="help">
+                Interval and cron are under <a href={href('/settings/scanner')}>Settings → Scanner</a>.
+              </p>
+            </>
+          )}
+        </section>
+      </div>
+
+      <section className="card" aria-labelledby="scan-h">
+        <h2 id="scan-h">Scan now</h2>
+        <div className="scan-controls">
+          <label className="check">
+            <input type="checkbox" checked={dryRun} onChange={(e) => setDryRun(e.target.checked)} />
+            Dry run (show what would happen, create no jobs)
+          </label>
+          <button type="button" className="btn btn-primary" disabled={scanning || pathsDirty} onClick={() => void scan()}>
+            <Icon name="scanner" /> {scanning ? 'Scanning…' : dryRun ? 'Preview scan' : 'Scan library'}
+          </button>
+          {pathsDirty && <span className="muted">Save the folders first.</span>}
+        </div>
+        {(scanning || progress) && (
+          <div className="scan-progress" aria-live="polite">
+            <ProgressBar value={progress && progress.total_files ? (progress.scanned_files / progress.total_files) * 100 : 0} label="Scan progress" status="processing" />
+            <p className="muted small">
+              {progress
+                ? `${progress.scanned_files} of ${progress.total_files} files · ${progress.jobs_created} jobs · ${progress.skipped_files} skipped`
+                : 'Starting…'}
+              {progress?.current_path && (
+                <>
+                  <br />
+                  <code className="break">{progress.current_path}</code>
+                </>
+              )}
+            </p>
+          </div>
+        )}
+        {scanError && (
+          <p className="field-error" role="alert">
+            {scanError}
+          </p>
+        )}
+        {result && (
+          <div className="scan-result">
+            <ul className="stat-inline" aria-label="Scan result">
+              <li>
+                <strong>{result.scanned_files}</strong> scanned
+              </li>
+              <li>
+                <strong>{result.matched_files}</strong> matched
+              </li>
+              <li>
+                <strong>{result.jobs_created}</strong> jobs created
+              </li>
+              <li>
+                <strong>{result.skipped_files}</strong> skipped
+              </li>
+            </ul>
+            {result.decisions && (
+              <>
+                <div className="tabs" role="tablist" aria-label="Filter decisions">
+                  {(['all', 'job', 'skip'] as const).map((f) => (
+                    <button key={f} type="button" role="tab" aria-selected={filter === f} className={`tab ${filter === f ? 'active' : ''}`} onClick={() => setFilter(f)}>
+                      {f === 'all' ? 'All' : f === 'job' ? 'Would queue' : 'Skipped'}
+                      <span className="tab-count">{f === 'all' ? result.decisions!.length : result.decisions!.filter((d) => d.action === f).length}</span>
+                    </button>
+                  ))}
+                </div>
+                {decisions.length === 0 ? <EmptyState>No files.</EmptyState> : <DecisionTable decisions={decisions} />}
+              </>
+            )}
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function DecisionTable({ decisions }: { decisions: ScanDecision[] }): ReactNode {
+  return (
+    <div className="table-wrap">
+      <table className="table table-cards decisions">
+        <caption className="sr-only">Per-file decisions</caption>
+        <thead>
+          <tr>
+            <th scope="col">File</th>
+            <th scope="col">Decision</th>
+            <th scope="col">Reason</th>
+          </tr>
+        </thead>
+        <tbody>
+          {decisions.map((d) => (
+            <tr key={d.file_path} data-action={d.action}>
+              <td data-label="File" className="cell-file">
+                <code className="break">{d.file_path}</code>
+              </td>
+              <td data-label="Decision">
+                <span className={`badge ${d.action === 'job' ? 'badge-queued' : 'badge-skip'}`}>{d.action === 'job' ? `job → ${d.target_language ?? '?'}` : 'skip'}</span>
+              </td>
+              <td data-label="Reason">
+                {d.reason}
+                {d.rule_name && <span className="muted"> (rule “{d.rule_name}”)</span>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
