@@ -293,6 +293,7 @@ function requestFields(opts: DecodeOptions & { detectOnly?: boolean; languagePro
 
 interface VerboseJson {
   language?: string;
+  duration?: number;
   detected_language?: string;
   detected_language_probability?: number;
   language_probabilities?: Record<string, number>;
@@ -316,17 +317,22 @@ function parseVerboseJson(body: string, opts: DecodeOptions): EngineResult {
     throw new AppError(500, 'engine_failed', `whisper-server returned an unreadable answer: ${body.slice(0, 200)}`);
   }
   const segments: Segment[] = [];
+  // Timestamp tokens can point past the audio (badly trained or confused models): keep cues inside it.
+  const limit = json.duration ?? Infinity;
+  const clamp = (x: number) => Math.min(limit, Math.max(0, x));
   for (const s of json.segments ?? []) {
     const text = (s.text ?? '').replace(SPECIAL_TOKEN, '').trim();
-    const start = s.start ?? 0;
-    const end = Math.max(start, s.end ?? start);
+    const start = clamp(s.start ?? 0);
+    const end = Math.max(start, clamp(s.end ?? start));
+    if (end - start <= 0 && start >= limit) continue;
     let words: Word[] | undefined;
     if (opts.wordTimestamps !== false && s.words) {
       words = [];
       for (const w of s.words) {
         const t = w.word.replace(SPECIAL_TOKEN, '');
         if (!t.trim() || w.start === undefined || w.end === undefined) continue;
-        words.push({ text: t, start: Math.max(start, w.start), end: Math.min(end, Math.max(w.start, w.end)), probability: w.probability });
+        const ws = Math.min(end, Math.max(start, w.start));
+        words.push({ text: t, start: ws, end: Math.min(end, Math.max(ws, w.end)), probability: w.probability });
       }
     }
     if (!text) continue;

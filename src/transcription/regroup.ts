@@ -60,8 +60,10 @@ export function breakLines(text: string, maxLineChars: number, maxLines: number)
     const left = chars.slice(0, i).join('').trim();
     if (visible(left) > maxLineChars) continue;
     let score = Math.abs(visible(left) - target);
-    if (SENTENCE_END.test(left)) score -= 12;
-    else if (CLAUSE_END.test(left)) score -= 6;
+    if (SENTENCE_END.test(left)) score -= 15;
+    else if (CLAUSE_END.test(left)) score -= 10;
+    // The rest must still fit in the lines that remain.
+    if (visible(chars.slice(i).join('')) > maxLineChars * (maxLines - 1)) score += 1000;
     if (score < bestScore) {
       bestScore = score;
       best = i;
