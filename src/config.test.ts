@@ -1,0 +1,24 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, loadConfig } from './config.js';
+
+test('defaults: SQLite under ./data, port 8000, info logs', () => {
+  const c = loadConfig({}, {});
+  assert.equal(c.databaseKind, 'sqlite');
+  assert.match(c.databaseUrl, /data\/transcriptorio\.db$/);
+  assert.equal(c.port, 8000);
+  assert.equal(c.logLevel, 'info');
+  assert.ok(Object.isFrozen(c));
+});
+
+test('flags win over the environment', () => {
+  const c = loadConfig({ port: '9001' }, { PORT: '8001', DATABASE_URL: 'postgres://u@h:5432/db' });
+  assert.equal(c.port, 9001);
+  assert.equal(c.databaseKind, 'postgres');
+});
+
+test('bad values fail fast with a message naming the variable', () => {
+  assert.throws(() => loadConfig({}, { PORT: 'eighty' }), (e: Error) => e instanceof ConfigError && /PORT/.test(e.message));
+  assert.throws(() => loadConfig({}, { LOG_LEVEL: 'loud' }), /LOG_LEVEL/);
+  assert.throws(() => loadConfig({}, { DATABASE_URL: 'mysql://x@y/z' }), /DATABASE_URL/);
+});
