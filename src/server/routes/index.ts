@@ -6,6 +6,10 @@ import { jobsRoutes } from '../../jobs/jobs.routes.js';
 import { settingsRoutes } from '../../settings/settings.routes.js';
 import { rulesRoutes } from '../../rules/rules.routes.js';
 import { eventsRoutes } from '../../events/events.routes.js';
+import { modelsRoutes } from '../../models/models.routes.js';
+import { systemResourcesRoutes } from '../../system/system.routes.js';
+import { filesystemRoutes } from '../../filesystem/filesystem.routes.js';
+import { setupRoutes } from '../../setup/setup.routes.js';
 
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   await app.register(systemRoutes);
@@ -13,5 +17,9 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
   await app.register(jobsRoutes, { prefix: '/api/jobs' });
   await app.register(rulesRoutes, { prefix: '/api/scan-rules' });
   await app.register(settingsRoutes, { prefix: '/api/settings' });
+  await app.register(modelsRoutes, { prefix: '/api/models' });
+  await app.register(systemResourcesRoutes, { prefix: '/api/system' });
+  await app.register(filesystemRoutes, { prefix: '/api/filesystem' });
+  await app.register(setupRoutes, { prefix: '/api/setup' });
   void ctx;
 }

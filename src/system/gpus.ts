@@ -1,0 +1,86 @@
+/**
+ * GPU readings from nvidia-smi. Other modules import listGpus() (the worker
+ * pool checks a GPU worker's device_id against it); a machine without an
+ * NVIDIA driver simply has no GPUs. Readings are cached for a moment because
+ * nvidia-smi takes tens of milliseconds and a dashboard polls it.
+ */
+import { execFile } from 'node:child_process';
+
+export interface Gpu {
+  id: number;
+  name: string;
+  memory_total_mb: number;
+  memory_used_mb: number;
+  memory_free_mb: number;
+  utilization_percent: number;
+}
+
+const QUERY = ['--query-gpu=index,name,memory.total,memory.used,memory.free,utilization.gpu', '--format=csv,noheader,nounits'];
+const CACHE_MS = 2000;
+const TIMEOUT_MS = 5000;
+
+/** nvidia-smi prints "[N/A]" or "[Not Supported]" for readings a card lacks; those count as 0. */
+function num(v: string | undefined): number {
+  const n = Number(v?.trim());
+  return Number.isFinite(n) ? Math.round(n) : 0;
+}
+
+/** Parses the CSV lines of the query above; malformed lines are skipped. */
+export function parseNvidiaSmiCsv(text: string): Gpu[] {
+  const out: Gpu[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    if (!line.trim()) continue;
+    const parts = line.split(',').map((s) => s.trim());
+    if (parts.length < 6) continue;
+    // A GPU name may contain a comma: the index is first and the four readings last.
+    const id = Number(parts[0]);
+    if (!Number.isInteger(id)) continue;
+    const readings = parts.slice(-4);
+    out.push({
+      id,
+      name: parts.slice(1, -4).join(', '),
+      memory_total_mb: num(readings[0]),
+      memory_used_mb: num(readings[1]),
+      memory_free_mb: num(readings[2]),
+      utilization_percent: num(readings[3]),
+    });
+  }
+  return out.sort((a, b) => a.id - b.id);
+}
+
+/** The nvidia-smi binary: NVIDIA_SMI overrides it (a container's own path, or a stand-in in tests). */
+function nvidiaSmiPath(): string {
+  return process.env.NVIDIA_SMI || 'nvidia-smi';
+}
+
+function runNvidiaSmi(): Promise<Gpu[]> {
+  return new Promise((resolve) => {
+    execFile(nvidiaSmiPath(), QUERY, { timeout: TIMEOUT_MS, windowsHide: true }, (err, stdout) => {
+      // Not installed, no driver, or no device: all mean "no usable GPU".
+      if (err) return resolve([]);
+      resolve(parseNvidiaSmiCsv(String(stdout)));
+    });
+  });
+}
+
+let cached: { at: number; key: string; gpus: Promise<Gpu[]> } | null = null;
+
+/** Every GPU nvidia-smi reports, by device index; [] when there is none or no nvidia-smi. */
+export function listGpus(opts: { fresh?: boolean } = {}): Promise<Gpu[]> {
+  const now = Date.now();
+  const key = nvidiaSmiPath();
+  if (!opts.fresh && cached && cached.key === key && now - cached.at < CACHE_MS) return cached.gpus;
+  const gpus = runNvidiaSmi();
+  cached = { at: now, key, gpus };
+  return gpus;
+}
+
+/** One GPU by device index, or undefined. */
+export async function findGpu(id: number): Promise<Gpu | undefined> {
+  return (await listGpus()).find((g) => g.id === id);
+}
+
+/** The device indexes that exist (what a GPU worker's device_id must be one of). */
+export async function gpuIds(): Promise<number[]> {
+  return (await listGpus()).map((g) => g.id);
+}

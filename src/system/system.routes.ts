@@ -1,0 +1,59 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { errors } from '../server/schemas.js';
+import { AppError } from '../errors.js';
+import { allResources, cpuInfo, memoryInfo } from './resources.service.js';
+import { findGpu, listGpus } from './gpus.js';
+
+const CpuSchema = Type.Object({
+  usage_percent: Type.Number({ description: 'Busy share of all cores over the last second' }),
+  count_logical: Type.Integer(),
+  count_physical: Type.Integer(),
+  frequency_mhz: Type.Number(),
+});
+const MemorySchema = Type.Object({
+  total_gb: Type.Number(),
+  used_gb: Type.Number({ description: 'Total minus available (page cache not counted)' }),
+  free_gb: Type.Number({ description: 'Available memory' }),
+  usage_percent: Type.Number(),
+});
+export const GpuSchema = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  memory_total_mb: Type.Integer(),
+  memory_used_mb: Type.Integer(),
+  memory_free_mb: Type.Integer(),
+  utilization_percent: Type.Integer(),
+});
+
+/** CPU, memory and GPU readings (GPUs through nvidia-smi; none when it is absent). */
+export const systemResourcesRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const tags = ['System Resources'];
+
+  app.get('/resources', {
+    schema: { tags, summary: 'All system resources (CPU, RAM, GPU)', response: { 200: Type.Object({ cpu: CpuSchema, memory: MemorySchema, gpus: Type.Array(GpuSchema) }) } },
+  }, async () => allResources());
+
+  app.get('/cpu', { schema: { tags, summary: 'CPU information', response: { 200: CpuSchema } } }, async () => cpuInfo());
+
+  app.get('/memory', { schema: { tags, summary: 'Memory information', response: { 200: MemorySchema } } }, async () => memoryInfo());
+
+  app.get('/gpus', { schema: { tags, summary: 'All GPUs (empty when there is none or no nvidia-smi)', response: { 200: Type.Array(GpuSchema) } } },
+    async () => listGpus());
+
+  app.get('/gpu/:device_id', {
+    schema: {
+      tags, summary: 'One GPU by device index',
+      params: Type.Object({ device_id: Type.Integer({ minimum: 0, description: 'GPU device index' }) }),
+      response: { 200: GpuSchema, ...errors(400, 404) },
+    },
+  }, async (req) => {
+    const gpu = await findGpu(req.params.device_id);
+    if (!gpu) {
+      const ids = (await listGpus()).map((g) => g.id);
+      throw new AppError(404, 'gpu_not_found', ids.length
+        ? `GPU ${req.params.device_id} not found: this machine has GPU ${ids.join(', ')}`
+        : `GPU ${req.params.device_id} not found: no GPU detected (nvidia-smi not found or no NVIDIA device)`);
+    }
+    return gpu;
+  });
+};
