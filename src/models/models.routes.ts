@@ -1,0 +1,45 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Message, Nullable, errors } from '../server/schemas.js';
+import { ModelsService } from './models.service.js';
+
+const ModelSchema = Type.Object({
+  name: Type.String(), file: Type.String(), kind: Type.String(), multilingual: Type.Boolean(),
+  size_bytes: Type.Integer(), installed: Type.Boolean(), path: Type.String(), sha: Nullable(Type.String()),
+  description: Type.String(), partial_bytes: Nullable(Type.Integer()), downloading: Type.Boolean(),
+  progress: Nullable(Type.Number()), in_use: Type.Boolean(),
+});
+const NameParams = Type.Object({ name: Type.String() });
+
+export const modelsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const ctx = app.ctx;
+  const models = new ModelsService(ctx.settings, ctx.events, ctx.log);
+  ctx.onClose.push(() => models.stop());
+  const tags = ['Models'];
+
+  app.get('/', { schema: { tags, summary: 'Installed and available Whisper and VAD models', response: { 200: Type.Array(ModelSchema) } } },
+    async () => models.list());
+
+  app.post('/:name/download', {
+    schema: {
+      tags, summary: 'Download a model in the background (progress: model.download events on /api/events)',
+      params: NameParams, response: { 200: Message, 202: Message, ...errors(400, 409) },
+    },
+  }, async (req, reply) => {
+    const r = await models.startDownload(req.params.name);
+    return reply.status(r.started ? 202 : 200).send({ message: r.message });
+  });
+
+  app.delete('/:name/download', {
+    schema: { tags, summary: 'Cancel a running download', params: NameParams, response: { 200: Message, ...errors(404) } },
+  }, async (req) => {
+    models.cancelDownload(req.params.name);
+    return { message: `Download of model ${req.params.name} cancelled` };
+  });
+
+  app.delete('/:name', {
+    schema: { tags, summary: 'Delete an installed model', params: NameParams, response: { 200: Message, ...errors(404, 409) } },
+  }, async (req) => {
+    await models.remove(req.params.name);
+    return { message: `Model ${req.params.name} deleted` };
+  });
+};

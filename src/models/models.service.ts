@@ -1,0 +1,125 @@
+/**
+ * Whisper models as the API and UI see them: the catalogue with what is
+ * installed, downloads running in the server process with progress on the
+ * event stream, and removal.
+ */
+import { resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { AppError, badRequest, conflict, notFound } from '../errors.js';
+import type { EventHub } from '../events/event-hub.js';
+import type { SettingsService } from '../settings/settings.service.js';
+import { catalogueEntry, downloadModel, listModels, removeModel, type ModelInfo } from '../transcription/index.js';
+
+export interface ModelView {
+  name: string;
+  file: string;
+  kind: string;
+  multilingual: boolean;
+  size_bytes: number;
+  installed: boolean;
+  path: string;
+  sha: string | null;
+  description: string;
+  partial_bytes: number | null;
+  downloading: boolean;
+  progress: number | null;
+  in_use: boolean;
+}
+
+function describe(m: ModelInfo): string {
+  if (m.kind === 'vad') return 'Silero voice activity detection';
+  const quant = /-q\d/.test(m.name) ? ` (quantized ${m.name.split('-').pop()})` : '';
+  return `${m.multilingual ? 'Multilingual' : 'English-only'} Whisper ${m.name.split('-q')[0]}${quant}`;
+}
+
+export class ModelsService {
+  private downloads = new Map<string, { controller: AbortController; percent: number | null }>();
+
+  constructor(
+    private readonly settings: SettingsService,
+    private readonly events: EventHub,
+    private readonly log: Logger,
+  ) {}
+
+  modelDir(): string {
+    return resolve(this.settings.getString('model_path') || './models');
+  }
+
+  async list(): Promise<ModelView[]> {
+    const current = this.settings.getString('whisper_model');
+    const models = await listModels(this.modelDir());
+    return models.map((m) => ({
+      name: m.name,
+      file: m.file,
+      kind: m.kind,
+      multilingual: m.multilingual,
+      size_bytes: m.bytes ?? Math.round(m.sizeMiB * 2 ** 20),
+      installed: m.downloaded,
+      path: m.path,
+      sha: m.sha1 ?? null,
+      description: describe(m),
+      partial_bytes: m.partialBytes,
+      downloading: this.downloads.has(m.name),
+      progress: this.downloads.get(m.name)?.percent ?? null,
+      in_use: current === m.name || current === m.path,
+    }));
+  }
+
+  /** Starts a download in the background; progress arrives as `model.download` events. */
+  async startDownload(name: string): Promise<{ started: boolean; message: string }> {
+    const entry = catalogueEntry(name);
+    if (!entry) throw badRequest(`Unknown model "${name}"`, 'unknown_model');
+    if (this.downloads.has(entry.name)) throw conflict(`Model ${entry.name} is already downloading`, 'download_running');
+    const installed = (await this.list()).find((m) => m.name === entry.name)?.installed;
+    if (installed) return { started: false, message: `Model ${entry.name} is already installed` };
+    const controller = new AbortController();
+    const state = { controller, percent: null as number | null };
+    this.downloads.set(entry.name, state);
+    let lastSent = 0;
+    const publish = (status: string, extra: Record<string, unknown> = {}) =>
+      this.events.publish('model.download', { name: entry.name, status, ...extra });
+    publish('downloading', { received_bytes: 0, total_bytes: null, percent: 0 });
+    downloadModel(entry.name, this.modelDir(), {
+      signal: controller.signal,
+      onProgress: (p) => {
+        state.percent = p.percent;
+        const now = Date.now();
+        if (now - lastSent < 250) return;
+        lastSent = now;
+        publish('downloading', { received_bytes: p.received, total_bytes: p.total, percent: p.percent, bytes_per_second: p.bytesPerSecond });
+      },
+    })
+      .then((path) => {
+        this.log.info({ model: entry.name, path }, 'model downloaded');
+        publish('done', { percent: 100, path });
+      })
+      .catch((e: Error) => {
+        const cancelled = controller.signal.aborted;
+        this.log.warn({ model: entry.name, err: e.message }, cancelled ? 'model download cancelled' : 'model download failed');
+        publish(cancelled ? 'cancelled' : 'error', { error: cancelled ? null : e.message });
+      })
+      .finally(() => this.downloads.delete(entry.name));
+    return { started: true, message: `Download of model ${entry.name} started` };
+  }
+
+  cancelDownload(name: string): void {
+    const entry = catalogueEntry(name);
+    const d = entry && this.downloads.get(entry.name);
+    if (!d) throw notFound(`Download of model ${name}`);
+    d.controller.abort();
+  }
+
+  async remove(name: string): Promise<void> {
+    const entry = catalogueEntry(name);
+    if (entry && this.downloads.has(entry.name)) throw conflict(`Model ${entry.name} is downloading; cancel the download first`, 'download_running');
+    const known = (await this.list()).find((m) => m.name === name || m.file === name);
+    if (!known || (!known.installed && known.partial_bytes === null)) throw notFound(`Model ${name}`);
+    if (!(await removeModel(known.name, this.modelDir()))) throw notFound(`Model ${name}`);
+  }
+
+  stop(): void {
+    for (const d of this.downloads.values()) d.controller.abort();
+  }
+}
+
+export { AppError };
