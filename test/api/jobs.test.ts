@@ -1,0 +1,201 @@
+/** Jobs API: creation rules, pagination, filters, queue order, retry, cancel and clear, on SQLite and PostgreSQL. */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { databaseKinds } from '../helpers/db.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { updateJob } from '../../src/jobs/jobs.repository.js';
+import { claimNextJob } from '../../src/queue/queue.repository.js';
+import { assertKeys, expectStatus, JOB_KEYS, STATS_KEYS } from './api-helpers.js';
+
+for (const kind of databaseKinds()) {
+  describe(`jobs API (${kind})`, () => {
+    let t: TestApp;
+    let n = 0;
+    before(async () => {
+      t = await createTestApp(kind);
+    });
+    after(async () => t.close());
+
+    const create = async (over: Record<string, unknown> = {}) => {
+      n++;
+      const res = await t.app.inject({
+        method: 'POST', url: '/api/jobs',
+        payload: { file_path: `/media/anime/ep${n}.mkv`, file_name: `ep${n}.mkv`, source_lang: 'jpn', target_lang: 'spa', quality_preset: 'fast', ...over },
+      });
+      return res;
+    };
+    const setStatus = (id: string, status: string) => updateJob(t.ctx.database.db, id, { status });
+    const clearAll = async () => {
+      await t.ctx.database.db.deleteFrom('jobs').execute();
+    };
+
+    it('POST /api/jobs creates a queued job with every field of the contract (201)', async () => {
+      const job = expectStatus(await create({ priority: 10, transcribe_or_translate: 'transcribe', is_manual_request: true }), 201);
+      assertKeys(job, JOB_KEYS, 'job');
+      assert.equal(job.status, 'queued');
+      assert.equal(job.priority, 10);
+      assert.equal(job.source_lang, 'jpn');
+      assert.equal(job.target_lang, 'spa');
+      assert.equal(job.progress, 0);
+      assert.match(job.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+      const got = expectStatus(await t.app.inject({ url: `/api/jobs/${job.id}` }), 200);
+      assert.deepEqual(got, job);
+    });
+
+    it('a second live job for the same file is a 409; after it ends a new one may be created', async () => {
+      const first = expectStatus(await create({ file_path: '/media/dup.mkv', file_name: 'dup.mkv' }), 201);
+      expectStatus(await create({ file_path: '/media/dup.mkv', file_name: 'dup.mkv' }), 409);
+      await setStatus(first.id, 'processing');
+      expectStatus(await create({ file_path: '/media/dup.mkv', file_name: 'dup.mkv' }), 409);
+      await setStatus(first.id, 'completed');
+      expectStatus(await create({ file_path: '/media/dup.mkv', file_name: 'dup.mkv' }), 201);
+    });
+
+    it('bad input is a 400 naming the problem', async () => {
+      const preset = expectStatus(await create({ quality_preset: 'ultra' }), 400);
+      assert.match(preset.detail, /quality preset/i);
+      assert.match(expectStatus(await create({ target_lang: 'xx-klingon' }), 400).detail, /language/i);
+      assert.match(expectStatus(await create({ source_lang: 'zzz' }), 400).detail, /language/i);
+      assert.match(expectStatus(await create({ file_path: 'relative/ep.mkv' }), 400).detail, /absolute/);
+      assert.match(expectStatus(await create({ transcribe_or_translate: 'dub' }), 400).detail, /transcribe/);
+      expectStatus(await t.app.inject({ method: 'POST', url: '/api/jobs', payload: { file_name: 'x.mkv', target_lang: 'eng' } }), 400);
+      expectStatus(await create({ priority: 'high' }), 400);
+    });
+
+    it('languages in ISO 639-1 or bibliographic form are stored as one canonical code', async () => {
+      const job = expectStatus(await create({ source_lang: 'ja', target_lang: 'fre' }), 201);
+      assert.equal(job.source_lang, 'jpn');
+      assert.equal(job.target_lang, 'fra');
+    });
+
+    it('Windows drive and UNC paths are accepted (worker nodes may run Windows)', async () => {
+      const win = expectStatus(await create({ file_path: 'D:\\Media\\Show\\ep1.mkv', file_name: 'ep1.mkv' }), 201);
+      assert.equal(win.file_path, 'D:\\Media\\Show\\ep1.mkv');
+      const unc = expectStatus(await create({ file_path: '\\\\nas\\media\\Show\\ep2.mkv', file_name: 'ep2.mkv' }), 201);
+      assert.equal(unc.file_path, '\\\\nas\\media\\Show\\ep2.mkv');
+    });
+
+    it('GET /api/jobs pages 1-based, newest first, with total, page and page_size', async () => {
+      await clearAll();
+      const ids: string[] = [];
+      for (let i = 0; i < 7; i++) ids.push(expectStatus(await create(), 201).id);
+      const all = expectStatus(await t.app.inject({ url: '/api/jobs' }), 200);
+      assertKeys(all, ['jobs', 'total', 'page', 'page_size']);
+      assert.equal(all.page, 1);
+      assert.equal(all.page_size, 50);
+      assert.equal(all.total, 7);
+      assert.deepEqual(all.jobs.map((j: { id: string }) => j.id), [...ids].reverse());
+      assertKeys(all.jobs[0], JOB_KEYS, 'listed job');
+
+      const p2 = expectStatus(await t.app.inject({ url: '/api/jobs?page=2&page_size=3' }), 200);
+      assert.deepEqual(p2.jobs.map((j: { id: string }) => j.id), [ids[3], ids[2], ids[1]]);
+      assert.equal(p2.total, 7);
+      const p3 = expectStatus(await t.app.inject({ url: '/api/jobs?page=3&page_size=3' }), 200);
+      assert.deepEqual(p3.jobs.map((j: { id: string }) => j.id), [ids[0]]);
+      const beyond = expectStatus(await t.app.inject({ url: '/api/jobs?page=9&page_size=3' }), 200);
+      assert.deepEqual(beyond.jobs, []);
+      expectStatus(await t.app.inject({ url: '/api/jobs?page_size=500' }), 200);
+    });
+
+    it('page 0, page_size 0 or 501 and non-integers are a 400', async () => {
+      for (const q of ['page=0', 'page=-1', 'page_size=0', 'page_size=501', 'page=abc', 'page_size=abc', 'page=1.5']) {
+        expectStatus(await t.app.inject({ url: `/api/jobs?${q}` }), 400);
+      }
+    });
+
+    it('status_filter lists only that status and counts only it; an unknown status is a 400', async () => {
+      await clearAll();
+      const a = expectStatus(await create(), 201);
+      const b = expectStatus(await create(), 201);
+      expectStatus(await create(), 201);
+      await setStatus(a.id, 'failed');
+      await setStatus(b.id, 'completed');
+      const failed = expectStatus(await t.app.inject({ url: '/api/jobs?status_filter=failed' }), 200);
+      assert.deepEqual(failed.jobs.map((j: { id: string }) => j.id), [a.id]);
+      assert.equal(failed.total, 1);
+      const queued = expectStatus(await t.app.inject({ url: '/api/jobs?status_filter=queued' }), 200);
+      assert.equal(queued.total, 1);
+      assert.ok(queued.jobs.every((j: { status: string }) => j.status === 'queued'));
+      expectStatus(await t.app.inject({ url: '/api/jobs?status_filter=sleeping' }), 400);
+
+      const stats = expectStatus(await t.app.inject({ url: '/api/jobs/stats' }), 200);
+      assertKeys(stats, STATS_KEYS, 'stats');
+      assert.deepEqual(stats, { total_jobs: 3, queued: 1, processing: 0, completed: 1, failed: 1, cancelled: 0 });
+    });
+
+    it('the queue hands out the highest priority first and FIFO within a priority', async () => {
+      await clearAll();
+      const made: Array<{ id: string; priority: number }> = [];
+      for (const priority of [0, 10, 0, 5, 10, 0]) made.push({ id: expectStatus(await create({ priority }), 201).id, priority });
+      const expected = [...made].map((m, i) => ({ ...m, i })).sort((x, y) => y.priority - x.priority || x.i - y.i).map((m) => m.id);
+      const claimed: string[] = [];
+      for (;;) {
+        const row = await claimNextJob(t.ctx.database.db, t.ctx.database.kind, { workerId: 'test-worker', leaseMs: 60_000 });
+        if (!row) break;
+        claimed.push(row.id);
+        assert.equal(row.status, 'processing');
+        assert.equal(row.worker_id, 'test-worker');
+      }
+      assert.deepEqual(claimed, expected);
+    });
+
+    it('GET /api/jobs/{id} of an unknown job is a 404', async () => {
+      expectStatus(await t.app.inject({ url: '/api/jobs/nope' }), 404);
+    });
+
+    it('retry puts a failed job back in the queue; any other status is a 400', async () => {
+      await clearAll();
+      const job = expectStatus(await create(), 201);
+      expectStatus(await t.app.inject({ method: 'POST', url: `/api/jobs/${job.id}/retry` }), 400);
+      await updateJob(t.ctx.database.db, job.id, { status: 'failed', error: 'boom', retry_count: 3, completed_at: new Date().toISOString() });
+      const retried = expectStatus(await t.app.inject({ method: 'POST', url: `/api/jobs/${job.id}/retry` }), 200);
+      assertKeys(retried, JOB_KEYS, 'retried job');
+      assert.equal(retried.status, 'queued');
+      assert.equal(retried.error, null);
+      assert.equal(retried.completed_at, null);
+      for (const s of ['completed', 'cancelled', 'processing']) {
+        await setStatus(job.id, s);
+        expectStatus(await t.app.inject({ method: 'POST', url: `/api/jobs/${job.id}/retry` }), 400);
+      }
+      expectStatus(await t.app.inject({ method: 'POST', url: '/api/jobs/nope/retry' }), 404);
+    });
+
+    it('DELETE and POST .../cancel cancel a live job; a terminal one is a 400', async () => {
+      const a = expectStatus(await create(), 201);
+      const msg = expectStatus(await t.app.inject({ method: 'DELETE', url: `/api/jobs/${a.id}` }), 200);
+      assert.deepEqual(msg, { message: `Job ${a.id} cancelled successfully` });
+      assert.equal(expectStatus(await t.app.inject({ url: `/api/jobs/${a.id}` }), 200).status, 'cancelled');
+      expectStatus(await t.app.inject({ method: 'DELETE', url: `/api/jobs/${a.id}` }), 400);
+
+      const b = expectStatus(await create(), 201);
+      await setStatus(b.id, 'processing');
+      const viaPost = expectStatus(await t.app.inject({ method: 'POST', url: `/api/jobs/${b.id}/cancel` }), 200);
+      assert.deepEqual(viaPost, { message: `Job ${b.id} cancelled successfully` });
+      expectStatus(await t.app.inject({ method: 'POST', url: `/api/jobs/${b.id}/cancel` }), 400);
+
+      const c = expectStatus(await create(), 201);
+      await setStatus(c.id, 'completed');
+      expectStatus(await t.app.inject({ method: 'DELETE', url: `/api/jobs/${c.id}` }), 400);
+      expectStatus(await t.app.inject({ method: 'DELETE', url: '/api/jobs/nope' }), 404);
+      expectStatus(await t.app.inject({ method: 'POST', url: '/api/jobs/nope/cancel' }), 404);
+    });
+
+    it('POST /api/jobs/queue/clear deletes completed jobs only', async () => {
+      await clearAll();
+      const done = [expectStatus(await create(), 201), expectStatus(await create(), 201)];
+      const failed = expectStatus(await create(), 201);
+      const queued = expectStatus(await create(), 201);
+      for (const d of done) await setStatus(d.id, 'completed');
+      await setStatus(failed.id, 'failed');
+      const res = expectStatus(await t.app.inject({ method: 'POST', url: '/api/jobs/queue/clear' }), 200);
+      assert.deepEqual(res, { message: 'Cleared 2 completed jobs' });
+      expectStatus(await t.app.inject({ url: `/api/jobs/${done[0].id}` }), 404);
+      expectStatus(await t.app.inject({ url: `/api/jobs/${failed.id}` }), 200);
+      expectStatus(await t.app.inject({ url: `/api/jobs/${queued.id}` }), 200);
+      const stats = expectStatus(await t.app.inject({ url: '/api/jobs/stats' }), 200);
+      assert.equal(stats.completed, 0);
+      assert.equal(stats.total_jobs, 2);
+      assert.deepEqual(expectStatus(await t.app.inject({ method: 'POST', url: '/api/jobs/queue/clear' }), 200), { message: 'Cleared 0 completed jobs' });
+    });
+  });
+}
