@@ -109,7 +109,11 @@ function Shell(): ReactNode {
         </button>
         <a className="brand" href={href('/dashboard')}>
           <span className="brand-mark" aria-hidden="true">T</span>
-          Transcriptor<span className="brand-accent">IO</span>
+          <span>
+            <span>
+              Transcriptor<span className="brand-accent">IO</span>
+            </span>
+          </span>
         </a>
         <div className="topbar-right">
           <span className={`live live-${live}`} role="status" title="Live updates">

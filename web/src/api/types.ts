@@ -38,6 +38,7 @@ export type Resources = ResponseOf<'/api/system/resources', 'get'>;
 export type Gpu = Item<ResponseOf<'/api/system/gpus', 'get'>>;
 export type BrowseResult = ResponseOf<'/api/filesystem/browse', 'get'>;
 export type FsItem = Item<BrowseResult['items']>;
+export type CommonPath = Item<ResponseOf<'/api/filesystem/common-paths', 'get'>>;
 export type SetupStatus = ResponseOf<'/api/setup/status', 'get'>;
 export type StandaloneSetup = BodyOf<'/api/setup/standalone', 'post'>;
 export type SetupResult = ResponseOf<'/api/setup/bazarr-slave', 'post'>;

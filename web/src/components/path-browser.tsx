@@ -2,7 +2,7 @@
 // the starting points, GET /api/filesystem/browse to walk.
 import { useEffect, useState, type ReactNode } from 'react';
 import { api, messageOf, unwrap } from '../api/client';
-import type { BrowseResult, FsItem } from '../api/types';
+import type { BrowseResult, CommonPath } from '../api/types';
 import { Icon } from './icons';
 import { Modal } from './modal';
 
@@ -11,7 +11,7 @@ export function PathBrowser(props: {
   initialPath?: string;
   onSelect: (path: string) => void;
 }): ReactNode {
-  const [common, setCommon] = useState<FsItem[]>([]);
+  const [common, setCommon] = useState<CommonPath[]>([]);
   const [dir, setDir] = useState<BrowseResult | null>(null);
   const [typed, setTyped] = useState(props.initialPath ?? '');
   const [error, setError] = useState<string | null>(null);

@@ -73,9 +73,9 @@ export function Dashboard(): ReactNode {
           <Stat label="Completed" value={s.queue.completed} link={withQuery('/queue', { status: 'completed' })} tone="success" />
           <Stat label="Failed" value={s.queue.failed} link={withQuery('/queue', { status: 'failed' })} tone={s.queue.failed ? 'danger' : undefined} />
           <Stat
-            label="Workers"
+            label="Workers busy"
             value={`${s.workers.busy_workers}/${s.workers.total_workers}`}
-            detail={`${s.workers.cpu_workers} CPU · ${s.workers.gpu_workers} GPU busy/total`}
+            detail={`${s.workers.cpu_workers} CPU · ${s.workers.gpu_workers} GPU`}
             link="/workers"
           />
           <Stat
@@ -112,7 +112,7 @@ export function Dashboard(): ReactNode {
           <h2 id="workers-h">
             <a href={href('/workers')}>Workers</a>
           </h2>
-          <WorkerMini workers={workers.data} />
+          {workers.error ? <p className="muted">{workers.error}</p> : <WorkerMini workers={workers.data} />}
         </section>
       </div>
 

@@ -31,7 +31,11 @@ export function Login(): ReactNode {
       <form className="card login-card" onSubmit={submit}>
         <div className="brand brand-large">
           <span className="brand-mark" aria-hidden="true">T</span>
-          Transcriptor<span className="brand-accent">IO</span>
+          <span>
+            <span>
+              Transcriptor<span className="brand-accent">IO</span>
+            </span>
+          </span>
         </div>
         <p className="muted">Authentication is on. Enter the API key (Settings → General, or the key shown when setup finished).</p>
         <div className="field">

@@ -22,10 +22,13 @@ export function Rules(): ReactNode {
   const sorted = [...(rules.data ?? [])].sort((a, b) => b.priority - a.priority || a.id - b.id);
 
   async function toggle(r: Rule) {
+    // Optimistic: the switch flips at once; the server's answer settles it.
+    rules.setData((l) => l?.map((x) => (x.id === r.id ? { ...x, enabled: !r.enabled } : x)));
     try {
       const u = await unwrap(api.POST('/api/scan-rules/{rule_id}/toggle', { params: { path: { rule_id: r.id } } }));
       rules.setData((l) => l?.map((x) => (x.id === u.id ? u : x)));
     } catch (e) {
+      rules.setData((l) => l?.map((x) => (x.id === r.id ? r : x)));
       toast.error(messageOf(e));
     }
   }

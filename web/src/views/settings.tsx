@@ -199,6 +199,13 @@ function SettingField(props: {
   const id = `setting-${s.key}`;
   const [reveal, setReveal] = useState(false);
   const choices = choicesOf(s);
+  const meta = s as { min?: number | null; max?: number | null; default_value?: string | null };
+  const def = meta.default_value ?? undefined;
+  const hints: string[] = [];
+  if (meta.min != null && meta.max != null) hints.push(`${meta.min}–${meta.max}`);
+  else if (meta.min != null) hints.push(`at least ${meta.min}`);
+  else if (meta.max != null) hints.push(`at most ${meta.max}`);
+  if (def !== undefined && def !== '' && s.value_type !== 'secret') hints.push(`default ${def}`);
   const describedBy = [s.description ? `${id}-desc` : '', props.error ? `${id}-err` : ''].filter(Boolean).join(' ') || undefined;
   const common = {
     id,
@@ -262,9 +269,18 @@ function SettingField(props: {
       </div>
       <div className="setting-input">
         {input}
-        {s.description && (
+        {(s.description || hints.length > 0) && (
           <p id={`${id}-desc`} className="help">
             {s.description}
+            {hints.length > 0 && <span className="muted"> ({hints.join(' · ')})</span>}
+            {def !== undefined && value !== def && s.value_type !== 'secret' && (
+              <>
+                {' '}
+                <button type="button" className="btn-inline" onClick={() => props.onChange(def)} aria-label={`Reset ${s.key} to its default`}>
+                  Reset
+                </button>
+              </>
+            )}
           </p>
         )}
         {props.error && (

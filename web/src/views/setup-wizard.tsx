@@ -81,7 +81,11 @@ export function SetupWizard({ onDone }: { onDone: () => void }): ReactNode {
         <header className="wizard-header">
           <div className="brand">
             <span className="brand-mark" aria-hidden="true">T</span>
-            Transcriptor<span className="brand-accent">IO</span>
+            <span>
+            <span>
+              Transcriptor<span className="brand-accent">IO</span>
+            </span>
+          </span>
           </div>
           <h1 id="wizard-title">Welcome — let's set things up</h1>
           {!bazarr && (

@@ -1,0 +1,154 @@
+/**
+ * The path a new user takes: first-run wizard (library folder, a rule, one
+ * CPU worker) → scan (dry run with per-file reasons, then for real) → the job
+ * appears in the queue → its progress moves live → it completes with a
+ * subtitle file next to the movie.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  browserSkip,
+  ensureTestModel,
+  ensureWebBuilt,
+  makeMovie,
+  openBrowser,
+  screenshot,
+  startServer,
+  tempDir,
+  waitFor,
+  type BrowserSession,
+  type RunningServer,
+} from './harness.ts';
+
+const MOVIE = 'Test Movie (2024).mkv';
+
+describe('main flow: wizard → scan → job completes', { skip: browserSkip() }, () => {
+  let server: RunningServer;
+  let session: BrowserSession;
+  let library: string;
+  let modelError: unknown = null;
+
+  before(async () => {
+    ensureWebBuilt();
+    library = tempDir('tio-e2e-library-');
+    makeMovie(join(library, 'Test Movie (2024)'), MOVIE);
+    server = await startServer();
+    try {
+      const model = ensureTestModel();
+      // Arranged through the API: the Settings page is exercised in settings.test.ts.
+      const r = await server.api('PUT', '/api/settings/whisper_model', { value: model });
+      assert.equal(r.status, 200, `setting whisper_model: ${JSON.stringify(r.body)}`);
+    } catch (e) {
+      modelError = e;
+    }
+    session = await openBrowser(server.url);
+  });
+
+  after(async () => {
+    await session?.close();
+    await server?.stop();
+  });
+
+  test('the setup wizard configures a library, a rule and a CPU worker', async () => {
+    const { page } = session;
+    await page.goto('/');
+    await page.getByRole('heading', { name: /welcome/i }).waitFor();
+    await screenshot(page, 'wizard-1-mode');
+    await page.getByRole('button', { name: /standalone/i }).click();
+
+    await page.getByRole('heading', { name: 'Library folders' }).waitFor();
+    await page.getByLabel('Add to Library folders').fill(library);
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByRole('list', { name: 'Library folders' }).getByText(library).waitFor();
+    await screenshot(page, 'wizard-2-library');
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    await page.getByRole('heading', { name: 'First rules' }).waitFor();
+    await page.getByLabel('Name').fill('English subtitles');
+    await page.locator('#wr-audio-0').selectOption('eng');
+    await page.locator('#wr-target-0').selectOption('eng');
+    // Pickers show language names, not just codes.
+    assert.match((await page.locator('#wr-target-0 option:checked').textContent()) ?? '', /English/);
+    await screenshot(page, 'wizard-3-rules');
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    await page.getByLabel('Worker type').selectOption('cpu');
+    await page.getByLabel('Number of workers').fill('1');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByLabel(/scan the library every/i).fill('360');
+    await screenshot(page, 'wizard-5-schedule');
+    await page.getByRole('button', { name: 'Finish setup' }).click();
+
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    const status = await server.api<{ setup_completed: boolean }>('GET', '/api/setup/status');
+    assert.equal(status.body.setup_completed, true);
+    const lib = await server.api<{ value: string }>('GET', '/api/settings/library_paths');
+    assert.match(lib.body.value, new RegExp(library.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  });
+
+  test('the rule from the wizard is listed with language names', async () => {
+    const { page } = session;
+    await page.getByRole('link', { name: 'Rules' }).click();
+    const rule = page.locator('.rule', { hasText: 'English subtitles' });
+    await rule.waitFor();
+    assert.match((await rule.textContent()) ?? '', /English \(eng\)/);
+    await screenshot(page, 'rules');
+  });
+
+  test('a dry run lists each file with its decision and reason', async () => {
+    const { page } = session;
+    await page.getByRole('link', { name: 'Scanner' }).click();
+    await page.getByRole('list', { name: 'Library folders' }).getByText(library).waitFor();
+    await page.getByLabel(/dry run/i).check();
+    await page.getByRole('button', { name: 'Preview scan' }).click();
+    const row = page.locator('table.decisions tr', { hasText: MOVIE });
+    await row.waitFor({ timeout: 60_000 });
+    assert.equal(await row.getAttribute('data-action'), 'job', `decision row: ${await row.textContent()}`);
+    await screenshot(page, 'scanner-dry-run');
+    const jobs = await server.api<{ total: number }>('GET', '/api/jobs');
+    assert.equal(jobs.body.total, 0, 'a dry run creates no jobs');
+  });
+
+  test('a real scan queues the movie and the job appears in the queue', async () => {
+    const { page } = session;
+    await page.getByLabel(/dry run/i).uncheck();
+    await page.getByRole('button', { name: 'Scan library' }).click();
+    await page.getByText(/scan done: 1 jobs? created/i).waitFor({ timeout: 60_000 });
+    await page.getByRole('link', { name: /^Queue/ }).click();
+    await page.locator('tr', { hasText: MOVIE }).waitFor();
+    await screenshot(page, 'queue');
+  });
+
+  test('progress moves live and the job completes with its output path', { timeout: 240_000 }, async () => {
+    if (modelError) throw new Error(`test model unavailable: ${modelError instanceof Error ? modelError.message : modelError}`);
+    const { page } = session;
+    const row = page.locator('tr', { hasText: MOVIE });
+    const seen = new Set<number>();
+    const statuses = new Set<string>();
+    // Watch the row the live stream updates, without reloading the page.
+    await waitFor(
+      async () => {
+        const st = (await row.getAttribute('data-status')) ?? '';
+        statuses.add(st);
+        const bar = row.getByRole('progressbar');
+        if (await bar.count()) seen.add(Number(await bar.getAttribute('aria-valuenow')));
+        if (st === 'failed') throw new Error(`job failed: ${await row.textContent()}`);
+        return st === 'completed';
+      },
+      'the job to complete',
+      200_000,
+    );
+    assert.ok(statuses.has('processing') || seen.size > 0, `the queue showed the job processing (saw ${[...statuses].join(', ')})`);
+    await row.getByRole('button', { name: MOVIE }).click();
+    const output = page.locator('.output-path');
+    await output.waitFor();
+    const path = (await output.textContent()) ?? '';
+    assert.match(path, /Test Movie \(2024\)\..*srt$/);
+    assert.ok(existsSync(path), `subtitle written at ${path}`);
+    await screenshot(page, 'job-details-completed');
+    await page.keyboard.press('Escape');
+    assert.deepEqual(session.errors, []);
+  });
+});

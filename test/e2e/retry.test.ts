@@ -1,0 +1,83 @@
+/**
+ * A job that fails (the file is not media) shows its error in the queue and
+ * on the dashboard, and Retry puts it back in the queue.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  browserSkip,
+  ensureTestModel,
+  ensureWebBuilt,
+  makeBrokenMovie,
+  openBrowser,
+  screenshot,
+  startServer,
+  tempDir,
+  waitFor,
+  type BrowserSession,
+  type RunningServer,
+} from './harness.ts';
+
+describe('failed job retry', { skip: browserSkip() }, () => {
+  let server: RunningServer;
+  let session: BrowserSession;
+  let jobId = '';
+
+  before(async () => {
+    ensureWebBuilt();
+    const library = tempDir('tio-e2e-broken-');
+    const file = makeBrokenMovie(library, 'Broken Movie.mkv');
+    server = await startServer();
+    await server.api('POST', '/api/setup/skip');
+    await server.api('PUT', '/api/settings/library_paths', { value: library });
+    await server.api('PUT', '/api/settings/whisper_model', { value: ensureTestModel() });
+    const created = await server.api<{ id: string }>('POST', '/api/jobs', {
+      file_path: file,
+      file_name: 'Broken Movie.mkv',
+      target_lang: 'eng',
+      quality_preset: 'fast',
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    jobId = created.body.id;
+    session = await openBrowser(server.url);
+  });
+  after(async () => {
+    await session?.close();
+    await server?.stop();
+  });
+
+  test('the failure shows with its error and Retry requeues it', { timeout: 120_000 }, async () => {
+    const { page } = session;
+    await page.goto('/#/queue');
+    // Start one CPU worker from the Workers page, as a user would.
+    await page.getByRole('link', { name: 'Workers' }).click();
+    await page.getByRole('button', { name: 'Add worker' }).click();
+    await page.getByRole('dialog', { name: 'Add worker' }).getByRole('button', { name: 'Add worker' }).click();
+    await page.locator('tr[data-worker-id]').first().waitFor();
+    await screenshot(page, 'workers-with-worker');
+
+    await page.getByRole('link', { name: /^Queue/ }).click();
+    const row = page.locator(`tr[data-job-id="${jobId}"]`);
+    await waitFor(async () => (await row.getAttribute('data-status')) === 'failed', 'the broken job to fail', 90_000);
+    const error = row.locator('.error-text');
+    assert.ok(((await error.textContent()) ?? '').length > 0, 'the error message is shown in the row');
+    await screenshot(page, 'queue-failed');
+
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.locator('.failure-list', { hasText: 'Broken Movie.mkv' }).waitFor();
+
+    await page.getByRole('link', { name: /^Queue/ }).click();
+    const before = await server.api<{ retry_count: number }>('GET', `/api/jobs/${jobId}`);
+    await row.getByRole('button', { name: /retry/i }).click();
+    await page.getByText('Retrying Broken Movie.mkv').waitFor();
+    // The worker may pick it up and fail it again at once; either it is back
+    // in the queue or it has been tried once more.
+    const r = await server.api<{ retry_count: number; status: string }>('GET', `/api/jobs/${jobId}`);
+    assert.ok(
+      r.body.status === 'queued' || r.body.status === 'processing' || r.body.retry_count > before.body.retry_count,
+      `after Retry: ${JSON.stringify(r.body)}`,
+    );
+    assert.deepEqual(session.errors, []);
+  });
+});
