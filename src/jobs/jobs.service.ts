@@ -90,6 +90,12 @@ export interface CreateJobInput {
   /** extra parameters kept with the job (audio track language, rule id, provider request) */
   options?: Record<string, unknown>;
   max_retries?: number;
+  /**
+   * Internal callers (provider requests) key a job by a synthetic path such as
+   * `provider://asr/<sha256>` instead of a media file, so the unique index on
+   * live file paths dedupes identical requests; such jobs may have target 'und'.
+   */
+  synthetic_path?: boolean;
 }
 
 export interface JobDefaults {
@@ -162,8 +168,8 @@ export class JobsService {
   async create(input: CreateJobInput): Promise<Job> {
     const filePath = input.file_path?.trim();
     if (!filePath) throw badRequest('file_path must not be empty', 'bad_path');
-    if (!isAbsoluteMediaPath(filePath)) throw badRequest(`file_path must be an absolute path, got "${filePath}"`, 'relative_path');
-    const targetLang = requireLanguage(input.target_lang, 'target_lang');
+    if (!input.synthetic_path && !isAbsoluteMediaPath(filePath)) throw badRequest(`file_path must be an absolute path, got "${filePath}"`, 'relative_path');
+    const targetLang = input.synthetic_path && input.target_lang === 'und' ? 'und' : requireLanguage(input.target_lang, 'target_lang');
     const sourceLang = input.source_lang ? requireLanguage(input.source_lang, 'source_lang') : null;
     const preset = input.quality_preset ?? 'fast';
     if (!QUALITY_PRESETS.includes(preset as never)) {

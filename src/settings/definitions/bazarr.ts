@@ -8,5 +8,6 @@ export const bazarrSettings: SettingDefinition[] = [
   { key: 'provider_callback_enabled', default: 'true', category: 'bazarr', value_type: 'boolean', description: 'Callback on completion' },
   { key: 'provider_polling_interval', default: '30', category: 'bazarr', value_type: 'integer', min: 1, max: 3600, description: 'Polling interval in seconds' },
   { key: 'provider_job_priority', default: '100', category: 'bazarr', value_type: 'integer', description: 'Queue priority of provider requests (library jobs use rule priorities)' },
+  { key: 'provider_cleanup_interval_minutes', default: '15', category: 'bazarr', value_type: 'integer', min: 1, max: 1440, description: 'How often old provider uploads and provider jobs are removed' },
   { key: 'provider_result_ttl_minutes', default: '240', category: 'bazarr', value_type: 'integer', min: 0, max: 100000, description: 'How long a finished provider result is kept to answer the same request again' },
 ];

@@ -1,0 +1,87 @@
+/**
+ * What a worker does with a provider job: run the engine on the stored
+ * upload and keep the segments (or the detected language) in the job's
+ * result; the waiting HTTP request renders the answer. The upload is removed
+ * once the result is stored (a retried job still has it).
+ */
+import { existsSync } from 'node:fs';
+import { AppError } from '../errors.js';
+import { registerJobHandler, type JobHandlerContext, type JobOutcome } from '../workers/job-handlers.js';
+import { detectLanguage, pipelineOptionsFromSettings, resolveModel, transcribeAudioFile } from '../transcription/index.js';
+import { findLanguage } from '../languages.js';
+import { workerEngineFor } from '../integrations/engine-select.js';
+import type { AsrResult, DetectResult, ProviderJobOptions } from './provider.service.js';
+import { removeUpload } from './provider.upload.js';
+
+/** VAD: the request's vad_filter, else the vad_enabled setting; a missing VAD model only matters when asked for. */
+function vadModel(requested: boolean | null | undefined, settingOn: boolean, name: string | null | undefined, modelDir: string): string | null {
+  const want = requested ?? settingOn;
+  if (!want || !name) {
+    if (requested === true) throw new AppError(422, 'vad_unavailable', 'vad_filter=true needs a VAD model: set vad_model (e.g. silero-v6.2.0) and download it');
+    return null;
+  }
+  try {
+    return resolveModel(name, modelDir);
+  } catch (e) {
+    if (requested === true) throw e;
+    return null;
+  }
+}
+
+function optionsOf(h: JobHandlerContext): ProviderJobOptions {
+  const o = h.options as unknown as ProviderJobOptions;
+  if (!o?.upload) throw new AppError(422, 'bad_provider_job', `Job ${h.job.id} has no upload`);
+  if (!existsSync(o.upload)) throw new AppError(422, 'upload_missing', `The uploaded audio of job ${h.job.id} is gone (${o.upload})`);
+  return o;
+}
+
+async function baseOptions(h: JobHandlerContext, o: ProviderJobOptions) {
+  const base = pipelineOptionsFromSettings((k) => h.settings.get(k));
+  const vadPath = vadModel(o.vad, base.vad !== false, base.vadModelPath, base.modelDir);
+  const choice = await workerEngineFor(h, { ...base, vad: !!vadPath, vadModelPath: vadPath });
+  return { base: { ...choice.options, vad: !!vadPath && !choice.remote, vadModelPath: choice.remote ? null : vadPath }, choice };
+}
+
+export async function handleProviderAsr(h: JobHandlerContext): Promise<JobOutcome> {
+  const o = optionsOf(h);
+  const { base, choice } = await baseOptions(h, o);
+  h.reportProgress({ stage: 'transcribing', progress: 1, etaSeconds: null });
+  const started = Date.now();
+  const r = await transcribeAudioFile(
+    o.upload,
+    {
+      ...base,
+      task: o.task ?? 'transcribe',
+      language: o.language ?? null,
+      initialPrompt: o.initialPrompt ?? base.initialPrompt,
+      temperature: o.temperature ?? base.temperature,
+      // Words are always computed: the answer lists them only when asked (and regrouping uses them).
+      wordTimestamps: true,
+    },
+    {
+      signal: h.signal,
+      engine: choice.engine as never,
+      onProgress: (p) => {
+        const elapsed = (Date.now() - started) / 1000;
+        h.reportProgress({ stage: 'transcribing', progress: Math.min(99, Math.max(1, p)), etaSeconds: p >= 3 && p < 100 ? Math.round((elapsed / p) * (100 - p)) : null });
+      },
+    },
+  ).finally(() => choice.release());
+  const result: AsrResult = { segments: r.segments, language: r.language, duration: r.duration, task: r.task };
+  await removeUpload(o.upload);
+  return { result, segments_count: r.segments.length, source_lang: findLanguage(r.language)?.code ?? null, model_used: choice.label, device_used: choice.device };
+}
+
+export async function handleProviderDetect(h: JobHandlerContext): Promise<JobOutcome> {
+  const o = optionsOf(h);
+  const { base, choice } = await baseOptions(h, o);
+  h.reportProgress({ stage: 'detecting_language', progress: 1, etaSeconds: null });
+  const g = await detectLanguage(o.upload, base, { signal: h.signal, engine: choice.engine as never }).finally(() => choice.release());
+  const name = findLanguage(g.language)?.name ?? g.languageName;
+  const result: DetectResult = { language: g.language, language_name: name.split(/[;,]/)[0].trim(), confidence: Math.round(g.confidence * 1000) / 1000 };
+  await removeUpload(o.upload);
+  return { result, source_lang: findLanguage(g.language)?.code ?? null, model_used: choice.label, device_used: choice.device };
+}
+
+registerJobHandler('provider_asr', handleProviderAsr);
+registerJobHandler('provider_detect', handleProviderDetect);

@@ -1,0 +1,80 @@
+/** SQL of the provider: kept results, cancel of unwanted jobs, live workers, cleanup. */
+import type { Db } from '../db/database.js';
+import type { JobRow } from '../db/schema.js';
+
+export const PROVIDER_JOB_TYPES = ['provider_asr', 'provider_detect'] as const;
+export type ProviderJobType = (typeof PROVIDER_JOB_TYPES)[number];
+
+/** The newest completed job for a request key that finished at or after `sinceIso`. */
+export async function findKeptResult(db: Db, filePath: string, sinceIso: string): Promise<JobRow | undefined> {
+  return db
+    .selectFrom('jobs')
+    .selectAll()
+    .where('file_path', '=', filePath)
+    .where('status', '=', 'completed')
+    .where('completed_at', '>=', sinceIso)
+    .orderBy('completed_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** Cancels a job only while no worker has taken it; true when it was cancelled. */
+export async function cancelIfQueued(db: Db, id: string, reason: string): Promise<boolean> {
+  const now = new Date();
+  const res = await db
+    .updateTable('jobs')
+    .set({ status: 'cancelled', cancel_requested: 1, error: reason, completed_at: now.toISOString(), updated_at: now.toISOString(), updated_ms: now.getTime() })
+    .where('id', '=', id)
+    .where('status', '=', 'queued')
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+/** Workers that can take a job: running states with a recent heartbeat. */
+export async function countLiveWorkers(db: Db, heartbeatSinceMs: number): Promise<number> {
+  const row = await db
+    .selectFrom('workers')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', 'in', ['idle', 'busy', 'starting'])
+    .where('last_heartbeat_ms', '>=', heartbeatSinceMs)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** Deletes finished provider jobs older than the mark; returns their options (to remove their uploads). */
+export async function deleteOldProviderJobs(db: Db, completedBeforeIso: string): Promise<Array<string | null>> {
+  const rows = await db
+    .selectFrom('jobs')
+    .select(['id', 'options'])
+    .where('job_type', 'in', PROVIDER_JOB_TYPES)
+    .where('status', 'in', ['completed', 'failed', 'cancelled'])
+    .where('completed_at', '<', completedBeforeIso)
+    .limit(1000)
+    .execute();
+  if (!rows.length) return [];
+  await db.deleteFrom('jobs').where('id', 'in', rows.map((r) => r.id)).where('status', 'in', ['completed', 'failed', 'cancelled']).execute();
+  return rows.map((r) => r.options);
+}
+
+/** Options of provider jobs that still need their upload (queued or running). */
+export async function liveProviderJobOptions(db: Db): Promise<Array<string | null>> {
+  const rows = await db
+    .selectFrom('jobs')
+    .select('options')
+    .where('job_type', 'in', PROVIDER_JOB_TYPES)
+    .where('status', 'in', ['queued', 'processing'])
+    .execute();
+  return rows.map((r) => r.options);
+}
+
+export async function providerQueueCounts(db: Db): Promise<{ queued: number; processing: number }> {
+  const rows = await db
+    .selectFrom('jobs')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('job_type', 'in', PROVIDER_JOB_TYPES)
+    .where('status', 'in', ['queued', 'processing'])
+    .groupBy('status')
+    .execute();
+  const get = (s: string) => Number(rows.find((r) => r.status === s)?.n ?? 0);
+  return { queued: get('queued'), processing: get('processing') };
+}

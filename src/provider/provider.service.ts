@@ -1,0 +1,258 @@
+/**
+ * Provider requests (Bazarr's whisperai provider, whisper-asr-webservice and
+ * OpenAI clients) become jobs in the same queue as library jobs, at the
+ * provider priority, so workers never run more than the hardware allows and
+ * the API stays responsive. A request is keyed by the hash of its audio and
+ * the parameters that change the transcription: identical requests share one
+ * job, and a result that finished after its client gave up is kept and
+ * served to the same request again.
+ */
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
+import type { AppContext } from '../server/context.js';
+import type { JobRow } from '../db/schema.js';
+import { AppError } from '../errors.js';
+import { findJob, findLiveJobForFile, TERMINAL_STATUSES } from '../jobs/jobs.repository.js';
+import { normalizeLanguage } from '../languages.js';
+import type { Segment } from '../transcription/index.js';
+import type { AsrJobParams } from './provider.params.js';
+import * as repo from './provider.repository.js';
+import { removeUpload, type StoredUpload } from './provider.upload.js';
+
+export interface AsrResult {
+  segments: Segment[];
+  /** Whisper code */
+  language: string;
+  duration: number;
+  task: 'transcribe' | 'translate';
+}
+
+export interface DetectResult {
+  /** Whisper code */
+  language: string;
+  language_name: string;
+  confidence: number;
+}
+
+/** What a provider job carries in jobs.options. */
+export interface ProviderJobOptions extends Partial<AsrJobParams> {
+  kind: 'asr' | 'detect';
+  upload: string;
+  upload_bytes: number;
+}
+
+export interface Answer<T> {
+  result: T;
+  jobId: string;
+  /** served from a kept result without running anything */
+  kept: boolean;
+}
+
+/** How a route tells the service that its client went away. */
+export interface ClientLink {
+  onDisconnect(fn: () => void): void;
+}
+
+const POLL_MS = 200;
+
+interface Watch {
+  waiters: number;
+  done: Promise<JobRow>;
+  stop(): void;
+}
+
+export function requestKey(kind: 'asr' | 'detect', audioSha256: string, params: Partial<AsrJobParams>): string {
+  const canonical = JSON.stringify(kind === 'asr'
+    ? { task: params.task ?? 'transcribe', language: params.language ?? null, prompt: params.initialPrompt ?? null, vad: params.vad ?? null, temperature: params.temperature ?? null }
+    : {});
+  return `provider://${kind}/${createHash('sha256').update(`${audioSha256}\n${canonical}`).digest('hex')}`;
+}
+
+export class ProviderService {
+  private readonly watches = new Map<string, Watch>();
+
+  constructor(private readonly ctx: AppContext) {}
+
+  private get db() {
+    return this.ctx.database.db;
+  }
+
+  async transcribe(upload: StoredUpload, params: AsrJobParams, link: ClientLink, displayName?: string | null): Promise<Answer<AsrResult>> {
+    const target = params.task === 'translate' ? 'eng' : (normalizeLanguage(params.language) ?? 'und');
+    return this.run<AsrResult>('asr', upload, params, target, link, displayName);
+  }
+
+  async detect(upload: StoredUpload, link: ClientLink, displayName?: string | null): Promise<Answer<DetectResult>> {
+    return this.run<DetectResult>('detect', upload, {}, 'und', link, displayName);
+  }
+
+  private async run<T>(kind: 'asr' | 'detect', upload: StoredUpload, params: Partial<AsrJobParams>, target: string, link: ClientLink, displayName?: string | null): Promise<Answer<T>> {
+    const key = requestKey(kind, upload.sha256, params);
+    let ownUploadUsed = false;
+    try {
+      const kept = await this.keptResult(key);
+      if (kept) return { result: parseResult<T>(kept), jobId: kept.id, kept: true };
+      const { job, created } = await this.jobFor(kind, key, upload, params, target, displayName);
+      ownUploadUsed = created;
+      const row = await this.waitFor(job.id, link);
+      return { result: this.answerOf<T>(row), jobId: row.id, kept: false };
+    } finally {
+      // An identical request's job already has its own copy of the audio.
+      if (!ownUploadUsed) await removeUpload(upload.path);
+    }
+  }
+
+  private async keptResult(key: string): Promise<JobRow | undefined> {
+    const ttlMin = this.ctx.settings.getNumber('provider_result_ttl_minutes');
+    if (!(ttlMin > 0)) return undefined;
+    const row = await repo.findKeptResult(this.db, key, new Date(Date.now() - ttlMin * 60_000).toISOString());
+    return row?.result ? row : undefined;
+  }
+
+  /** The live job of this request key, or a new one (the unique index on live paths settles races). */
+  private async jobFor(kind: 'asr' | 'detect', key: string, upload: StoredUpload, params: Partial<AsrJobParams>, target: string, displayName?: string | null): Promise<{ job: JobRow; created: boolean }> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const live = await findLiveJobForFile(this.db, key);
+      if (live) return { job: live, created: false };
+      const kept = await this.keptResult(key);
+      if (kept) return { job: kept, created: false };
+      await this.requireWorker();
+      const options: ProviderJobOptions = { kind, upload: upload.path, upload_bytes: upload.bytes, ...params };
+      try {
+        const job = await this.ctx.jobs.create({
+          file_path: key,
+          file_name: displayName ? basename(displayName.replace(/\\/g, '/')) : `${kind === 'asr' ? 'ASR' : 'Language detection'} request (${formatBytes(upload.bytes)})`,
+          job_type: kind === 'asr' ? 'provider_asr' : 'provider_detect',
+          target_lang: target,
+          source_lang: params.language ? normalizeLanguage(params.language) : null,
+          transcribe_or_translate: params.task ?? 'transcribe',
+          priority: this.ctx.settings.getNumber('provider_job_priority'),
+          is_manual_request: true,
+          options: options as unknown as Record<string, unknown>,
+          synthetic_path: true,
+          quality_preset: 'balanced',
+        });
+        return { job: (await findJob(this.db, job.id))!, created: true };
+      } catch (e) {
+        if (e instanceof AppError && e.code === 'duplicate_job') continue; // lost the race: use the winner's job
+        throw e;
+      }
+    }
+    throw new AppError(503, 'provider_busy', 'Could not queue the request: identical requests kept replacing each other; try again');
+  }
+
+  private async requireWorker(): Promise<void> {
+    const s = this.ctx.settings;
+    const windowMs = Math.max(s.getNumber('job_lease_seconds') || 60, 3 * (s.getNumber('worker_heartbeat_seconds') || 5)) * 1000;
+    if ((await repo.countLiveWorkers(this.db, Date.now() - windowMs)) > 0) return;
+    throw new AppError(503, 'no_workers', 'No worker is running to process the request: start one (POST /api/workers, the worker_cpu_count setting, or `transcriptorio worker`) and try again');
+  }
+
+  /**
+   * Waits for the job to end, up to provider_timeout_seconds. Requests for
+   * the same job share one poll. When the last waiting client disconnects
+   * before a worker took the job, the job is cancelled.
+   */
+  private async waitFor(jobId: string, link: ClientLink): Promise<JobRow> {
+    const w = this.watch(jobId);
+    w.waiters++;
+    let left = false;
+    const leave = () => {
+      if (left) return false;
+      left = true;
+      w.waiters--;
+      if (w.waiters > 0) return false;
+      w.stop();
+      this.watches.delete(jobId);
+      return true;
+    };
+    const timeoutS = this.ctx.settings.getNumber('provider_timeout_seconds') || 600;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutS * 1000)));
+    const disconnected = new Promise<'gone'>((r) => link.onDisconnect(() => r('gone')));
+    try {
+      const outcome = await Promise.race([w.done, timedOut, disconnected]);
+      if (outcome === 'gone') {
+        if (leave()) {
+          const cancelled = await repo.cancelIfQueued(this.db, jobId, 'cancelled: the client disconnected before a worker started it').catch(() => false);
+          if (cancelled) this.ctx.log.info({ job_id: jobId }, 'provider request abandoned before it started: job cancelled');
+        }
+        throw new AppError(499, 'client_closed', 'The client closed the connection');
+      }
+      if (outcome === 'timeout') {
+        throw new AppError(
+          504,
+          'provider_timeout',
+          `The request is still being processed (job ${jobId}) after ${timeoutS} s (provider_timeout_seconds). It keeps running: send the same request again later and the kept result is returned at once.`,
+        );
+      }
+      return outcome;
+    } finally {
+      clearTimeout(timer);
+      leave();
+    }
+  }
+
+  private watch(jobId: string): Watch {
+    const existing = this.watches.get(jobId);
+    if (existing) return existing;
+    let stopped = false;
+    let timer: NodeJS.Timeout | undefined;
+    const done = new Promise<JobRow>((resolve, reject) => {
+      const tick = async () => {
+        if (stopped) return;
+        try {
+          const row = await findJob(this.db, jobId);
+          if (!row) return reject(new AppError(503, 'job_removed', `Job ${jobId} of this request was deleted before it finished`));
+          if ((TERMINAL_STATUSES as readonly string[]).includes(row.status)) return resolve(row);
+        } catch (e) {
+          this.ctx.log.debug({ err: e, job_id: jobId }, 'provider poll failed; retrying');
+        }
+        if (!stopped) timer = setTimeout(() => void tick(), POLL_MS);
+      };
+      void tick();
+    });
+    done.catch(() => undefined);
+    const w: Watch = { waiters: 0, done, stop: () => ((stopped = true), clearTimeout(timer)) };
+    this.watches.set(jobId, w);
+    void done.then(() => this.watches.get(jobId) === w && this.watches.delete(jobId), () => this.watches.get(jobId) === w && this.watches.delete(jobId));
+    return w;
+  }
+
+  /** A finished job -> its result, or the HTTP error that says why there is none. */
+  private answerOf<T>(row: JobRow): T {
+    if (row.status === 'completed') return parseResult<T>(row);
+    if (row.status === 'cancelled') throw new AppError(503, 'job_cancelled', `The request's job ${row.id} was cancelled${row.error ? `: ${row.error}` : ''}`);
+    const msg = row.error ?? 'unknown error';
+    // Bad audio is the client's problem (4xx); anything else is ours (5xx), never a 200.
+    if (/corrupt_media|no_audio_track|cannot (decode|read)|not a WAV|is empty|no audio track|invalid data/i.test(msg)) {
+      throw new AppError(422, 'bad_audio', `The audio could not be decoded: ${msg}`);
+    }
+    if (/model_missing|unknown_model|engine_not_built/i.test(msg) || /model file .* (missing|does not exist)/i.test(msg)) {
+      throw new AppError(503, 'engine_unavailable', `The engine cannot run: ${msg}`);
+    }
+    throw new AppError(500, 'transcription_failed', `The transcription failed: ${msg}`);
+  }
+
+  /** Jobs waited on now (status page, tests). */
+  activeWaits(): number {
+    return [...this.watches.values()].reduce((n, w) => n + w.waiters, 0);
+  }
+}
+
+function parseResult<T>(row: JobRow): T {
+  if (!row.result) throw new AppError(500, 'result_missing', `Job ${row.id} completed without a result`);
+  return JSON.parse(row.result) as T;
+}
+
+function formatBytes(n: number): string {
+  return n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`;
+}
+
+const services = new WeakMap<AppContext, ProviderService>();
+/** One service per running server (its waits are shared by all provider routes). */
+export function providerService(ctx: AppContext): ProviderService {
+  let s = services.get(ctx);
+  if (!s) services.set(ctx, (s = new ProviderService(ctx)));
+  return s;
+}

@@ -1,0 +1,115 @@
+/**
+ * Provider uploads: the multipart audio is streamed to a file under
+ * DATA_DIR/provider-uploads (never held whole in memory) and hashed on the
+ * way, so identical requests can share one job. Raw PCM (`encode=false`) is
+ * written as a WAV file: a placeholder header first, patched with the data
+ * length once the stream ends.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { FastifyRequest } from 'fastify';
+import { AppError, badRequest } from '../errors.js';
+import { wavHeader } from '../transcription/index.js';
+
+export interface StoredUpload {
+  path: string;
+  /** bytes of audio received (without the WAV header we add to raw PCM) */
+  bytes: number;
+  sha256: string;
+  /** the client's file name (Bazarr sends the field name) */
+  filename: string;
+}
+
+export interface MultipartUpload {
+  upload: StoredUpload;
+  fields: Record<string, string | string[]>;
+}
+
+export function uploadDir(dataDir: string): string {
+  return join(dataDir, 'provider-uploads');
+}
+
+export async function removeUpload(path: string | null | undefined): Promise<void> {
+  if (path) await rm(path, { force: true }).catch(() => undefined);
+}
+
+/**
+ * Reads a multipart request: the first file part in one of `fileFields` is
+ * stored, other fields are collected (an OpenAI client may send them before
+ * or after the file). 400 when there is no such file or it is empty.
+ */
+export async function receiveMultipart(req: FastifyRequest, dataDir: string, opts: { fileFields: string[]; raw: boolean }): Promise<MultipartUpload> {
+  if (!req.isMultipart()) {
+    throw badRequest(`The request must be multipart/form-data with the audio in the ${opts.fileFields[0]} field`, 'not_multipart');
+  }
+  const fields: Record<string, string | string[]> = {};
+  let upload: StoredUpload | null = null;
+  try {
+    for await (const part of req.parts()) {
+      if (part.type === 'field') {
+        const v = String(part.value ?? '');
+        const prev = fields[part.fieldname];
+        fields[part.fieldname] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+        continue;
+      }
+      if (upload || !opts.fileFields.includes(part.fieldname)) {
+        part.file.resume(); // drain parts we do not use
+        continue;
+      }
+      upload = await storeStream(part.file, dataDir, part.filename || part.fieldname, opts.raw);
+      if ((part.file as { truncated?: boolean }).truncated) {
+        await removeUpload(upload.path);
+        throw new AppError(413, 'upload_too_large', 'The uploaded file is larger than the server accepts');
+      }
+    }
+  } catch (e) {
+    await removeUpload(upload?.path);
+    if (e instanceof AppError) throw e;
+    const fe = e as { statusCode?: number; message?: string; code?: string };
+    if (fe.statusCode && fe.statusCode < 500) throw new AppError(fe.statusCode, 'bad_multipart', fe.message ?? 'Malformed multipart body');
+    throw badRequest(`Malformed multipart body: ${fe.message ?? String(e)}`, 'bad_multipart');
+  }
+  if (!upload) throw badRequest(`No file in the ${opts.fileFields.join(' or ')} field of the multipart body`, 'missing_file');
+  if (upload.bytes === 0 || (opts.raw && upload.bytes < 2)) {
+    await removeUpload(upload.path);
+    throw badRequest(`The file in ${opts.fileFields[0]} is empty`, 'empty_file');
+  }
+  return { upload, fields };
+}
+
+async function storeStream(stream: NodeJS.ReadableStream, dataDir: string, filename: string, raw: boolean): Promise<StoredUpload> {
+  const dir = uploadDir(dataDir);
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, `${Date.now()}-${randomBytes(6).toString('hex')}${raw ? '.wav' : '.upload'}`);
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      cb(null, chunk);
+    },
+  });
+  const out = createWriteStream(path);
+  try {
+    if (raw) out.write(wavHeader(0));
+    await pipeline(stream, tap, out);
+    if (raw) {
+      // s16 samples: an odd trailing byte is not part of the audio.
+      const fh = await open(path, 'r+');
+      try {
+        await fh.write(wavHeader(bytes - (bytes % 2)), 0, 44, 0);
+      } finally {
+        await fh.close();
+      }
+    }
+  } catch (e) {
+    await removeUpload(path);
+    throw e;
+  }
+  return { path, bytes, sha256: hash.digest('hex'), filename };
+}
