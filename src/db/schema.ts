@@ -102,6 +102,8 @@ export interface WorkersTable {
   last_heartbeat_ms: number;
   error: string | null;
   model_loaded: string | null;
+  /** epoch ms by which a worker asked to stop must have finished or handed back its job (migration 002) */
+  stop_deadline_ms: number | null;
 }
 
 export interface ProbeCacheTable {

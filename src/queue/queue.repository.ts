@@ -11,6 +11,8 @@ export interface ClaimOptions {
   workerId: string;
   leaseMs: number;
   now?: number;
+  /** only jobs of these types (the types this worker has handlers for); all types when absent */
+  jobTypes?: readonly string[];
 }
 
 export async function claimNextJob(db: Db, kind: DbKind, opts: ClaimOptions): Promise<JobRow | undefined> {
@@ -18,6 +20,7 @@ export async function claimNextJob(db: Db, kind: DbKind, opts: ClaimOptions): Pr
   const iso = new Date(now).toISOString();
   const lease = now + opts.leaseMs;
   const lock = kind === 'postgres' ? sql`for update skip locked` : sql``;
+  const types = opts.jobTypes ? sql`and job_type in (${sql.join(opts.jobTypes.length ? [...opts.jobTypes] : [''])})` : sql``;
   const res = await sql<JobRow>`
     update jobs set
       status = 'processing',
@@ -33,7 +36,7 @@ export async function claimNextJob(db: Db, kind: DbKind, opts: ClaimOptions): Pr
       updated_ms = ${now}
     where id = (
       select id from jobs
-      where status = 'queued' and (not_before is null or not_before <= ${now})
+      where status = 'queued' and (not_before is null or not_before <= ${now}) ${types}
       order by priority desc, seq asc
       limit 1
       ${lock}

@@ -6,10 +6,14 @@
 import type { Kysely } from 'kysely';
 import type { DbKind } from '../database.js';
 import * as m001 from './001-initial.js';
+import * as m002 from './002-queue.js';
 
 export interface VersionedMigration {
   name: string;
   up(db: Kysely<any>, kind: DbKind): Promise<void>;
 }
 
-export const migrations: VersionedMigration[] = [{ name: '001-initial', up: m001.up }];
+export const migrations: VersionedMigration[] = [
+  { name: '001-initial', up: m001.up },
+  { name: '002-queue', up: m002.up },
+];

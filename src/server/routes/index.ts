@@ -6,6 +6,7 @@ import { jobsRoutes } from '../../jobs/jobs.routes.js';
 import { settingsRoutes } from '../../settings/settings.routes.js';
 import { rulesRoutes } from '../../rules/rules.routes.js';
 import { eventsRoutes } from '../../events/events.routes.js';
+import { workersRoutes } from '../../workers/workers.routes.js';
 import { modelsRoutes } from '../../models/models.routes.js';
 import { systemResourcesRoutes } from '../../system/system.routes.js';
 import { filesystemRoutes } from '../../filesystem/filesystem.routes.js';
@@ -15,6 +16,7 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
   await app.register(systemRoutes);
   await app.register(eventsRoutes, { prefix: '/api' });
   await app.register(jobsRoutes, { prefix: '/api/jobs' });
+  await app.register(workersRoutes, { prefix: '/api/workers' });
   await app.register(rulesRoutes, { prefix: '/api/scan-rules' });
   await app.register(settingsRoutes, { prefix: '/api/settings' });
   await app.register(modelsRoutes, { prefix: '/api/models' });

@@ -1,3 +1,4 @@
 // Every job handler module, imported for its registerJobHandler() call.
 // One line per module; the worker process imports this file.
+import './transcription.handler.js';
 export {};

@@ -1,0 +1,52 @@
+/**
+ * What the worker pool needs to know about GPUs: which device ids exist (to
+ * refuse a GPU worker for a device nobody has), whether a GPU worker can run
+ * here at all (driver, device, CUDA build of the engine), and how much GPU
+ * memory a process uses. Readings come from src/system/gpus.ts (nvidia-smi);
+ * NVIDIA_SMI points at another binary (a container's path, or a stand-in).
+ */
+import { execFile } from 'node:child_process';
+import { isWhisperBuilt, whisperBinaryPath } from '../transcription/index.js';
+
+export interface GpuInfo {
+  id: number;
+  name: string;
+  memory_total_mb?: number;
+}
+
+export async function listGpuDevices(): Promise<GpuInfo[]> {
+  const { listGpus } = await import('../system/gpus.js');
+  return listGpus();
+}
+
+/** Why a GPU worker for this device cannot run here, or null when it can. */
+export async function checkGpuWorker(deviceId: number | null): Promise<string | null> {
+  if (deviceId === null || deviceId === undefined) return 'A GPU worker needs a device_id';
+  const gpus = await listGpuDevices();
+  if (gpus.length === 0) return `No NVIDIA GPU is usable on this node (nvidia-smi found no device or no driver is installed); GPU ${deviceId} cannot be used`;
+  if (!gpus.some((g) => g.id === deviceId)) return `GPU ${deviceId} does not exist on this node (devices: ${gpus.map((g) => g.id).join(', ')})`;
+  if (!isWhisperBuilt('cuda')) {
+    return `No CUDA build of whisper.cpp (${whisperBinaryPath('whisper-server', 'cuda')} is missing): install the CUDA toolkit and run \`TRANSCRIPTORIO_CUDA=1 npm run build:whisper\``;
+  }
+  return null;
+}
+
+/** GPU memory (MiB) used by a process, from nvidia-smi; null when unknown. */
+export function gpuMemoryOfPid(pid: number | null): Promise<number | null> {
+  if (!pid) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    execFile(
+      process.env.NVIDIA_SMI || 'nvidia-smi',
+      ['--query-compute-apps=pid,used_memory', '--format=csv,noheader,nounits'],
+      { timeout: 5000, windowsHide: true },
+      (err, stdout) => {
+        if (err) return resolve(null);
+        for (const line of String(stdout).split('\n')) {
+          const [p, mem] = line.split(',').map((s) => s.trim());
+          if (Number(p) === pid && Number.isFinite(Number(mem))) return resolve(Number(mem));
+        }
+        resolve(null);
+      },
+    );
+  });
+}

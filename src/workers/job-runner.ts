@@ -1,0 +1,197 @@
+/**
+ * Runs one claimed job inside a worker process: dispatches it to the handler
+ * for its job_type, writes progress (throttled), watches for cancel, and
+ * writes the outcome. Every write is guarded by "still processing and still
+ * mine", so a cancel or a lease take-over always wins over a late worker.
+ */
+import { rm } from 'node:fs/promises';
+import { sidecarPath } from '../transcription/index.js';
+import type { Logger } from 'pino';
+import type { DatabaseHandle } from '../db/database.js';
+import type { JobRow } from '../db/schema.js';
+import type { SettingsService } from '../settings/settings.service.js';
+import { getJobHandler, type JobOutcome, type JobProgress } from './job-handlers.js';
+import { errorMessage, isRetryable, isWorkerFatal } from './job-errors.js';
+import * as repo from './workers.repository.js';
+
+export type RunResult = 'completed' | 'failed' | 'retry' | 'cancelled' | 'handed_back' | 'lost';
+
+/** How often progress is written and cancel is checked while a job runs. */
+export const PROGRESS_INTERVAL_MS = 500;
+
+export interface RunnerIdentity {
+  workerId: string;
+  workerType: 'cpu' | 'gpu';
+  deviceId: number | null;
+}
+
+export interface RunningJob {
+  job: JobRow;
+  progress: JobProgress;
+  /** aborts the job: cancel (the API), stop (hand it back), lost (lease gone) */
+  abort(reason: 'cancel' | 'stop' | 'lost'): void;
+}
+
+export interface RunnerDeps {
+  database: DatabaseHandle;
+  settings: SettingsService;
+  log: Logger;
+  identity: RunnerIdentity;
+  engine: unknown;
+  /** called with the current job (or null) so the heartbeat can report it */
+  onCurrent(job: RunningJob | null): void;
+  /** the worker's error when a handler failure makes it unable to go on (GPU gone) */
+  onFatal?(err: unknown): void;
+}
+
+function parseOptions(text: string | null): Record<string, unknown> {
+  if (!text) return {};
+  try {
+    const v = JSON.parse(text) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** A result that must not stay: the subtitle and its ownership record. */
+async function removeOutput(path: string): Promise<void> {
+  await rm(path, { force: true }).catch(() => {});
+  await rm(sidecarPath(path), { force: true }).catch(() => {});
+}
+
+export async function runJob(job: JobRow, deps: RunnerDeps): Promise<RunResult> {
+  const { database, log, identity } = deps;
+  const db = database.db;
+  const me = identity.workerId;
+  const ac = new AbortController();
+  let reason: 'cancel' | 'stop' | 'lost' | null = null;
+  const abort = (r: 'cancel' | 'stop' | 'lost') => {
+    if (reason) return;
+    reason = r;
+    ac.abort(Object.assign(new Error(`job ${r === 'cancel' ? 'cancelled' : r === 'stop' ? 'handed back' : 'taken back'}`), { name: 'AbortError' }));
+  };
+  const progress: JobProgress = { stage: 'claimed', progress: 0, etaSeconds: null };
+  const running: RunningJob = { job, progress, abort };
+  deps.onCurrent(running);
+
+  // Throttled progress: the handler reports as often as it likes, the database
+  // sees at most one write per interval; the same tick notices a cancel.
+  let written = '';
+  let ticking = false;
+  const tick = async () => {
+    if (ticking || reason) return;
+    ticking = true;
+    try {
+      const key = `${progress.stage}|${progress.progress}|${progress.etaSeconds}`;
+      let holds: boolean;
+      if (key !== written) {
+        holds = await repo.updateHeldJob(db, job.id, me, { current_stage: progress.stage, progress: progress.progress, eta_seconds: progress.etaSeconds });
+        if (holds) {
+          written = key;
+          await repo.updateWorker(db, me, { current_job_progress: progress.progress, current_job_eta: progress.etaSeconds });
+        }
+      } else {
+        holds = await repo.stillHolds(db, job.id, me);
+      }
+      if (!holds) abort((await repo.jobCancelRequested(db, job.id)) ? 'cancel' : 'lost');
+    } catch (e) {
+      log.warn({ err: e, job: job.id }, 'progress write failed');
+    } finally {
+      ticking = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), PROGRESS_INTERVAL_MS);
+
+  const started = Date.now();
+  let outcome: JobOutcome | null = null;
+  let failure: unknown = null;
+  try {
+    const handler = getJobHandler(job.job_type);
+    if (!handler) throw Object.assign(new Error(`No handler for job type "${job.job_type}" on worker ${me}`), { status: 400, code: 'no_handler' });
+    outcome = await handler({
+      job,
+      options: parseOptions(job.options),
+      settings: deps.settings,
+      database,
+      log: log.child({ job: job.id }),
+      signal: ac.signal,
+      reportProgress(p) {
+        progress.stage = p.stage;
+        progress.progress = Math.round(Math.max(0, Math.min(100, p.progress)) * 10) / 10;
+        progress.etaSeconds = p.etaSeconds === null ? null : Math.max(0, Math.round(p.etaSeconds));
+      },
+      engine: deps.engine,
+      workerType: identity.workerType,
+      deviceId: identity.deviceId,
+    });
+  } catch (e) {
+    failure = e;
+  } finally {
+    clearInterval(timer);
+    while (ticking) await new Promise((r) => setTimeout(r, 10));
+    deps.onCurrent(null);
+  }
+  const seconds = Math.round((Date.now() - started) / 100) / 10;
+
+  if (reason === 'cancel' || reason === 'lost') {
+    // The job is no longer ours: leave its row alone, and leave no output behind.
+    if (outcome?.output_path) await removeOutput(outcome.output_path);
+    log.info({ job: job.id, reason }, reason === 'cancel' ? 'job cancelled' : 'job taken back by the queue');
+    return reason === 'cancel' ? 'cancelled' : 'lost';
+  }
+  if (reason === 'stop') {
+    if (outcome?.output_path) await removeOutput(outcome.output_path);
+    await repo.handBackJob(db, job.id, me);
+    log.info({ job: job.id }, 'job handed back to the queue (worker stopping)');
+    return 'handed_back';
+  }
+
+  if (outcome) {
+    const ok = await repo.updateHeldJob(db, job.id, me, {
+      status: 'completed',
+      progress: 100,
+      current_stage: 'finalizing',
+      eta_seconds: null,
+      completed_at: new Date().toISOString(),
+      lease_expires_at: null,
+      output_path: outcome.output_path ?? null,
+      segments_count: outcome.segments_count ?? null,
+      processing_time_seconds: seconds,
+      model_used: outcome.model_used ?? null,
+      device_used: outcome.device_used ?? null,
+      vram_used_mb: outcome.vram_used_mb ?? null,
+      error: null,
+      ...(outcome.source_lang && !job.source_lang ? { source_lang: outcome.source_lang } : {}),
+      ...(outcome.result !== undefined ? { result: JSON.stringify(outcome.result) } : {}),
+    });
+    if (!ok) {
+      // Cancelled between the last check and now: the cancel wins, the file goes.
+      if (outcome.output_path) await removeOutput(outcome.output_path);
+      return (await repo.jobCancelRequested(db, job.id)) ? 'cancelled' : 'lost';
+    }
+    await repo.incrementCounter(db, me, 'jobs_completed');
+    log.info({ job: job.id, seconds, output: outcome.output_path }, 'job completed');
+    return 'completed';
+  }
+
+  const message = errorMessage(failure);
+  if (isWorkerFatal(failure)) deps.onFatal?.(failure);
+  if (isRetryable(failure) && job.retry_count + 1 <= job.max_retries) {
+    const backoffMs = deps.settings.getNumber('job_retry_backoff_seconds') * 1000 * 2 ** job.retry_count;
+    const ok = await repo.updateHeldJob(db, job.id, me, {
+      status: 'queued', worker_id: null, lease_expires_at: null, progress: 0, current_stage: null, eta_seconds: null, started_at: null,
+      error: message, retry_count: job.retry_count + 1, not_before: Date.now() + backoffMs,
+    });
+    if (ok) await repo.incrementCounter(db, me, 'jobs_failed');
+    log.warn({ job: job.id, err: message, retry: job.retry_count + 1 }, 'job failed, will be retried');
+    return 'retry';
+  }
+  const ok = await repo.updateHeldJob(db, job.id, me, {
+    status: 'failed', error: message, completed_at: new Date().toISOString(), lease_expires_at: null, eta_seconds: null,
+    processing_time_seconds: seconds, ...(isRetryable(failure) ? { retry_count: job.retry_count + 1 } : {}),
+  });
+  if (ok) await repo.incrementCounter(db, me, 'jobs_failed');
+  log.warn({ job: job.id, err: message }, 'job failed');
+  return 'failed';
+}

@@ -1,0 +1,228 @@
+/**
+ * Entry of one worker process (forked by the supervisor; see supervisor.ts).
+ * It talks to the database only: claims jobs by the queue rules, runs them
+ * through the handler registry, heart-beats its row and its job's lease, and
+ * obeys stop requests (IPC from its supervisor, or desired_state in its row
+ * when the request came from another node). A native crash takes down this
+ * process only.
+ */
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import { openDatabase, type DatabaseHandle } from '../db/database.js';
+import { createLogger } from '../logger.js';
+import { SettingsService } from '../settings/settings.service.js';
+import { claimNextJob, extendLease } from '../queue/queue.repository.js';
+import { EXIT_CANNOT_RUN, SPEC_ENV, loadHandlers, missingHandlers, type WorkerSpec } from './worker-spec.js';
+import { runJob, type RunningJob } from './job-runner.js';
+import { WorkerEngine } from './worker-engine.js';
+import { errorMessage } from './job-errors.js';
+import { checkGpuWorker } from './gpu-devices.js';
+import * as repo from './workers.repository.js';
+
+const IDLE_POLL_MS = 500;
+
+class WorkerProcess {
+  private stopDeadline: number | null = null;
+  private current: RunningJob | null = null;
+  private stopTimer: NodeJS.Timeout | null = null;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private lastStateCheck = 0;
+  private fatal: string | null = null;
+  private wake: (() => void) | null = null;
+  private readonly engine: WorkerEngine;
+
+  constructor(
+    private readonly spec: WorkerSpec,
+    private readonly handle: DatabaseHandle,
+    private readonly settings: SettingsService,
+    private readonly log: Logger,
+    private readonly jobTypes: string[],
+  ) {
+    // CUDA_VISIBLE_DEVICES (set by the supervisor) makes the worker's GPU device 0 inside this process.
+    this.engine = new WorkerEngine(spec.workerType === 'gpu' ? { device: 'cuda', gpuDevice: 0 } : { device: 'cpu', gpuDevice: 0 });
+  }
+
+  private get db() {
+    return this.handle.db;
+  }
+
+  /** Stop taking jobs; a running job may finish until the deadline, then it is handed back. */
+  requestStop(deadlineMs: number): void {
+    if (this.stopDeadline !== null && this.stopDeadline <= deadlineMs) return;
+    this.stopDeadline = deadlineMs;
+    this.wake?.();
+    if (this.stopTimer) clearTimeout(this.stopTimer);
+    this.stopTimer = setTimeout(() => this.current?.abort('stop'), Math.max(0, deadlineMs - Date.now()));
+  }
+
+  private async heartbeat(): Promise<void> {
+    const now = Date.now();
+    const cur = this.current;
+    try {
+      if (cur) {
+        const held = await extendLease(this.db, cur.job.id, this.spec.workerId, this.settings.getNumber('job_lease_seconds') * 1000, now);
+        if (!held) cur.abort((await repo.jobCancelRequested(this.db, cur.job.id)) ? 'cancel' : 'lost');
+      }
+      await repo.updateWorker(this.db, this.spec.workerId, {
+        last_heartbeat_ms: now,
+        pid: process.pid,
+        status: cur ? 'busy' : 'idle',
+        current_job_id: cur?.job.id ?? null,
+        current_job_progress: cur ? cur.progress.progress : null,
+        current_job_eta: cur ? cur.progress.etaSeconds : null,
+        model_loaded: this.engine.modelLoaded,
+      });
+      await this.checkDesiredState(true);
+      if (!cur && (await this.engine.unloadIfIdle(this.settings.getNumber('model_idle_unload_seconds')))) {
+        await repo.updateWorker(this.db, this.spec.workerId, { model_loaded: null });
+        this.log.info('model unloaded after idle time');
+      }
+    } catch (e) {
+      this.log.warn({ err: e }, 'heartbeat failed');
+    }
+  }
+
+  private scheduleHeartbeat(): void {
+    const ms = Math.max(1, this.settings.getNumber('worker_heartbeat_seconds')) * 1000;
+    this.heartbeatTimer = setTimeout(async () => {
+      await this.heartbeat();
+      if (this.heartbeatTimer) this.scheduleHeartbeat();
+    }, ms);
+  }
+
+  /** A stop asked through the database (the API of another node, or a supervisor that lost IPC). */
+  private async checkDesiredState(force = false): Promise<void> {
+    if (!force && Date.now() - this.lastStateCheck < 1000) return;
+    this.lastStateCheck = Date.now();
+    const row = await repo.desiredState(this.db, this.spec.workerId);
+    if (!row) return this.requestStop(Date.now()); // the row was removed: nobody wants this worker
+    if (row.desired_state === 'stopping') this.requestStop(row.stop_deadline_ms ?? Date.now());
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((r) => {
+      const t = setTimeout(() => {
+        this.wake = null;
+        r();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(t);
+        this.wake = null;
+        r();
+      };
+    });
+  }
+
+  async run(): Promise<number> {
+    await repo.updateWorker(this.db, this.spec.workerId, {
+      pid: process.pid, status: 'idle', error: null, last_heartbeat_ms: Date.now(), current_job_id: null, current_job_progress: null, current_job_eta: null,
+    });
+    this.scheduleHeartbeat();
+    let lastRefresh = 0;
+    while (this.stopDeadline === null && !this.fatal) {
+      try {
+        if (Date.now() - lastRefresh > 2000) {
+          await this.settings.refresh();
+          lastRefresh = Date.now();
+        }
+        await this.checkDesiredState();
+        if (this.stopDeadline !== null) break;
+        const job = await claimNextJob(this.db, this.handle.kind, {
+          workerId: this.spec.workerId,
+          leaseMs: this.settings.getNumber('job_lease_seconds') * 1000,
+          jobTypes: this.jobTypes,
+        });
+        if (!job) {
+          await this.sleep(IDLE_POLL_MS);
+          continue;
+        }
+        await repo.updateWorker(this.db, this.spec.workerId, {
+          status: 'busy', current_job_id: job.id, current_job_progress: 0, current_job_eta: null, last_heartbeat_ms: Date.now(),
+        });
+        this.log.info({ job: job.id, type: job.job_type, file: job.file_path }, 'job claimed');
+        await runJob(job, {
+          database: this.handle,
+          settings: this.settings,
+          log: this.log,
+          identity: { workerId: this.spec.workerId, workerType: this.spec.workerType, deviceId: this.spec.deviceId },
+          engine: this.engine,
+          onCurrent: (c) => (this.current = c),
+          onFatal: (err) => (this.fatal = errorMessage(err)),
+        });
+        this.engine.release();
+        await repo.updateWorker(this.db, this.spec.workerId, {
+          status: 'idle', current_job_id: null, current_job_progress: null, current_job_eta: null, model_loaded: this.engine.modelLoaded, last_heartbeat_ms: Date.now(),
+        });
+      } catch (e) {
+        // A database hiccup must not end the worker: log, wait, go on.
+        this.log.error({ err: e }, 'worker loop error');
+        await this.sleep(1000);
+      }
+    }
+    return this.shutdown();
+  }
+
+  private async shutdown(): Promise<number> {
+    if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
+    this.heartbeatTimer = null;
+    if (this.stopTimer) clearTimeout(this.stopTimer);
+    await this.engine.close().catch(() => {});
+    if (this.fatal) {
+      await repo.updateWorker(this.db, this.spec.workerId, { status: 'error', error: this.fatal, current_job_id: null, current_job_progress: null, current_job_eta: null, model_loaded: null }).catch(() => {});
+      return EXIT_CANNOT_RUN;
+    }
+    await repo
+      .updateWorker(this.db, this.spec.workerId, { status: 'stopped', current_job_id: null, current_job_progress: null, current_job_eta: null, model_loaded: null, last_heartbeat_ms: Date.now() })
+      .catch(() => {});
+    return 0;
+  }
+}
+
+async function main(): Promise<void> {
+  const raw = process.env[SPEC_ENV];
+  if (!raw) {
+    console.error(`worker process needs ${SPEC_ENV}`);
+    process.exit(2);
+  }
+  const spec = JSON.parse(raw) as WorkerSpec;
+  const log = createLogger(spec.logLevel ?? 'info', 'worker').child({ worker: spec.workerId, node: spec.node || hostname() });
+  const handle = openDatabase(spec.databaseUrl, { poolSize: 3 });
+  const settings = new SettingsService(handle.db);
+  await settings.refresh();
+  let worker: WorkerProcess | null = null;
+  let pendingStop: number | null = null;
+  process.on('message', (m: { type?: string; deadlineMs?: number }) => {
+    if (m?.type !== 'stop') return;
+    const deadline = m.deadlineMs ?? Date.now();
+    if (worker) worker.requestStop(deadline);
+    else pendingStop = deadline;
+  });
+  // The supervisor is gone (server killed): hand the job back now rather than run unsupervised.
+  process.on('disconnect', () => (worker ? worker.requestStop(Date.now()) : (pendingStop = Date.now())));
+
+  const types = await loadHandlers();
+  const missing = await missingHandlers(handle, types);
+  if (missing.length) log.error({ missing }, `no handler for job types ${missing.join(', ')}: this worker leaves those jobs to others`);
+
+  if (spec.workerType === 'gpu') {
+    const problem = await checkGpuWorker(spec.deviceId);
+    if (problem) {
+      log.error({ reason: problem }, 'GPU worker cannot start');
+      await repo.updateWorker(handle.db, spec.workerId, { status: 'error', error: problem, pid: process.pid, last_heartbeat_ms: Date.now() });
+      await handle.close();
+      process.exit(EXIT_CANNOT_RUN);
+    }
+  }
+  worker = new WorkerProcess(spec, handle, settings, log, types);
+  if (pendingStop !== null) worker.requestStop(pendingStop);
+  log.info({ pid: process.pid, type: spec.workerType, device: spec.deviceId, jobTypes: types }, 'worker started');
+  const code = await worker.run();
+  await handle.close();
+  log.info('worker stopped');
+  process.exit(code);
+}
+
+main().catch((e) => {
+  console.error(`worker process failed: ${(e as Error).stack ?? e}`);
+  process.exit(1);
+});

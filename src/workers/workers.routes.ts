@@ -1,0 +1,78 @@
+/** Workers API (prefix /api/workers): the pool of every node, and this node's pool controls. */
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Message, Nullable, errors } from '../server/schemas.js';
+import { workersFor } from './workers.context.js';
+import { registerWorkersStatus } from './workers.background.js';
+
+const WorkerSchema = Type.Object({
+  worker_id: Type.String(),
+  worker_type: Type.String({ description: 'cpu or gpu' }),
+  device_id: Nullable(Type.Integer()),
+  status: Type.String({ description: 'idle, busy, stopped or error' }),
+  current_job_id: Nullable(Type.String()),
+  jobs_completed: Type.Integer(),
+  jobs_failed: Type.Integer(),
+  uptime_seconds: Type.Number(),
+  current_job_progress: Type.Number(),
+  current_job_eta: Nullable(Type.Integer()),
+  node: Type.String({ description: 'host name (or --node-name) of the machine the worker runs on' }),
+  pid: Nullable(Type.Integer()),
+  error: Nullable(Type.String()),
+  model_loaded: Nullable(Type.String()),
+  last_heartbeat: Type.String({ description: 'ISO 8601 UTC time of the last heartbeat' }),
+  started_at: Type.String(),
+  desired_state: Type.String({ description: 'running, or stopping once a stop was requested' }),
+});
+
+const StatsSchema = Type.Object({
+  total_workers: Type.Integer(), cpu_workers: Type.Integer(), gpu_workers: Type.Integer(),
+  idle_workers: Type.Integer(), busy_workers: Type.Integer(), stopped_workers: Type.Integer(), error_workers: Type.Integer(),
+  total_jobs_completed: Type.Integer(), total_jobs_failed: Type.Integer(), uptime_seconds: Type.Number(), is_running: Type.Boolean(),
+});
+
+const Timeout = Type.Object({ timeout: Type.Optional(Type.Number({ default: 30, description: 'seconds a running job may take to finish before it is handed back to the queue' })) });
+
+export const workersRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const ctx = app.ctx;
+  const service = () => workersFor(ctx).service;
+  registerWorkersStatus(ctx);
+  const tags = ['Workers'];
+
+  app.get('/', { schema: { tags, summary: 'List all workers of every node and their status', response: { 200: Type.Array(WorkerSchema) } } }, async () => service().list());
+
+  app.get('/stats', { schema: { tags, summary: 'Worker pool statistics', response: { 200: StatsSchema } } }, async () => service().stats());
+
+  app.get('/:worker_id', {
+    schema: { tags, summary: 'One worker', params: Type.Object({ worker_id: Type.String() }), response: { 200: WorkerSchema, ...errors(404) } },
+  }, async (req) => service().get(req.params.worker_id));
+
+  app.post('/', {
+    schema: {
+      tags, summary: 'Add a worker to this node\'s pool',
+      body: Type.Object({ worker_type: Type.String({ description: 'cpu or gpu' }), device_id: Type.Optional(Nullable(Type.Integer({ description: 'GPU device id (GPU workers)' }))) }),
+      response: { 201: WorkerSchema, ...errors(400) },
+    },
+  }, async (req, reply) => reply.status(201).send(await service().add(req.body)));
+
+  app.delete('/:worker_id', {
+    schema: {
+      tags, summary: 'Remove a worker: its running job finishes, or is handed back to the queue after the timeout',
+      params: Type.Object({ worker_id: Type.String() }), querystring: Timeout, response: { 200: Message, ...errors(400, 404) },
+    },
+  }, async (req) => {
+    await service().remove(req.params.worker_id, req.query.timeout);
+    return { message: `Worker ${req.params.worker_id} removed successfully` };
+  });
+
+  app.post('/pool/start', {
+    schema: {
+      tags, summary: 'Start workers on this node',
+      querystring: Type.Object({ cpu_workers: Type.Optional(Type.Integer({ default: 0 })), gpu_workers: Type.Optional(Type.Integer({ default: 0 })) }),
+      response: { 200: Message, ...errors(400) },
+    },
+  }, async (req) => ({ message: await service().startPool(req.query.cpu_workers ?? 0, req.query.gpu_workers ?? 0) }));
+
+  app.post('/pool/stop', {
+    schema: { tags, summary: 'Stop every worker (running jobs finish or are handed back after the timeout)', querystring: Timeout, response: { 200: Message, ...errors(400) } },
+  }, async (req) => ({ message: await service().stopPool(req.query.timeout) }));
+};

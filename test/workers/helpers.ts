@@ -1,0 +1,83 @@
+/**
+ * Shared pieces of the worker tests: the generated random-weight model, media
+ * made with ffmpeg, settings for fast real transcriptions, and bounded waits.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ensureTestModel } from '../../scripts/test-model.js';
+import type { AppContext } from '../../src/server/context.js';
+
+export const FIXTURES = resolve(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures');
+export const JFK = existsSync(join(FIXTURES, 'jfk.wav')) ? join(FIXTURES, 'jfk.wav') : resolve('/work/shared/fixtures/jfk.wav');
+export const EXTRA_HANDLERS = resolve(import.meta.dirname, 'test-handlers.ts');
+
+/** The minimal generated model (written into .cache/ on first use). */
+export function minimalModel(): Promise<string> {
+  return ensureTestModel('minimal');
+}
+
+/** A video file with the jfk speech as its (English-tagged) audio track, `repeat` times over. */
+export function makeVideo(dir: string, name: string, opts: { repeat?: number } = {}): string {
+  mkdirSync(dir, { recursive: true });
+  const out = join(dir, name);
+  const loops = Math.max(0, (opts.repeat ?? 1) - 1);
+  execFileSync('ffmpeg', [
+    '-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=black:s=160x120:r=5', '-stream_loop', String(loops), '-i', JFK,
+    '-shortest', '-map', '0:v', '-map', '1:a', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', '-metadata:s:a:0', 'language=eng', out,
+  ]);
+  return out;
+}
+
+/** A file with a video extension that is not media at all. */
+export function makeCorrupt(dir: string, name: string): string {
+  mkdirSync(dir, { recursive: true });
+  const out = join(dir, name);
+  writeFileSync(out, Buffer.from('this is not a matroska file '.repeat(200)));
+  return out;
+}
+
+/** Settings for quick real transcriptions on the generated model. */
+export async function useTestModel(ctx: AppContext, extra: Record<string, unknown> = {}): Promise<void> {
+  const model = await minimalModel();
+  await ctx.settings.bulkUpdate({
+    whisper_model: model,
+    preset_fast_model: model,
+    preset_balanced_model: model,
+    preset_best_model: model,
+    vad_enabled: false,
+    whisper_threads: 1,
+    preset_fast_beam_size: 1,
+    whisper_best_of: 1,
+    whisper_temperature_fallback: false,
+    worker_heartbeat_seconds: 1,
+    job_retry_backoff_seconds: 0,
+    ...extra,
+  });
+}
+
+/** Polls until `fn` returns a truthy value; fails with `what` after `ms`. */
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, ms = 30_000, every = 100): Promise<T> {
+  const until = Date.now() + ms;
+  let last: unknown;
+  while (Date.now() < until) {
+    try {
+      const v = await fn();
+      if (v) return v as T;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, every));
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+export function pidAlive(pid: number | null | undefined): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
