@@ -1,4 +1,5 @@
 // Side-effect imports: each module registers its background component with
 // registerBackground() (see background.ts). One line per component.
+import '../scanner/scanner.background.js';
 import '../workers/workers.background.js';
 export {};

@@ -6,6 +6,7 @@ import { jobsRoutes } from '../../jobs/jobs.routes.js';
 import { settingsRoutes } from '../../settings/settings.routes.js';
 import { rulesRoutes } from '../../rules/rules.routes.js';
 import { eventsRoutes } from '../../events/events.routes.js';
+import { scannerRoutes } from '../../scanner/scanner.routes.js';
 import { workersRoutes } from '../../workers/workers.routes.js';
 import { modelsRoutes } from '../../models/models.routes.js';
 import { systemResourcesRoutes } from '../../system/system.routes.js';
@@ -19,6 +20,7 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
   await app.register(workersRoutes, { prefix: '/api/workers' });
   await app.register(rulesRoutes, { prefix: '/api/scan-rules' });
   await app.register(settingsRoutes, { prefix: '/api/settings' });
+  await app.register(scannerRoutes, { prefix: '/api/scanner' });
   await app.register(modelsRoutes, { prefix: '/api/models' });
   await app.register(systemResourcesRoutes, { prefix: '/api/system' });
   await app.register(filesystemRoutes, { prefix: '/api/filesystem' });

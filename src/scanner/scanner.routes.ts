@@ -1,0 +1,49 @@
+/** /api/scanner: analysis of one file, manual scans, scheduler and watcher control, status. */
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Message, errors } from '../server/schemas.js';
+import { getScanner } from './scanner.runtime.js';
+import { AnalysisSchema, DecisionSchema, ScanBody, ScanResultSchema, SchedulerBody, StatusSchema, WatcherBody } from './scanner.schemas.js';
+
+export const scannerRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const scanner = getScanner(app.ctx);
+  const tags = ['Scanner'];
+
+  app.get('/status', { schema: { tags, summary: 'Scanner status: scheduler, watcher, last scan', response: { 200: StatusSchema } } }, async () => scanner.status());
+
+  app.post('/scan', {
+    schema: {
+      tags,
+      summary: 'Scan library folders now (no body: the library_paths setting)',
+      body: Type.Optional(ScanBody),
+      response: { 200: ScanResultSchema, ...errors(400, 404, 409) },
+    },
+  }, async (req) => {
+    const body = req.body ?? {};
+    return scanner.service.scan({ paths: body.paths, recursive: body.recursive, dryRun: body.dry_run, trigger: 'manual' });
+  });
+
+  app.get('/last-decisions', {
+    schema: { tags, summary: 'Per-file decisions of the last scan in this process (why each file was skipped or queued)', response: { 200: Type.Array(DecisionSchema) } },
+  }, async () => scanner.service.lastScanDecisions());
+
+  app.post('/scheduler/start', {
+    schema: { tags, summary: 'Start scheduled scans (stored in settings, resumed after a restart)', body: Type.Optional(SchedulerBody), response: { 200: Message, ...errors(400, 404) } },
+  }, async (req) => ({ message: await scanner.startScheduler(req.body ?? {}) }));
+
+  app.post('/scheduler/stop', { schema: { tags, summary: 'Stop scheduled scans', response: { 200: Message } } }, async () => ({ message: await scanner.stopScheduler() }));
+
+  app.post('/watcher/start', {
+    schema: { tags, summary: 'Start the file watcher on the library paths', body: Type.Optional(WatcherBody), response: { 200: Message, ...errors(400, 404) } },
+  }, async (req) => ({ message: await scanner.startWatcher(req.body ?? {}) }));
+
+  app.post('/watcher/stop', { schema: { tags, summary: 'Stop the file watcher', response: { 200: Message } } }, async () => ({ message: await scanner.stopWatcher() }));
+
+  app.post('/analyze', {
+    schema: {
+      tags,
+      summary: 'Analyze one file with ffprobe: audio tracks, embedded and external subtitles',
+      querystring: Type.Object({ file_path: Type.String({ description: 'Absolute path of the media file' }) }),
+      response: { 200: AnalysisSchema, ...errors(400, 404) },
+    },
+  }, async (req) => scanner.service.analyzer.analyzePath(req.query.file_path));
+};

@@ -1,0 +1,110 @@
+/** TypeBox schemas of the scanner API (validation, reply shape and OpenAPI in one). */
+import { Type } from '@fastify/type-provider-typebox';
+import { Nullable } from '../server/schemas.js';
+
+export const AudioTrackSchema = Type.Object({
+  index: Type.Integer({ description: 'Position among the audio streams (ffmpeg -map 0:a:N)' }),
+  stream_index: Type.Integer({ description: 'Position among all streams' }),
+  codec: Nullable(Type.String()),
+  language: Nullable(Type.String({ description: 'ISO 639-2/T, null when untagged' })),
+  channels: Nullable(Type.Integer()),
+  default: Type.Boolean(),
+  title: Nullable(Type.String()),
+});
+
+export const EmbeddedSubtitleSchema = Type.Object({
+  index: Type.Integer({ description: 'Position among the subtitle streams (ffmpeg -map 0:s:N)' }),
+  stream_index: Type.Integer(),
+  language: Nullable(Type.String()),
+  codec: Nullable(Type.String()),
+  forced: Type.Boolean(),
+  default: Type.Boolean(),
+  hearing_impaired: Type.Boolean(),
+  title: Nullable(Type.String()),
+});
+
+export const ExternalSubtitleSchema = Type.Object({
+  path: Type.String(),
+  language: Nullable(Type.String()),
+  format: Type.String({ description: 'srt, ass, ssa, vtt, vobsub, sub, sup, ...' }),
+  forced: Type.Boolean(),
+  sdh: Type.Boolean(),
+  generated: Type.Boolean({ description: 'Written by TranscriptorIO' }),
+});
+
+export const AnalysisSchema = Type.Object({
+  file_path: Type.String(),
+  audio_tracks: Type.Array(AudioTrackSchema),
+  embedded_subtitles: Type.Array(EmbeddedSubtitleSchema),
+  external_subtitles: Type.Array(ExternalSubtitleSchema),
+  duration_seconds: Nullable(Type.Number()),
+  is_video: Type.Boolean({ description: 'false for audio-only files (cover art does not count)' }),
+  format_name: Nullable(Type.String()),
+});
+
+export const DecisionSchema = Type.Object({
+  file_path: Type.String(),
+  action: Type.Union([Type.Literal('job'), Type.Literal('skip')]),
+  reason: Type.String(),
+  rule_id: Type.Optional(Type.Integer()),
+  rule_name: Type.Optional(Type.String()),
+  target_language: Type.Optional(Type.String()),
+  job_id: Type.Optional(Type.String()),
+});
+
+const FileError = Type.Object({ path: Type.String(), error: Type.String() });
+
+export const ScanResultSchema = Type.Object({
+  scanned_files: Type.Integer({ description: 'Media files found (including unreadable ones)' }),
+  matched_files: Type.Integer({ description: 'Files a rule matched that need a subtitle' }),
+  jobs_created: Type.Integer(),
+  skipped_files: Type.Integer(),
+  paths_scanned: Type.Array(Type.String()),
+  errors: Type.Integer({ description: 'Unreadable, corrupt or vanished files and folders' }),
+  error_files: Type.Array(FileError),
+  ignored_files: Type.Integer({ description: 'Files that are not media (other extensions, temporary files)' }),
+  probed_files: Type.Integer({ description: 'Files ffprobe read; the others came from the probe cache' }),
+  duration_seconds: Type.Number(),
+  dry_run: Type.Boolean(),
+  started_at: Type.String(),
+  finished_at: Type.String(),
+  decisions: Type.Optional(Type.Array(DecisionSchema, { description: 'Per-file decisions (dry runs)' })),
+});
+
+export const ScanBody = Type.Object({
+  paths: Type.Optional(Type.Array(Type.String(), { description: 'Absolute folders (or files); default: the library_paths setting' })),
+  recursive: Type.Optional(Type.Boolean({ description: 'Include subfolders (default: the scanner_recursive setting)' })),
+  dry_run: Type.Optional(Type.Boolean({ description: 'Decide without creating jobs; the reply lists every decision' })),
+});
+
+export const SchedulerBody = Type.Object({
+  enabled: Type.Optional(Type.Boolean()),
+  cron_expression: Type.Optional(Nullable(Type.String({ description: 'Cron expression (5 or 6 fields); empty: use scanner_schedule_interval_minutes' }))),
+  paths: Type.Optional(Type.Array(Type.String())),
+  recursive: Type.Optional(Type.Boolean()),
+});
+
+export const WatcherBody = Type.Object({
+  enabled: Type.Optional(Type.Boolean()),
+  paths: Type.Optional(Type.Array(Type.String())),
+  recursive: Type.Optional(Type.Boolean()),
+});
+
+const Progress = Type.Object({
+  scanned_files: Type.Integer(), total_files: Type.Integer(), current_path: Nullable(Type.String()), jobs_created: Type.Integer(), skipped_files: Type.Integer(),
+});
+
+export const StatusSchema = Type.Object({
+  scheduler_enabled: Type.Boolean(),
+  scheduler_running: Type.Boolean(),
+  next_scan_time: Nullable(Type.String()),
+  watcher_enabled: Type.Boolean(),
+  watcher_running: Type.Boolean(),
+  watched_paths: Type.Array(Type.String()),
+  last_scan_time: Nullable(Type.String()),
+  total_scans: Type.Integer(),
+  schedule: Nullable(Type.String({ description: 'e.g. "every 360 minutes" or "cron: 0 2 * * *"' })),
+  scan_running: Type.Boolean(),
+  current_scan: Nullable(Progress),
+  last_scan: Nullable(Type.Omit(ScanResultSchema, ['decisions'])),
+});

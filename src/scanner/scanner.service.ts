@@ -1,0 +1,346 @@
+/**
+ * Library scans: walk the folders, analyse files in batches (probe cache
+ * loaded and live jobs checked once per batch), decide per file with the
+ * rules engine, create jobs, report progress. One scan at a time: in this
+ * process by a flag, across processes (server and `transcriptorio scan`) by a
+ * lease row in app_state that a crashed process stops renewing.
+ */
+import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { isAbsolute, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import type { Db } from '../db/database.js';
+import { AppError, badRequest, conflict, notFound } from '../errors.js';
+import type { EventHub } from '../events/event-hub.js';
+import { liveJobPaths } from '../jobs/jobs.repository.js';
+import type { JobsService } from '../jobs/jobs.service.js';
+import type { ScanRulesService } from '../rules/rules.service.js';
+import type { SettingsService } from '../settings/settings.service.js';
+import { errText, parseExtensions, walkLibrary, type MediaCandidate, type WalkIssue } from './library-walker.js';
+import { MediaAnalyzer, type AnalysisOutcome } from './media-analyzer.js';
+import { evaluateFile, languageList, type Decision, type SkipSettings } from './rules-engine.js';
+import * as repo from './scanner.repository.js';
+
+export interface ScanRequest {
+  paths?: string[];
+  recursive?: boolean;
+  dryRun?: boolean;
+  trigger?: 'manual' | 'scheduled' | 'cli';
+}
+
+export interface ScanProgress {
+  scanned_files: number;
+  total_files: number;
+  current_path: string | null;
+  jobs_created: number;
+  skipped_files: number;
+}
+
+export interface ScanResult {
+  scanned_files: number;
+  matched_files: number;
+  jobs_created: number;
+  skipped_files: number;
+  paths_scanned: string[];
+  errors: number;
+  error_files: WalkIssue[];
+  ignored_files: number;
+  probed_files: number;
+  duration_seconds: number;
+  dry_run: boolean;
+  started_at: string;
+  finished_at: string;
+  decisions?: PublicDecision[];
+}
+
+export type PublicDecision = Omit<Decision, 'plan'>;
+
+export interface ScannerDeps {
+  db: Db;
+  settings: SettingsService;
+  jobs: JobsService;
+  rules: ScanRulesService;
+  events: EventHub;
+  log: Logger;
+}
+
+const LOCK_KEY = 'scanner.lock';
+const LOCK_TTL_MS = 60_000;
+const BATCH = 500;
+export const STATE_KEYS = { lastScanTime: 'scanner.last_scan_time', totalScans: 'scanner.total_scans', nextScanTime: 'scanner.next_scan_time', lastResult: 'scanner.last_result' };
+
+export class ScannerService {
+  readonly analyzer: MediaAnalyzer;
+  private running: { progress: ScanProgress; startedAt: string } | null = null;
+  private lastDecisions: PublicDecision[] = [];
+
+  constructor(private readonly deps: ScannerDeps) {
+    const s = deps.settings;
+    this.analyzer = new MediaAnalyzer(deps.db, {
+      concurrency: () => s.getNumber('scanner_probe_concurrency') || 4,
+      timeoutMs: () => (s.getNumber('scanner_probe_timeout_seconds') || 30) * 1000,
+      tag: () => s.getString('subtitle_tag') || null,
+      mediaExtensions: () => this.mediaExtensions(),
+    });
+  }
+
+  mediaExtensions(): Set<string> {
+    return parseExtensions(this.deps.settings.getList('scanner_media_extensions'));
+  }
+
+  skipSettings(): SkipSettings {
+    const s = this.deps.settings;
+    return {
+      skipIfExternalSubtitlesExist: s.getBoolean('skip_if_external_subtitles_exist'),
+      skipIfTargetSubtitlesExist: s.getBoolean('skip_if_target_subtitles_exist'),
+      skipIfInternalSubtitlesLanguage: languageList(s.getString('skip_if_internal_subtitles_language')),
+      skipSubtitleLanguages: languageList(s.getList('skip_subtitle_languages')),
+      skipIfAudioLanguages: languageList(s.getList('skip_if_audio_languages')),
+      skipUnknownLanguage: s.getBoolean('skip_unknown_language'),
+      skipOnlySubgenSubtitles: s.getBoolean('skip_only_subgen_subtitles'),
+      skipForcedSubtitles: s.getBoolean('skip_forced_subtitles'),
+    };
+  }
+
+  isScanning(): boolean {
+    return this.running !== null;
+  }
+
+  currentProgress(): ScanProgress | null {
+    return this.running ? { ...this.running.progress } : null;
+  }
+
+  lastScanDecisions(): PublicDecision[] {
+    return this.lastDecisions;
+  }
+
+  /** The folders a request names (absolute, existing), or the library_paths setting. */
+  async resolvePaths(paths: string[] | undefined): Promise<{ paths: string[]; fromSettings: boolean }> {
+    if (paths && paths.length) {
+      const out: string[] = [];
+      for (const p of paths) {
+        if (typeof p !== 'string' || !p.trim()) throw badRequest('paths must not contain empty entries', 'bad_path');
+        if (!isAbsolute(p)) throw badRequest(`Path must be absolute, got "${p}"`, 'relative_path');
+        try {
+          await stat(p);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(`Path ${p}`);
+          throw badRequest(`Cannot read ${p}: ${errText(e)}`, 'unreadable_path');
+        }
+        out.push(resolve(p));
+      }
+      return { paths: [...new Set(out)], fromSettings: false };
+    }
+    const configured = this.deps.settings.getList('library_paths').map((p) => p.trim()).filter(Boolean);
+    if (!configured.length) throw badRequest('No library paths configured', 'no_library_paths');
+    return { paths: configured.map((p) => (isAbsolute(p) ? resolve(p) : p)), fromSettings: true };
+  }
+
+  async scan(req: ScanRequest = {}, onProgress?: (p: ScanProgress) => void): Promise<ScanResult> {
+    if (this.running) throw this.busyError();
+    const { paths } = await this.resolvePaths(req.paths);
+    if (this.running) throw this.busyError();
+    const startedAt = new Date();
+    this.running = { startedAt: startedAt.toISOString(), progress: { scanned_files: 0, total_files: 0, current_path: null, jobs_created: 0, skipped_files: 0 } };
+    let lease: Lease | null = null;
+    try {
+      lease = await acquireLease(this.deps.db);
+      const result = await this.runScan(paths, req, startedAt, onProgress);
+      if (!req.dryRun) await this.recordScan(result);
+      const { decisions, ...summary } = result;
+      this.deps.events.publish('scan.completed', { ...summary, trigger: req.trigger ?? 'manual' });
+      return req.dryRun ? result : summary;
+    } finally {
+      this.running = null;
+      await lease?.release();
+    }
+  }
+
+  private busyError(): AppError {
+    const p = this.running?.progress;
+    return conflict(`A scan is already running (${p?.scanned_files ?? 0} of ${p?.total_files ?? 0} files done); try again when it has finished`, 'scan_running');
+  }
+
+  private async runScan(paths: string[], req: ScanRequest, startedAt: Date, onProgress?: (p: ScanProgress) => void): Promise<ScanResult & { decisions: PublicDecision[] }> {
+    const s = this.deps.settings;
+    const recursive = req.recursive ?? s.getBoolean('scanner_recursive');
+    const issues: WalkIssue[] = [];
+    const existing: string[] = [];
+    for (const p of paths) {
+      // A configured library that is offline (unmounted share) is reported, not fatal.
+      try {
+        await stat(p);
+        existing.push(p);
+      } catch (e) {
+        issues.push({ path: p, error: `library path unavailable: ${errText(e)}` });
+      }
+    }
+    const walk = await walkLibrary(existing, { recursive, mediaExtensions: this.mediaExtensions(), ignoreMarker: s.getString('scanner_ignore_marker') });
+    issues.push(...walk.issues);
+    const progress = this.running!.progress;
+    progress.total_files = walk.candidates.length;
+    let lastEmit = 0;
+    const emit = (force = false) => {
+      const now = Date.now();
+      if (!force && now - lastEmit < 250) return;
+      lastEmit = now;
+      const snapshot = { ...progress };
+      onProgress?.(snapshot);
+      this.deps.events.publish('scan.progress', snapshot);
+    };
+    emit(true);
+    const rules = await this.deps.rules.list(true);
+    const skip = this.skipSettings();
+    const decisions: PublicDecision[] = [];
+    let matched = 0;
+    let probed = 0;
+    for (let i = 0; i < walk.candidates.length; i += BATCH) {
+      const batch = walk.candidates.slice(i, i + BATCH);
+      const outcomes = await this.analyzer.analyzeBatch(batch, (o) => {
+        progress.current_path = o.candidate.path;
+        if (o.probed) emit();
+      });
+      const results = await this.decideAndQueue(outcomes, { rules, skip, dryRun: !!req.dryRun });
+      for (const r of results) {
+        progress.scanned_files++;
+        if (r.probed) probed++;
+        if (r.error) {
+          issues.push({ path: r.path, error: r.error });
+          continue;
+        }
+        const d = r.decision!;
+        decisions.push(d);
+        if (d.rule_id !== undefined && (d.action === 'job' || r.matchedButRaced)) matched++;
+        if (d.action === 'job') {
+          if (d.job_id) progress.jobs_created++;
+        } else progress.skipped_files++;
+      }
+      emit(true);
+    }
+    this.lastDecisions = decisions.length > 20_000 ? decisions.slice(0, 20_000) : decisions;
+    const finishedAt = new Date();
+    return {
+      scanned_files: walk.candidates.length,
+      matched_files: matched,
+      jobs_created: progress.jobs_created,
+      skipped_files: progress.skipped_files,
+      paths_scanned: paths,
+      errors: issues.length,
+      error_files: issues,
+      ignored_files: walk.ignored,
+      probed_files: probed,
+      duration_seconds: Math.round((finishedAt.getTime() - startedAt.getTime()) / 10) / 100,
+      dry_run: !!req.dryRun,
+      started_at: startedAt.toISOString(),
+      finished_at: finishedAt.toISOString(),
+      decisions,
+    };
+  }
+
+  /**
+   * Decisions for analysed files, and jobs for the matches (unless dry run).
+   * Live jobs are looked up once for the whole batch.
+   */
+  async decideAndQueue(
+    outcomes: AnalysisOutcome[],
+    o: { rules?: Awaited<ReturnType<ScanRulesService['list']>>; skip?: SkipSettings; dryRun: boolean },
+  ): Promise<Array<{ path: string; probed: boolean; error?: string; decision?: PublicDecision; matchedButRaced?: boolean }>> {
+    const rules = o.rules ?? (await this.deps.rules.list(true));
+    const skip = o.skip ?? this.skipSettings();
+    const live = await liveJobPaths(this.deps.db, outcomes.map((x) => x.candidate.path));
+    const out: Array<{ path: string; probed: boolean; error?: string; decision?: PublicDecision; matchedButRaced?: boolean }> = [];
+    for (const x of outcomes) {
+      if ('error' in x) {
+        out.push({ path: x.candidate.path, probed: x.probed, error: x.error });
+        continue;
+      }
+      const { plan, ...decision } = evaluateFile({ analysis: x.analysis, rules, skip, hasLiveJob: live.has(x.candidate.path) });
+      if (decision.action === 'job' && plan && !o.dryRun) {
+        try {
+          const job = await this.deps.jobs.create({ file_path: x.candidate.path, ...plan, is_manual_request: false });
+          decision.job_id = job.id;
+        } catch (e) {
+          // Another scanner, the watcher or a user queued it in the meantime.
+          if (e instanceof AppError && e.status === 409) {
+            out.push({ path: x.candidate.path, probed: x.probed, matchedButRaced: true, decision: { ...decision, action: 'skip', reason: 'a job is already queued or running for this file' } });
+            continue;
+          }
+          if (e instanceof AppError) {
+            out.push({ path: x.candidate.path, probed: x.probed, error: `job not created: ${e.message}` });
+            continue;
+          }
+          throw e;
+        }
+      }
+      out.push({ path: x.candidate.path, probed: x.probed, decision });
+    }
+    return out;
+  }
+
+  /** Analyses and decides on single files outside a scan (the watcher). */
+  async processFiles(paths: string[]): Promise<Array<{ path: string; error?: string; decision?: PublicDecision }>> {
+    const candidates: MediaCandidate[] = [];
+    const out: Array<{ path: string; error?: string; decision?: PublicDecision }> = [];
+    for (const p of paths) {
+      try {
+        candidates.push(await this.analyzer.candidateFor(p));
+      } catch (e) {
+        out.push({ path: p, error: e instanceof AppError ? e.message : errText(e) });
+      }
+    }
+    if (!candidates.length) return out;
+    const outcomes = await this.analyzer.analyzeBatch(candidates);
+    for (const r of await this.decideAndQueue(outcomes, { dryRun: false })) out.push(r);
+    return out;
+  }
+
+  private async recordScan(result: ScanResult): Promise<void> {
+    const db = this.deps.db;
+    const total = Number((await repo.getState(db, STATE_KEYS.totalScans)) ?? 0) + 1;
+    await repo.setState(db, STATE_KEYS.totalScans, String(total));
+    await repo.setState(db, STATE_KEYS.lastScanTime, result.finished_at);
+    const { decisions, error_files, ...summary } = result;
+    await repo.setState(db, STATE_KEYS.lastResult, JSON.stringify({ ...summary, error_files: error_files.slice(0, 100) }));
+  }
+}
+
+interface Lease {
+  release(): Promise<void>;
+}
+
+/** Takes the cross-process scan lease, renewed while the scan runs. */
+async function acquireLease(db: Db): Promise<Lease> {
+  const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const value = () => JSON.stringify({ owner, expires_ms: Date.now() + LOCK_TTL_MS });
+  let current = value();
+  if (!(await repo.insertStateIfAbsent(db, LOCK_KEY, current))) {
+    const held = await repo.getState(db, LOCK_KEY);
+    let holder: { owner?: string; expires_ms?: number } = {};
+    try {
+      holder = JSON.parse(held ?? '{}');
+    } catch {
+      /* unreadable lease: treat as expired */
+    }
+    if (held !== null && (holder.expires_ms ?? 0) > Date.now()) {
+      throw conflict(`A scan is already running (in process ${holder.owner ?? 'unknown'}); try again when it has finished`, 'scan_running');
+    }
+    const ok = held === null ? await repo.insertStateIfAbsent(db, LOCK_KEY, current) : await repo.replaceState(db, LOCK_KEY, held, current);
+    if (!ok) throw conflict('A scan is already running in another process; try again when it has finished', 'scan_running');
+  }
+  const timer = setInterval(async () => {
+    const next = value();
+    try {
+      if (await repo.replaceState(db, LOCK_KEY, current, next)) current = next;
+    } catch {
+      /* the next renewal tries again */
+    }
+  }, LOCK_TTL_MS / 3);
+  timer.unref();
+  return {
+    release: async () => {
+      clearInterval(timer);
+      await repo.deleteStateIf(db, LOCK_KEY, current).catch(() => {});
+    },
+  };
+}
