@@ -2,4 +2,5 @@
 // registerBackground() (see background.ts). One line per component.
 import '../scanner/scanner.background.js';
 import '../workers/workers.background.js';
+import '../provider/provider.cleanup.js';
 export {};

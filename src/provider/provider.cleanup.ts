@@ -1,0 +1,68 @@
+/**
+ * Periodic cleanup of the provider: finished provider jobs older than the
+ * result TTL are deleted (their kept result with them), and upload files no
+ * live job needs are removed (a request that failed before its job existed,
+ * a server killed mid-request).
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { registerBackground } from '../server/background.js';
+import type { AppContext } from '../server/context.js';
+import { deleteOldProviderJobs, liveProviderJobOptions } from './provider.repository.js';
+import { removeUpload, uploadDir } from './provider.upload.js';
+
+/** An upload younger than this may belong to a request that is still creating its job. */
+const UPLOAD_GRACE_MS = 10 * 60_000;
+
+function uploadOf(options: string | null): string | null {
+  if (!options) return null;
+  try {
+    const o = JSON.parse(options) as { upload?: unknown };
+    return typeof o.upload === 'string' ? o.upload : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function cleanupProvider(ctx: AppContext, now = Date.now()): Promise<{ jobs: number; uploads: number }> {
+  const ttlMs = Math.max(0, ctx.settings.getNumber('provider_result_ttl_minutes')) * 60_000;
+  const db = ctx.database.db;
+  let jobs = 0;
+  let uploads = 0;
+  for (;;) {
+    const deleted = await deleteOldProviderJobs(db, new Date(now - ttlMs).toISOString());
+    jobs += deleted.length;
+    for (const o of deleted) await removeUpload(uploadOf(o));
+    if (deleted.length < 1000) break;
+  }
+  const keep = new Set((await liveProviderJobOptions(db)).map(uploadOf).filter(Boolean));
+  const dir = uploadDir(ctx.config.dataDir);
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const path = join(dir, name);
+    if (keep.has(path)) continue;
+    const st = await stat(path).catch(() => null);
+    if (!st || now - st.mtimeMs < UPLOAD_GRACE_MS) continue;
+    await removeUpload(path);
+    uploads++;
+  }
+  return { jobs, uploads };
+}
+
+registerBackground('provider-cleanup', async (ctx) => {
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
+  const run = async () => {
+    try {
+      const r = await cleanupProvider(ctx);
+      if (r.jobs || r.uploads) ctx.log.info(r, 'provider cleanup: old provider jobs and uploads removed');
+    } catch (e) {
+      ctx.log.warn({ err: e }, 'provider cleanup failed');
+    }
+    if (!stopped) timer = setTimeout(() => void run(), Math.max(1, ctx.settings.getNumber('provider_cleanup_interval_minutes')) * 60_000).unref();
+  };
+  void run();
+  ctx.onClose.push(() => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+  });
+});
