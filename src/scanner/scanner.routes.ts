@@ -8,13 +8,26 @@ export const scannerRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const scanner = getScanner(app.ctx);
   const tags = ['Scanner'];
 
+  // The bodies here are optional: clients that send a JSON content type with no body get the defaults,
+  // not Fastify's "Body cannot be empty" (this parser is scoped to the scanner routes).
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body).trim();
+    if (!text) return done(null, null);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(Object.assign(new Error('Request body is not valid JSON'), { statusCode: 400 }), undefined);
+    }
+  });
+  const optional = <T extends Parameters<typeof Type.Optional>[0]>(schema: T) => Type.Optional(Type.Union([schema, Type.Null()]));
+
   app.get('/status', { schema: { tags, summary: 'Scanner status: scheduler, watcher, last scan', response: { 200: StatusSchema } } }, async () => scanner.status());
 
   app.post('/scan', {
     schema: {
       tags,
       summary: 'Scan library folders now (no body: the library_paths setting)',
-      body: Type.Optional(ScanBody),
+      body: optional(ScanBody),
       response: { 200: ScanResultSchema, ...errors(400, 404, 409) },
     },
   }, async (req) => {
@@ -27,13 +40,13 @@ export const scannerRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async () => scanner.service.lastScanDecisions());
 
   app.post('/scheduler/start', {
-    schema: { tags, summary: 'Start scheduled scans (stored in settings, resumed after a restart)', body: Type.Optional(SchedulerBody), response: { 200: Message, ...errors(400, 404) } },
+    schema: { tags, summary: 'Start scheduled scans (stored in settings, resumed after a restart)', body: optional(SchedulerBody), response: { 200: Message, ...errors(400, 404) } },
   }, async (req) => ({ message: await scanner.startScheduler(req.body ?? {}) }));
 
   app.post('/scheduler/stop', { schema: { tags, summary: 'Stop scheduled scans', response: { 200: Message } } }, async () => ({ message: await scanner.stopScheduler() }));
 
   app.post('/watcher/start', {
-    schema: { tags, summary: 'Start the file watcher on the library paths', body: Type.Optional(WatcherBody), response: { 200: Message, ...errors(400, 404) } },
+    schema: { tags, summary: 'Start the file watcher on the library paths', body: optional(WatcherBody), response: { 200: Message, ...errors(400, 404) } },
   }, async (req) => ({ message: await scanner.startWatcher(req.body ?? {}) }));
 
   app.post('/watcher/stop', { schema: { tags, summary: 'Stop the file watcher', response: { 200: Message } } }, async () => ({ message: await scanner.stopWatcher() }));
