@@ -36,7 +36,8 @@ function optionsOf(h: JobHandlerContext): ProviderJobOptions {
 }
 
 async function baseOptions(h: JobHandlerContext, o: ProviderJobOptions) {
-  const base = pipelineOptionsFromSettings((k) => h.settings.get(k));
+  const settingsBase = pipelineOptionsFromSettings((k) => h.settings.get(k));
+  const base = { ...settingsBase, model: o.model || settingsBase.model, ...(h.workerType === 'gpu' ? { device: 'cuda' as const, gpuDevice: 0 } : {}) };
   const vadPath = vadModel(o.vad, base.vad !== false, base.vadModelPath, base.modelDir);
   const choice = await workerEngineFor(h, { ...base, vad: !!vadPath, vadModelPath: vadPath });
   return { base: { ...choice.options, vad: !!vadPath && !choice.remote, vadModelPath: choice.remote ? null : vadPath }, choice };

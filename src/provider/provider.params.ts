@@ -19,6 +19,8 @@ export interface AsrJobParams {
   /** null = the vad_enabled setting decides */
   vad: boolean | null;
   temperature: number | null;
+  /** an installed model chosen by the request (OpenAI `model`); null = the settings decide */
+  model?: string | null;
 }
 
 export interface AsrRequest extends AsrJobParams {
@@ -76,6 +78,7 @@ export function parseAsrQuery(q: Query): AsrRequest {
     wordTimestamps: parseBool(q, 'word_timestamps', false),
     vad: parseBool(q, 'vad_filter', null),
     temperature: null,
+    model: null,
     videoFile: one(q, 'video_file')?.trim() || null,
   };
 }

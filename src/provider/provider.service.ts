@@ -63,7 +63,7 @@ interface Watch {
 
 export function requestKey(kind: 'asr' | 'detect', audioSha256: string, params: Partial<AsrJobParams>): string {
   const canonical = JSON.stringify(kind === 'asr'
-    ? { task: params.task ?? 'transcribe', language: params.language ?? null, prompt: params.initialPrompt ?? null, vad: params.vad ?? null, temperature: params.temperature ?? null }
+    ? { task: params.task ?? 'transcribe', language: params.language ?? null, prompt: params.initialPrompt ?? null, vad: params.vad ?? null, temperature: params.temperature ?? null, model: params.model ?? null }
     : {});
   return `provider://${kind}/${createHash('sha256').update(`${audioSha256}\n${canonical}`).digest('hex')}`;
 }
