@@ -266,11 +266,8 @@ export class WorkerSupervisor extends EventEmitter {
     const child = m.child;
     if (child && child.exitCode === null && child.signalCode === null) {
       await repo.requestStop(this.db, [id], deadline).catch(() => {});
-      try {
-        child.send({ type: 'stop', deadlineMs: deadline });
-      } catch {
-        /* IPC already closed: the row's desired_state says the same */
-      }
+      // Without IPC (already closed) the row's desired_state says the same.
+      if (child.connected) child.send({ type: 'stop', deadlineMs: deadline }, () => {});
       const exited = await Promise.race([m.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), deadline - Date.now() + KILL_GRACE_MS).unref())]);
       if (!exited) {
         this.o.log.warn({ worker: id }, 'worker did not stop in time: killing it');

@@ -197,6 +197,15 @@ async function main(): Promise<void> {
     if (worker) worker.requestStop(deadline);
     else pendingStop = deadline;
   });
+  // SIGTERM/SIGINT reach workers directly too (Ctrl-C in a terminal, systemd, a process-group kill):
+  // the same graceful stop as the supervisor's, within shutdown_timeout_seconds.
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(sig, () => {
+      const deadline = Date.now() + settings.getNumber('shutdown_timeout_seconds') * 1000;
+      if (worker) worker.requestStop(deadline);
+      else pendingStop = Math.min(pendingStop ?? deadline, deadline);
+    });
+  }
   // The supervisor is gone (server killed): hand the job back now rather than run unsupervised.
   process.on('disconnect', () => (worker ? worker.requestStop(Date.now()) : (pendingStop = Date.now())));
 
