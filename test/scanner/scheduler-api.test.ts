@@ -1,0 +1,104 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/db.js';
+import { getScanner } from '../../src/scanner/scanner.runtime.js';
+import { createTestLibrary, type TestLibrary } from './media.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms: number): Promise<T> {
+  const end = Date.now() + ms;
+  let v = await fn();
+  while (!ok(v) && Date.now() < end) {
+    await sleep(100);
+    v = await fn();
+  }
+  return v;
+}
+
+for (const kind of databaseKinds()) {
+  describe(`scanner scheduler (${kind})`, () => {
+    let db: TestDatabase;
+    let t: TestApp;
+    let lib: TestLibrary;
+    before(async () => {
+      lib = createTestLibrary();
+      db = await createTestDatabase(kind);
+      t = await createTestApp(kind, db);
+    });
+    after(async () => {
+      await t.close();
+      await db.drop();
+    });
+
+    const post = (url: string, payload?: object) => t.app.inject({ method: 'POST', url, ...(payload ? { payload } : {}) });
+    const status = async () => (await t.app.inject({ url: '/api/scanner/status' })).json();
+
+    test('status has every field of the contract', async () => {
+      const s = await status();
+      for (const k of ['scheduler_enabled', 'scheduler_running', 'next_scan_time', 'watcher_enabled', 'watcher_running', 'watched_paths', 'last_scan_time', 'total_scans']) assert.ok(k in s, k);
+      assert.deepEqual([s.scheduler_enabled, s.scheduler_running, s.next_scan_time, s.total_scans], [false, false, null, 0]);
+    });
+
+    test('a bad cron expression is a 400 and changes nothing', async () => {
+      const res = await post('/api/scanner/scheduler/start', { cron_expression: 'every day at noon' });
+      assert.equal(res.statusCode, 400);
+      assert.match(res.json().detail, /Invalid cron expression "every day at noon"/);
+      assert.equal(t.ctx.settings.getBoolean('auto_scan_enabled'), false);
+      assert.equal((await status()).scheduler_running, false);
+    });
+
+    test('a per-second cron fires scans; stop ends them', async () => {
+      const res = await post('/api/scanner/scheduler/start', { cron_expression: '*/1 * * * * *', paths: [lib.root], recursive: true });
+      assert.equal(res.statusCode, 200);
+      assert.equal(res.json().message, 'Scheduler started successfully (cron: */1 * * * * *)');
+      assert.equal(t.ctx.settings.getBoolean('auto_scan_enabled'), true);
+      assert.equal(t.ctx.settings.getString('scanner_cron'), '*/1 * * * * *');
+      assert.deepEqual(t.ctx.settings.getList('library_paths'), [lib.root]);
+      const s = await status();
+      assert.equal(s.scheduler_running, true);
+      assert.ok(Date.parse(s.next_scan_time) - Date.now() <= 1100);
+      const fired = await waitFor(status, (x) => x.total_scans >= 1, 8000);
+      assert.ok(fired.total_scans >= 1, 'the scheduler ran a scan');
+      assert.ok(fired.last_scan_time);
+      const stop = await post('/api/scanner/scheduler/stop');
+      assert.equal(stop.json().message, 'Scheduler stopped successfully');
+      const after = await status();
+      assert.deepEqual([after.scheduler_enabled, after.scheduler_running, after.next_scan_time], [false, false, null]);
+      await sleep(300); // a scan that was already running finishes
+      const count = (await status()).total_scans;
+      await sleep(1500);
+      assert.equal((await status()).total_scans, count, 'no scan after stop');
+    });
+
+    test('interval schedule; next run time persisted and kept across a restart', async () => {
+      const res = await post('/api/scanner/scheduler/start', { cron_expression: '' });
+      assert.equal(res.json().message, 'Scheduler started successfully (every 360 minutes)');
+      const s = await status();
+      const next = Date.parse(s.next_scan_time);
+      assert.ok(Math.abs(next - (Date.now() + 360 * 60_000)) < 5000);
+      const sys = (await t.app.inject({ url: '/api/status' })).json();
+      assert.deepEqual([sys.scanner.scheduler_enabled, sys.scanner.scheduler_running, sys.scanner.next_scan_time], [true, true, s.next_scan_time]);
+
+      // Restart: a new server process on the same database.
+      await t.close();
+      t = await createTestApp(kind, db);
+      assert.equal((await status()).scheduler_running, false, 'nothing runs before the background start');
+      await getScanner(t.ctx).resume(); // what the scanner background component does at boot
+      const resumed = await status();
+      assert.equal(resumed.scheduler_running, true);
+      assert.equal(resumed.next_scan_time, s.next_scan_time, 'the rhythm is kept, not pushed a full interval away');
+      assert.ok(resumed.total_scans >= 1, 'the scan count survives the restart');
+      await post('/api/scanner/scheduler/stop');
+    });
+
+    test('enabling through the settings API starts the scheduler too', async () => {
+      const res = await t.app.inject({ method: 'PUT', url: '/api/settings/auto_scan_enabled', payload: { value: 'true' } });
+      assert.equal(res.statusCode, 200, res.body);
+      const s = await waitFor(status, (x) => x.scheduler_running, 2000);
+      assert.equal(s.scheduler_running, true);
+      await post('/api/scanner/scheduler/stop');
+    });
+  });
+}
