@@ -3,4 +3,5 @@
 import '../scanner/scanner.background.js';
 import '../workers/workers.background.js';
 import '../provider/provider.cleanup.js';
+import '../integrations/completion-notifier.js';
 export {};

@@ -14,6 +14,7 @@ import { filesystemRoutes } from '../../filesystem/filesystem.routes.js';
 import { setupRoutes } from '../../setup/setup.routes.js';
 import { providerRoutes } from '../../provider/provider.routes.js';
 import { openaiRoutes } from '../../provider/openai.routes.js';
+import { webhooksRoutes } from '../../webhooks/webhooks.routes.js';
 
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   await app.register(systemRoutes);
@@ -29,5 +30,6 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
   await app.register(setupRoutes, { prefix: '/api/setup' });
   await app.register(providerRoutes);
   await app.register(openaiRoutes, { prefix: '/v1' });
+  await app.register(webhooksRoutes, { prefix: '/webhooks' });
   void ctx;
 }

@@ -1,0 +1,95 @@
+/**
+ * After a library job ends: ask the media servers to rescan the folder (when
+ * a subtitle was written) and POST the completion webhook. Completion is read
+ * from the job rows (changed since a mark, on the indexed updated_ms), so
+ * jobs finished by worker processes of any node are noticed; the mark lives
+ * in app_state so a restart neither repeats nor loses notifications.
+ */
+import type { AppContext } from '../server/context.js';
+import { registerBackground } from '../server/background.js';
+import type { JobRow } from '../db/schema.js';
+import { configuredServers, refreshServer } from './media-refresh.js';
+import { getMark, jobsEndedSince, setMark } from './integrations.repository.js';
+
+const MARK_KEY = 'integrations.completion_mark_ms';
+const POLL_MS = 2000;
+
+export interface CompletionPayload {
+  file: string;
+  subtitle: string | null;
+  language: string;
+  job_id: string;
+  status: string;
+  error: string | null;
+  completed_at: string | null;
+}
+
+export class CompletionNotifier {
+  private mark = 0;
+  private seenAtMark = new Set<string>();
+
+  constructor(private readonly ctx: AppContext) {}
+
+  async init(now = Date.now()): Promise<void> {
+    this.mark = (await getMark(this.ctx.database.db, MARK_KEY)) ?? now;
+  }
+
+  /** One round: every library job that ended since the mark is notified once. */
+  async poll(): Promise<number> {
+    const rows = await jobsEndedSince(this.ctx.database.db, this.mark - 1);
+    let n = 0;
+    for (const row of rows) {
+      const key = `${row.id}:${row.updated_ms}`;
+      if (row.updated_ms <= this.mark && this.seenAtMark.has(key)) continue;
+      if (row.updated_ms > this.mark) {
+        this.mark = row.updated_ms;
+        this.seenAtMark.clear();
+      }
+      this.seenAtMark.add(key);
+      await this.notify(row);
+      n++;
+    }
+    if (n) await setMark(this.ctx.database.db, MARK_KEY, this.mark);
+    return n;
+  }
+
+  private async notify(row: JobRow): Promise<void> {
+    const s = this.ctx.settings;
+    const timeoutMs = s.getNumber('integration_request_timeout_seconds') * 1000;
+    const get = (k: string) => s.get(k);
+    if (row.status === 'completed' && row.output_path && s.getBoolean('media_server_refresh_enabled')) {
+      for (const server of configuredServers(get)) {
+        try {
+          await refreshServer(server, row.file_path, timeoutMs);
+          this.ctx.log.info({ job_id: row.id, server: server.kind }, 'media server asked to refresh');
+        } catch (e) {
+          this.ctx.log.warn({ job_id: row.id, server: server.kind, err: (e as Error).message }, 'media server refresh failed');
+        }
+      }
+    }
+    const url = s.getString('completion_webhook_url').trim();
+    if (!url) return;
+    const body: CompletionPayload = {
+      file: row.file_path, subtitle: row.output_path, language: row.target_lang, job_id: row.id, status: row.status, error: row.error, completed_at: row.completed_at,
+    };
+    try {
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'TranscriptorIO' }, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    } catch (e) {
+      this.ctx.log.warn({ job_id: row.id, url, err: (e as Error).message }, 'completion webhook failed');
+    }
+  }
+}
+
+registerBackground('completion-notifier', async (ctx) => {
+  const n = new CompletionNotifier(ctx);
+  await n.init();
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    n.poll().catch((e) => ctx.log.warn({ err: e }, 'completion poll failed')).finally(() => (busy = false));
+  }, POLL_MS);
+  timer.unref();
+  ctx.onClose.push(() => clearInterval(timer));
+});

@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { multipart } from '../provider/provider-helpers.js';
+import { fakeServer } from './fake-server.js';
+
+async function media(t: TestApp, rel: string): Promise<string> {
+  const p = join(t.ctx.config.dataDir, 'library', rel);
+  mkdirSync(join(p, '..'), { recursive: true });
+  writeFileSync(p, 'not really a video');
+  return p;
+}
+
+const jobsOf = async (t: TestApp) => (await t.ctx.jobs.list({ page: 1, pageSize: 50 })).jobs;
+
+test('Sonarr and Radarr imports queue a job for the new file (default target language without rules); Test events answer 200', async (t) => {
+  const app = await createTestApp('sqlite');
+  t.after(() => app.close());
+  await app.ctx.settings.bulkUpdate({ webhook_default_target_language: 'spa' });
+  const lib = join(app.ctx.config.dataDir, 'library');
+  const ep = await media(app, 'Show/Season 01/Show - S01E01.mkv');
+  const mv = await media(app, 'Movie (2020)/Movie.mkv');
+  const post = (src: string, payload: unknown) => app.app.inject({ method: 'POST', url: `/webhooks/${src}`, payload: payload as object });
+
+  for (const src of ['sonarr', 'radarr']) {
+    const r = await post(src, { eventType: 'Test' });
+    assert.equal(r.statusCode, 200);
+    assert.equal((r.json() as { event: string }).event, 'test');
+  }
+  const s = await post('sonarr', { eventType: 'Download', series: { path: join(lib, 'Show') }, episodeFile: { relativePath: 'Season 01/Show - S01E01.mkv' } });
+  assert.equal(s.statusCode, 200, s.body);
+  assert.equal((s.json() as { queued: number }).queued, 1);
+  const r = await post('radarr', { eventType: 'Download', isUpgrade: true, movie: { folderPath: join(lib, 'Movie (2020)') }, movieFile: { relativePath: 'Movie.mkv' } });
+  assert.equal((r.json() as { queued: number }).queued, 1);
+  const jobs = await jobsOf(app);
+  assert.deepEqual(jobs.map((j) => j.file_path).sort(), [ep, mv].sort());
+  assert.ok(jobs.every((j) => j.target_lang === 'spa' && j.job_type === 'transcription'));
+  // Grab is not a new file: nothing queued.
+  assert.equal((await post('sonarr', { eventType: 'Grab', series: { path: lib } })).json<{ event: string }>().event, 'ignored');
+  // Path mappings: the *arr app sees the library under /tv.
+  await app.ctx.settings.bulkUpdate({ path_mappings: JSON.stringify([{ from: '/tv', to: join(lib, 'Show') }]) });
+  const ep2 = await media(app, 'Show/Season 01/Show - S01E02.mkv');
+  const mapped = await post('sonarr', { eventType: 'Download', series: { path: '/tv' }, episodeFile: { relativePath: 'Season 01/Show - S01E02.mkv' } });
+  assert.equal((mapped.json() as { files: { path: string; action: string }[] }).files[0].path, ep2);
+  assert.equal((mapped.json() as { queued: number }).queued, 1);
+});
+
+test('junk is a 400 for every sender', async (t) => {
+  const app = await createTestApp('sqlite');
+  t.after(() => app.close());
+  const cases: Array<[string, unknown]> = [
+    ['sonarr', { hello: 'world' }], ['sonarr', { eventType: 'Download' }], ['radarr', { eventType: 'Download', movie: {} }], ['radarr', [1, 2]],
+    ['jellyfin', { foo: 1 }], ['emby', { Item: {} }], ['tautulli', { action: 'created' }], ['jellyfin', { NotificationType: 'ItemAdded' }],
+  ];
+  for (const [src, body] of cases) {
+    const r = await app.app.inject({ method: 'POST', url: `/webhooks/${src}`, payload: body as object });
+    assert.equal(r.statusCode, 400, `${src} ${JSON.stringify(body)}: ${r.body}`);
+  }
+  const plexJson = await app.app.inject({ method: 'POST', url: '/webhooks/plex', payload: { event: 'library.new' } });
+  assert.equal(plexJson.statusCode, 400);
+  const badPayload = multipart([{ name: 'payload', value: 'not json' }]);
+  assert.equal((await app.app.inject({ method: 'POST', url: '/webhooks/plex', payload: badPayload.body, headers: { 'content-type': badPayload.contentType } })).statusCode, 400);
+  assert.equal((await jobsOf(app)).length, 0);
+});
+
+test('Plex, Jellyfin, Emby and Tautulli: the file comes from the payload or is looked up on the server', async (t) => {
+  const app = await createTestApp('sqlite');
+  t.after(() => app.close());
+  const plexFile = await media(app, 'Plex Movie/Plex Movie.mkv');
+  const jfFile = await media(app, 'JF/Ep.mkv');
+  const embyFile = await media(app, 'Emby/Ep.mkv');
+  const tauFile = await media(app, 'Tau/Ep.mkv');
+  const plex = await fakeServer((req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ MediaContainer: { Metadata: [{ Media: [{ Part: [{ file: plexFile }] }] }] } }));
+  });
+  const jf = await fakeServer((_req, res) => res.end(JSON.stringify({ Items: [{ Path: jfFile }] })));
+  t.after(() => plex.close());
+  t.after(() => jf.close());
+  // Without plex_url the file cannot be found: a clear 422.
+  const body = multipart([{ name: 'payload', value: JSON.stringify({ event: 'library.new', Metadata: { ratingKey: '42', type: 'movie' } }) }, { name: 'thumb', value: Buffer.from('jpeg'), filename: 'thumb.jpg' }]);
+  const noServer = await app.app.inject({ method: 'POST', url: '/webhooks/plex', payload: body.body, headers: { 'content-type': body.contentType } });
+  assert.equal(noServer.statusCode, 422);
+  await app.ctx.settings.bulkUpdate({ plex_url: plex.url, plex_token: 'ptok', jellyfin_url: jf.url, jellyfin_api_key: 'jkey' });
+  const p = await app.app.inject({ method: 'POST', url: '/webhooks/plex', payload: body.body, headers: { 'content-type': body.contentType } });
+  assert.equal(p.statusCode, 200, p.body);
+  assert.match(plex.calls[0].url, /^\/library\/metadata\/42\?X-Plex-Token=ptok/);
+  const play = multipart([{ name: 'payload', value: JSON.stringify({ event: 'media.play', Metadata: { ratingKey: '1' } }) }]);
+  assert.equal((await app.app.inject({ method: 'POST', url: '/webhooks/plex', payload: play.body, headers: { 'content-type': play.contentType } })).json<{ event: string }>().event, 'ignored');
+  const j = await app.app.inject({ method: 'POST', url: '/webhooks/jellyfin', payload: { NotificationType: 'ItemAdded', ItemId: 'abc', ItemType: 'Episode' } });
+  assert.equal(j.statusCode, 200, j.body);
+  assert.equal(jf.calls[0].headers['x-emby-token'], 'jkey');
+  const e = await app.app.inject({ method: 'POST', url: '/webhooks/emby', payload: { Event: 'library.new', Item: { Path: embyFile, Id: '7' } } });
+  assert.equal(e.statusCode, 200, e.body);
+  assert.equal((await app.app.inject({ method: 'POST', url: '/webhooks/emby', payload: { Event: 'system.webhooktest' } })).json<{ event: string }>().event, 'test');
+  const ta = await app.app.inject({ method: 'POST', url: '/webhooks/tautulli', payload: { action: 'recently_added', file: tauFile } });
+  assert.equal(ta.statusCode, 200, ta.body);
+  assert.deepEqual((await jobsOf(app)).map((x) => x.file_path).sort(), [plexFile, jfFile, embyFile, tauFile].sort());
+});
