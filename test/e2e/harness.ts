@@ -256,3 +256,25 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+/**
+ * Settings that make jobs run on the generated test model: every preset uses
+ * it, and voice detection uses the real Silero model when one is at hand
+ * (SILERO_MODEL, or the shared fixture), else it is switched off.
+ */
+export function testModelSettings(): Record<string, string> {
+  const model = ensureTestModel();
+  const silero = [process.env.SILERO_MODEL, '/work/shared/fixtures/silero-v6.2.0-ggml.bin'].find((p) => p && existsSync(p));
+  return {
+    whisper_model: model,
+    preset_fast_model: model,
+    preset_balanced_model: model,
+    preset_best_model: model,
+    ...(silero ? { vad_enabled: 'true', vad_model: silero } : { vad_enabled: 'false' }),
+  };
+}
+
+/** A link of the main navigation (sidebar). */
+export function navLink(page: Page, name: string | RegExp) {
+  return page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
+}

@@ -10,13 +10,14 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   browserSkip,
-  ensureTestModel,
   ensureWebBuilt,
   makeMovie,
+  navLink,
   openBrowser,
   screenshot,
   startServer,
   tempDir,
+  testModelSettings,
   waitFor,
   type BrowserSession,
   type RunningServer,
@@ -36,10 +37,10 @@ describe('main flow: wizard → scan → job completes', { skip: browserSkip() }
     makeMovie(join(library, 'Test Movie (2024)'), MOVIE);
     server = await startServer();
     try {
-      const model = ensureTestModel();
-      // Arranged through the API: the Settings page is exercised in settings.test.ts.
-      const r = await server.api('PUT', '/api/settings/whisper_model', { value: model });
-      assert.equal(r.status, 200, `setting whisper_model: ${JSON.stringify(r.body)}`);
+      // Arranged through the API (the Settings page has its own test): every
+      // preset runs the generated test model.
+      const r = await server.api('POST', '/api/settings/bulk-update', { settings: testModelSettings() });
+      assert.equal(r.status, 200, `setting the model: ${JSON.stringify(r.body)}`);
     } catch (e) {
       modelError = e;
     }
@@ -90,7 +91,7 @@ describe('main flow: wizard → scan → job completes', { skip: browserSkip() }
 
   test('the rule from the wizard is listed with language names', async () => {
     const { page } = session;
-    await page.getByRole('link', { name: 'Rules' }).click();
+    await navLink(page, 'Rules').click();
     const rule = page.locator('.rule', { hasText: 'English subtitles' });
     await rule.waitFor();
     assert.match((await rule.textContent()) ?? '', /English \(eng\)/);
@@ -99,7 +100,7 @@ describe('main flow: wizard → scan → job completes', { skip: browserSkip() }
 
   test('a dry run lists each file with its decision and reason', async () => {
     const { page } = session;
-    await page.getByRole('link', { name: 'Scanner' }).click();
+    await navLink(page, 'Scanner').click();
     await page.getByRole('list', { name: 'Library folders' }).getByText(library).waitFor();
     await page.getByLabel(/dry run/i).check();
     await page.getByRole('button', { name: 'Preview scan' }).click();
@@ -115,8 +116,8 @@ describe('main flow: wizard → scan → job completes', { skip: browserSkip() }
     const { page } = session;
     await page.getByLabel(/dry run/i).uncheck();
     await page.getByRole('button', { name: 'Scan library' }).click();
-    await page.getByText(/scan done: 1 jobs? created/i).waitFor({ timeout: 60_000 });
-    await page.getByRole('link', { name: /^Queue/ }).click();
+    await page.getByText(/scan done: 1 job created/i).waitFor({ timeout: 60_000 });
+    await navLink(page, /^Queue/).click();
     await page.locator('tr', { hasText: MOVIE }).waitFor();
     await screenshot(page, 'queue');
   });
@@ -128,18 +129,18 @@ describe('main flow: wizard → scan → job completes', { skip: browserSkip() }
     const seen = new Set<number>();
     const statuses = new Set<string>();
     // Watch the row the live stream updates, without reloading the page.
-    await waitFor(
+    const final = await waitFor(
       async () => {
         const st = (await row.getAttribute('data-status')) ?? '';
         statuses.add(st);
         const bar = row.getByRole('progressbar');
         if (await bar.count()) seen.add(Number(await bar.getAttribute('aria-valuenow')));
-        if (st === 'failed') throw new Error(`job failed: ${await row.textContent()}`);
-        return st === 'completed';
+        return st === 'completed' || st === 'failed' ? st : null;
       },
-      'the job to complete',
+      'the job to finish',
       200_000,
     );
+    assert.equal(final, 'completed', `the job failed: ${await row.textContent()}`);
     assert.ok(statuses.has('processing') || seen.size > 0, `the queue showed the job processing (saw ${[...statuses].join(', ')})`);
     await row.getByRole('button', { name: MOVIE }).click();
     const output = page.locator('.output-path');

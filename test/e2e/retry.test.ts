@@ -7,13 +7,14 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   browserSkip,
-  ensureTestModel,
   ensureWebBuilt,
   makeBrokenMovie,
+  navLink,
   openBrowser,
   screenshot,
   startServer,
   tempDir,
+  testModelSettings,
   waitFor,
   type BrowserSession,
   type RunningServer,
@@ -31,7 +32,7 @@ describe('failed job retry', { skip: browserSkip() }, () => {
     server = await startServer();
     await server.api('POST', '/api/setup/skip');
     await server.api('PUT', '/api/settings/library_paths', { value: library });
-    await server.api('PUT', '/api/settings/whisper_model', { value: ensureTestModel() });
+    await server.api('POST', '/api/settings/bulk-update', { settings: testModelSettings() });
     const created = await server.api<{ id: string }>('POST', '/api/jobs', {
       file_path: file,
       file_name: 'Broken Movie.mkv',
@@ -51,23 +52,23 @@ describe('failed job retry', { skip: browserSkip() }, () => {
     const { page } = session;
     await page.goto('/#/queue');
     // Start one CPU worker from the Workers page, as a user would.
-    await page.getByRole('link', { name: 'Workers' }).click();
+    await navLink(page, 'Workers').click();
     await page.getByRole('button', { name: 'Add worker' }).click();
     await page.getByRole('dialog', { name: 'Add worker' }).getByRole('button', { name: 'Add worker' }).click();
     await page.locator('tr[data-worker-id]').first().waitFor();
     await screenshot(page, 'workers-with-worker');
 
-    await page.getByRole('link', { name: /^Queue/ }).click();
+    await navLink(page, /^Queue/).click();
     const row = page.locator(`tr[data-job-id="${jobId}"]`);
     await waitFor(async () => (await row.getAttribute('data-status')) === 'failed', 'the broken job to fail', 90_000);
     const error = row.locator('.error-text');
     assert.ok(((await error.textContent()) ?? '').length > 0, 'the error message is shown in the row');
     await screenshot(page, 'queue-failed');
 
-    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await navLink(page, 'Dashboard').click();
     await page.locator('.failure-list', { hasText: 'Broken Movie.mkv' }).waitFor();
 
-    await page.getByRole('link', { name: /^Queue/ }).click();
+    await navLink(page, /^Queue/).click();
     const before = await server.api<{ retry_count: number }>('GET', `/api/jobs/${jobId}`);
     await row.getByRole('button', { name: /retry/i }).click();
     await page.getByText('Retrying Broken Movie.mkv').waitFor();

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { browserSkip, ensureWebBuilt, openBrowser, screenshot, startServer, type BrowserSession, type RunningServer } from './harness.ts';
+import { browserSkip, ensureWebBuilt, navLink, openBrowser, screenshot, startServer, type BrowserSession, type RunningServer } from './harness.ts';
 
 describe('settings page', { skip: browserSkip() }, () => {
   let server: RunningServer;
@@ -46,7 +46,7 @@ describe('settings page', { skip: browserSkip() }, () => {
       asked = d.message();
       void d.dismiss();
     });
-    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await navLink(page, 'Dashboard').click();
     await page.waitForTimeout(200);
     assert.match(asked, /unsaved/i);
     assert.match(page.url(), /#\/settings\/workers/);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { browserSkip, ensureWebBuilt, makeMovie, openBrowser, screenshot, startServer, tempDir, type RunningServer } from './harness.ts';
+import { browserSkip, ensureWebBuilt, makeMovie, navLink, openBrowser, screenshot, startServer, tempDir, type RunningServer } from './harness.ts';
 
 const VIEWS: { route: string; heading: string; name: string }[] = [
   { route: '/#/dashboard', heading: 'Dashboard', name: 'dashboard' },
@@ -114,7 +114,7 @@ describe('views', { skip: browserSkip() }, () => {
       const { page } = session;
       await page.goto('/#/dashboard');
       await page.getByRole('button', { name: 'Menu' }).click();
-      await page.getByRole('link', { name: 'Rules' }).click();
+      await navLink(page, 'Rules').click();
       await page.getByRole('heading', { level: 1, name: 'Rules' }).waitFor();
       await screenshot(page, 'nav-phone');
     } finally {

@@ -26,7 +26,8 @@ export type JobStatus = 'queued' | 'processing' | 'completed' | 'failed' | 'canc
 export type NewJob = BodyOf<'/api/jobs/', 'post'>;
 export type QueueStats = ResponseOf<'/api/jobs/stats', 'get'>;
 /** Workers of every node carry `node` and `pid` beside the contract's fields. */
-export type Worker = Item<ResponseOf<'/api/workers', 'get'>> & { node?: string | null; pid?: number | null };
+export type Worker = Item<ResponseOf<'/api/workers/', 'get'>> & { node?: string | null; pid?: number | null };
+export type NewWorker = BodyOf<'/api/workers/', 'post'>;
 export type WorkerStats = ResponseOf<'/api/workers/stats', 'get'>;
 export type Rule = Item<ResponseOf<'/api/scan-rules/', 'get'>>;
 export type RuleInput = BodyOf<'/api/scan-rules/', 'post'>;
@@ -43,7 +44,7 @@ export type SetupStatus = ResponseOf<'/api/setup/status', 'get'>;
 export type StandaloneSetup = BodyOf<'/api/setup/standalone', 'post'>;
 export type SetupResult = ResponseOf<'/api/setup/bazarr-slave', 'post'>;
 export type Language = Item<ResponseOf<'/api/languages', 'get'>>;
-export type Model = Item<ResponseOf<'/api/models', 'get'>>;
+export type Model = Item<ResponseOf<'/api/models/', 'get'>>;
 
 /** `scan.progress` event payload. */
 export interface ScanProgress {
@@ -60,7 +61,9 @@ export interface ModelDownload {
   received_bytes: number;
   total_bytes: number | null;
   percent: number | null;
+  /** downloading | done | error | cancelled */
   status: string;
+  bytes_per_second?: number | null;
   error?: string | null;
 }
 

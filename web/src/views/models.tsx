@@ -13,16 +13,16 @@ import { toast } from '../lib/toast';
 import { useResource } from '../lib/use-resource';
 
 export function Models(): ReactNode {
-  const models = useResource(() => unwrap(api.GET('/api/models', {})), []);
+  const models = useResource(() => unwrap(api.GET('/api/models/', {})), []);
   const [downloads, setDownloads] = useState<Record<string, ModelDownload>>({});
   const [deleting, setDeleting] = useState<Model | null>(null);
 
   useLive('model.download', (d) => {
     setDownloads((m) => ({ ...m, [d.name]: d }));
-    if (d.status === 'completed' || d.status === 'done') {
+    if (d.status === 'done') {
       toast.success(`Downloaded ${d.name}`);
       void models.reload();
-    } else if (d.status === 'failed' || d.status === 'error') {
+    } else if (d.status === 'error') {
       toast.error(`Download of ${d.name} failed${d.error ? `: ${d.error}` : ''}`);
     }
   });
@@ -86,7 +86,7 @@ export function Models(): ReactNode {
   );
 }
 
-const ACTIVE = new Set(['queued', 'starting', 'downloading', 'verifying', 'running', 'started']);
+const ACTIVE = new Set(['queued', 'downloading', 'verifying']);
 
 function ModelTable(props: {
   models: Model[];
@@ -110,12 +110,18 @@ function ModelTable(props: {
         </thead>
         <tbody>
           {props.models.map((m) => {
-            const d = props.downloads[m.name];
-            const active = d && ACTIVE.has(d.status);
+            // A download started before this page opened shows from the list until events arrive.
+            const d: ModelDownload | undefined =
+              props.downloads[m.name] ??
+              (m.downloading
+                ? { name: m.name, status: 'downloading', received_bytes: m.partial_bytes ?? 0, total_bytes: m.size_bytes, percent: m.progress ?? 0 }
+                : undefined);
+            const active = !!d && ACTIVE.has(d.status);
             return (
               <tr key={m.name} data-model={m.name}>
                 <td data-label="Model">
                   <strong>{m.name}</strong>
+                  {m.in_use && <span className="badge badge-running model-in-use">in use</span>}
                   <span className="muted small mono"> {m.file}</span>
                 </td>
                 <td data-label="Size">{formatBytes(m.size_bytes)}</td>
@@ -127,6 +133,7 @@ function ModelTable(props: {
                       <span className="job-progress-text">
                         {d.percent !== null ? `${Math.round(d.percent)}%` : ''} {formatBytes(d.received_bytes)}
                         {d.total_bytes ? ` / ${formatBytes(d.total_bytes)}` : ''}
+                        {d.bytes_per_second ? ` · ${formatBytes(d.bytes_per_second)}/s` : ''}
                       </span>
                     </div>
                   ) : m.installed ? (
@@ -135,9 +142,9 @@ function ModelTable(props: {
                     </button>
                   ) : (
                     <>
-                      {d && (d.status === 'failed' || d.status === 'error') && <StatusBadge status="failed" />}
+                      {d?.status === 'error' && <StatusBadge status="failed" />}
                       <button type="button" className="btn btn-small btn-primary" onClick={() => props.onDownload(m)} aria-label={`Download ${m.name}`}>
-                        <Icon name="download" size={14} /> Download
+                        <Icon name="download" size={14} /> {m.partial_bytes ? 'Resume' : 'Download'}
                       </button>
                     </>
                   )}

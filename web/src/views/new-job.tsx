@@ -31,7 +31,7 @@ export function NewJobDialog(props: { open: boolean; onClose: () => void; onCrea
       priority,
       is_manual_request: true,
       ...(source ? { source_lang: source } : {}),
-    } as NewJob;
+    };
     try {
       const job = await unwrap(api.POST('/api/jobs/', { body }));
       toast.success(`Queued ${job.file_name}`);

@@ -2,7 +2,7 @@
 import { useMemo, useState, type ReactNode } from 'react';
 import { api, messageOf, unwrap } from '../api/client';
 import { useLive } from '../api/live';
-import type { Job, QueueStats } from '../api/types';
+import type { Job, JobStatus, QueueStats } from '../api/types';
 import { EmptyState, ErrorBanner, JobProgress, Loading, PageHeader, Pagination, StatusBadge } from '../components/bits';
 import { Icon } from '../components/icons';
 import { ConfirmDialog } from '../components/modal';
@@ -35,7 +35,7 @@ export function Queue(): ReactNode {
     () =>
       unwrap(
         api.GET('/api/jobs/', {
-          params: { query: { status_filter: (status || undefined) as never, page, page_size: PAGE_SIZE } },
+          params: { query: { status_filter: (status || undefined) as JobStatus | undefined, page, page_size: PAGE_SIZE } },
         }),
       ),
     [status, page],

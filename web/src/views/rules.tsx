@@ -168,10 +168,10 @@ function RuleEditor(props: { rule: Rule | null; onClose: () => void; onSaved: (r
     setBusy(true);
     setError(null);
     const clean = Object.fromEntries(Object.entries(cond).filter(([, v]) => v !== null && v !== '' && v !== undefined));
-    const body = { name: name.trim(), enabled, priority, conditions: clean, action } as RuleInput;
+    const body: RuleInput = { name: name.trim(), enabled, priority, conditions: clean, action };
     try {
       const saved = r
-        ? await unwrap(api.PUT('/api/scan-rules/{rule_id}', { params: { path: { rule_id: r.id } }, body: { ...body, conditions: { ...EMPTY_CONDITIONS, ...clean } } as never }))
+        ? await unwrap(api.PUT('/api/scan-rules/{rule_id}', { params: { path: { rule_id: r.id } }, body: { ...body, conditions: { ...EMPTY_CONDITIONS, ...clean } } }))
         : await unwrap(api.POST('/api/scan-rules/', { body }));
       toast.success(r ? 'Rule saved' : 'Rule created');
       props.onSaved(saved);

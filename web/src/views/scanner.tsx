@@ -7,7 +7,7 @@ import type { ScanDecision, ScanProgress, ScanResult } from '../api/types';
 import { Detail, EmptyState, ErrorBanner, PageHeader, ProgressBar, StatusBadge } from '../components/bits';
 import { Icon } from '../components/icons';
 import { PathListEditor } from '../components/path-browser';
-import { formatDateTime, relativeTime } from '../lib/format';
+import { formatDateTime, plural, relativeTime } from '../lib/format';
 import { href } from '../lib/router';
 import { toast } from '../lib/toast';
 import { useResource } from '../lib/use-resource';
@@ -40,6 +40,14 @@ export function Scanner(): ReactNode {
     );
   }, []);
 
+  const [lastDecisions, setLastDecisions] = useState<ScanDecision[] | null>(null);
+  useEffect(() => {
+    unwrap(api.GET('/api/scanner/last-decisions', {})).then(
+      (d) => setLastDecisions(d.length ? d : null),
+      () => undefined,
+    );
+  }, []);
+
   useLive('scan.progress', (p) => {
     setProgress(p);
   });
@@ -69,9 +77,9 @@ export function Scanner(): ReactNode {
     setResult(null);
     setProgress(null);
     try {
-      const r = await unwrap(api.POST('/api/scanner/scan', { body: { dry_run: dryRun } as never }));
+      const r = await unwrap(api.POST('/api/scanner/scan', { body: { dry_run: dryRun } }));
       setResult(r);
-      toast.success(dryRun ? `Dry run: ${r.matched_files} of ${r.scanned_files} files would get a job` : `Scan done: ${r.jobs_created} jobs created`);
+      toast.success(dryRun ? `Dry run: ${r.matched_files} of ${plural(r.scanned_files, 'file')} would get a job` : `Scan done: ${plural(r.jobs_created, 'job')} created`);
       void status.reload();
     } catch (e) {
       setScanError(messageOf(e));
@@ -86,10 +94,10 @@ export function Scanner(): ReactNode {
       const r =
         which === 'scheduler'
           ? on
-            ? await unwrap(api.POST('/api/scanner/scheduler/start', { body: {} as never }))
+            ? await unwrap(api.POST('/api/scanner/scheduler/start', { body: {} }))
             : await unwrap(api.POST('/api/scanner/scheduler/stop', {}))
           : on
-            ? await unwrap(api.POST('/api/scanner/watcher/start', { body: {} as never }))
+            ? await unwrap(api.POST('/api/scanner/watcher/start', { body: {} }))
             : await unwrap(api.POST('/api/scanner/watcher/stop', {}));
       toast.success(r.message);
     } catch (e) {
@@ -99,7 +107,8 @@ export function Scanner(): ReactNode {
   }
 
   const s = status.data;
-  const decisions = (result?.decisions ?? []).filter((d) => filter === 'all' || d.action === filter);
+  const allDecisions = result ? result.decisions : lastDecisions;
+  const decisions = (allDecisions ?? []).filter((d) => filter === 'all' || d.action === filter);
   return (
     <div className="view">
       <PageHeader title="Scanner" />
@@ -200,20 +209,39 @@ export function Scanner(): ReactNode {
               <li>
                 <strong>{result.skipped_files}</strong> skipped
               </li>
+              {result.errors > 0 && (
+                <li className="tone-danger">
+                  <strong>{result.errors}</strong> unreadable
+                </li>
+              )}
+              <li className="muted">{result.duration_seconds.toFixed(1)} s</li>
             </ul>
-            {result.decisions && (
-              <>
+            {result.error_files.length > 0 && (
+              <ul className="failure-list" aria-label="Files that could not be read">
+                {result.error_files.map((e) => (
+                  <li key={e.path}>
+                    <code className="break">{e.path}</code>
+                    <p className="error-text">{e.error}</p>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+        )}
+        {allDecisions && (
+          <div className="scan-result">
+            {!result && <p className="muted">Decisions of the last scan:</p>}
+            <>
                 <div className="tabs" role="tablist" aria-label="Filter decisions">
                   {(['all', 'job', 'skip'] as const).map((f) => (
                     <button key={f} type="button" role="tab" aria-selected={filter === f} className={`tab ${filter === f ? 'active' : ''}`} onClick={() => setFilter(f)}>
-                      {f === 'all' ? 'All' : f === 'job' ? 'Would queue' : 'Skipped'}
-                      <span className="tab-count">{f === 'all' ? result.decisions!.length : result.decisions!.filter((d) => d.action === f).length}</span>
+                      {f === 'all' ? 'All' : f === 'job' ? 'Job' : 'Skipped'}
+                      <span className="tab-count">{f === 'all' ? allDecisions.length : allDecisions.filter((d) => d.action === f).length}</span>
                     </button>
                   ))}
                 </div>
                 {decisions.length === 0 ? <EmptyState>No files.</EmptyState> : <DecisionTable decisions={decisions} />}
               </>
-            )}
           </div>
         )}
       </section>

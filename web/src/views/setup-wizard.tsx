@@ -42,7 +42,7 @@ export function SetupWizard({ onDone }: { onDone: () => void }): ReactNode {
   }
 
   async function finishStandalone() {
-    const body = {
+    const body: StandaloneSetup = {
       library_paths: paths,
       scan_rules: rules
         .filter((r) => r.name.trim() && r.target_language)
@@ -55,7 +55,7 @@ export function SetupWizard({ onDone }: { onDone: () => void }): ReactNode {
         })),
       worker_config: { count: workerCount, type: workerType },
       scanner_config: { interval_minutes: interval },
-    } as StandaloneSetup;
+    };
     const r = await run(() => unwrap(api.POST('/api/setup/standalone', { body })));
     if (r) {
       toast.success(r.message ?? 'Setup complete');

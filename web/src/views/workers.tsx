@@ -3,7 +3,7 @@
 import { useState, type ReactNode } from 'react';
 import { api, messageOf, unwrap } from '../api/client';
 import { useLive } from '../api/live';
-import type { Worker } from '../api/types';
+import type { NewWorker, Worker } from '../api/types';
 import { EmptyState, ErrorBanner, JobProgress, Loading, PageHeader, StatusBadge } from '../components/bits';
 import { Icon } from '../components/icons';
 import { ConfirmDialog, Modal } from '../components/modal';
@@ -13,7 +13,7 @@ import { toast } from '../lib/toast';
 import { useResource } from '../lib/use-resource';
 
 export function Workers(): ReactNode {
-  const workers = useResource(() => unwrap(api.GET('/api/workers', {})), []);
+  const workers = useResource(() => unwrap(api.GET('/api/workers/', {})), []);
   const stats = useResource(() => unwrap(api.GET('/api/workers/stats', {})), []);
   const [adding, setAdding] = useState(false);
   const [starting, setStarting] = useState(false);
@@ -218,8 +218,8 @@ function AddWorker(props: { onClose: () => void; onAdded: (w: Worker) => void })
     setBusy(true);
     setError(null);
     try {
-      const body = (type === 'gpu' ? { worker_type: 'gpu', device_id: device } : { worker_type: 'cpu' }) as never;
-      const w = await unwrap(api.POST('/api/workers', { body }));
+      const body: NewWorker = type === 'gpu' ? { worker_type: 'gpu', device_id: device } : { worker_type: 'cpu' };
+      const w = await unwrap(api.POST('/api/workers/', { body }));
       toast.success(`Added ${w.worker_id}`);
       props.onAdded(w);
     } catch (err) {
