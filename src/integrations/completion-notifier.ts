@@ -31,7 +31,10 @@ export class CompletionNotifier {
   constructor(private readonly ctx: AppContext) {}
 
   async init(now = Date.now()): Promise<void> {
-    this.mark = (await getMark(this.ctx.database.db, MARK_KEY)) ?? now;
+    const stored = await getMark(this.ctx.database.db, MARK_KEY);
+    this.mark = stored ?? now;
+    // Jobs changed in the very millisecond of a stored mark were notified before the restart.
+    if (stored !== null) for (const r of await jobsEndedSince(this.ctx.database.db, stored - 1)) if (r.updated_ms === stored) this.seenAtMark.add(`${r.id}:${r.updated_ms}`);
   }
 
   /** One round: every library job that ended since the mark is notified once. */

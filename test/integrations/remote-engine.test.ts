@@ -1,0 +1,85 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RemoteEngine } from '../../src/integrations/remote-engine.js';
+import { workerEngineFor } from '../../src/integrations/engine-select.js';
+import { transcribeAudioFile, pipelineOptionsFromSettings } from '../../src/transcription/index.js';
+import { fakeServer } from './fake-server.js';
+
+const JFK = '/work/shared/fixtures/jfk.wav';
+const asrJson = { text: 'And so my fellow Americans', language: 'en', segments: [{ start: 0.3, end: 2.2, text: ' And so my fellow Americans', words: [{ word: ' And', start: 0.3, end: 0.5, probability: 0.9 }] }] };
+const openaiJson = { task: 'transcribe', language: 'english', duration: 11, text: 'ask not', segments: [{ id: 0, start: 3.3, end: 4.4, text: ' ask not' }], words: [{ word: 'ask', start: 3.3, end: 3.6 }, { word: 'not', start: 3.7, end: 4.4 }] };
+
+function settingsGet(values: Record<string, unknown>) {
+  return { get: (k: string) => values[k], getNumber: (k: string) => Number(values[k]), getString: (k: string) => String(values[k] ?? ''), getBoolean: (k: string) => values[k] === true } as never;
+}
+
+test('remote whisper-asr-webservice: /asr?output=json per chunk through the real pipeline, /detect-language for detection, retries with back-off on 5xx', async (t) => {
+  let failures = 1;
+  const server = await fakeServer((req, res) => {
+    res.setHeader('content-type', 'application/json');
+    if (req.url.startsWith('/asr') && failures-- > 0) {
+      res.statusCode = 503;
+      return res.end('{"detail":"busy"}');
+    }
+    if (req.url.startsWith('/detect-language')) return res.end(JSON.stringify({ detected_language: 'english', language_code: 'en', confidence: 0.91 }));
+    res.end(JSON.stringify(asrJson));
+  });
+  t.after(() => server.close());
+  const dir = mkdtempSync(join(tmpdir(), 'tio-remote-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const values = { engine_backend: 'remote_asr', remote_engine_url: server.url, remote_engine_api_key: 'secret', remote_engine_timeout_seconds: 5, remote_engine_retries: 2, model_path: dir };
+  const base = pipelineOptionsFromSettings((k) => (values as Record<string, unknown>)[k]);
+  const choice = await workerEngineFor({ settings: settingsGet(values), engine: undefined }, base);
+  assert.equal(choice.remote, true);
+  (choice.engine as RemoteEngine).settings.backoffMs = 10;
+  const progress: number[] = [];
+  const r = await transcribeAudioFile(JFK, { ...choice.options, task: 'transcribe', language: null }, { engine: choice.engine as never, onProgress: (p) => progress.push(p) });
+  assert.equal(r.language, 'en');
+  assert.deepEqual(r.segments.map((s) => [s.start, s.end, s.text]), [[0.3, 2.2, 'And so my fellow Americans']]);
+  assert.ok(progress.at(-1)! >= 99);
+  const asrCalls = server.calls.filter((c) => c.url.startsWith('/asr'));
+  assert.equal(asrCalls.length, 2, 'one failure, one retry');
+  const q = new URL(asrCalls[1].url, server.url).searchParams;
+  assert.equal(q.get('output'), 'json');
+  assert.equal(q.get('language'), 'en');
+  assert.equal(q.get('task'), 'transcribe');
+  assert.equal(asrCalls[1].headers.authorization, 'Bearer secret');
+  assert.match(asrCalls[1].body.toString('latin1'), /name="audio_file"; filename="audio.wav"[\s\S]*RIFF/);
+  assert.ok(server.calls.some((c) => c.url.startsWith('/detect-language')), 'language detected remotely');
+});
+
+test('remote OpenAI-compatible server: verbose_json segments and words; 4xx is not retried; timeouts are reported', async (t) => {
+  const server = await fakeServer((req, res) => {
+    res.setHeader('content-type', 'application/json');
+    if (req.headers.authorization !== 'Bearer good') {
+      res.statusCode = 401;
+      return res.end('{"error":{"message":"bad key"}}');
+    }
+    if (req.url.includes('slow')) return; // never answers
+    res.end(JSON.stringify(openaiJson));
+  });
+  t.after(() => server.close());
+  const engine = new RemoteEngine({ backend: 'remote_openai', url: `${server.url}/v1`, apiKey: 'good', model: 'large-v3', timeoutSeconds: 5, retries: 1, backoffMs: 10 }, '/dev/null');
+  const wav = Buffer.alloc(44 + 32000);
+  const r = await engine.transcribeWav(wav, { language: 'en', task: 'transcribe', wordTimestamps: true });
+  assert.deepEqual(r.segments.map((s) => [s.start, s.end, s.text, s.words?.map((w) => w.text.trim())]), [[3.3, 4.4, 'ask not', ['ask', 'not']]]);
+  assert.equal(r.language, 'en');
+  const call = server.calls[0];
+  assert.equal(call.url, '/v1/audio/transcriptions');
+  const body = call.body.toString('latin1');
+  for (const f of ['name="model"\r\n\r\nlarge-v3', 'name="response_format"\r\n\r\nverbose_json', 'name="language"\r\n\r\nen', 'name="timestamp_granularities[]"\r\n\r\nword']) assert.ok(body.includes(f), f);
+  const tr = await engine.transcribeWav(wav, { task: 'translate' });
+  assert.equal(tr.segments.length, 1);
+  assert.equal(server.calls[1].url, '/v1/audio/translations');
+
+  const bad = new RemoteEngine({ ...engine.settings, apiKey: 'wrong' }, '/dev/null');
+  const before = server.calls.length;
+  await assert.rejects(bad.transcribeWav(wav, {}), (e: { status: number; message: string }) => e.status === 424 && /refused/.test(e.message));
+  assert.equal(server.calls.length - before, 1, 'a refused request is not retried');
+
+  const slow = new RemoteEngine({ ...engine.settings, url: `${server.url}/slow`, timeoutSeconds: 0.3, retries: 1 }, '/dev/null');
+  await assert.rejects(slow.transcribeWav(wav, {}), (e: { status: number; message: string }) => e.status === 502 && /no answer within 0.3 s/.test(e.message) && /2 attempt/.test(e.message));
+});
