@@ -94,3 +94,14 @@ export async function workerEngineFor<O extends EngineOptionsIn>(h: Pick<JobHand
 export function engineBackend(get: (key: string) => unknown): string {
   return String(get('engine_backend') ?? 'local') || 'local';
 }
+
+/**
+ * The remote engine and the options to run the pipeline with, when
+ * `engine_backend` chooses one; null for the local engine. For handlers that
+ * pick their local engine themselves (the transcription handler).
+ */
+export async function remoteEngineFor<O extends EngineOptionsIn>(h: Pick<JobHandlerContext, 'settings'>, options: O): Promise<{ engine: RemoteEngine; options: O; label: string } | null> {
+  if (!remoteEngineSettings((k) => h.settings.get(k))) return null;
+  const c = await workerEngineFor({ settings: h.settings, engine: undefined }, options);
+  return { engine: c.engine as RemoteEngine, options: c.options, label: c.label };
+}

@@ -9,7 +9,7 @@ import { transcribeAudioFile, pipelineOptionsFromSettings } from '../../src/tran
 import { fakeServer } from './fake-server.js';
 
 const JFK = '/work/shared/fixtures/jfk.wav';
-const asrJson = { text: 'And so my fellow Americans', language: 'en', segments: [{ start: 0.3, end: 2.2, text: ' And so my fellow Americans', words: [{ word: ' And', start: 0.3, end: 0.5, probability: 0.9 }] }] };
+const asrJson = { text: 'And so my fellow Americans', language: 'en', segments: [{ start: 0.3, end: 2.2, text: ' And so my fellow Americans', words: [[' And', 0.3, 0.5], [' so', 0.5, 0.7], [' my', 0.7, 1.0], [' fellow', 1.0, 1.5], [' Americans', 1.5, 2.2]].map(([word, start, end]) => ({ word, start, end, probability: 0.9 })) }] };
 const openaiJson = { task: 'transcribe', language: 'english', duration: 11, text: 'ask not', segments: [{ id: 0, start: 3.3, end: 4.4, text: ' ask not' }], words: [{ word: 'ask', start: 3.3, end: 3.6 }, { word: 'not', start: 3.7, end: 4.4 }] };
 
 function settingsGet(values: Record<string, unknown>) {
@@ -82,4 +82,27 @@ test('remote OpenAI-compatible server: verbose_json segments and words; 4xx is n
 
   const slow = new RemoteEngine({ ...engine.settings, url: `${server.url}/slow`, timeoutSeconds: 0.3, retries: 1 }, '/dev/null');
   await assert.rejects(slow.transcribeWav(wav, {}), (e: { status: number; message: string }) => e.status === 502 && /no answer within 0.3 s/.test(e.message) && /2 attempt/.test(e.message));
+});
+
+test('engine_backend=remote_asr: a library transcription job runs on the remote server and writes the subtitle', async (t) => {
+  const { copyFileSync, readFileSync, existsSync } = await import('node:fs');
+  const { transcriptionHandler } = await import('../../src/workers/handlers/transcription.handler.js');
+  const server = await fakeServer((_req, res) => res.end(JSON.stringify(asrJson)));
+  t.after(() => server.close());
+  const dir = mkdtempSync(join(tmpdir(), 'tio-remote-job-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const media = join(dir, 'Speech.wav');
+  copyFileSync(JFK, media);
+  const values: Record<string, unknown> = { engine_backend: 'remote_asr', remote_engine_url: server.url, remote_engine_timeout_seconds: 5, remote_engine_retries: 0, model_path: dir, whisper_model: 'medium', lrc_for_audio_files: false, whisper_threads: 1 };
+  const stages: string[] = [];
+  const out = await transcriptionHandler({
+    job: { id: 'j1', file_path: media, target_lang: 'eng', source_lang: 'eng', quality_preset: 'fast' } as never,
+    options: {}, settings: settingsGet(values), database: null as never, log: null as never, signal: new AbortController().signal,
+    reportProgress: (p) => stages.push(p.stage), engine: undefined, workerType: 'cpu', deviceId: null,
+  });
+  assert.ok(out.output_path && existsSync(out.output_path), 'subtitle written');
+  assert.match(readFileSync(out.output_path!, 'utf8'), /And so my fellow Americans/);
+  assert.match(String(out.model_used), /whisper-asr-webservice/);
+  assert.ok(stages.includes('extracting_audio') && stages.includes('transcribing') && stages.includes('writing'), stages.join(','));
+  assert.ok(server.calls.length >= 1, 'no local model was needed: the remote server did the work');
 });

@@ -12,6 +12,7 @@ import { registerJobHandler, type JobHandlerContext, type JobOutcome } from '../
 import { applyPathMappings, mappingsFromSettings } from '../path-mapping.js';
 import { gpuMemoryOfPid } from '../gpu-devices.js';
 import type { WorkerEngine } from '../worker-engine.js';
+import { remoteEngineFor } from '../../integrations/engine-select.js';
 
 const PRESETS: Preset[] = ['fast', 'balanced', 'best'];
 
@@ -53,16 +54,17 @@ export async function transcriptionHandler(ctx: JobHandlerContext): Promise<JobO
     device: gpu ? ('cuda' as const) : ('cpu' as const),
     gpuDevice: 0,
   };
-  const worker = ctx.engine as WorkerEngine | undefined;
+  const remote = await remoteEngineFor(ctx, options); // engine_backend: a remote Whisper server instead of whisper.cpp
+  const worker = remote ? undefined : (ctx.engine as WorkerEngine | undefined);
   let engine;
   if (worker) {
     const modelPath = resolveModel(options.model, options.modelDir);
     const vadModelPath = options.vad === false || !options.vadModelPath ? null : resolveModel(options.vadModelPath, options.modelDir);
     engine = worker.acquire({ modelPath, vadModelPath, threads });
   }
-  const result = await transcribeMedia(file, options, {
+  const result = await transcribeMedia(file, remote?.options ?? options, {
     signal: ctx.signal,
-    engine,
+    engine: (remote?.engine as never) ?? engine,
     onStage(stage: Stage, progress: number, eta: number | null) {
       ctx.reportProgress({ stage, progress, etaSeconds: eta });
     },
@@ -71,7 +73,7 @@ export async function transcriptionHandler(ctx: JobHandlerContext): Promise<JobO
   return {
     output_path: result.outputPath,
     segments_count: result.segmentsCount,
-    model_used: options.model,
+    model_used: remote?.label ?? options.model,
     device_used: gpu ? `cuda:${ctx.deviceId ?? 0}` : result.deviceUsed,
     vram_used_mb: vram,
     source_lang: result.language,
