@@ -7,7 +7,7 @@ import type { NewWorker, Worker } from '../api/types';
 import { EmptyState, ErrorBanner, JobProgress, Loading, PageHeader, StatusBadge } from '../components/bits';
 import { Icon } from '../components/icons';
 import { ConfirmDialog, Modal } from '../components/modal';
-import { formatDuration } from '../lib/format';
+import { formatDuration, plural } from '../lib/format';
 import { href, withQuery } from '../lib/router';
 import { toast } from '../lib/toast';
 import { useResource } from '../lib/use-resource';
@@ -89,8 +89,8 @@ export function Workers(): ReactNode {
       >
         {s && (
           <p className="muted">
-            {s.total_workers} workers ({s.cpu_workers} CPU, {s.gpu_workers} GPU) · {s.busy_workers} busy · {s.idle_workers} idle
-            {s.error_workers ? ` · ${s.error_workers} in error` : ''} · {s.total_jobs_completed} jobs done, {s.total_jobs_failed} failed
+            {plural(s.total_workers, 'worker')} ({s.cpu_workers} CPU, {s.gpu_workers} GPU) · {s.busy_workers} busy · {s.idle_workers} idle
+            {s.error_workers ? ` · ${s.error_workers} in error` : ''} · {plural(s.total_jobs_completed, 'job')} done, {s.total_jobs_failed} failed
             {nodes.size > 1 ? ` · ${nodes.size} nodes` : ''}
           </p>
         )}
