@@ -51,6 +51,8 @@ export interface JobsTable {
 export interface JobStatusCountsTable {
   status: string;
   count: number;
+  /** counter shard (migration 002): PostgreSQL spreads concurrent updates over 16 rows per status */
+  shard: Generated<number>;
 }
 
 export interface ScanRulesTable {

@@ -61,7 +61,12 @@ export async function listJobs(db: Db, q: ListJobsQuery): Promise<JobRow[]> {
 
 /** Per-status counts, kept by triggers so this is O(1) however many jobs there are. */
 export async function statusCounts(db: Db): Promise<Record<string, number>> {
-  const rows = await db.selectFrom('job_status_counts').selectAll().execute();
+  // Summed over the counter shards (migration 002): a fixed number of rows per status.
+  const rows = await db
+    .selectFrom('job_status_counts')
+    .select((eb) => ['status', eb.fn.sum<number>('count').as('count')])
+    .groupBy('status')
+    .execute();
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.count)]));
 }
 
