@@ -28,11 +28,11 @@ export const scannerRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       summary: 'Scan library folders now (no body: the library_paths setting)',
       body: optional(ScanBody),
-      response: { 200: ScanResultSchema, ...errors(400, 404, 409) },
+      response: { 200: ScanResultSchema, ...errors(400, 403, 404, 409) },
     },
   }, async (req) => {
     const body = req.body ?? {};
-    return scanner.service.scan({ paths: body.paths, recursive: body.recursive, dryRun: body.dry_run, trigger: 'manual' });
+    return scanner.service.scan({ paths: body.paths, recursive: body.recursive, dryRun: body.dry_run, trigger: 'manual', guardPaths: true });
   });
 
   app.get('/last-decisions', {
@@ -40,13 +40,13 @@ export const scannerRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async () => scanner.service.lastScanDecisions());
 
   app.post('/scheduler/start', {
-    schema: { tags, summary: 'Start scheduled scans (stored in settings, resumed after a restart)', body: optional(SchedulerBody), response: { 200: Message, ...errors(400, 404) } },
+    schema: { tags, summary: 'Start scheduled scans (stored in settings, resumed after a restart)', body: optional(SchedulerBody), response: { 200: Message, ...errors(400, 403, 404) } },
   }, async (req) => ({ message: await scanner.startScheduler(req.body ?? {}) }));
 
   app.post('/scheduler/stop', { schema: { tags, summary: 'Stop scheduled scans', response: { 200: Message } } }, async () => ({ message: await scanner.stopScheduler() }));
 
   app.post('/watcher/start', {
-    schema: { tags, summary: 'Start the file watcher on the library paths', body: optional(WatcherBody), response: { 200: Message, ...errors(400, 404) } },
+    schema: { tags, summary: 'Start the file watcher on the library paths', body: optional(WatcherBody), response: { 200: Message, ...errors(400, 403, 404) } },
   }, async (req) => ({ message: await scanner.startWatcher(req.body ?? {}) }));
 
   app.post('/watcher/stop', { schema: { tags, summary: 'Stop the file watcher', response: { 200: Message } } }, async () => ({ message: await scanner.stopWatcher() }));
@@ -56,7 +56,7 @@ export const scannerRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       summary: 'Analyze one file with ffprobe: audio tracks, embedded and external subtitles',
       querystring: Type.Object({ file_path: Type.String({ description: 'Absolute path of the media file' }) }),
-      response: { 200: AnalysisSchema, ...errors(400, 404) },
+      response: { 200: AnalysisSchema, ...errors(400, 403, 404) },
     },
-  }, async (req) => scanner.service.analyzer.analyzePath(req.query.file_path));
+  }, async (req) => scanner.service.analyzeRequest(req.query.file_path));
 };

@@ -74,6 +74,7 @@ export class ScannerRuntime {
       mediaExtensions: () => this.service.mediaExtensions(),
       marker: () => settings.getString('scanner_ignore_marker'),
       process: async (paths) => {
+        if (!settings.getBoolean('scanner_enabled')) return;
         for (const r of await this.service.processFiles(paths)) {
           log.info({ path: r.path, action: r.decision?.action, reason: r.decision?.reason ?? r.error }, 'watcher: new file');
           ctx.events.publish('scan.file', r);
@@ -97,6 +98,10 @@ export class ScannerRuntime {
   }
 
   private async scheduledScan(): Promise<void> {
+    if (!this.ctx.settings.getBoolean('scanner_enabled')) {
+      this.ctx.log.info('scheduled scan skipped: scanner_enabled is off');
+      return;
+    }
     try {
       const r = await this.service.scan({ trigger: 'scheduled' });
       this.ctx.log.info({ scanned: r.scanned_files, jobs: r.jobs_created, errors: r.errors }, 'scheduled scan finished');
@@ -150,7 +155,7 @@ export class ScannerRuntime {
       if (expr) validateCron(expr);
       values.scanner_cron = expr;
     }
-    if (input.paths?.length) values.library_paths = (await this.service.resolvePaths(input.paths)).paths.join(',');
+    if (input.paths?.length) values.library_paths = (await this.service.resolvePaths(input.paths, true)).paths.join(',');
     if (input.recursive !== undefined) values.scanner_recursive = input.recursive;
     // A cron expression stored earlier through the settings API may be invalid: name it before enabling.
     const expr = (values.scanner_cron as string | undefined) ?? this.ctx.settings.getString('scanner_cron').trim();
@@ -172,7 +177,7 @@ export class ScannerRuntime {
       return 'File watcher stopped (enabled: false)';
     }
     const values: Record<string, unknown> = { watcher_enabled: true };
-    if (input.paths?.length) values.library_paths = (await this.service.resolvePaths(input.paths)).paths.join(',');
+    if (input.paths?.length) values.library_paths = (await this.service.resolvePaths(input.paths, true)).paths.join(',');
     else if (!this.ctx.settings.getList('library_paths').length) throw badRequest('No library paths configured', 'no_library_paths');
     if (input.recursive !== undefined) values.scanner_recursive = input.recursive;
     await this.ctx.settings.bulkUpdate(values);

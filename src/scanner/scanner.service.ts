@@ -20,6 +20,7 @@ import type { SettingsService } from '../settings/settings.service.js';
 import { errText, parseExtensions, walkLibrary, type MediaCandidate, type WalkIssue } from './library-walker.js';
 import { MediaAnalyzer, type AnalysisOutcome } from './media-analyzer.js';
 import { evaluateFile, languageList, type Decision, type SkipSettings } from './rules-engine.js';
+import { assertPathAllowed } from './path-guard.js';
 import * as repo from './scanner.repository.js';
 
 export interface ScanRequest {
@@ -27,6 +28,8 @@ export interface ScanRequest {
   recursive?: boolean;
   dryRun?: boolean;
   trigger?: 'manual' | 'scheduled' | 'cli';
+  /** paths come from an API request: they must lie inside browse_roots or the library (403) */
+  guardPaths?: boolean;
 }
 
 export interface ScanProgress {
@@ -116,12 +119,13 @@ export class ScannerService {
   }
 
   /** The folders a request names (absolute, existing), or the library_paths setting. */
-  async resolvePaths(paths: string[] | undefined): Promise<{ paths: string[]; fromSettings: boolean }> {
+  async resolvePaths(paths: string[] | undefined, guard = false): Promise<{ paths: string[]; fromSettings: boolean }> {
     if (paths && paths.length) {
       const out: string[] = [];
       for (const p of paths) {
         if (typeof p !== 'string' || !p.trim()) throw badRequest('paths must not contain empty entries', 'bad_path');
         if (!isAbsolute(p)) throw badRequest(`Path must be absolute, got "${p}"`, 'relative_path');
+        if (guard) await assertPathAllowed(this.deps.settings, p);
         try {
           await stat(p);
         } catch (e) {
@@ -139,7 +143,7 @@ export class ScannerService {
 
   async scan(req: ScanRequest = {}, onProgress?: (p: ScanProgress) => void): Promise<ScanResult> {
     if (this.running) throw this.busyError();
-    const { paths } = await this.resolvePaths(req.paths);
+    const { paths } = await this.resolvePaths(req.paths, req.guardPaths);
     if (this.running) throw this.busyError();
     const startedAt = new Date();
     this.running = { startedAt: startedAt.toISOString(), progress: { scanned_files: 0, total_files: 0, current_path: null, jobs_created: 0, skipped_files: 0 } };
@@ -276,6 +280,12 @@ export class ScannerService {
       out.push({ path: x.candidate.path, probed: x.probed, decision });
     }
     return out;
+  }
+
+  /** POST /api/scanner/analyze: the path must lie inside browse_roots or the library. */
+  async analyzeRequest(filePath: string) {
+    if (filePath && isAbsolute(filePath)) await assertPathAllowed(this.deps.settings, filePath);
+    return this.analyzer.analyzePath(filePath);
   }
 
   /** Analyses and decides on single files outside a scan (the watcher). */

@@ -95,5 +95,21 @@ for (const kind of databaseKinds()) {
       const none = await t.app.inject({ method: 'POST', url: '/api/scanner/analyze' });
       assert.equal(none.statusCode, 400);
     });
+
+    test('paths outside browse_roots and the library are refused with 403', async () => {
+      await t.ctx.settings.bulkUpdate({ browse_roots: `${lib.root}/anime` });
+      try {
+        const outside = await analyze(lib.movie);
+        assert.equal(outside.statusCode, 403);
+        assert.match(outside.json().detail, /outside the library and browsable folders/);
+        assert.equal((await analyze(lib.anime)).statusCode, 200);
+        const scan = await t.app.inject({ method: 'POST', url: '/api/scanner/scan', payload: { paths: [`${lib.root}/movies`], dry_run: true } });
+        assert.equal(scan.statusCode, 403);
+        await t.ctx.settings.bulkUpdate({ library_paths: `${lib.root}/movies` });
+        assert.equal((await analyze(lib.movie)).statusCode, 200, 'library folders are allowed too');
+      } finally {
+        await t.ctx.settings.bulkUpdate({ browse_roots: '/', library_paths: '' });
+      }
+    });
   });
 }
