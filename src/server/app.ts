@@ -53,6 +53,9 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
       },
       security: [{ apiKeyHeader: [] }, { apiKeyQuery: [] }],
     },
+    // A module's root route is served with and without the trailing slash;
+    // document it as the contract spells it (`/api/jobs`).
+    transform: ({ schema, url, route }) => ({ schema, url: url.length > 1 ? url.replace(/\/$/, '') : url, route }),
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: false });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

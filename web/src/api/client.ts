@@ -56,7 +56,7 @@ function detailOf(body: unknown, status: number): ApiError {
 /**
  * Unwraps an openapi-fetch result: the data on success, an ApiError otherwise.
  *
- *     const jobs = await unwrap(api.GET('/api/jobs/', { params: { query: { page: 1 } } }));
+ *     const jobs = await unwrap(api.GET('/api/jobs', { params: { query: { page: 1 } } }));
  */
 export async function unwrap<R extends { data?: unknown; error?: unknown; response: Response }>(
   p: Promise<R>,

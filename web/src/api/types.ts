@@ -20,21 +20,21 @@ export type BodyOf<P extends keyof paths, M extends keyof paths[P]> = paths[P][M
 type Item<T> = T extends readonly (infer I)[] ? I : never;
 
 export type SystemStatus = ResponseOf<'/api/status', 'get'>;
-export type JobList = ResponseOf<'/api/jobs/', 'get'>;
+export type JobList = ResponseOf<'/api/jobs', 'get'>;
 export type Job = ResponseOf<'/api/jobs/{job_id}', 'get'>;
 export type JobStatus = 'queued' | 'processing' | 'completed' | 'failed' | 'cancelled';
-export type NewJob = BodyOf<'/api/jobs/', 'post'>;
+export type NewJob = BodyOf<'/api/jobs', 'post'>;
 export type QueueStats = ResponseOf<'/api/jobs/stats', 'get'>;
 /** Workers of every node carry `node` and `pid` beside the contract's fields. */
-export type Worker = Item<ResponseOf<'/api/workers/', 'get'>> & { node?: string | null; pid?: number | null };
-export type NewWorker = BodyOf<'/api/workers/', 'post'>;
+export type Worker = Item<ResponseOf<'/api/workers', 'get'>> & { node?: string | null; pid?: number | null };
+export type NewWorker = BodyOf<'/api/workers', 'post'>;
 export type WorkerStats = ResponseOf<'/api/workers/stats', 'get'>;
-export type Rule = Item<ResponseOf<'/api/scan-rules/', 'get'>>;
-export type RuleInput = BodyOf<'/api/scan-rules/', 'post'>;
+export type Rule = Item<ResponseOf<'/api/scan-rules', 'get'>>;
+export type RuleInput = BodyOf<'/api/scan-rules', 'post'>;
 export type ScannerStatus = ResponseOf<'/api/scanner/status', 'get'>;
 export type ScanResult = ResponseOf<'/api/scanner/scan', 'post'>;
 export type ScanDecision = Item<NonNullable<ScanResult['decisions']>>;
-export type Setting = Item<ResponseOf<'/api/settings/', 'get'>>;
+export type Setting = Item<ResponseOf<'/api/settings', 'get'>>;
 export type Resources = ResponseOf<'/api/system/resources', 'get'>;
 export type Gpu = Item<ResponseOf<'/api/system/gpus', 'get'>>;
 export type BrowseResult = ResponseOf<'/api/filesystem/browse', 'get'>;
@@ -44,7 +44,7 @@ export type SetupStatus = ResponseOf<'/api/setup/status', 'get'>;
 export type StandaloneSetup = BodyOf<'/api/setup/standalone', 'post'>;
 export type SetupResult = ResponseOf<'/api/setup/bazarr-slave', 'post'>;
 export type Language = Item<ResponseOf<'/api/languages', 'get'>>;
-export type Model = Item<ResponseOf<'/api/models/', 'get'>>;
+export type Model = Item<ResponseOf<'/api/models', 'get'>>;
 
 /** `scan.progress` event payload. */
 export interface ScanProgress {

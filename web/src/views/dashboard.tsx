@@ -13,13 +13,13 @@ import { useMemo } from 'react';
 export function Dashboard(): ReactNode {
   const status = useResource(() => unwrap(api.GET('/api/status', {})), []);
   const resources = useResource(() => unwrap(api.GET('/api/system/resources', {})), [], { refreshMs: 5000 });
-  const workers = useResource(() => unwrap(api.GET('/api/workers/', {})), []);
+  const workers = useResource(() => unwrap(api.GET('/api/workers', {})), []);
   const running = useResource(
-    () => unwrap(api.GET('/api/jobs/', { params: { query: { status_filter: 'processing', page: 1, page_size: 20 } } })),
+    () => unwrap(api.GET('/api/jobs', { params: { query: { status_filter: 'processing', page: 1, page_size: 20 } } })),
     [],
   );
   const failed = useResource(
-    () => unwrap(api.GET('/api/jobs/', { params: { query: { status_filter: 'failed', page: 1, page_size: 5 } } })),
+    () => unwrap(api.GET('/api/jobs', { params: { query: { status_filter: 'failed', page: 1, page_size: 5 } } })),
     [],
   );
 

@@ -13,7 +13,7 @@ import { toast } from '../lib/toast';
 import { useResource } from '../lib/use-resource';
 
 export function Models(): ReactNode {
-  const models = useResource(() => unwrap(api.GET('/api/models/', {})), []);
+  const models = useResource(() => unwrap(api.GET('/api/models', {})), []);
   const [downloads, setDownloads] = useState<Record<string, ModelDownload>>({});
   const [deleting, setDeleting] = useState<Model | null>(null);
 

@@ -33,7 +33,7 @@ export function NewJobDialog(props: { open: boolean; onClose: () => void; onCrea
       ...(source ? { source_lang: source } : {}),
     };
     try {
-      const job = await unwrap(api.POST('/api/jobs/', { body }));
+      const job = await unwrap(api.POST('/api/jobs', { body }));
       toast.success(`Queued ${job.file_name}`);
       setPath('');
       props.onCreated(job);

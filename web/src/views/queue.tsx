@@ -34,7 +34,7 @@ export function Queue(): ReactNode {
   const list = useResource(
     () =>
       unwrap(
-        api.GET('/api/jobs/', {
+        api.GET('/api/jobs', {
           params: { query: { status_filter: (status || undefined) as JobStatus | undefined, page, page_size: PAGE_SIZE } },
         }),
       ),

@@ -14,7 +14,7 @@ type Conditions = Rule['conditions'];
 type Action = Rule['action'];
 
 export function Rules(): ReactNode {
-  const rules = useResource(() => unwrap(api.GET('/api/scan-rules/', {})), []);
+  const rules = useResource(() => unwrap(api.GET('/api/scan-rules', {})), []);
   const langs = useLanguages();
   const [editing, setEditing] = useState<Rule | 'new' | null>(null);
   const [deleting, setDeleting] = useState<Rule | null>(null);
@@ -172,7 +172,7 @@ function RuleEditor(props: { rule: Rule | null; onClose: () => void; onSaved: (r
     try {
       const saved = r
         ? await unwrap(api.PUT('/api/scan-rules/{rule_id}', { params: { path: { rule_id: r.id } }, body: { ...body, conditions: { ...EMPTY_CONDITIONS, ...clean } } }))
-        : await unwrap(api.POST('/api/scan-rules/', { body }));
+        : await unwrap(api.POST('/api/scan-rules', { body }));
       toast.success(r ? 'Rule saved' : 'Rule created');
       props.onSaved(saved);
     } catch (err) {

@@ -41,7 +41,7 @@ function localError(s: Setting, v: string): string | null {
 
 export function Settings(): ReactNode {
   const route = useRoute();
-  const settings = useResource(() => unwrap(api.GET('/api/settings/', {})), [], { refreshMs: 0 });
+  const settings = useResource(() => unwrap(api.GET('/api/settings', {})), [], { refreshMs: 0 });
   const [draft, setDraft] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);

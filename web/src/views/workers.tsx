@@ -13,7 +13,7 @@ import { toast } from '../lib/toast';
 import { useResource } from '../lib/use-resource';
 
 export function Workers(): ReactNode {
-  const workers = useResource(() => unwrap(api.GET('/api/workers/', {})), []);
+  const workers = useResource(() => unwrap(api.GET('/api/workers', {})), []);
   const stats = useResource(() => unwrap(api.GET('/api/workers/stats', {})), []);
   const [adding, setAdding] = useState(false);
   const [starting, setStarting] = useState(false);
@@ -219,7 +219,7 @@ function AddWorker(props: { onClose: () => void; onAdded: (w: Worker) => void })
     setError(null);
     try {
       const body: NewWorker = type === 'gpu' ? { worker_type: 'gpu', device_id: device } : { worker_type: 'cpu' };
-      const w = await unwrap(api.POST('/api/workers/', { body }));
+      const w = await unwrap(api.POST('/api/workers', { body }));
       toast.success(`Added ${w.worker_id}`);
       props.onAdded(w);
     } catch (err) {
