@@ -51,12 +51,39 @@ export interface ListJobsQuery {
   status?: string;
   limit: number;
   offset: number;
+  /** Rows matching the filter, when the caller knows it: deep pages are then read from the other end. */
+  total?: number;
 }
 
+/**
+ * Newest first. OFFSET walks the index from its start, so the last page of
+ * 100,000 jobs would step over 99,950 rows; past the middle the same rows are
+ * read from the oldest end with a small offset and put back in order.
+ */
 export async function listJobs(db: Db, q: ListJobsQuery): Promise<JobRow[]> {
   let query = db.selectFrom('jobs').selectAll();
   if (q.status) query = query.where('status', '=', q.status);
+  if (q.total !== undefined && q.offset > q.total / 2) {
+    const end = q.total - q.offset; // rows older than the first row of the page
+    if (end <= 0) return [];
+    const limit = Math.min(q.limit, end);
+    const rows = await query.orderBy('seq', 'asc').limit(limit).offset(end - limit).execute();
+    return rows.reverse();
+  }
   return query.orderBy('seq', 'desc').limit(q.limit).offset(q.offset).execute();
+}
+
+/**
+ * A value that changes whenever any committed write could change what a read
+ * returns, or null where there is no cheap exact one (PostgreSQL). SQLite:
+ * data_version moves on commits of other connections (worker processes),
+ * total_changes() on this connection's own writes (triggers included).
+ */
+export async function changeVersion(db: Db, kind: DbKind): Promise<string | null> {
+  if (kind !== 'sqlite') return null;
+  const res = await sql<{ v: number; c: number }>`select (select data_version from pragma_data_version) as v, total_changes() as c`.execute(db);
+  const row = res.rows[0];
+  return row ? `${row.v}:${row.c}` : null;
 }
 
 /** Per-status counts, kept by triggers so this is O(1) however many jobs there are. */

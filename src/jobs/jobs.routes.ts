@@ -8,6 +8,7 @@ const IdParams = Type.Object({ job_id: Type.String() });
 export const jobsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const jobs = app.ctx.jobs;
   const tags = ['Jobs'];
+  const pageJson = new WeakMap<object, string>();
 
   app.get('/', {
     schema: {
@@ -19,7 +20,16 @@ export const jobsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }),
       response: { 200: Type.Object({ jobs: Type.Array(JobSchema), total: Type.Integer(), page: Type.Integer(), page_size: Type.Integer() }), ...errors(400) },
     },
-  }, async (req) => jobs.list({ status: req.query.status_filter || undefined, page: req.query.page ?? 1, pageSize: req.query.page_size ?? 50 }));
+  }, async (req, reply) => {
+    const result = await jobs.list({ status: req.query.status_filter || undefined, page: req.query.page ?? 1, pageSize: req.query.page_size ?? 50 });
+    // The service hands back the same object while the page is unchanged; its JSON is kept with it.
+    let body = pageJson.get(result);
+    if (body === undefined) {
+      body = reply.serialize(result) as string;
+      pageJson.set(result, body);
+    }
+    return reply.type('application/json; charset=utf-8').send(body as never);
+  });
 
   app.get('/stats', { schema: { tags, summary: 'Queue statistics', response: { 200: JobStatsSchema } } }, async () => jobs.stats());
 

@@ -114,6 +114,9 @@ export function requireLanguage(value: string, field: string): string {
   return code;
 }
 
+/** From this offset on, a page may be cheaper to read from the oldest end (see listJobs). */
+const DEEP_OFFSET = 1000;
+
 export interface JobStats {
   total_jobs: number;
   queued: number;
@@ -124,6 +127,13 @@ export interface JobStats {
 }
 
 export class JobsService {
+  /**
+   * Job list pages by query, each valid while the database's change version
+   * is the one it was read at (SQLite only): a dashboard polling an unchanged
+   * queue costs one tiny query instead of a page of rows.
+   */
+  private listCache = new Map<string, { version: string; result: { jobs: Job[]; total: number; page: number; page_size: number } }>();
+
   constructor(
     private readonly handle: DatabaseHandle,
     private readonly defaults: JobDefaults,
@@ -141,12 +151,31 @@ export class JobsService {
     if (!Number.isInteger(q.pageSize) || q.pageSize < 1 || q.pageSize > 500) {
       throw badRequest('page_size must be an integer between 1 and 500', 'bad_page_size');
     }
-    const [rows, counts] = await Promise.all([
-      repo.listJobs(this.db, { status: q.status, limit: q.pageSize, offset: (q.page - 1) * q.pageSize }),
-      repo.statusCounts(this.db),
-    ]);
-    const total = q.status ? (counts[q.status] ?? 0) : Object.values(counts).reduce((a, b) => a + b, 0);
-    return { jobs: rows.map(toJob), total, page: q.page, page_size: q.pageSize };
+    const key = `${q.status ?? ''}|${q.page}|${q.pageSize}`;
+    const version = await repo.changeVersion(this.db, this.handle.kind);
+    const hit = version === null ? undefined : this.listCache.get(key);
+    if (hit && hit.version === version) return hit.result;
+    const offset = (q.page - 1) * q.pageSize;
+    const totalOf = (counts: Record<string, number>) => (q.status ? (counts[q.status] ?? 0) : Object.values(counts).reduce((a, b) => a + b, 0));
+    let rows: JobRow[];
+    let total: number;
+    if (offset < DEEP_OFFSET) {
+      // Shallow pages: both queries at once (two round trips overlap on PostgreSQL).
+      const [r, counts] = await Promise.all([repo.listJobs(this.db, { status: q.status, limit: q.pageSize, offset }), repo.statusCounts(this.db)]);
+      rows = r;
+      total = totalOf(counts);
+    } else {
+      // Deep pages need the total first to be read from the cheaper end.
+      total = totalOf(await repo.statusCounts(this.db));
+      rows = await repo.listJobs(this.db, { status: q.status, limit: q.pageSize, offset, total });
+    }
+    const result = { jobs: rows.map(toJob), total, page: q.page, page_size: q.pageSize };
+    if (version !== null) {
+      // A handful of pages is what dashboards poll; a full map is simply dropped.
+      if (this.listCache.size >= 64) this.listCache.clear();
+      this.listCache.set(key, { version, result });
+    }
+    return result;
   }
 
   async stats(): Promise<JobStats> {

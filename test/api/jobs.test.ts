@@ -3,7 +3,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { databaseKinds } from '../helpers/db.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { updateJob } from '../../src/jobs/jobs.repository.js';
+import { listJobs, updateJob } from '../../src/jobs/jobs.repository.js';
+import { openDatabase } from '../../src/db/database.js';
 import { claimNextJob } from '../../src/queue/queue.repository.js';
 import { assertKeys, expectStatus, JOB_KEYS, STATS_KEYS } from './api-helpers.js';
 
@@ -137,6 +138,54 @@ for (const kind of databaseKinds()) {
         assert.equal(row.worker_id, 'test-worker');
       }
       assert.deepEqual(claimed, expected);
+    });
+
+    it('a listed page shows changes made by another process and by direct queue updates at once', async () => {
+      await clearAll();
+      const a = expectStatus(await create(), 201);
+      const list = async () => expectStatus(await t.app.inject({ url: '/api/jobs?page=1&page_size=10' }), 200);
+      assert.equal((await list()).jobs[0].progress, 0);
+      assert.deepEqual(await list(), await list(), 'an unchanged page reads the same');
+      // Another connection, as a worker process has.
+      const other = openDatabase(t.database.url);
+      try {
+        await updateJob(other.db, a.id, { progress: 42.5, current_stage: 'transcribing' });
+      } finally {
+        await other.close();
+      }
+      const afterOther = await list();
+      assert.equal(afterOther.jobs[0].progress, 42.5);
+      assert.equal(afterOther.jobs[0].current_stage, 'transcribing');
+      // This process's own connection, bypassing the service.
+      await updateJob(t.ctx.database.db, a.id, { progress: 77 });
+      assert.equal((await list()).jobs[0].progress, 77);
+      await t.ctx.database.db.deleteFrom('jobs').where('id', '=', a.id).execute();
+      assert.deepEqual((await list()).jobs, []);
+      assert.equal((await list()).total, 0);
+    });
+
+    it('deep pages (read from the oldest end) hold the same rows as an offset walk', async () => {
+      await clearAll();
+      const ids: string[] = [];
+      for (let i = 0; i < 23; i++) ids.push(expectStatus(await create(), 201).id);
+      const newestFirst = [...ids].reverse();
+      for (const size of [1, 4, 5, 10, 23, 50]) {
+        for (let page = 1; page <= Math.ceil(23 / size) + 1; page++) {
+          const got = expectStatus(await t.app.inject({ url: `/api/jobs?page=${page}&page_size=${size}` }), 200);
+          assert.deepEqual(got.jobs.map((j: { id: string }) => j.id), newestFirst.slice((page - 1) * size, page * size), `page ${page} size ${size}`);
+          // The repository's read from the oldest end, which the API uses for deep pages of large queues.
+          const reversed = await listJobs(t.ctx.database.db, { limit: size, offset: (page - 1) * size, total: 23 });
+          assert.deepEqual(reversed.map((r) => r.id), newestFirst.slice((page - 1) * size, page * size), `from the end: page ${page} size ${size}`);
+        }
+      }
+      for (const id of ids.slice(0, 9)) await setStatus(id, 'failed');
+      const failedNewestFirst = ids.slice(0, 9).reverse();
+      for (let page = 1; page <= 3; page++) {
+        const got = expectStatus(await t.app.inject({ url: `/api/jobs?status_filter=failed&page=${page}&page_size=4` }), 200);
+        assert.deepEqual(got.jobs.map((j: { id: string }) => j.id), failedNewestFirst.slice((page - 1) * 4, page * 4));
+        const reversed = await listJobs(t.ctx.database.db, { status: 'failed', limit: 4, offset: (page - 1) * 4, total: 9 });
+        assert.deepEqual(reversed.map((r) => r.id), failedNewestFirst.slice((page - 1) * 4, page * 4));
+      }
     });
 
     it('GET /api/jobs/{id} of an unknown job is a 404', async () => {
