@@ -74,16 +74,22 @@ export async function listJobs(db: Db, q: ListJobsQuery): Promise<JobRow[]> {
 }
 
 /**
- * A value that changes whenever any committed write could change what a read
- * returns, or null where there is no cheap exact one (PostgreSQL). SQLite:
- * data_version moves on commits of other connections (worker processes),
- * total_changes() on this connection's own writes (triggers included).
+ * A value that changes whenever a committed write could change what a read
+ * returns, so a result read after it may be reused while it stays the same.
+ * SQLite: data_version moves on commits of other connections (worker
+ * processes), total_changes() on this connection's own writes (triggers
+ * included). PostgreSQL: the current snapshot (xmin:xmax:in-progress xids)
+ * is the same only when no transaction has committed or started writing since,
+ * anywhere in the cluster; coarse, but exact.
  */
-export async function changeVersion(db: Db, kind: DbKind): Promise<string | null> {
-  if (kind !== 'sqlite') return null;
+export async function changeVersion(db: Db, kind: DbKind): Promise<string> {
+  if (kind === 'postgres') {
+    const res = await sql<{ v: string }>`select txid_current_snapshot()::text as v`.execute(db);
+    return `pg:${res.rows[0]?.v}`;
+  }
   const res = await sql<{ v: number; c: number }>`select (select data_version from pragma_data_version) as v, total_changes() as c`.execute(db);
   const row = res.rows[0];
-  return row ? `${row.v}:${row.c}` : null;
+  return `${row?.v}:${row?.c}`;
 }
 
 /** Per-status counts, kept by triggers so this is O(1) however many jobs there are. */

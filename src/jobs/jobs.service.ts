@@ -129,8 +129,8 @@ export interface JobStats {
 export class JobsService {
   /**
    * Job list pages by query, each valid while the database's change version
-   * is the one it was read at (SQLite only): a dashboard polling an unchanged
-   * queue costs one tiny query instead of a page of rows.
+   * (see changeVersion) is the one read before it: a dashboard polling an
+   * unchanged queue costs one tiny query instead of a page of rows.
    */
   private listCache = new Map<string, { version: string; result: { jobs: Job[]; total: number; page: number; page_size: number } }>();
 
@@ -153,7 +153,7 @@ export class JobsService {
     }
     const key = `${q.status ?? ''}|${q.page}|${q.pageSize}`;
     const version = await repo.changeVersion(this.db, this.handle.kind);
-    const hit = version === null ? undefined : this.listCache.get(key);
+    const hit = this.listCache.get(key);
     if (hit && hit.version === version) return hit.result;
     const offset = (q.page - 1) * q.pageSize;
     const totalOf = (counts: Record<string, number>) => (q.status ? (counts[q.status] ?? 0) : Object.values(counts).reduce((a, b) => a + b, 0));
@@ -170,11 +170,9 @@ export class JobsService {
       rows = await repo.listJobs(this.db, { status: q.status, limit: q.pageSize, offset, total });
     }
     const result = { jobs: rows.map(toJob), total, page: q.page, page_size: q.pageSize };
-    if (version !== null) {
-      // A handful of pages is what dashboards poll; a full map is simply dropped.
-      if (this.listCache.size >= 64) this.listCache.clear();
-      this.listCache.set(key, { version, result });
-    }
+    // A handful of pages is what dashboards poll; a full map is simply dropped.
+    if (this.listCache.size >= 64) this.listCache.clear();
+    this.listCache.set(key, { version, result });
     return result;
   }
 
