@@ -100,8 +100,24 @@ async function frequencyMhz(): Promise<number> {
   return 0;
 }
 
+/** Reuses a reading for SAMPLE_MS so a polling dashboard does not reread /proc on every request. */
+function cachedFor<T>(fn: () => Promise<T>): () => Promise<T> {
+  let last: { at: number; value: Promise<T> } | null = null;
+  return () => {
+    const now = Date.now();
+    if (!last || now - last.at >= SAMPLE_MS) {
+      const value = fn();
+      last = { at: now, value };
+      value.catch(() => (last = null));
+    }
+    return last.value;
+  };
+}
+
+const cachedFrequency = cachedFor(frequencyMhz);
+
 export async function cpuInfo(): Promise<CpuInfo> {
-  const [usage, physical, freq] = await Promise.all([cpuUsagePercent(), physicalCoreCount(), frequencyMhz()]);
+  const [usage, physical, freq] = await Promise.all([cpuUsagePercent(), physicalCoreCount(), cachedFrequency()]);
   return { usage_percent: usage, count_logical: cpus().length, count_physical: physical, frequency_mhz: freq };
 }
 
@@ -109,7 +125,9 @@ export async function cpuInfo(): Promise<CpuInfo> {
  * Memory the way users read it: "used" leaves out the page cache the kernel
  * gives back on demand (free = available), as `free -h` and psutil do.
  */
-export async function memoryInfo(): Promise<MemoryInfo> {
+export const memoryInfo = cachedFor(readMemory);
+
+async function readMemory(): Promise<MemoryInfo> {
   const m = await si.mem();
   const available = m.available || m.free;
   const used = Math.max(0, m.total - available);
