@@ -15,11 +15,21 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
+import { createRequire } from 'node:module';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { openDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrator.js';
+
+/** The part of autocannon's result the bench reads (the package ships no types). */
+interface CannonResult {
+  latency: { p50: number; p99: number };
+  requests: { average: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+}
+const autocannon = createRequire(import.meta.url)('autocannon') as (opts: { url: string; connections: number; duration: number; pipelining: number }) => Promise<CannonResult>;
 
 const { values: args } = parseArgs({
   options: {
@@ -140,7 +150,7 @@ async function stopServer(child: ChildProcess): Promise<void> {
 
 interface Row { database: string; endpoint: string; p50: number; p99: number; rps: number; errors: number }
 
-async function measure(base: string, path: string, seconds: number): Promise<autocannon.Result> {
+async function measure(base: string, path: string, seconds: number): Promise<CannonResult> {
   return autocannon({ url: `${base}${path}`, connections: CONNECTIONS, duration: seconds, pipelining: 1 });
 }
 
