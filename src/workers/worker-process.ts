@@ -19,7 +19,8 @@ import { errorMessage } from './job-errors.js';
 import { checkGpuWorker } from './gpu-devices.js';
 import * as repo from './workers.repository.js';
 
-const IDLE_POLL_MS = 500;
+// How soon an idle worker sees a new job (one indexed claim query per poll).
+const IDLE_POLL_MS = 250;
 
 class WorkerProcess {
   private stopDeadline: number | null = null;

@@ -1,0 +1,123 @@
+/**
+ * What a worker adds on top of the engine: the same media and model run
+ *   (a) by the engine alone, in this process (transcribeMedia), and
+ *   (b) as a queued job through a real worker process (claim, handler,
+ *       throttled progress writes, heartbeats, final update),
+ * measured from "job queued" to "job completed" as a client sees it.
+ * Cold = model loaded inside the measured time; warm = model already loaded
+ * (the worker keeps its engine between jobs; the engine-alone run reuses one).
+ *
+ *   npm run bench:pipeline                      # random-weight minimal model, jfk.wav x6 in an mkv
+ *   npm run bench:pipeline -- --model tiny --repeat 8 --runs 3
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureTestModel } from '../scripts/test-model.js';
+import { openDatabase } from '../src/db/database.js';
+import { migrateToLatest } from '../src/db/migrator.js';
+import { createLogger } from '../src/logger.js';
+import { SettingsService } from '../src/settings/settings.service.js';
+import { JobsService } from '../src/jobs/jobs.service.js';
+import { WorkerSupervisor } from '../src/workers/supervisor.js';
+import { WhisperEngine, pipelineOptionsFromSettings, transcribeMedia } from '../src/transcription/index.js';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+const kind = arg('model', 'minimal') as 'tiny' | 'minimal';
+const repeat = Number(arg('repeat', '6'));
+const runs = Math.max(2, Number(arg('runs', '2')));
+const threads = Number(arg('threads', '2'));
+const JFK = arg('audio', '/work/shared/fixtures/jfk.wav');
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const dir = mkdtempSync(join(tmpdir(), 'tio-bench-pipeline-'));
+try {
+  const model = await ensureTestModel(kind);
+  const media = join(dir, 'master.mkv');
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=black:s=160x120:r=5', '-stream_loop', String(repeat - 1), '-i', JFK,
+    '-shortest', '-map', '0:v', '-map', '1:a', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', '-metadata:s:a:0', 'language=eng', media]);
+  const copy = (name: string) => {
+    const p = join(dir, `${name}.mkv`);
+    copyFileSync(media, p);
+    return p;
+  };
+
+  const h = openDatabase(`sqlite:${join(dir, 'bench.db')}`);
+  await migrateToLatest(h);
+  const settings = new SettingsService(h.db);
+  await settings.initDefaults();
+  await settings.bulkUpdate({
+    whisper_model: model, preset_fast_model: model, vad_enabled: false, whisper_threads: threads, preset_fast_beam_size: 1, whisper_best_of: 1,
+    whisper_temperature_fallback: false, model_idle_unload_seconds: 0,
+  });
+  const opts = { ...pipelineOptionsFromSettings((k) => settings.get(k), 'fast'), targetLang: 'eng', sourceLang: 'eng', threads, device: 'cpu' as const };
+
+  // (a) the engine alone
+  const engineCold: number[] = [];
+  const engineWarm: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await transcribeMedia(copy(`engine-cold-${i}`), opts);
+    engineCold.push((performance.now() - t0) / 1000);
+  }
+  const engine = new WhisperEngine({ modelPath: model, device: 'cpu', threads });
+  await engine.load();
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await transcribeMedia(copy(`engine-warm-${i}`), opts, { engine });
+    engineWarm.push((performance.now() - t0) / 1000);
+  }
+  await engine.close();
+
+  // (b) through a worker process
+  const jobs = new JobsService(h, { maxRetries: () => 0, mode: () => 'transcribe' });
+  const sup = new WorkerSupervisor({ database: h, databaseUrl: `sqlite:${join(dir, 'bench.db')}`, settings, log: createLogger('warn'), node: 'bench', logLevel: 'warn' });
+  await sup.start();
+  const workerId = await sup.addWorker('cpu');
+  for (;;) {
+    const row = await h.db.selectFrom('workers').select('status').where('worker_id', '=', workerId).executeTakeFirst();
+    if (row?.status === 'idle') break;
+    await sleep(50);
+  }
+  const workerTimes: number[] = [];
+  const handlerTimes: number[] = [];
+  for (let i = 0; i < runs + 1; i++) {
+    const t0 = performance.now();
+    const job = await jobs.create({ file_path: copy(`worker-${i}`), target_lang: 'eng', source_lang: 'eng', quality_preset: 'fast' });
+    for (;;) {
+      const j = await jobs.get(job.id);
+      if (j.status === 'completed') {
+        workerTimes.push((performance.now() - t0) / 1000);
+        handlerTimes.push(j.processing_time_seconds ?? 0);
+        break;
+      }
+      if (j.status === 'failed') throw new Error(j.error ?? 'job failed');
+      await sleep(20);
+    }
+  }
+  await sup.close(5000);
+  await h.close();
+
+  const wCold = workerTimes[0];
+  const wWarm = median(workerTimes.slice(1));
+  const eCold = median(engineCold);
+  const eWarm = median(engineWarm);
+  const pct = (a: number, b: number) => `${(((a - b) / b) * 100).toFixed(1)}%`;
+  // The random-weight model's decoder work differs from run to run (its gibberish output
+  // varies), so the worker's own cost is measured within each job: queued -> completed
+  // minus the handler's time (transcribeMedia inside the worker).
+  const outside = workerTimes.map((t, i) => t - handlerTimes[i]);
+  console.log(`model ${kind} (random weights), ${repeat * 11} s of audio in an mkv, ${threads} threads, ${runs} runs (medians)`);
+  console.log(`engine alone, cold (model load included): ${eCold.toFixed(2)} s; warm: ${eWarm.toFixed(2)} s`);
+  console.log(`worker job, cold (first job): ${wCold.toFixed(2)} s queued -> completed, handler ${handlerTimes[0].toFixed(2)} s`);
+  console.log(`worker job, warm: ${wWarm.toFixed(2)} s queued -> completed, handler ${median(handlerTimes.slice(1)).toFixed(2)} s`);
+  console.log(`worker overhead outside the engine (claim, progress writes, final update): median ${median(outside).toFixed(2)} s per job = ${pct(median(workerTimes), median(handlerTimes))} of the job`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
