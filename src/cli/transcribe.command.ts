@@ -23,7 +23,53 @@ interface Flags {
   threads?: string;
   device?: string;
   vad?: boolean;
+  /** false with --no-lrc */
+  lrc?: boolean;
   tag?: string;
+}
+
+interface FileProgress {
+  update(percent: number, stage: string, eta: number | null): void;
+  /** final line; `ok` fills the bar */
+  done(line: string, ok: boolean): void;
+}
+
+/**
+ * Progress on a terminal: one cli-progress bar per file. cli-progress renders
+ * nothing live when stderr is not a terminal (and then prints a final frame
+ * without the bar's payload, so `{file}` came out literally): there each file
+ * gets plain lines at stage changes instead.
+ */
+function progressDisplay(): { start(file: string): FileProgress; stop(): void } {
+  if (!process.stderr.isTTY) {
+    return {
+      start(file) {
+        let last = '';
+        return {
+          update(p, stage) {
+            if (stage === last) return;
+            last = stage;
+            process.stderr.write(`${file}: ${stage} ${Math.round(p)}%\n`);
+          },
+          done: (line) => process.stderr.write(`${file}: ${line}\n`),
+        };
+      },
+      stop() {},
+    };
+  }
+  const bars = new cliProgress.MultiBar({ format: '{file} [{bar}] {percentage}% | {stage} | ETA {etaText}', hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic);
+  return {
+    start(file) {
+      const name = file.length > 30 ? `…${file.slice(-29)}` : file.padEnd(30);
+      // Every update restates the file so the slot can never render empty.
+      const bar = bars.create(100, 0, { file: name, stage: 'starting', etaText: '-' });
+      return {
+        update: (p, stage, eta) => bar.update(p, { file: name, stage, etaText: eta === null ? '-' : `${eta}s` }),
+        done: (line, ok) => (ok ? bar.update(100, { file: name, stage: line, etaText: '0s' }) : bar.update({ file: name, stage: line, etaText: '-' })),
+      };
+    },
+    stop: () => bars.stop(),
+  };
 }
 
 export function register(program: Command): void {
@@ -41,6 +87,7 @@ export function register(program: Command): void {
     .option('--device <device>', 'cpu | cuda')
     .option('--tag <tag>', 'tag before the language, e.g. ai -> Movie.ai.spa.srt')
     .option('--no-vad', 'decode all audio, not only speech')
+    .option('--no-lrc', 'audio-only files get the --format (default srt), not .lrc')
     .action(async (files: string[], f: Flags) => {
       const target = normalizeLanguage(f.lang);
       if (!target) throw new Error(`unknown language ${f.lang}`);
@@ -56,6 +103,8 @@ export function register(program: Command): void {
         audioLanguage: f.source ?? base.preferredAudioLanguages[0] ?? null,
         model: f.model ?? base.model,
         format: f.format ?? base.format,
+        // Audio-only inputs get .lrc by default; --no-lrc or an explicit --format overrides it.
+        lrcForAudioFiles: f.lrc === false || f.format ? false : base.lrcForAudioFiles,
         outputDir: f.output ?? null,
         threads: f.threads ? Number(f.threads) : base.threads,
         device: (f.device === 'cuda' || f.device === 'gpu' ? 'cuda' : base.device) as 'cpu' | 'cuda',
@@ -64,26 +113,25 @@ export function register(program: Command): void {
       };
       const ac = new AbortController();
       process.once('SIGINT', () => ac.abort());
-      const bars = new cliProgress.MultiBar({ format: '{file} [{bar}] {percentage}% | {stage} | ETA {etaText}', hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic);
+      const display = progressDisplay();
       let engine: WhisperEngine | undefined;
       let failed = 0;
       for (const file of files) {
-        const name = file.length > 30 ? `…${file.slice(-29)}` : file.padEnd(30);
-        const bar = bars.create(100, 0, { file: name, stage: 'starting', etaText: '-' });
+        const progress = display.start(file);
         try {
           const r = await transcribeMedia(file, opts, {
             signal: ac.signal,
             engine,
-            onStage: (stage, p, eta) => bar.update(p, { stage, etaText: eta === null ? '-' : `${eta}s` }),
+            onStage: (stage, p, eta) => progress.update(p, stage, eta),
           });
-          bar.update(100, { stage: `${r.outputPath} (${r.segmentsCount} cues, ${r.language}, ${r.task})`, etaText: '0s' });
+          progress.done(`${r.outputPath} (${r.segmentsCount} cues, ${r.language}, ${r.task})`, true);
         } catch (err) {
           failed++;
-          bar.update({ stage: `failed: ${(err as Error).message}` });
+          progress.done(`failed: ${(err as Error).message}`, false);
           if ((err as Error).name === 'AbortError') break;
         }
       }
-      bars.stop();
+      display.stop();
       await engine?.close();
       if (failed) process.exitCode = 1;
     });

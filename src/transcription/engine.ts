@@ -192,8 +192,11 @@ export class WhisperEngine {
       parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
     }
     parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="audio.wav"\r\nContent-Type: audio/wav\r\n\r\n`));
-    parts.push(wav, Buffer.from(`\r\n--${boundary}--\r\n`));
-    const payload = Buffer.concat(parts);
+    const head = Buffer.concat(parts);
+    const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+    // Written in three pieces, not concatenated: a 600 s chunk is 19 MB and a
+    // joined copy would double Node's share of the job's peak memory.
+    const length = head.length + wav.length + tail.length;
     return new Promise((res, rej) => {
       const onAbort = () => {
         req.destroy();
@@ -208,7 +211,7 @@ export class WhisperEngine {
           port: this.port,
           path: '/inference',
           method: 'POST',
-          headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': payload.length },
+          headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': length },
         },
         (r) => {
           let text = '';
@@ -228,7 +231,9 @@ export class WhisperEngine {
         rej(new AppError(500, crashed ? 'engine_crashed' : 'engine_failed', `whisper-server ${crashed ? 'crashed' : 'failed'}: ${err.message}. ${lastLines(this.stderrTail, 5)}`));
       });
       signal?.addEventListener('abort', onAbort, { once: true });
-      req.end(payload);
+      req.write(head);
+      req.write(wav);
+      req.end(tail);
     });
   }
 

@@ -8,7 +8,8 @@ import { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { AppError } from '../errors.js';
 import { downloadFile, type DownloadProgress } from './download.js';
 
@@ -68,6 +69,24 @@ export const MODEL_CATALOGUE: readonly CatalogueEntry[] = [
   { name: 'silero-v5.1.2', file: 'ggml-silero-v5.1.2.bin', sizeMiB: 0.86, multilingual: true, kind: 'vad', baseUrl: DEFAULT_VAD_BASE_URL },
 ];
 
+/**
+ * Models shipped in assets/models (assets/README.md): VAD is on by default, so
+ * its default model must work on an offline install with an empty model_path.
+ * The path is the same from src/transcription and dist/transcription.
+ */
+export const BUNDLED_MODEL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'assets', 'models');
+/** The `vad_model` default; shipped in assets/models. */
+export const DEFAULT_VAD_MODEL = 'silero-v6.2.0';
+const BUNDLED = new Set([DEFAULT_VAD_MODEL]);
+
+/** Path of the copy shipped with the product, or null when this model is not shipped. */
+export function bundledModelPath(name: string): string | null {
+  const entry = catalogueEntry(name);
+  if (!entry || !BUNDLED.has(entry.name)) return null;
+  const path = join(BUNDLED_MODEL_DIR, entry.file);
+  return existsSync(path) ? path : null;
+}
+
 export function catalogueEntry(name: string): CatalogueEntry | undefined {
   const n = name.trim().toLowerCase().replace(/^ggml-/, '').replace(/\.bin$/, '');
   return MODEL_CATALOGUE.find((e) => e.name === n);
@@ -104,7 +123,8 @@ function looksLikePath(s: string): boolean {
 }
 
 /**
- * A model name or a path to a ggml file -> an existing file path. Throws
+ * A model name or a path to a ggml file -> an existing file path (a name
+ * missing from `modelDir` falls back to a bundled copy if there is one). Throws
  * `model_missing` naming the file and the command that fetches it.
  */
 export function resolveModel(nameOrPath: string, modelDir: string): string {
@@ -114,6 +134,9 @@ export function resolveModel(nameOrPath: string, modelDir: string): string {
   if (entry) {
     const path = resolve(modelDir, entry.file);
     if (existsSync(path)) return path;
+    // A copy in model_path wins; else the one shipped with the product (Silero VAD).
+    const bundled = bundledModelPath(entry.name);
+    if (bundled) return bundled;
     throw new AppError(422, 'model_missing', `Model file ${path} is missing: run \`transcriptorio models download ${entry.name} --dir ${modelDir}\``);
   }
   if (looksLikePath(value)) {

@@ -14,7 +14,7 @@ import { findLanguage, normalizeLanguage, toWhisperCode, type LanguageNamingType
 import { extractAudio, isAudioOnly, probeMedia, selectAudioStream } from './audio.js';
 import { WhisperEngine } from './engine.js';
 import { suppressHallucinations } from './hallucination.js';
-import { resolveModel } from './models.js';
+import { DEFAULT_VAD_MODEL, resolveModel } from './models.js';
 import { assertWritable, subtitlePath, writeSubtitleFile } from './output.js';
 import { breakLines, regroupSegments } from './regroup.js';
 import { detectLanguageInWav, transcribeWavChunked } from './transcribe-audio.js';
@@ -45,6 +45,7 @@ export interface TranscribeMediaOptions {
   device?: Device;
   gpuDevice?: number;
   vad?: boolean;
+  /** VAD model name or path; default `silero-v6.2.0` (bundled); null: no VAD */
   vadModelPath?: string | null;
   vadThreshold?: number;
   suppressNonSpeech?: boolean;
@@ -151,7 +152,10 @@ function decodeOptions(o: Omit<TranscribeMediaOptions, 'targetLang'>) {
 /** The engine to use: the worker's when it fits, else a fresh one closed after the job. */
 async function engineFor(o: TranscribeMediaOptions, hooks: TranscribeHooks): Promise<{ engine: WhisperEngine; owned: boolean; modelPath: string }> {
   const modelPath = resolveModel(o.model, o.modelDir);
-  const vadModelPath = o.vad === false || !o.vadModelPath ? null : resolveModel(o.vadModelPath, o.modelDir);
+  // VAD is on by default, with the default model (bundled, see assets/README.md) unless
+  // the caller names another one or passes null for none.
+  const vadName = o.vadModelPath === undefined ? DEFAULT_VAD_MODEL : o.vadModelPath;
+  const vadModelPath = o.vad === false || !vadName ? null : resolveModel(vadName, o.modelDir);
   const e = hooks.engine;
   if (e && e.config.modelPath === modelPath && (e.config.vadModelPath ?? null) === vadModelPath) return { engine: e, owned: false, modelPath };
   const engine = new WhisperEngine({ modelPath, device: o.device, gpuDevice: o.gpuDevice, threads: o.threads, vadModelPath });

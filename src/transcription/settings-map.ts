@@ -109,7 +109,7 @@ export function pipelineOptionsFromSettings(get: Get, preset?: Preset | null): P
           maxCps: num(get, 'subtitle_max_cps', 20),
         },
     translation: provider
-      ? { provider, url: str(get, 'translation_url', '') || null, apiKey: str(get, 'translation_api_key', '') || null, model: str(get, 'translation_model', '') || null, batchSize: num(get, 'translation_batch_size', 40) }
+      ? { provider, url: str(get, 'translation_url', '') || null, apiKey: str(get, 'translation_api_key', '') || null, model: str(get, 'translation_model', '') || null, batchSize: num(get, 'translation_batch_size', 40), timeoutSeconds: num(get, 'translation_timeout_seconds', 60) }
       : null,
     preferredAudioLanguages: str(get, 'preferred_audio_languages', 'eng').split(/[|,]/).map((s) => s.trim()).filter(Boolean),
     writeOutput: true,

@@ -121,13 +121,15 @@ export async function transcribeWavChunked(wavPath: string, engine: WhisperEngin
     while (t < file.duration - 0.05) {
       let end = Math.min(file.duration, t + chunk);
       if (end < file.duration - 5) end = await quietestCut(file, end, Math.min(20, chunk / 3), fh);
-      const pcm = await readPcm(file, t, end, fh);
+      // Read with room for the header, so the chunk's WAV is one buffer and never copied.
+      const wav = await readPcm(file, t, end, fh, 44);
+      wavHeader(wav.length - 44).copy(wav, 0);
       // Carry the last words into the next chunk's prompt to keep context across cuts.
       const carry = segments.length ? segments.slice(-2).map((s) => s.text).join(' ').slice(-200) : '';
       const prompt = [o.initialPrompt ?? '', carry].filter(Boolean).join(' ');
       const from = t;
       const span = end - t;
-      const r = await engine.transcribeWav(Buffer.concat([wavHeader(pcm.length), pcm]), { ...o, initialPrompt: prompt }, {
+      const r = await engine.transcribeWav(wav, { ...o, initialPrompt: prompt }, {
         signal: o.signal,
         onProgress: (p) => o.onProgress?.(((from + (span * p) / 100) / file.duration) * 100),
       });

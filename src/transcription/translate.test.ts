@@ -62,3 +62,31 @@ test('a 400 is not retried; no provider configured is a clear error', async (t) 
   assert.equal(calls.length, 1);
   assert.throws(() => createTranslationProvider({ provider: '' }), { code: 'translation_not_configured' });
 });
+
+test('a provider that never answers times out after timeoutSeconds and is retried, then fails', async (t) => {
+  let calls = 0;
+  const hanging = new Set<import('node:http').ServerResponse>();
+  const server = createServer((_req, res) => {
+    calls++;
+    hanging.add(res); // accept, never answer
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  t.after(() => {
+    for (const res of hanging) res.destroy();
+    server.close();
+  });
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const t0 = Date.now();
+  await assert.rejects(translateSegments(segs, 'en', 'es', { provider: 'libretranslate', url, timeoutSeconds: 0.2, retries: 1, backoffMs: 10 }), { code: 'translation_timeout' });
+  const took = Date.now() - t0;
+  assert.equal(calls, 2, 'the timed-out request was retried once');
+  assert.ok(took >= 400 && took < 3000, `took ${took} ms`);
+});
+
+test('translation_timeout_seconds reaches the provider config', async () => {
+  const { pipelineOptionsFromSettings } = await import('./settings-map.js');
+  const values: Record<string, string> = { translation_provider: 'libretranslate', translation_url: 'http://x', translation_timeout_seconds: '7' };
+  assert.equal(pipelineOptionsFromSettings((k) => values[k]).translation?.timeoutSeconds, 7);
+  delete values.translation_timeout_seconds;
+  assert.equal(pipelineOptionsFromSettings((k) => values[k]).translation?.timeoutSeconds, 60);
+});

@@ -16,7 +16,11 @@ export interface TranslationConfig {
   retries?: number;
   /** first back-off delay in ms (doubles each retry) */
   backoffMs?: number;
+  /** limit for one request, seconds (translation_timeout_seconds); default 60 */
+  timeoutSeconds?: number;
 }
+
+export const DEFAULT_TRANSLATION_TIMEOUT_SECONDS = 60;
 
 export interface TranslationProvider {
   readonly name: string;
@@ -24,9 +28,26 @@ export interface TranslationProvider {
   translate(texts: string[], from: string, to: string, signal?: AbortSignal): Promise<string[]>;
 }
 
-async function postJson(url: string, body: unknown, headers: Record<string, string>, signal?: AbortSignal): Promise<unknown> {
-  const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body), signal });
-  const text = await res.text();
+/**
+ * One POST with a time limit: a provider that accepts the connection and never
+ * answers would otherwise hold the job (and its worker) for ever. A timeout is
+ * retryable; the job's own cancel stays an AbortError.
+ */
+async function postJson(url: string, body: unknown, headers: Record<string, string>, signal: AbortSignal | undefined, timeoutSeconds: number | undefined): Promise<unknown> {
+  const seconds = timeoutSeconds && timeoutSeconds > 0 ? timeoutSeconds : DEFAULT_TRANSLATION_TIMEOUT_SECONDS;
+  const timeout = AbortSignal.timeout(seconds * 1000);
+  const both = signal ? AbortSignal.any([signal, timeout]) : timeout;
+  let res: Response;
+  let text: string;
+  try {
+    res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body), signal: both });
+    text = await res.text();
+  } catch (err) {
+    if (timeout.aborted && !signal?.aborted) {
+      throw Object.assign(new AppError(504, 'translation_timeout', `${url} did not answer within ${seconds} s (setting translation_timeout_seconds)`), { retryable: true });
+    }
+    throw err;
+  }
   if (!res.ok) {
     const err = new AppError(502, 'translation_failed', `${url} answered ${res.status}: ${text.slice(0, 200)}`);
     (err as AppError & { retryable?: boolean }).retryable = res.status === 429 || res.status >= 500;
@@ -46,7 +67,7 @@ class LibreTranslate implements TranslationProvider {
     const url = `${(this.c.url ?? '').replace(/\/+$/, '')}/translate`;
     const body: Record<string, unknown> = { q: texts, source: from, target: to, format: 'text' };
     if (this.c.apiKey) body.api_key = this.c.apiKey;
-    const json = (await postJson(url, body, {}, signal)) as { translatedText?: string | string[] };
+    const json = (await postJson(url, body, {}, signal, this.c.timeoutSeconds)) as { translatedText?: string | string[] };
     const out = Array.isArray(json.translatedText) ? json.translatedText : [json.translatedText ?? ''];
     return out;
   }
@@ -58,7 +79,7 @@ class DeepL implements TranslationProvider {
   async translate(texts: string[], from: string, to: string, signal?: AbortSignal): Promise<string[]> {
     const base = this.c.url || (this.c.apiKey?.endsWith(':fx') ? 'https://api-free.deepl.com' : 'https://api.deepl.com');
     const url = `${base.replace(/\/+$/, '')}/v2/translate`;
-    const json = (await postJson(url, { text: texts, source_lang: from.toUpperCase(), target_lang: to.toUpperCase() }, { Authorization: `DeepL-Auth-Key ${this.c.apiKey ?? ''}` }, signal)) as {
+    const json = (await postJson(url, { text: texts, source_lang: from.toUpperCase(), target_lang: to.toUpperCase() }, { Authorization: `DeepL-Auth-Key ${this.c.apiKey ?? ''}` }, signal, this.c.timeoutSeconds)) as {
       translations?: { text: string }[];
     };
     return (json.translations ?? []).map((t) => t.text);
@@ -78,6 +99,7 @@ class OpenAiChat implements TranslationProvider {
       { model: this.c.model || 'gpt-4o-mini', temperature: 0, messages: [{ role: 'system', content: 'You translate subtitles faithfully.' }, { role: 'user', content: prompt }] },
       this.c.apiKey ? { Authorization: `Bearer ${this.c.apiKey}` } : {},
       signal,
+      this.c.timeoutSeconds,
     )) as { choices?: { message?: { content?: string } }[] };
     const content = json.choices?.[0]?.message?.content ?? '';
     const match = /\[[\s\S]*\]/.exec(content);

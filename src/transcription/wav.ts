@@ -79,14 +79,15 @@ export async function openPcmWav(path: string): Promise<PcmFile> {
 }
 
 /** Reads [start, end) seconds of PCM as raw s16le bytes. */
-export async function readPcm(file: PcmFile, start: number, end: number, fh?: FileHandle): Promise<Buffer> {
+/** `headroom` bytes are left free (zeroed) before the samples, e.g. for a WAV header. */
+export async function readPcm(file: PcmFile, start: number, end: number, fh?: FileHandle, headroom = 0): Promise<Buffer> {
   const from = Math.max(0, Math.floor(start * SAMPLE_RATE)) * BYTES_PER_SAMPLE;
   const to = Math.min(file.dataBytes, Math.floor(end * SAMPLE_RATE) * BYTES_PER_SAMPLE);
-  if (to <= from) return Buffer.alloc(0);
-  const buf = Buffer.alloc(to - from);
+  if (to <= from) return Buffer.alloc(headroom);
+  const buf = Buffer.alloc(headroom + to - from);
   const handle = fh ?? (await open(file.path, 'r'));
   try {
-    await handle.read(buf, 0, buf.length, file.dataOffset + from);
+    await handle.read(buf, headroom, to - from, file.dataOffset + from);
   } finally {
     if (!fh) await handle.close();
   }

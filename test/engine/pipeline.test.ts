@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { transcribeMedia, transcribeAudioFile, detectLanguage, type TranscribeMediaOptions } from '../../src/transcription/index.js';
+import { transcribeMedia, transcribeAudioFile, detectLanguage, pipelineOptionsFromSettings, WhisperEngine, BUNDLED_MODEL_DIR, DEFAULT_VAD_MODEL, bundledModelPath, type TranscribeMediaOptions } from '../../src/transcription/index.js';
 import { isGeneratedSubtitle } from '../../src/transcription/output.js';
 import { engineSkip, minimalModel, tempDir } from './helpers.js';
 import { JFK, SILERO, corruptFile, mkvTwoTracks, mp4DelayedAudio, videoWithoutAudio } from '../fixtures-gen/engine-media.js';
@@ -119,4 +120,35 @@ test('lower-level API: raw PCM input and detectLanguage', { skip }, async () => 
   const g = await detectLanguage(JFK, { ...o, detectLanguageWindows: 1, detectLanguageLength: 5 });
   assert.match(g.language, /^[a-z]{2,3}$/);
   assert.ok(g.confidence > 0);
+});
+
+test('default settings with an empty model_path use the bundled Silero VAD model, without a download', { skip }, async (t) => {
+  const dir = tempDir(t);
+  const modelDir = join(dir, 'models');
+  mkdirSync(modelDir);
+  const media = join(dir, 'Default.wav');
+  copyFileSync(JFK, media);
+  // Any download attempt would go here and fail.
+  const base = process.env.TRANSCRIPTORIO_MODEL_BASE_URL;
+  process.env.TRANSCRIPTORIO_MODEL_BASE_URL = 'http://127.0.0.1:9/nothing';
+  t.after(() => (base === undefined ? delete process.env.TRANSCRIPTORIO_MODEL_BASE_URL : (process.env.TRANSCRIPTORIO_MODEL_BASE_URL = base)));
+  const settings = pipelineOptionsFromSettings((key) => (key === 'model_path' ? modelDir : undefined));
+  assert.equal(settings.vad, true);
+  assert.equal(settings.vadModelPath, DEFAULT_VAD_MODEL);
+  // What the engine receives: its VAD model and each request's vad flag.
+  const seen: { vadModel: string | null; vad: boolean | undefined }[] = [];
+  const original = WhisperEngine.prototype.transcribeWav;
+  WhisperEngine.prototype.transcribeWav = function (this: WhisperEngine, wav, o, hooks) {
+    seen.push({ vadModel: this.config.vadModelPath, vad: o.vad });
+    return original.call(this, wav, o, hooks);
+  };
+  t.after(() => (WhisperEngine.prototype.transcribeWav = original));
+  const r = await transcribeMedia(media, { ...settings, targetLang: 'eng', sourceLang: 'eng', model: await minimalModel(), threads: 2, beamSize: 1, bestOf: 1, temperatureFallback: false, writeOutput: false });
+  assert.ok(r.segments.length > 0);
+  const bundled = join(BUNDLED_MODEL_DIR, 'ggml-silero-v6.2.0.bin');
+  assert.equal(bundledModelPath(DEFAULT_VAD_MODEL), bundled);
+  assert.ok(seen.length > 0);
+  for (const s of seen) assert.deepEqual(s, { vadModel: bundled, vad: true });
+  assert.deepEqual(readdirSync(modelDir), [], 'nothing was downloaded into model_path');
+  assert.equal(createHash('sha256').update(readFileSync(bundled)).digest('hex'), '2aa269b785eeb53a82983a20501ddf7c1d9c48e33ab63a41391ac6c9f7fb6987');
 });

@@ -32,7 +32,7 @@ export const transcriptionSettings: SettingDefinition[] = [
   { key: 'whisper_word_timestamps', default: 'true', category: 'transcription', value_type: 'boolean', description: 'Word timestamps: better line breaks at pauses' },
   { key: 'gpu_device_index', default: '0', category: 'transcription', value_type: 'integer', min: 0, max: 63, description: 'CUDA device used by GPU engines when a worker is not given one' },
   { key: 'vad_enabled', default: 'true', category: 'transcription', value_type: 'boolean', description: 'Silero VAD: transcribe speech only (no cues over silence or music)' },
-  { key: 'vad_model', default: 'silero-v6.2.0', category: 'transcription', value_type: 'string', description: 'VAD model: catalogue name or path to a ggml Silero file' },
+  { key: 'vad_model', default: 'silero-v6.2.0', category: 'transcription', value_type: 'string', description: 'VAD model: catalogue name or path to a ggml Silero file; silero-v6.2.0 is shipped with the product and used when model_path has no copy' },
   { key: 'vad_threshold', default: '0.5', category: 'transcription', value_type: 'float', min: 0.05, max: 0.95, description: 'Speech probability above which audio counts as speech' },
   { key: 'suppress_non_speech_phrases', default: 'true', category: 'transcription', value_type: 'boolean', description: 'Drop known hallucinated lines ("Thanks for watching!", "Subtitles by ...") and repeated lines' },
   { key: 'model_download_base_url', default: 'https://huggingface.co/ggerganov/whisper.cpp/resolve/main', category: 'transcription', value_type: 'string', description: 'Where ggml model files are downloaded from (TRANSCRIPTORIO_MODEL_BASE_URL overrides)' },
@@ -42,4 +42,5 @@ export const transcriptionSettings: SettingDefinition[] = [
   { key: 'translation_api_key', default: '', category: 'transcription', value_type: 'secret', description: 'Translation API key' },
   { key: 'translation_model', default: 'gpt-4o-mini', category: 'transcription', value_type: 'string', description: 'Chat model for the OpenAI-compatible provider' },
   { key: 'translation_batch_size', default: '40', category: 'transcription', value_type: 'integer', min: 1, max: 500, description: 'Cues per translation request' },
+  { key: 'translation_timeout_seconds', default: '60', category: 'transcription', value_type: 'integer', min: 1, max: 3600, description: 'Longest wait for one translation request before it is retried (then the job fails)' },
 ];
