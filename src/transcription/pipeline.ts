@@ -54,6 +54,8 @@ export interface TranscribeMediaOptions {
   detectLanguageWindows?: number;
   /** force_detected_language_to */
   forceLanguage?: string | null;
+  /** use the language tag of the chosen audio track instead of detecting (use_track_language) */
+  trustTrackLanguage?: boolean;
   format?: SubtitleFormat;
   lrcForAudioFiles?: boolean;
   outputDir?: string | null;
@@ -220,7 +222,7 @@ function shift(segments: Segment[], offset: number): Segment[] {
   return segments.map((s) => ({ ...s, start: s.start + offset, end: s.end + offset, words: s.words?.map((w) => ({ ...w, start: w.start + offset, end: w.end + offset })) }));
 }
 
-async function prepareWav(input: string | Buffer, tmp: string, audioLanguage: string | string[] | null | undefined, signal?: AbortSignal, onProgress?: (p: number) => void): Promise<{ path: string; offset: number; audioOnly: boolean }> {
+async function prepareWav(input: string | Buffer, tmp: string, audioLanguage: string | string[] | null | undefined, signal?: AbortSignal, onProgress?: (p: number) => void): Promise<{ path: string; offset: number; audioOnly: boolean; trackLanguage?: string | null }> {
   const path = join(tmp, 'audio.wav');
   if (Buffer.isBuffer(input)) {
     await writeFile(path, decodeRawPcm(input));
@@ -229,7 +231,7 @@ async function prepareWav(input: string | Buffer, tmp: string, audioLanguage: st
   const info = await probeMedia(input, signal);
   const stream = selectAudioStream(info, Array.isArray(audioLanguage) ? audioLanguage : [audioLanguage]);
   await extractAudio(input, stream, path, { duration: info.duration, signal, onProgress });
-  return { path, offset: Math.max(0, stream.startTime - info.formatStartTime), audioOnly: isAudioOnly(input, info) };
+  return { path, offset: Math.max(0, stream.startTime - info.formatStartTime), audioOnly: isAudioOnly(input, info), trackLanguage: stream.language };
 }
 
 /** The pipeline workers call: one media file -> one subtitle in `targetLang`. */
@@ -259,8 +261,12 @@ export async function transcribeMedia(file: string, o: TranscribeMediaOptions, h
     if (outPath) assertWritable(outPath); // before the heavy work, not after
     check();
 
-    let audioLang = source ?? forced;
+    // A language tag on the track is the file's own statement; detection on a
+    // random 30 s is the weaker evidence, so it is used only without one.
+    const tagged = o.trustTrackLanguage !== false ? normalizeLanguage(wav.trackLanguage) : null;
+    let audioLang = source ?? forced ?? tagged;
     let confidence: number | null = source ? null : forced ? 1 : null;
+    if (!source && !forced && tagged && needsProviderFor(tagged)) throw notConfigured(tagged, target);
     if (!audioLang) {
       rep.report('detecting_language', 0);
       const g = await detectLanguageInWav(wav.path, engine, detectOpts(o, tmp, signal, engine));

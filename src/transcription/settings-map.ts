@@ -93,6 +93,7 @@ export function pipelineOptionsFromSettings(get: Get, preset?: Preset | null): P
     detectLanguageOffset: num(get, 'detect_language_offset', 0),
     detectLanguageWindows: num(get, 'detect_language_windows', 3),
     forceLanguage: str(get, 'force_detected_language_to', '') || null,
+    trustTrackLanguage: get('use_track_language') !== false && get('use_track_language') !== 'false',
     format: SUBTITLE_FORMATS.includes(format) ? format : 'srt',
     lrcForAudioFiles: bool(get, 'lrc_for_audio_files', true),
     namingType: str(get, 'subtitle_language_naming_type', 'ISO_639_2_B') as LanguageNamingType,

@@ -83,6 +83,19 @@ test('English target with other audio uses Whisper translate; detection gives a 
   assert.equal(r.task, r.language === 'eng' ? 'transcribe' : 'translate');
 });
 
+test('a track tagged with a language is taken at its word: no detection, transcribe in that language', { skip }, async (t) => {
+  const dir = tempDir(t);
+  const media = mkvTwoTracks(dir);
+  const stages: string[] = [];
+  const r = await transcribeMedia(media, await opts({ sourceLang: null, forceLanguage: null, audioLanguage: 'spa', targetLang: 'spa', writeOutput: false }), { onStage: (s) => stages.push(s) });
+  assert.equal(r.language, 'spa');
+  assert.equal(r.task, 'transcribe');
+  assert.ok(!stages.includes('detecting_language'), 'no detection stage when the track says its language');
+  const detected: string[] = [];
+  await transcribeMedia(media, await opts({ sourceLang: null, forceLanguage: null, audioLanguage: 'spa', targetLang: 'eng', trustTrackLanguage: false, writeOutput: false, detectLanguageWindows: 1, detectLanguageLength: 5 }), { onStage: (s) => detected.push(s) });
+  assert.ok(detected.includes('detecting_language'), 'with use_track_language off the language is detected');
+});
+
 test('abort during transcription: rejected within 2 s, no output, no temp files', { skip }, async (t) => {
   const dir = tempDir(t);
   const media = join(dir, 'Long.wav');
