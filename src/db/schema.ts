@@ -46,6 +46,8 @@ export interface JobsTable {
   updated_at: string;
   /** epoch ms of the last change, for the live event stream */
   updated_ms: number;
+  /** node that must run this job (its input is on that node's disk); null: any node */
+  node_affinity: string | null;
 }
 
 export interface JobStatusCountsTable {

@@ -96,6 +96,8 @@ export interface CreateJobInput {
    * live file paths dedupes identical requests; such jobs may have target 'und'.
    */
   synthetic_path?: boolean;
+  /** only workers of this node may run the job (its input is on this node's disk) */
+  node_affinity?: string | null;
 }
 
 export interface JobDefaults {
@@ -245,6 +247,7 @@ export class JobsService {
         result: null,
         updated_at: iso,
         updated_ms: now.getTime(),
+        node_affinity: input.node_affinity ?? null,
       });
       return toJob(row);
     } catch (e) {

@@ -31,13 +31,14 @@ export async function cancelIfQueued(db: Db, id: string, reason: string): Promis
 }
 
 /** Workers that can take a job: running states with a recent heartbeat. */
-export async function countLiveWorkers(db: Db, heartbeatSinceMs: number): Promise<number> {
-  const row = await db
+export async function countLiveWorkers(db: Db, heartbeatSinceMs: number, node?: string): Promise<number> {
+  let q = db
     .selectFrom('workers')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('status', 'in', ['idle', 'busy', 'starting'])
-    .where('last_heartbeat_ms', '>=', heartbeatSinceMs)
-    .executeTakeFirst();
+    .where('last_heartbeat_ms', '>=', heartbeatSinceMs);
+  if (node) q = q.where('node', '=', node);
+  const row = await q.executeTakeFirst();
   return Number(row?.n ?? 0);
 }
 

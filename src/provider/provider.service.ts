@@ -17,6 +17,7 @@ import { normalizeLanguage } from '../languages.js';
 import type { Segment } from '../transcription/index.js';
 import type { AsrJobParams } from './provider.params.js';
 import * as repo from './provider.repository.js';
+import { serverNodeName } from '../workers/workers.context.js';
 import { removeUpload, type StoredUpload } from './provider.upload.js';
 
 export interface AsrResult {
@@ -130,6 +131,8 @@ export class ProviderService {
           is_manual_request: true,
           options: options as unknown as Record<string, unknown>,
           synthetic_path: true,
+          // The upload is on this server's disk: a worker on another node could not read it.
+          node_affinity: serverNodeName(),
           quality_preset: 'balanced',
         });
         return { job: (await findJob(this.db, job.id))!, created: true };
@@ -144,8 +147,8 @@ export class ProviderService {
   private async requireWorker(): Promise<void> {
     const s = this.ctx.settings;
     const windowMs = Math.max(s.getNumber('job_lease_seconds') || 60, 3 * (s.getNumber('worker_heartbeat_seconds') || 5)) * 1000;
-    if ((await repo.countLiveWorkers(this.db, Date.now() - windowMs)) > 0) return;
-    throw new AppError(503, 'no_workers', 'No worker is running to process the request: start one (POST /api/workers, the worker_cpu_count setting, or `transcriptorio worker`) and try again');
+    if ((await repo.countLiveWorkers(this.db, Date.now() - windowMs, serverNodeName())) > 0) return;
+    throw new AppError(503, 'no_workers', 'No worker is running on this server to process the request: start one (POST /api/workers, the worker_cpu_count setting, or `transcriptorio worker`) and try again');
   }
 
   /**

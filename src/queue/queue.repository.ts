@@ -13,6 +13,8 @@ export interface ClaimOptions {
   now?: number;
   /** only jobs of these types (the types this worker has handlers for); all types when absent */
   jobTypes?: readonly string[];
+  /** this worker's node: jobs bound to another node are skipped */
+  node?: string;
 }
 
 export async function claimNextJob(db: Db, kind: DbKind, opts: ClaimOptions): Promise<JobRow | undefined> {
@@ -21,6 +23,7 @@ export async function claimNextJob(db: Db, kind: DbKind, opts: ClaimOptions): Pr
   const lease = now + opts.leaseMs;
   const lock = kind === 'postgres' ? sql`for update skip locked` : sql``;
   const types = opts.jobTypes ? sql`and job_type in (${sql.join(opts.jobTypes.length ? [...opts.jobTypes] : [''])})` : sql``;
+  const affinity = opts.node ? sql`and (node_affinity is null or node_affinity = ${opts.node})` : sql``;
   const res = await sql<JobRow>`
     update jobs set
       status = 'processing',
@@ -36,7 +39,7 @@ export async function claimNextJob(db: Db, kind: DbKind, opts: ClaimOptions): Pr
       updated_ms = ${now}
     where id = (
       select id from jobs
-      where status = 'queued' and (not_before is null or not_before <= ${now}) ${types}
+      where status = 'queued' and (not_before is null or not_before <= ${now}) ${types} ${affinity}
       order by priority desc, seq asc
       limit 1
       ${lock}

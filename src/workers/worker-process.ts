@@ -132,6 +132,7 @@ class WorkerProcess {
           workerId: this.spec.workerId,
           leaseMs: this.settings.getNumber('job_lease_seconds') * 1000,
           jobTypes: this.jobTypes,
+          node: this.spec.node || hostname(),
         });
         if (!job) {
           await this.sleep(IDLE_POLL_MS);

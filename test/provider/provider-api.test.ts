@@ -9,12 +9,13 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { serverNodeName } from '../../src/workers/workers.context.js';
 import { audioPart, jfkPcm, listen, multipart, post, waitFor } from './provider-helpers.js';
 
 async function fakeWorker(t: TestApp): Promise<void> {
   const now = new Date().toISOString();
   await t.ctx.database.db.insertInto('workers').values({
-    worker_id: 'fake-1', worker_type: 'cpu', device_id: null, node: 'test', pid: null, status: 'idle', desired_state: 'running',
+    worker_id: 'fake-1', worker_type: 'cpu', device_id: null, node: serverNodeName(), pid: null, status: 'idle', desired_state: 'running',
     current_job_id: null, current_job_progress: null, current_job_eta: null, jobs_completed: 0, jobs_failed: 0, started_at: now,
     last_heartbeat_ms: Date.now() + 3_600_000, error: null, model_loaded: null,
   } as never).execute();

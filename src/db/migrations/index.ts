@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { DbKind } from '../database.js';
 import * as m001 from './001-initial.js';
 import * as m002 from './002-queue.js';
+import * as m003 from './003-job-node.js';
 
 export interface VersionedMigration {
   name: string;
@@ -16,4 +17,5 @@ export interface VersionedMigration {
 export const migrations: VersionedMigration[] = [
   { name: '001-initial', up: m001.up },
   { name: '002-queue', up: m002.up },
+  { name: '003-job-node', up: m003.up },
 ];
