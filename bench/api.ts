@@ -8,7 +8,7 @@
  *
  * PostgreSQL: a fresh database is made next to the one the URL names and dropped afterwards.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -19,7 +19,6 @@ import { createRequire } from 'node:module';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { openDatabase } from '../src/db/database.js';
-import { migrateToLatest } from '../src/db/migrator.js';
 
 /** The part of autocannon's result the bench reads (the package ships no types). */
 interface CannonResult {
@@ -55,9 +54,21 @@ function statusFor(i: number): string {
   return 'completed';
 }
 
-async function fill(url: string): Promise<Record<string, number>> {
+/**
+ * Migrations through the CLI the server is started with, so the schema is the
+ * one that build expects (bin/transcriptorio.js runs dist/ when it is built).
+ */
+function migrateWithCli(url: string, dataDir: string): void {
+  const r = spawnSync(process.execPath, ['bin/transcriptorio.js', 'db', 'migrate'], {
+    encoding: 'utf8',
+    env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: url, LOG_LEVEL: 'warn' },
+  });
+  if (r.status !== 0) throw new Error(`db migrate failed: ${r.stderr || r.stdout}`);
+}
+
+async function fill(url: string, dataDir: string): Promise<Record<string, number>> {
+  migrateWithCli(url, dataDir);
   const handle = openDatabase(url);
-  await migrateToLatest(handle);
   const counts: Record<string, number> = {};
   const t0 = Date.now();
   const now = Date.now();
@@ -156,7 +167,7 @@ async function measure(base: string, path: string, seconds: number): Promise<Can
 
 async function runFor(label: string, url: string, dataDir: string): Promise<Row[]> {
   console.log(`\n${label}: ${url.replace(/\/\/[^@]*@/, '//***@')}`);
-  await fill(url);
+  await fill(url, dataDir);
   const { child, base } = await startServer(url, dataDir);
   const rows: Row[] = [];
   try {
