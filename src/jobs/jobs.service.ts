@@ -171,7 +171,8 @@ export class JobsService {
       total = totalOf(await repo.statusCounts(this.db));
       rows = await repo.listJobs(this.db, { status: q.status, limit: q.pageSize, offset, total });
     }
-    const result = { jobs: rows.map(toJob), total, page: q.page, page_size: q.pageSize };
+    // Frozen: the same object answers later calls, so no caller may change it.
+    const result = Object.freeze({ jobs: Object.freeze(rows.map((r) => Object.freeze(toJob(r)))) as Job[], total, page: q.page, page_size: q.pageSize });
     // A handful of pages is what dashboards poll; a full map is simply dropped.
     if (this.listCache.size >= 64) this.listCache.clear();
     this.listCache.set(key, { version, result });
