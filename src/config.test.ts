@@ -17,6 +17,13 @@ test('flags win over the environment', () => {
   assert.equal(c.databaseKind, 'postgres');
 });
 
+test('empty variables count as unset', () => {
+  const c = loadConfig({}, { LOG_LEVEL: '', DATABASE_URL: '', PORT: '' });
+  assert.equal(c.logLevel, 'info');
+  assert.equal(c.databaseKind, 'sqlite');
+  assert.equal(c.port, 8000);
+});
+
 test('bad values fail fast with a message naming the variable', () => {
   assert.throws(() => loadConfig({}, { PORT: 'eighty' }), (e: Error) => e instanceof ConfigError && /PORT/.test(e.message));
   assert.throws(() => loadConfig({}, { LOG_LEVEL: 'loud' }), /LOG_LEVEL/);

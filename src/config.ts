@@ -50,7 +50,9 @@ export function sqlitePathOf(url: string): string {
   return path === ':memory:' ? path : resolve(path);
 }
 
-export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(overrides: ConfigOverrides = {}, rawEnv: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable (`LOG_LEVEL=`) means unset, as in most shells' config files.
+  const env = Object.fromEntries(Object.entries(rawEnv).filter(([, v]) => v !== undefined && v !== '')) as NodeJS.ProcessEnv;
   const dataDir = resolve(overrides.dataDir ?? env.DATA_DIR ?? './data');
   const databaseUrl = overrides.databaseUrl ?? env.DATABASE_URL ?? `sqlite:${join(dataDir, 'transcriptorio.db')}`;
   const logLevel = (overrides.logLevel ?? env.LOG_LEVEL ?? 'info').toLowerCase();
