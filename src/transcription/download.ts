@@ -54,10 +54,18 @@ export async function downloadFile(url: string, partPath: string, opts: { onProg
   const t0 = Date.now();
   let lastEmit = 0;
   await new Promise<void>((done, fail) => {
-    const failWith = (err: Error) => {
+    let settled = false;
+    // On an interrupted transfer the bytes already received are flushed to the
+    // .part file (not dropped with the stream), so the next run resumes after them.
+    const failWith = (err: Error, flush = true) => {
+      if (settled) return;
+      settled = true;
       res.destroy();
-      out.destroy();
-      fail(err);
+      if (flush) out.end(() => fail(err));
+      else {
+        out.destroy();
+        fail(err);
+      }
     };
     res.on('data', (chunk: Buffer) => {
       received += chunk.length;
@@ -75,12 +83,14 @@ export async function downloadFile(url: string, partPath: string, opts: { onProg
     res.on('aborted', () => failWith(new AppError(502, 'download_interrupted', `Download of ${url} was interrupted at ${received} bytes; run it again to resume`)));
     res.on('error', (err) => failWith(opts.signal?.aborted ? Object.assign(new Error('download cancelled'), { name: 'AbortError' }) : new AppError(502, 'download_interrupted', `Download of ${url} was interrupted: ${err.message}; run it again to resume`)));
     res.on('end', () => {
+      if (settled) return;
+      settled = true;
       out.end(() => {
         if (total !== null && received < total) fail(new AppError(502, 'download_interrupted', `Download of ${url} ended at ${received} of ${total} bytes; run it again to resume`));
         else done();
       });
     });
-    out.on('error', failWith);
+    out.on('error', (err) => failWith(err, false));
   });
   opts.onProgress?.({ received, total, percent: 100, bytesPerSecond: 0 });
 }

@@ -42,7 +42,8 @@ export function ensureWebBuilt(): void {
     newestMtime(join(ROOT, 'web', 'vite.config.ts')),
   );
   if (built >= sources) return;
-  const r = spawnSync('npm', ['run', '--silent', 'build:web'], { cwd: ROOT, stdio: 'inherit' });
+  // The bundle users get: the test runner's NODE_ENV=test would make Vite build React's development variant.
+  const r = spawnSync('npm', ['run', '--silent', 'build:web'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
   if (r.status !== 0) throw new Error('npm run build:web failed');
 }
 

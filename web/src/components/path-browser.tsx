@@ -54,21 +54,27 @@ export function PathBrowser(props: {
           ))}
         </div>
       )}
-      <form
-        className="path-input"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void browse(typed);
-        }}
-      >
+      {/* Not a <form>: the browser sits inside the new-job form, and forms cannot nest. */}
+      <div className="path-input" role="group" aria-label="Go to a path">
         <label className="sr-only" htmlFor="path-browser-input">
           Path
         </label>
-        <input id="path-browser-input" value={typed} onChange={(e) => setTyped(e.target.value)} spellCheck={false} />
-        <button type="submit" className="btn btn-small">
+        <input
+          id="path-browser-input"
+          value={typed}
+          onChange={(e) => setTyped(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') {
+              e.preventDefault();
+              void browse(typed);
+            }
+          }}
+          spellCheck={false}
+        />
+        <button type="button" className="btn btn-small" onClick={() => void browse(typed)}>
           Go
         </button>
-      </form>
+      </div>
       {error && (
         <p className="field-error" role="alert">
           {error}
