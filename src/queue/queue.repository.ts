@@ -15,6 +15,8 @@ export interface ClaimOptions {
   jobTypes?: readonly string[];
   /** this worker's node: jobs bound to another node are skipped */
   node?: string;
+  /** with `node`: claim nothing while this many jobs already run on the node (concurrent_transcriptions) */
+  maxRunningOnNode?: number;
 }
 
 export async function claimNextJob(db: Db, kind: DbKind, opts: ClaimOptions): Promise<JobRow | undefined> {
@@ -24,6 +26,11 @@ export async function claimNextJob(db: Db, kind: DbKind, opts: ClaimOptions): Pr
   const lock = kind === 'postgres' ? sql`for update skip locked` : sql``;
   const types = opts.jobTypes ? sql`and job_type in (${sql.join(opts.jobTypes.length ? [...opts.jobTypes] : [''])})` : sql``;
   const affinity = opts.node ? sql`and (node_affinity is null or node_affinity = ${opts.node})` : sql``;
+  const cap =
+    opts.node && opts.maxRunningOnNode
+      ? sql`and (select count(*) from jobs r join workers w on w.worker_id = r.worker_id
+               where r.status = 'processing' and w.node = ${opts.node}) < ${opts.maxRunningOnNode}`
+      : sql``;
   const res = await sql<JobRow>`
     update jobs set
       status = 'processing',
@@ -39,7 +46,7 @@ export async function claimNextJob(db: Db, kind: DbKind, opts: ClaimOptions): Pr
       updated_ms = ${now}
     where id = (
       select id from jobs
-      where status = 'queued' and (not_before is null or not_before <= ${now}) ${types} ${affinity}
+      where status = 'queued' and (not_before is null or not_before <= ${now}) ${types} ${affinity} ${cap}
       order by priority desc, seq asc
       limit 1
       ${lock}

@@ -133,6 +133,7 @@ class WorkerProcess {
           leaseMs: this.settings.getNumber('job_lease_seconds') * 1000,
           jobTypes: this.jobTypes,
           node: this.spec.node || hostname(),
+          maxRunningOnNode: this.settings.getNumber('concurrent_transcriptions'),
         });
         if (!job) {
           await this.sleep(IDLE_POLL_MS);

@@ -20,3 +20,25 @@ for (const kind of databaseKinds()) {
     assert.equal(local?.id, bound.id);
   });
 }
+
+for (const kind of databaseKinds()) {
+  test(`${kind}: a node runs at most concurrent_transcriptions jobs at once`, async (t) => {
+    const ta = await createTestApp(kind);
+    t.after(() => ta.close());
+    const { db } = ta.ctx.database;
+    const now = new Date().toISOString();
+    for (const [id, node] of [['w1', 'box'], ['w2', 'box'], ['w3', 'other']]) {
+      await db.insertInto('workers').values({
+        worker_id: id, worker_type: 'cpu', device_id: null, node, pid: null, status: 'idle', desired_state: 'running',
+        current_job_id: null, current_job_progress: null, current_job_eta: null, jobs_completed: 0, jobs_failed: 0,
+        started_at: now, last_heartbeat_ms: Date.now(), error: null, model_loaded: null,
+      } as never).execute();
+    }
+    for (let i = 0; i < 3; i++) await ta.ctx.jobs.create({ file_path: `/media/${i}.mkv`, target_lang: 'eng' });
+    const claim = (workerId: string, node: string) =>
+      claimNextJob(db, ta.ctx.database.kind, { workerId, leaseMs: 60_000, node, maxRunningOnNode: 1 });
+    assert.ok(await claim('w1', 'box'), 'the first job on the node');
+    assert.equal(await claim('w2', 'box'), undefined, 'a second one on the same node waits');
+    assert.ok(await claim('w3', 'other'), 'another node is not held back');
+  });
+}
