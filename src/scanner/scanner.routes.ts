@@ -28,6 +28,7 @@ export const scannerRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       summary: 'Scan library folders now (no body: the library_paths setting)',
       body: optional(ScanBody),
+      'x-optional-body': true,
       response: { 200: ScanResultSchema, ...errors(400, 403, 404, 409) },
     },
   }, async (req) => {
@@ -40,13 +41,13 @@ export const scannerRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async () => scanner.service.lastScanDecisions());
 
   app.post('/scheduler/start', {
-    schema: { tags, summary: 'Start scheduled scans (stored in settings, resumed after a restart)', body: optional(SchedulerBody), response: { 200: Message, ...errors(400, 403, 404) } },
+    schema: { tags, summary: 'Start scheduled scans (stored in settings, resumed after a restart)', body: optional(SchedulerBody), 'x-optional-body': true, response: { 200: Message, ...errors(400, 403, 404) } },
   }, async (req) => ({ message: await scanner.startScheduler(req.body ?? {}) }));
 
   app.post('/scheduler/stop', { schema: { tags, summary: 'Stop scheduled scans', response: { 200: Message } } }, async () => ({ message: await scanner.stopScheduler() }));
 
   app.post('/watcher/start', {
-    schema: { tags, summary: 'Start the file watcher on the library paths', body: optional(WatcherBody), response: { 200: Message, ...errors(400, 403, 404) } },
+    schema: { tags, summary: 'Start the file watcher on the library paths', body: optional(WatcherBody), 'x-optional-body': true, response: { 200: Message, ...errors(400, 403, 404) } },
   }, async (req) => ({ message: await scanner.startWatcher(req.body ?? {}) }));
 
   app.post('/watcher/stop', { schema: { tags, summary: 'Stop the file watcher', response: { 200: Message } } }, async () => ({ message: await scanner.stopWatcher() }));

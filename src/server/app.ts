@@ -56,6 +56,19 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
     // A module's root route is served with and without the trailing slash;
     // document it as the contract spells it (`/api/jobs`).
     transform: ({ schema, url, route }) => ({ schema, url: url.length > 1 ? url.replace(/\/$/, '') : url, route }),
+    // Routes whose body may be left out say so with `'x-optional-body': true`.
+    transformObject: (documentObject) => {
+      const openapiObject = (documentObject as unknown as { openapiObject: { paths?: Record<string, unknown> } }).openapiObject;
+      for (const item of Object.values(openapiObject.paths ?? {})) {
+        for (const op of Object.values(item as Record<string, Record<string, unknown>>)) {
+          if (op && typeof op === 'object' && op['x-optional-body']) {
+            delete op['x-optional-body'];
+            if (op.requestBody) (op.requestBody as { required: boolean }).required = false;
+          }
+        }
+      }
+      return openapiObject as never;
+    },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: false });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
