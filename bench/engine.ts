@@ -9,7 +9,8 @@
  *   BENCH_SECONDS=120 npm run bench:engine
  *   BENCH_REPEAT=3 npm run bench:engine  # best of 3, runs interleaved (shared machines)
  *   BENCH_RSS_SECONDS=7200 npm run bench:engine   # also peak RSS on a 2-hour file
- *     BENCH_RSS_MODEL=minimal|tiny (default tiny), BENCH_RSS_CHUNKS=N stops after N chunks
+ *     BENCH_RSS_MODEL=minimal|tiny (default tiny), BENCH_RSS_CHUNKS=N stops after N x 600 s of audio,
+ *     BENCH_RSS_CHUNK_SECONDS=S sends chunks of S seconds (default: the pipeline's)
  *
  * Besides wall time each run prints the CPU seconds of the inference process
  * (whisper-cli, or the whisper-server child): on a machine shared with other

@@ -194,7 +194,7 @@ export class WhisperEngine {
     parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="audio.wav"\r\nContent-Type: audio/wav\r\n\r\n`));
     const head = Buffer.concat(parts);
     const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-    // Written in three pieces, not concatenated: a 600 s chunk is 19 MB and a
+    // Written in three pieces, not concatenated: a chunk is 32 kB per second and a
     // joined copy would double Node's share of the job's peak memory.
     const length = head.length + wav.length + tail.length;
     return new Promise((res, rej) => {

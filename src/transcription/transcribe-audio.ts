@@ -102,8 +102,18 @@ export async function detectLanguageInWav(wavPath: string, engine: WhisperEngine
   return { language: toWhisperCode(code) ?? code, languageName: lang?.name ?? code, confidence: sum / counted };
 }
 
+/**
+ * Longest chunk sent to the engine, seconds. whisper-server holds several
+ * copies of a chunk while it works (upload, multipart copy, float samples,
+ * VAD-filtered samples, padded samples, mel): about 0.2 MB per second of audio.
+ * At 120 s that share is ~25 MB instead of ~120 MB at 600 s, and whisper
+ * decodes 30 s windows anyway, so the work and the output barely change
+ * (docs/PERFORMANCE.md "## Engine").
+ */
+export const DEFAULT_CHUNK_SECONDS = 120;
+
 export interface ChunkedOptions extends DecodeOptions {
-  /** longest chunk sent to the engine, seconds */
+  /** longest chunk sent to the engine, seconds (DEFAULT_CHUNK_SECONDS) */
   chunkSeconds?: number;
   onProgress?(percent: number): void;
   signal?: AbortSignal;
@@ -112,7 +122,7 @@ export interface ChunkedOptions extends DecodeOptions {
 /** Transcribes a whole WAV chunk by chunk; segment times are seconds from the WAV start. */
 export async function transcribeWavChunked(wavPath: string, engine: WhisperEngine, o: ChunkedOptions): Promise<{ segments: Segment[]; duration: number; language: string | null }> {
   const file = await openPcmWav(wavPath);
-  const chunk = Math.max(30, o.chunkSeconds ?? 600);
+  const chunk = Math.max(30, o.chunkSeconds ?? DEFAULT_CHUNK_SECONDS);
   const segments: Segment[] = [];
   let language: string | null = null;
   const fh = await open(wavPath, 'r');
