@@ -22,6 +22,7 @@ import { SettingsService } from '../src/settings/settings.service.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import { WorkerSupervisor } from '../src/workers/supervisor.js';
 import { WhisperEngine, pipelineOptionsFromSettings, transcribeMedia } from '../src/transcription/index.js';
+import { JFK_WAV } from '../test/helpers/fixtures.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,7 +32,7 @@ const kind = arg('model', 'minimal') as 'tiny' | 'minimal';
 const repeat = Number(arg('repeat', '6'));
 const runs = Math.max(2, Number(arg('runs', '2')));
 const threads = Number(arg('threads', '2'));
-const JFK = arg('audio', '/work/shared/fixtures/jfk.wav');
+const JFK = arg('audio', JFK_WAV);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { SILERO_MODEL } from '../helpers/fixtures.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const ARTIFACTS = join(ROOT, 'test-artifacts');
@@ -265,7 +266,7 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>
  */
 export function testModelSettings(): Record<string, string> {
   const model = ensureTestModel();
-  const silero = [process.env.SILERO_MODEL, '/work/shared/fixtures/silero-v6.2.0-ggml.bin'].find((p) => p && existsSync(p));
+  const silero = [process.env.SILERO_MODEL, SILERO_MODEL].find((p) => p && existsSync(p));
   return {
     whisper_model: model,
     preset_fast_model: model,

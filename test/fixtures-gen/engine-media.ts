@@ -6,8 +6,10 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const JFK = '/work/shared/fixtures/jfk.wav';
-export const SILERO = '/work/shared/fixtures/silero-v6.2.0-ggml.bin';
+import { JFK_WAV, SILERO_MODEL } from '../helpers/fixtures.js';
+
+export const JFK = JFK_WAV;
+export const SILERO = SILERO_MODEL;
 
 function ffmpeg(args: string[]): void {
   execFileSync('ffmpeg', ['-nostdin', '-hide_banner', '-loglevel', 'error', '-y', ...args]);

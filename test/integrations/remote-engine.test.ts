@@ -8,7 +8,7 @@ import { workerEngineFor } from '../../src/integrations/engine-select.js';
 import { transcribeAudioFile, pipelineOptionsFromSettings } from '../../src/transcription/index.js';
 import { fakeServer } from './fake-server.js';
 
-const JFK = '/work/shared/fixtures/jfk.wav';
+import { JFK_WAV as JFK } from '../helpers/fixtures.js';
 const asrJson = { text: 'And so my fellow Americans', language: 'en', segments: [{ start: 0.3, end: 2.2, text: ' And so my fellow Americans', words: [[' And', 0.3, 0.5], [' so', 0.5, 0.7], [' my', 0.7, 1.0], [' fellow', 1.0, 1.5], [' Americans', 1.5, 2.2]].map(([word, start, end]) => ({ word, start, end, probability: 0.9 })) }] };
 const openaiJson = { task: 'transcribe', language: 'english', duration: 11, text: 'ask not', segments: [{ id: 0, start: 3.3, end: 4.4, text: ' ask not' }], words: [{ word: 'ask', start: 3.3, end: 3.6 }, { word: 'not', start: 3.7, end: 4.4 }] };
 

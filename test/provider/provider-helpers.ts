@@ -12,8 +12,10 @@ import { ensureTestModel } from '../../scripts/test-model.js';
 import { isWhisperBuilt } from '../../src/transcription/binaries.js';
 import { workersFor } from '../../src/workers/workers.context.js';
 
-export const JFK = '/work/shared/fixtures/jfk.wav';
-export const SILERO = '/work/shared/fixtures/silero-v6.2.0-ggml.bin';
+import { JFK_WAV, SILERO_MODEL } from '../helpers/fixtures.js';
+
+export const JFK = JFK_WAV;
+export const SILERO = SILERO_MODEL;
 
 export function engineSkip(): string | false {
   if (isWhisperBuilt('cpu')) return false;

@@ -8,8 +8,10 @@ import { join, resolve } from 'node:path';
 import { ensureTestModel } from '../../scripts/test-model.js';
 import type { AppContext } from '../../src/server/context.js';
 
-export const FIXTURES = resolve(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures');
-export const JFK = existsSync(join(FIXTURES, 'jfk.wav')) ? join(FIXTURES, 'jfk.wav') : resolve('/work/shared/fixtures/jfk.wav');
+import { FIXTURES_DIR, JFK_WAV } from '../helpers/fixtures.js';
+
+export const FIXTURES = FIXTURES_DIR;
+export const JFK = JFK_WAV;
 export const EXTRA_HANDLERS = resolve(import.meta.dirname, 'test-handlers.ts');
 
 /** The minimal generated model (written into .cache/ on first use). */
