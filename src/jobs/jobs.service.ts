@@ -9,41 +9,16 @@ import type { JobRow } from '../db/schema.js';
 import { AppError, badRequest, conflict, notFound } from '../errors.js';
 import { normalizeLanguage } from '../languages.js';
 import * as repo from './jobs.repository.js';
+import type { Static } from '@fastify/type-provider-typebox';
+import type { JobSchema } from './jobs.schemas.js';
 
 export const JOB_STATUSES = ['queued', 'processing', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 export const QUALITY_PRESETS = ['fast', 'balanced', 'best'] as const;
 export const JOB_MODES = ['transcribe', 'translate'] as const;
 
-export interface Job {
-  id: string;
-  file_path: string;
-  file_name: string;
-  job_type: string;
-  status: string;
-  priority: number;
-  source_lang: string | null;
-  target_lang: string;
-  quality_preset: string;
-  transcribe_or_translate: string;
-  progress: number;
-  current_stage: string | null;
-  eta_seconds: number | null;
-  created_at: string;
-  started_at: string | null;
-  completed_at: string | null;
-  output_path: string | null;
-  segments_count: number | null;
-  error: string | null;
-  retry_count: number;
-  max_retries: number;
-  worker_id: string | null;
-  vram_used_mb: number | null;
-  processing_time_seconds: number | null;
-  model_used: string | null;
-  device_used: string | null;
-  is_manual_request: boolean;
-}
+/** A job as the API shows it: the type is the route schema's, so the two cannot drift. */
+export type Job = Static<typeof JobSchema>;
 
 export function toJob(row: JobRow): Job {
   return {
