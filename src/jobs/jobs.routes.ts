@@ -16,7 +16,7 @@ export const jobsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags, summary: 'List jobs with pagination and filtering (newest first)',
       querystring: Type.Object({
         status_filter: Type.Optional(Type.String({ description: 'queued, processing, completed, failed or cancelled' })),
-        page: Type.Optional(Type.Integer({ default: 1, description: 'Page number (1-based)' })),
+        page: Type.Optional(Type.Integer({ default: 1, maximum: 2147483647, description: 'Page number (1-based)' })),
         page_size: Type.Optional(Type.Integer({ default: 50, description: 'Items per page (max 500)' })),
       }),
       response: { 200: Type.Object({ jobs: Type.Array(JobSchema), total: Type.Integer(), page: Type.Integer(), page_size: Type.Integer() }), ...errors(400) },
