@@ -4,7 +4,7 @@
  *
  *   npm run bench:api                                  # SQLite (and PostgreSQL when PG_TEST_URL is set)
  *   npm run bench:api -- --pg postgres://postgres@127.0.0.1:5432/test
- *   npm run bench:api -- --workers 2 --duration 10 --connections 100 --jobs 100000 --only sqlite
+ *   npm run bench:api -- --duration 10 --connections 100 --jobs 100000 --only sqlite
  *
  * PostgreSQL: a fresh database is made next to the one the URL names and dropped afterwards.
  */
@@ -34,7 +34,6 @@ const { values: args } = parseArgs({
   options: {
     jobs: { type: 'string', default: '100000' },
     pg: { type: 'string', default: process.env.PG_TEST_URL ?? '' },
-    workers: { type: 'string', default: '1' },
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '100' },
     only: { type: 'string', default: '' },
@@ -131,7 +130,7 @@ async function startServer(url: string, dataDir: string): Promise<{ child: Child
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    ['bin/transcriptorio.js', 'server', '--host', '127.0.0.1', '--port', String(port), '--workers', args.workers!],
+    ['bin/transcriptorio.js', 'server', '--host', '127.0.0.1', '--port', String(port), '--workers', '0'], // no transcription workers: they would claim the bench's queued jobs
     { env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: url, LOG_LEVEL: 'warn', PORT: '', HOST: '' }, stdio: ['ignore', 'inherit', 'inherit'] },
   );
   const base = `http://127.0.0.1:${port}`;
@@ -214,7 +213,7 @@ async function withPgDatabase<T>(adminUrl: string, fn: (url: string) => Promise<
 }
 
 const rows: Row[] = [];
-console.log(`API benchmark: ${JOBS} jobs, ${CONNECTIONS} connections, ${DURATION} s per endpoint, server --workers ${args.workers}`);
+console.log(`API benchmark: ${JOBS} jobs, ${CONNECTIONS} connections, ${DURATION} s per endpoint`);
 console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}`);
 if (args.only !== 'postgres') {
   const dir = mkdtempSync(join(tmpdir(), 'tio-bench-api-'));

@@ -1,4 +1,3 @@
-import cluster from 'node:cluster';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -26,23 +25,23 @@ export function register(program: Command): void {
       .option('--reload', 'restart when source files change (development)')
       .option(
         '--workers <n>',
-        'HTTP processes sharing the port (node:cluster); background components run in the first one only. Transcription workers are set with worker_cpu_count / worker_gpu_count',
-        '1',
+        'CPU transcription workers (child processes) to start with the server, instead of the worker_cpu_count setting for this run; GPU workers come from worker_gpu_count',
       ),
   ).action(async (opts: ServerOptions) => runServer(opts));
 }
 
 async function runServer(opts: ServerOptions): Promise<void> {
   const config = configFrom(opts);
-  const workers = Number(opts.workers ?? 1);
-  if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
-    console.error(`--workers must be an integer from 1 to 64, got "${opts.workers}"`);
-    process.exit(2);
+  let cpuWorkers: number | undefined;
+  if (opts.workers !== undefined) {
+    cpuWorkers = Number(opts.workers);
+    if (!Number.isInteger(cpuWorkers) || cpuWorkers < 0 || cpuWorkers > 64) {
+      console.error(`--workers must be an integer from 0 to 64, got "${opts.workers}"`);
+      process.exit(2);
+    }
   }
   if (opts.reload) return runWithReload();
-  if (workers > 1 && cluster.isPrimary) return runPrimary(workers);
-  const background = cluster.isPrimary || process.env.TRANSCRIPTORIO_HTTP_INDEX === '0';
-  const server = await startServer(config, { background });
+  const server = await startServer(config, { cpuWorkers });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -55,27 +54,6 @@ async function runServer(opts: ServerOptions): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
-}
-
-/** N HTTP processes; the first also runs the worker pool, scheduler and watcher. */
-function runPrimary(n: number): void {
-  const spawnOne = (index: number) => {
-    const w = cluster.fork({ TRANSCRIPTORIO_HTTP_INDEX: String(index) });
-    w.on('exit', (code, signal) => {
-      if (!shuttingDown) {
-        console.error(`HTTP process ${index} exited (${signal ?? code}); restarting`);
-        spawnOne(index);
-      }
-    });
-  };
-  let shuttingDown = false;
-  for (let i = 0; i < n; i++) spawnOne(i);
-  const stop = () => {
-    shuttingDown = true;
-    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
 }
 
 /** Development: node's watch mode restarts the server when src/ changes. */

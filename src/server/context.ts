@@ -22,6 +22,8 @@ export interface AppContext {
   rules: ScanRulesService;
   events: EventHub;
   startedAt: number;
+  /** `server --workers N`: CPU workers to start at boot instead of the worker_cpu_count setting. */
+  cpuWorkersAtBoot?: number;
   /** Background components (workers, scheduler, watcher) register how to stop here. */
   onClose: Array<() => Promise<void> | void>;
 }

@@ -16,8 +16,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, opts: { background?: boolean } = {}): Promise<RunningServer> {
+export async function startServer(config: Config, opts: { background?: boolean; cpuWorkers?: number } = {}): Promise<RunningServer> {
   const ctx = await createContext(config);
+  ctx.cpuWorkersAtBoot = opts.cpuWorkers;
   const app = await buildApp(ctx);
   app.server.keepAliveTimeout = 65_000;
   app.server.requestTimeout = 0; // provider uploads and long transcriptions

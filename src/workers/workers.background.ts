@@ -43,7 +43,7 @@ registerBackground('workers', async (ctx) => {
   addWorkerEventsPoller(ctx);
   await supervisor.start();
   const timeout = () => ctx.settings.getNumber('shutdown_timeout_seconds') * 1000;
-  await supervisor.scaleTo('cpu', ctx.settings.getNumber('worker_cpu_count'), timeout());
+  await supervisor.scaleTo('cpu', ctx.cpuWorkersAtBoot ?? ctx.settings.getNumber('worker_cpu_count'), timeout());
   await supervisor.scaleTo('gpu', ctx.settings.getNumber('worker_gpu_count'), timeout());
   // A changed count takes effect at once; workers added or removed through the API stay as they are until then.
   const onChange = (key: string, value: unknown) => {
