@@ -4,6 +4,12 @@ import type { HubEvent } from './event-hub.js';
 /** Server-sent events: job, worker, scan and download updates for the UI. */
 export const eventsRoutes: FastifyPluginAsync = async (app) => {
   const hub = app.ctx.events;
+  // Open streams never go idle, so closing the server ends them itself rather than waiting for browsers.
+  const open = new Set<import('node:http').ServerResponse>();
+  app.addHook('preClose', async () => {
+    for (const res of open) res.end();
+    open.clear();
+  });
   app.get('/events', {
     schema: {
       tags: ['System'],
@@ -19,6 +25,7 @@ export const eventsRoutes: FastifyPluginAsync = async (app) => {
       'x-accel-buffering': 'no',
     });
     res.write(': connected\nretry: 3000\n\n');
+    open.add(res);
     const send = (e: HubEvent) => res.write(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
     hub.on('event', send);
     hub.start();
@@ -26,6 +33,7 @@ export const eventsRoutes: FastifyPluginAsync = async (app) => {
     const done = () => {
       clearInterval(ping);
       hub.off('event', send);
+      open.delete(res);
     };
     req.raw.on('close', done);
   });
