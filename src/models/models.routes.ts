@@ -1,13 +1,8 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Message, Nullable, errors } from '../server/schemas.js';
+import { Message, errors } from '../server/schemas.js';
 import { ModelsService } from './models.service.js';
+import { ModelSchema } from './models.schemas.js';
 
-const ModelSchema = Type.Object({
-  name: Type.String(), file: Type.String(), kind: Type.String(), multilingual: Type.Boolean(),
-  size_bytes: Type.Integer(), installed: Type.Boolean(), path: Type.String(), sha: Nullable(Type.String()),
-  description: Type.String(), partial_bytes: Nullable(Type.Integer()), downloading: Type.Boolean(),
-  progress: Nullable(Type.Number()), in_use: Type.Boolean(),
-});
 const NameParams = Type.Object({ name: Type.String() });
 
 export const modelsRoutes: FastifyPluginAsyncTypebox = async (app) => {

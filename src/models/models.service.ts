@@ -8,23 +8,11 @@ import type { Logger } from 'pino';
 import { AppError, badRequest, conflict, notFound } from '../errors.js';
 import type { EventHub } from '../events/event-hub.js';
 import type { SettingsService } from '../settings/settings.service.js';
+import type { Static } from '@fastify/type-provider-typebox';
+import type { ModelSchema } from './models.schemas.js';
 import { catalogueEntry, downloadModel, listModels, removeModel, type ModelInfo } from '../transcription/index.js';
 
-export interface ModelView {
-  name: string;
-  file: string;
-  kind: string;
-  multilingual: boolean;
-  size_bytes: number;
-  installed: boolean;
-  path: string;
-  sha: string | null;
-  description: string;
-  partial_bytes: number | null;
-  downloading: boolean;
-  progress: number | null;
-  in_use: boolean;
-}
+export type ModelView = Static<typeof ModelSchema>;
 
 function describe(m: ModelInfo): string {
   if (m.kind === 'vad') return 'Silero voice activity detection';

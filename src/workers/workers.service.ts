@@ -12,40 +12,12 @@ import { badRequest, notFound } from '../errors.js';
 import { listGpuDevices } from './gpu-devices.js';
 import type { WorkerSupervisor, WorkerType } from './supervisor.js';
 import * as repo from './workers.repository.js';
+import type { Static } from '@fastify/type-provider-typebox';
+import type { StatsSchema, WorkerSchema } from './workers.schemas.js';
 
-export interface Worker {
-  worker_id: string;
-  worker_type: string;
-  device_id: number | null;
-  status: string;
-  current_job_id: string | null;
-  jobs_completed: number;
-  jobs_failed: number;
-  uptime_seconds: number;
-  current_job_progress: number;
-  current_job_eta: number | null;
-  node: string;
-  pid: number | null;
-  error: string | null;
-  model_loaded: string | null;
-  last_heartbeat: string;
-  started_at: string;
-  desired_state: string;
-}
+export type Worker = Static<typeof WorkerSchema>;
 
-export interface WorkerStats {
-  total_workers: number;
-  cpu_workers: number;
-  gpu_workers: number;
-  idle_workers: number;
-  busy_workers: number;
-  stopped_workers: number;
-  error_workers: number;
-  total_jobs_completed: number;
-  total_jobs_failed: number;
-  uptime_seconds: number;
-  is_running: boolean;
-}
+export type WorkerStats = Static<typeof StatsSchema>;
 
 const MAX_TIMEOUT_S = 3600;
 
