@@ -3,9 +3,10 @@
  * /v1/models) for tools that speak OpenAI's Whisper API. Requests take the
  * same queue/job path as /asr; errors use OpenAI's JSON shape
  * ({"error": {"message", "type", "param", "code"}}) with real status codes.
- * `Authorization: Bearer <api_key>` is accepted by server/auth.ts.
+ * `Authorization: Bearer <api_key>` is accepted by security/request-guard.ts.
  */
 import { stat } from 'node:fs/promises';
+import { redactUrl } from '../security/request-guard.js';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, badRequest } from '../errors.js';
@@ -153,17 +154,17 @@ export const openaiRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const scoped = app as unknown as FastifyInstance;
   scoped.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {
     if (err instanceof AppError) {
-      if (err.status >= 500) req.log.error({ err, url: req.url }, err.message);
+      if (err.status >= 500) req.log.error({ err, url: redactUrl(req.url) }, err.message);
       return reply.status(err.status).send(openAiError(err.status, err.message, err.code));
     }
     const fe = err as FastifyError;
     if (fe.validation) return reply.status(400).send(openAiError(400, `${fe.validationContext ?? 'request'} ${fe.message}`, 'validation_error'));
     if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) return reply.status(fe.statusCode).send(openAiError(fe.statusCode, fe.message, fe.code ?? null));
-    req.log.error({ err, url: req.url }, 'unhandled error');
+    req.log.error({ err, url: redactUrl(req.url) }, 'unhandled error');
     return reply.status(500).send(openAiError(500, 'Internal server error', 'internal'));
   });
-  scoped.setNotFoundHandler((req, reply) => reply.status(404).send(openAiError(404, `Unknown endpoint: ${req.method} ${req.url.split('?')[0]}`, 'not_found')));
-  // The API-key check (server/auth.ts) answers before any handler: give its 401 the same shape.
+  scoped.setNotFoundHandler((req, reply) => reply.status(404).send(openAiError(404, `Unknown endpoint: ${req.method} ${redactUrl(req.url)}`, 'not_found')));
+  // The API-key check (security/request-guard.ts) answers before any handler: give its 401 the same shape.
   scoped.addHook('preSerialization', async (_req, reply, payload) => {
     const p = payload as { detail?: unknown; code?: unknown } | null;
     if (reply.statusCode < 400 || !p || typeof p !== 'object' || typeof p.detail !== 'string') return payload;

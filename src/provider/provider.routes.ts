@@ -1,14 +1,14 @@
 /**
  * The whisper-asr-webservice API that Bazarr's whisperai provider calls:
  * POST /asr, POST /detect-language, GET /status. Served at the root (API key
- * in a header or ?apikey=, see server/auth.ts) and under /provider/<api_key>/
+ * in a header or ?apikey=, see security/request-guard.ts) and under /provider/<api_key>/
  * for clients that cannot send headers (Bazarr takes only a URL).
  */
-import { timingSafeEqual } from 'node:crypto';
 import { basename } from 'node:path';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { keyMatches } from '../server/auth.js';
+import { markRoutes } from '../server/auth.js';
+import { keyIsOneOf } from '../security/request-guard.js';
 import { errors } from '../server/schemas.js';
 import { packageVersion } from '../paths.js';
 import { listStatus } from './provider.status.js';
@@ -109,21 +109,15 @@ const endpoints: FastifyPluginAsyncTypebox = async (app) => {
   }
 };
 
-function sameKey(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 export const providerRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(endpoints);
-  // Bazarr cannot send headers: the key travels in the path and is checked here (auth.ts leaves /provider/ to us).
+  // Bazarr cannot send headers: the key travels in the path and is checked here (the routes are marked provider-key).
   await app.register(async (scoped: FastifyInstance) => {
+    markRoutes(scoped, 'provider-key');
     scoped.addHook('onRequest', async (req, reply) => {
       const key = (req.params as { apiKey?: string }).apiKey ?? '';
-      const bazarrKey = scoped.ctx.settings.getString('bazarr_api_key');
-      const ok = keyMatches(scoped.ctx, key) || (!!bazarrKey && sameKey(key, bazarrKey));
-      if (!ok) return reply.status(401).send({ detail: 'Invalid API key in the provider URL: use http://<host>:<port>/provider/<api_key> with the key shown in the settings', code: 'unauthorized' });
+      const s = scoped.ctx.settings;
+      if (!keyIsOneOf(key, [s.getString('api_key'), s.getString('bazarr_api_key')])) return reply.status(401).send({ detail: 'Invalid API key in the provider URL: use http://<host>:<port>/provider/<api_key> with the key shown in the settings', code: 'unauthorized' });
     });
     await scoped.register(endpoints);
   }, { prefix: '/provider/:apiKey' });

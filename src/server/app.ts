@@ -13,7 +13,8 @@ import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from './context.js';
 import { registerErrorHandling } from './error-handler.js';
-import { registerAuth } from './auth.js';
+import { markRoutes, registerAuth } from './auth.js';
+import { trustProxyFromSettings } from '../security/request-guard.js';
 import { registerRoutes } from './routes/index.js';
 import { projectRoot, packageVersion } from '../paths.js';
 
@@ -32,6 +33,8 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 10 * 1024 * 1024,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+    // X-Forwarded-* only from the proxies the trust_proxy setting names (none by default).
+    trustProxy: trustProxyFromSettings(ctx.settings, (value, err) => ctx.log.warn({ trust_proxy: value, err: err.message }, 'trust_proxy is not a list of addresses or CIDR ranges: no proxy is trusted')),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
 
   app.decorate('ctx', ctx);
@@ -70,15 +73,25 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
       return openapiObject as never;
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: false });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  registerRedoc(app);
+  registerAuth(app, ctx);
+  // The open list (docs/SECURITY.md): the API documents and the UI's own files. Every other route needs the key.
+  await app.register(async (docs) => {
+    markRoutes(docs, 'open');
+    await docs.register(swaggerUi, { routePrefix: '/docs', staticCSP: false });
+    docs.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    registerRedoc(docs);
+  });
 
   await app.register(multipart, { limits: { fileSize: 4 * 1024 * 1024 * 1024, files: 1 } });
-  registerAuth(app, ctx);
   await registerRoutes(app, ctx);
+  await app.register(async (ui) => {
+    markRoutes(ui, 'open');
+    await registerUi(ui, opts.webDir ?? join(projectRoot(), 'web', 'dist'));
+  });
+  return app;
+}
 
-  const webDir = opts.webDir ?? join(projectRoot(), 'web', 'dist');
+async function registerUi(app: FastifyInstance, webDir: string): Promise<void> {
   if (existsSync(join(webDir, 'index.html'))) {
     await app.register(fastifyStatic, { root: webDir, prefix: '/', wildcard: false, index: false, decorateReply: true });
     const index = readFileSync(join(webDir, 'index.html'));
@@ -87,14 +100,13 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
       reply.sendFile(join('assets', (req.params as { '*': string })['*'])),
     );
   } else {
-    app.get('/', { schema: { tags: ['System'], summary: 'API info (the web UI when it is built)' } }, async () => ({
+    app.get('/', { schema: { tags: ['System'], summary: 'API info (the web UI when it is built)', security: [] } }, async () => ({
       name: 'TranscriptorIO API',
       version: packageVersion(),
       status: 'running',
       message: 'Frontend not built. Access API docs at /docs',
     }));
   }
-  return app;
 }
 
 function registerRedoc(app: FastifyInstance): void {

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { redactUrl } from '../security/request-guard.js';
 import { AppError } from '../errors.js';
 
 /**
@@ -9,7 +10,7 @@ import { AppError } from '../errors.js';
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {
     if (err instanceof AppError) {
-      if (err.status >= 500) req.log.error({ err, url: req.url }, err.message);
+      if (err.status >= 500) req.log.error({ err, url: redactUrl(req.url) }, err.message);
       return reply.status(err.status).send({ detail: err.message, code: err.code, ...(err.errors ? { errors: err.errors } : {}) });
     }
     const fe = err as FastifyError;
@@ -25,8 +26,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
       return reply.status(fe.statusCode).send({ detail: fe.message, code: fe.code ?? 'bad_request' });
     }
-    req.log.error({ err, url: req.url, method: req.method }, 'unhandled error');
+    req.log.error({ err, url: redactUrl(req.url), method: req.method }, 'unhandled error');
     return reply.status(500).send({ detail: 'Internal server error', code: 'internal' });
   });
-  app.setNotFoundHandler((req, reply) => reply.status(404).send({ detail: `Not Found: ${req.method} ${req.url.split('?')[0]}`, code: 'not_found' }));
+  app.setNotFoundHandler((req, reply) => reply.status(404).send({ detail: `Not Found: ${req.method} ${redactUrl(req.url)}`, code: 'not_found' }));
 }

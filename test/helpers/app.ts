@@ -16,11 +16,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(kind: 'sqlite' | 'postgres' = 'sqlite', existing?: TestDatabase): Promise<TestApp> {
+export async function createTestApp(kind: 'sqlite' | 'postgres' = 'sqlite', existing?: TestDatabase, opts: { webDir?: string } = {}): Promise<TestApp> {
   const database = existing ?? (await createTestDatabase(kind));
   const config = loadConfig({ databaseUrl: database.url, dataDir: database.dataDir, logLevel: 'silent', port: 0, host: '127.0.0.1' }, {});
   const ctx = await createContext(config, { log: createLogger('silent') });
-  const app = await buildApp(ctx, { webDir: '/nonexistent' });
+  const app = await buildApp(ctx, { webDir: opts.webDir ?? '/nonexistent' });
   await app.ready();
   return {
     app,

@@ -22,8 +22,9 @@ export const systemRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const ctx = app.ctx;
 
   app.get('/health', {
+    config: { access: 'open' },
     schema: {
-      tags: ['System'], summary: 'Health check for monitoring systems',
+      tags: ['System'], summary: 'Health check for monitoring systems (open: needs no API key)', security: [],
       response: {
         200: Type.Object({ status: Type.String(), database: Type.String(), workers: Type.Integer(), queue_size: Type.Integer() }),
         503: Type.Object({ status: Type.String(), database: Type.String(), workers: Type.Integer(), queue_size: Type.Integer() }),

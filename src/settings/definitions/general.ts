@@ -8,7 +8,10 @@ export const generalSettings: SettingDefinition[] = [
   { key: 'debug', default: 'false', category: 'general', value_type: 'boolean', description: 'Debug logging' },
   { key: 'setup_completed', default: 'false', category: 'general', value_type: 'boolean', description: 'Whether the setup wizard has been completed or skipped' },
   { key: 'auth_enabled', default: 'true', category: 'general', value_type: 'boolean', description: 'Require the API key (X-Api-Key header or apikey query) on /api and provider routes' },
-  { key: 'auth_exempt_local', default: 'true', category: 'general', value_type: 'boolean', description: 'Requests from this machine (loopback) need no API key' },
+  { key: 'auth_exempt_local', default: 'true', category: 'general', value_type: 'boolean', description: 'Requests from this machine need no API key: the connection comes from a loopback address, the Host header is a loopback name (or one in allowed_hosts), and a state-changing request is not cross-site' },
+  { key: 'allowed_hosts', default: '', category: 'general', value_type: 'list', description: 'Extra host names (besides localhost and loopback addresses) under which this machine reaches the server without a key, comma-separated (e.g. a name in /etc/hosts); any other Host header needs the API key' },
+  { key: 'trust_proxy', default: '', category: 'general', value_type: 'string', description: 'Reverse proxies whose X-Forwarded-For/-Host/-Proto headers are believed: empty (off, the default), "loopback" for a proxy on this machine, or addresses and CIDR ranges, comma-separated' },
   { key: 'api_key', default: '', category: 'general', value_type: 'secret', description: 'API key, generated on first start' },
-  { key: 'browse_roots', default: '/', category: 'general', value_type: 'list', description: 'Folders the filesystem browser may show, comma-separated (everything else answers 403)' },
+  { key: 'browse_roots', default: '/media,/mnt,/data,/srv,/home,~', category: 'general', value_type: 'list', description: 'Folders the filesystem browser may show besides the library folders, comma-separated (~ is the home folder; /proc, /sys and /dev are never shown)' },
+  { key: 'allowed_media_roots', default: '', category: 'general', value_type: 'list', description: 'Folders outside library_paths whose media jobs, webhooks and provider requests may name, comma-separated (every other path answers 403)' },
 ];

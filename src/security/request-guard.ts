@@ -1,0 +1,174 @@
+/**
+ * Who may call a route. The decision is made on the route Fastify matched
+ * (its `config.access`), after the router has decoded the URL, so
+ * `/%61pi/settings` is judged as the `/api/settings` route it reaches:
+ *
+ * - `open`: anyone (health check, the UI's files, the API documents);
+ * - `provider-key`: the route checks the key it carries in its own path;
+ * - `key` (the default, also for unknown paths): the API key, or the local
+ *   exemption when `auth_exempt_local` is on and the request really comes
+ *   from this machine: a loopback peer, a loopback (or allowed) Host, and for
+ *   a state-changing method no cross-site Origin / Sec-Fetch-Site.
+ *
+ * A state-changing request a browser marks as cross-site is refused with 403
+ * unless it carries the key, whatever the other settings say: a web page the
+ * user visits must never drive this server.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { isIP } from 'node:net';
+import proxyAddr from '@fastify/proxy-addr';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../errors.js';
+
+export type RouteAccess = 'open' | 'key' | 'provider-key';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** who may call the route (security/request-guard.ts); absent means `key` */
+    access?: RouteAccess;
+  }
+}
+
+/** What the guard reads of the settings (the settings service fits). */
+export interface GuardSettings {
+  getString(key: string): string;
+  getBoolean(key: string): boolean;
+  getList(key: string): string[];
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function isLoopbackAddress(ip: string | undefined): boolean {
+  if (!ip) return false;
+  return ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
+}
+
+/** The host name of a Host header (`[::1]:8000` → `::1`, `LocalHost:80` → `localhost`). */
+export function hostName(host: string | undefined): string {
+  const h = (host ?? '').trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(1, h.indexOf(']') > 0 ? h.indexOf(']') : undefined);
+  const colon = h.lastIndexOf(':');
+  return colon > 0 && h.indexOf(':') === colon ? h.slice(0, colon) : h;
+}
+
+/** A name that can only mean this machine: localhost, loopback addresses, or one the user allowed. */
+export function isLocalHostName(name: string, allowed: string[]): boolean {
+  if (name === 'localhost' || name.endsWith('.localhost')) return true;
+  if (isIP(name) && isLoopbackAddress(name)) return true;
+  return allowed.some((a) => a.trim().toLowerCase() === name);
+}
+
+/** True when a browser says the request comes from another site (or an opaque origin). */
+export function isCrossSite(req: Pick<FastifyRequest, 'headers' | 'host'>): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (typeof site === 'string' && site !== 'same-origin' && site !== 'none') return true;
+  const origin = req.headers.origin;
+  if (typeof origin !== 'string' || !origin) return false;
+  if (origin === 'null') return true;
+  try {
+    return new URL(origin).host.toLowerCase() !== (req.host ?? '').toLowerCase();
+  } catch {
+    return true;
+  }
+}
+
+function sameKey(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** True when `key` is one of the expected keys (empty expected keys never match). */
+export function keyIsOneOf(key: string | null | undefined, expected: string[]): boolean {
+  if (!key) return false;
+  let ok = false;
+  // Every key is compared, so the time taken does not tell which one nearly matched.
+  for (const e of expected) if (e && sameKey(key, e)) ok = true;
+  return ok;
+}
+
+/** The key a request presents: X-Api-Key, ?apikey=, or Authorization: Bearer (OpenAI clients). */
+export function presentedKey(req: FastifyRequest): string | null {
+  const header = req.headers['x-api-key'];
+  if (typeof header === 'string' && header) return header;
+  const q = (req.query as Record<string, unknown> | undefined)?.apikey;
+  if (typeof q === 'string' && q) return q;
+  const auth = req.headers.authorization;
+  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
+  return null;
+}
+
+export type GuardVerdict = { allow: true } | { allow: false; error: AppError };
+
+const unauthorized = (req: FastifyRequest) =>
+  new AppError(
+    401,
+    'unauthorized',
+    req.url.startsWith('/v1/')
+      ? 'Missing or invalid API key: send it as Authorization: Bearer <api key> (the key is shown in Settings → General)'
+      : 'Missing or invalid API key: send it as the X-Api-Key header or the apikey query parameter (the key is shown in Settings → General)',
+  );
+
+const crossSite = () =>
+  new AppError(
+    403,
+    'cross_site_refused',
+    'Refused a cross-site request: another web page tried to change this server through your browser. Use the TranscriptorIO web UI itself, or send the API key with the request.',
+  );
+
+/** The decision for one request (pure apart from reading settings, so it is easy to test). */
+export function decide(req: FastifyRequest, settings: GuardSettings): GuardVerdict {
+  const access: RouteAccess = req.is404 ? 'key' : (req.routeOptions.config?.access ?? 'key');
+  if (access === 'open' || access === 'provider-key') return { allow: true };
+  if (keyIsOneOf(presentedKey(req), [settings.getString('api_key')])) return { allow: true };
+  const changes = !SAFE_METHODS.has(req.method);
+  if (changes && isCrossSite(req)) return { allow: false, error: crossSite() };
+  if (!settings.getBoolean('auth_enabled')) return { allow: true };
+  if (settings.getBoolean('auth_exempt_local') && isLocalRequest(req, settings)) return { allow: true };
+  return { allow: false, error: unauthorized(req) };
+}
+
+/** From this machine for real: a loopback peer that also names this machine in its Host header. */
+export function isLocalRequest(req: FastifyRequest, settings: GuardSettings): boolean {
+  return isLoopbackAddress(req.ip) && isLocalHostName(hostName(req.host), settings.getList('allowed_hosts'));
+}
+
+/** The onRequest hook: answers 401/403 in the contract's error shape, or lets the request through. */
+export function requestGuard(settings: GuardSettings) {
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const v = decide(req, settings);
+    if (v.allow) return;
+    await reply.status(v.error.status).send({ detail: v.error.message, code: v.error.code });
+  };
+}
+
+/**
+ * Fastify's trustProxy as a function of the `trust_proxy` setting, so a
+ * change applies without a restart: empty trusts no proxy (X-Forwarded-*
+ * headers are ignored), else a list for proxy-addr ("loopback", addresses,
+ * CIDR ranges). A value proxy-addr cannot read trusts nothing.
+ */
+export function trustProxyFromSettings(settings: GuardSettings, onInvalid: (value: string, err: Error) => void = () => {}) {
+  let text: string | null = null;
+  let fn: (addr: string, hop: number) => boolean = () => false;
+  return (addr: string, hop: number): boolean => {
+    const now = settings.getString('trust_proxy').trim();
+    if (now !== text) {
+      text = now;
+      fn = () => false;
+      if (now && now !== 'false') {
+        try {
+          fn = proxyAddr.compile(now.split(',').map((s) => s.trim()).filter(Boolean));
+        } catch (e) {
+          onInvalid(now, e as Error);
+        }
+      }
+    }
+    return fn(addr, hop);
+  };
+}
+
+/** A URL safe to log: no query string (it may hold ?apikey=) and no key inside /provider/<key>/. */
+export function redactUrl(url: string): string {
+  return url.split('?')[0].replace(/^\/provider\/[^/]+/, '/provider/<key>');
+}
