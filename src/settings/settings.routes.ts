@@ -14,6 +14,7 @@ const SettingSchema = Type.Object({
   min: Type.Optional(Type.Number()),
   max: Type.Optional(Type.Number()),
   default_value: Type.Optional(Type.String()),
+  masked: Type.Optional(Type.Boolean({ description: `true when value is the mask of a secret that is set; GET /api/settings/{key}?reveal=true shows it` })),
 });
 const KeyParams = Type.Object({ key: Type.String() });
 const AnyValue = Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null(), Type.Array(Type.Any()), Type.Object({})]);
@@ -45,8 +46,13 @@ export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return { message: 'Default settings initialized successfully' };
   });
 
-  app.get('/:key', { schema: { tags, summary: 'Get a setting', params: KeyParams, response: { 200: SettingSchema, ...errors(404) } } },
-    async (req) => settings.getSetting(req.params.key));
+  app.get('/:key', {
+    schema: {
+      tags, summary: 'Get a setting (a secret is masked unless reveal=true)', params: KeyParams,
+      querystring: Type.Object({ reveal: Type.Optional(Type.Boolean({ description: 'true: show a secret setting in clear (needs the API key, like every route here)' })) }),
+      response: { 200: SettingSchema, ...errors(404) },
+    },
+  }, async (req) => settings.getSetting(req.params.key, { reveal: req.query.reveal === true }));
 
   app.put('/:key', {
     schema: { tags, summary: 'Update a setting value', params: KeyParams, body: Type.Object({ value: AnyValue }), response: { 200: SettingSchema, ...errors(400, 404) } },

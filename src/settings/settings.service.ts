@@ -11,12 +11,15 @@ import { definitionByKey, settingDefinitions } from './definitions/index.js';
 import type { SettingCategory, SettingDefinition } from './settings.types.js';
 import { normalizeValue, typedValue, VALUE_TYPES } from './settings.values.js';
 import * as repo from './settings.repository.js';
+import { isUnchangedSecret, maskSecret } from '../security/secrets.js';
 
 export const SETTING_CATEGORIES: SettingCategory[] = [
   'general', 'workers', 'transcription', 'subtitles', 'skip', 'scanner', 'bazarr', 'advanced', 'integrations',
 ];
 
 export interface Setting extends SettingRow {
+  /** a secret whose value is replaced by the mask (see security/secrets.ts) */
+  masked?: boolean;
   choices?: string[];
   min?: number;
   max?: number;
@@ -54,18 +57,21 @@ export class SettingsService extends EventEmitter {
     return { ...row, choices: def.choices, min: def.min, max: def.max, default_value: def.default };
   }
 
+  /** Every setting (or one category's), secrets masked. */
   async list(category?: string): Promise<Setting[]> {
     if (category !== undefined && !SETTING_CATEGORIES.includes(category as SettingCategory)) {
       throw new AppError(400, 'bad_category', `Unknown category "${category}": use one of ${SETTING_CATEGORIES.join(', ')}`);
     }
     const rows = await repo.listSettings(this.db, category);
-    return rows.map((r) => this.decorate(r));
+    return rows.map((r) => maskSecret(this.decorate(r)));
   }
 
-  async getSetting(key: string): Promise<Setting> {
+  /** One setting; a secret is masked unless `reveal` (the caller has passed the API-key check). */
+  async getSetting(key: string, opts: { reveal?: boolean } = {}): Promise<Setting> {
     const row = await repo.findSetting(this.db, key);
     if (!row) throw notFound(`Setting '${key}'`);
-    return this.decorate(row);
+    const s = this.decorate(row);
+    return opts.reveal ? s : maskSecret(s);
   }
 
   private definitionFor(row: Pick<SettingRow, 'key' | 'value_type'>): Pick<SettingDefinition, 'key' | 'value_type' | 'choices' | 'min' | 'max'> {
@@ -75,12 +81,13 @@ export class SettingsService extends EventEmitter {
   async update(key: string, value: unknown): Promise<Setting> {
     const row = await repo.findSetting(this.db, key);
     if (!row) throw notFound(`Setting '${key}'`);
+    if (isUnchangedSecret(row, value)) return maskSecret(this.decorate(row));
     const text = this.validate(row, value);
     await repo.updateSettingValue(this.db, key, text, nowIso());
     const updated = (await repo.findSetting(this.db, key))!;
     this.cache.set(key, updated);
     this.emit('change', key, typedValue(updated.value_type, updated.value));
-    return this.decorate(updated);
+    return maskSecret(this.decorate(updated));
   }
 
   private validate(row: Pick<SettingRow, 'key' | 'value_type'>, value: unknown): string {
@@ -93,10 +100,12 @@ export class SettingsService extends EventEmitter {
 
   /** All or nothing: every value is validated first, then all are written in one transaction. */
   async bulkUpdate(values: Record<string, unknown>): Promise<number> {
-    const keys = Object.keys(values);
-    if (keys.length === 0) throw new AppError(400, 'empty_update', 'settings must name at least one setting');
+    if (Object.keys(values).length === 0) throw new AppError(400, 'empty_update', 'settings must name at least one setting');
     const rows = await repo.listSettings(this.db);
     const byKey = new Map(rows.map((r) => [r.key, r]));
+    // A secret sent back as the mask it was listed with stays as it is.
+    const keys = Object.keys(values).filter((k) => !(byKey.has(k) && isUnchangedSecret(byKey.get(k)!, values[k])));
+    if (keys.length === 0) return 0;
     const errors: Record<string, string> = {};
     const texts: Record<string, string> = {};
     for (const key of keys) {
@@ -145,7 +154,7 @@ export class SettingsService extends EventEmitter {
       throw conflict(`Setting '${key}' already exists`);
     }
     this.cache.set(key, row);
-    return this.decorate(row);
+    return maskSecret(this.decorate(row));
   }
 
   async remove(key: string): Promise<void> {

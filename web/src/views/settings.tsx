@@ -197,7 +197,6 @@ function SettingField(props: {
 }): ReactNode {
   const { setting: s, value } = props;
   const id = `setting-${s.key}`;
-  const [reveal, setReveal] = useState(false);
   const choices = choicesOf(s);
   const meta = s as { min?: number | null; max?: number | null; default_value?: string | null };
   const def = meta.default_value ?? undefined;
@@ -249,14 +248,7 @@ function SettingField(props: {
   } else if (s.value_type === 'json') {
     input = <textarea {...common} rows={Math.min(12, Math.max(3, value.split('\n').length))} className="mono" spellCheck={false} value={value} onChange={(e) => props.onChange(e.target.value)} />;
   } else if (s.value_type === 'secret') {
-    input = (
-      <div className="input-group">
-        <input {...common} type={reveal ? 'text' : 'password'} autoComplete="off" spellCheck={false} value={value} onChange={(e) => props.onChange(e.target.value)} />
-        <button type="button" className="btn" onClick={() => setReveal(!reveal)} aria-pressed={reveal} aria-label={reveal ? `Hide ${s.key}` : `Show ${s.key}`}>
-          {reveal ? 'Hide' : 'Show'}
-        </button>
-      </div>
-    );
+    input = <SecretInput common={common} settingKey={s.key} value={value} onChange={props.onChange} />;
   } else {
     input = <input {...common} type="text" spellCheck={false} value={value} onChange={(e) => props.onChange(e.target.value)} />;
   }
@@ -289,6 +281,67 @@ function SettingField(props: {
           </p>
         )}
       </div>
+    </div>
+  );
+}
+
+/** What the server lists instead of a secret that is set (security/secrets.ts). */
+const SECRET_MASK = '********';
+
+/**
+ * A secret setting: listed masked, shown only when asked (the server reveals
+ * it to an authorized caller), copyable, and replaced by typing a new value.
+ */
+function SecretInput(props: { common: Record<string, unknown>; settingKey: string; value: string; onChange: (v: string) => void }): ReactNode {
+  const { settingKey: key, value } = props;
+  const masked = value === SECRET_MASK;
+  const [clear, setClear] = useState<string | null>(null);
+  const [visible, setVisible] = useState(false);
+  const [copied, setCopied] = useState(false);
+  async function reveal(): Promise<string> {
+    if (!masked) return value;
+    if (clear !== null) return clear;
+    const r = await unwrap(api.GET('/api/settings/{key}', { params: { path: { key }, query: { reveal: true } } }));
+    setClear(r.value);
+    return r.value;
+  }
+  async function toggle() {
+    try {
+      if (!visible) await reveal();
+      setVisible(!visible);
+    } catch (e) {
+      toast.error(`Could not show ${humanKey(key)}: ${messageOf(e)}`);
+    }
+  }
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(await reveal());
+      setCopied(true);
+      setTimeout(() => setCopied(false), 2000);
+    } catch (e) {
+      toast.error(`Could not copy ${humanKey(key)}: ${messageOf(e)}`);
+    }
+  }
+  const shown = masked ? (visible ? (clear ?? '') : '') : value;
+  return (
+    <div className="input-group">
+      <input
+        {...props.common}
+        type={visible ? 'text' : 'password'}
+        autoComplete="off"
+        spellCheck={false}
+        value={shown}
+        placeholder={masked ? 'Set (hidden): type to replace it' : 'Not set'}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+      <button type="button" className="btn" onClick={() => void toggle()} aria-pressed={visible} aria-label={visible ? `Hide ${key}` : `Show ${key}`}>
+        {visible ? 'Hide' : 'Show'}
+      </button>
+      {(masked || value) && (
+        <button type="button" className="btn" onClick={() => void copy()} aria-label={`Copy ${key}`}>
+          {copied ? 'Copied' : 'Copy'}
+        </button>
+      )}
     </div>
   );
 }
