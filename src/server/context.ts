@@ -49,7 +49,8 @@ async function ensureApiKey(settings: SettingsService, log: Logger): Promise<voi
   if (settings.getString('api_key')) return;
   const key = randomBytes(16).toString('hex');
   await settings.setInternal('api_key', key);
-  log.info({ api_key: key }, 'Generated API key (requests from other machines need it as X-Api-Key or ?apikey=)');
+  // The one log line that shows a key: the user needs it to connect other machines and Bazarr.
+  log.info(`Generated API key: ${key} (other machines send it as X-Api-Key or ?apikey=; Settings → General shows it again)`);
 }
 
 export async function closeContext(ctx: AppContext): Promise<void> {
