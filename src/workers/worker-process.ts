@@ -139,6 +139,10 @@ class WorkerProcess {
           await this.sleep(IDLE_POLL_MS);
           continue;
         }
+        // The job runs with the settings as they are now: a change made just before the job was
+        // created (subtitle format, model) must not wait for the next periodic refresh.
+        await this.settings.refresh();
+        lastRefresh = Date.now();
         await repo.updateWorker(this.db, this.spec.workerId, {
           status: 'busy', current_job_id: job.id, current_job_progress: 0, current_job_eta: null, last_heartbeat_ms: Date.now(),
         });
