@@ -39,13 +39,17 @@ export const jobsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (req) => jobs.get(req.params.job_id));
 
   app.post('/', {
-    schema: { tags, summary: 'Create a transcription job', body: CreateJobBody, response: { 201: JobSchema, ...errors(400, 409) } },
+    schema: {
+      tags, summary: 'Create a transcription job',
+      description: 'file_path must lie inside library_paths or allowed_media_roots (after resolving .. and symlinks); any other path is a 403 outside_library.',
+      body: CreateJobBody, response: { 201: JobSchema, ...errors(400, 403, 409) },
+    },
   }, async (req, reply) => {
     const { audio_language, ...body } = req.body;
-    const job = await jobs.create({
+    const job = await jobs.createFromRequest({
       ...body,
       options: audio_language ? { audio_language: requireLanguage(audio_language, 'audio_language') } : undefined,
-    });
+    }, app.ctx.settings);
     return reply.status(201).send(job);
   });
 

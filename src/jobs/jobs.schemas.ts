@@ -37,7 +37,7 @@ export const JobStatsSchema = Type.Object({
 });
 
 export const CreateJobBody = Type.Object({
-  file_path: Type.String({ minLength: 1, description: 'Full path to the media file (absolute)' }),
+  file_path: Type.String({ minLength: 1, description: 'Full path to the media file (absolute, inside library_paths or allowed_media_roots; stored resolved)' }),
   file_name: Type.String({ minLength: 1, description: 'File name' }),
   source_lang: Type.Optional(Nullable(Type.String({ description: 'Audio language (ISO 639-2); detected when absent' }))),
   target_lang: Type.String({ minLength: 1, description: 'Target subtitle language (ISO 639-2)' }),

@@ -3,11 +3,12 @@
  * transitions the API allows, and the API's shape of a job.
  */
 import { randomUUID } from 'node:crypto';
-import { basename, isAbsolute, win32 } from 'node:path';
+import { basename, isAbsolute, resolve, win32 } from 'node:path';
 import type { DatabaseHandle } from '../db/database.js';
 import type { JobRow } from '../db/schema.js';
 import { AppError, badRequest, conflict, notFound } from '../errors.js';
 import { normalizeLanguage } from '../languages.js';
+import { confineMediaPath, type RootSettings } from '../security/media-roots.js';
 import * as repo from './jobs.repository.js';
 import type { Static } from '@fastify/type-provider-typebox';
 import type { JobSchema } from './jobs.schemas.js';
@@ -74,6 +75,9 @@ export interface CreateJobInput {
   /** only workers of this node may run the job (its input is on this node's disk) */
   node_affinity?: string | null;
 }
+
+/** What a client may ask for (POST /api/jobs): never a synthetic path, a node or another job type. */
+export type RequestedJob = Pick<CreateJobInput, 'file_path' | 'file_name' | 'source_lang' | 'target_lang' | 'quality_preset' | 'transcribe_or_translate' | 'priority' | 'is_manual_request' | 'options'>;
 
 export interface JobDefaults {
   maxRetries(): number;
@@ -170,6 +174,36 @@ export class JobsService {
     return repo.findJob(this.db, id);
   }
 
+  /**
+   * A job a client asked for: its file must lie inside the media roots once
+   * `..` and symlinks are resolved (403 outside_library otherwise), so the
+   * API cannot make a worker read, or write a subtitle beside, any file of
+   * the machine. The resolved real path is stored: the same file reached
+   * through a symlinked folder is the same job.
+   */
+  async createFromRequest(input: RequestedJob, roots: RootSettings): Promise<Job> {
+    const requested = input.file_path?.trim();
+    if (!requested) throw badRequest('file_path must not be empty', 'bad_path');
+    if (requested.includes('\0')) throw badRequest('file_path contains a NUL character', 'bad_path');
+    if (!isAbsoluteMediaPath(requested)) throw badRequest(`file_path must be an absolute path, got "${requested}"`, 'relative_path');
+    const real = await confineMediaPath(roots, requested);
+    // A job queued by the scanner is keyed by the path as it walked it (maybe through a symlinked library folder).
+    const lexical = isAbsolute(requested) ? resolve(requested) : requested;
+    if (lexical !== real && (await repo.findLiveJobForFile(this.db, lexical))) throw conflict(`Job already exists for this file: ${requested}`, 'duplicate_job');
+    return this.create({
+      file_path: real,
+      file_name: input.file_name,
+      source_lang: input.source_lang,
+      target_lang: input.target_lang,
+      quality_preset: input.quality_preset,
+      transcribe_or_translate: input.transcribe_or_translate,
+      priority: input.priority,
+      is_manual_request: input.is_manual_request,
+      options: input.options,
+    });
+  }
+
+  /** Internal creators (scanner, webhooks, provider): their paths are already checked or synthetic. */
   async create(input: CreateJobInput): Promise<Job> {
     const filePath = input.file_path?.trim();
     if (!filePath) throw badRequest('file_path must not be empty', 'bad_path');

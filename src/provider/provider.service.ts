@@ -8,7 +8,6 @@
  * served to the same request again.
  */
 import { createHash } from 'node:crypto';
-import { basename } from 'node:path';
 import type { AppContext } from '../server/context.js';
 import type { JobRow } from '../db/schema.js';
 import { AppError } from '../errors.js';
@@ -19,6 +18,7 @@ import type { AsrJobParams } from './provider.params.js';
 import * as repo from './provider.repository.js';
 import { serverNodeName } from '../workers/workers.context.js';
 import { removeUpload, type StoredUpload } from './provider.upload.js';
+import { resolveVideoFile, type VideoFile } from './video-file.js';
 
 export interface AsrResult {
   segments: Segment[];
@@ -40,6 +40,8 @@ export interface ProviderJobOptions extends Partial<AsrJobParams> {
   kind: 'asr' | 'detect';
   upload: string;
   upload_bytes: number;
+  /** the request's video_file when it resolved inside the media roots (never set from a path outside them) */
+  media_path?: string;
 }
 
 export interface Answer<T> {
@@ -78,22 +80,24 @@ export class ProviderService {
     return this.ctx.database.db;
   }
 
-  async transcribe(upload: StoredUpload, params: AsrJobParams, link: ClientLink, displayName?: string | null): Promise<Answer<AsrResult>> {
+  /** `videoFile`: the client's media path (video_file), see video-file.ts for what it may be used for. */
+  async transcribe(upload: StoredUpload, params: AsrJobParams, link: ClientLink, videoFile?: string | null): Promise<Answer<AsrResult>> {
     const target = params.task === 'translate' ? 'eng' : (normalizeLanguage(params.language) ?? 'und');
-    return this.run<AsrResult>('asr', upload, params, target, link, displayName);
+    return this.run<AsrResult>('asr', upload, params, target, link, videoFile);
   }
 
-  async detect(upload: StoredUpload, link: ClientLink, displayName?: string | null): Promise<Answer<DetectResult>> {
-    return this.run<DetectResult>('detect', upload, {}, 'und', link, displayName);
+  async detect(upload: StoredUpload, link: ClientLink, videoFile?: string | null): Promise<Answer<DetectResult>> {
+    return this.run<DetectResult>('detect', upload, {}, 'und', link, videoFile);
   }
 
-  private async run<T>(kind: 'asr' | 'detect', upload: StoredUpload, params: Partial<AsrJobParams>, target: string, link: ClientLink, displayName?: string | null): Promise<Answer<T>> {
+  private async run<T>(kind: 'asr' | 'detect', upload: StoredUpload, params: Partial<AsrJobParams>, target: string, link: ClientLink, videoFile?: string | null): Promise<Answer<T>> {
     const key = requestKey(kind, upload.sha256, params);
     let ownUploadUsed = false;
     try {
       const kept = await this.keptResult(key);
       if (kept) return { result: parseResult<T>(kept), jobId: kept.id, kept: true };
-      const { job, created } = await this.jobFor(kind, key, upload, params, target, displayName);
+      const video = await resolveVideoFile(this.ctx.settings, videoFile);
+      const { job, created } = await this.jobFor(kind, key, upload, params, target, video);
       ownUploadUsed = created;
       const row = await this.waitFor(job.id, link);
       return { result: this.answerOf<T>(row), jobId: row.id, kept: false };
@@ -111,18 +115,19 @@ export class ProviderService {
   }
 
   /** The live job of this request key, or a new one (the unique index on live paths settles races). */
-  private async jobFor(kind: 'asr' | 'detect', key: string, upload: StoredUpload, params: Partial<AsrJobParams>, target: string, displayName?: string | null): Promise<{ job: JobRow; created: boolean }> {
+  private async jobFor(kind: 'asr' | 'detect', key: string, upload: StoredUpload, params: Partial<AsrJobParams>, target: string, video: VideoFile | null): Promise<{ job: JobRow; created: boolean }> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const live = await findLiveJobForFile(this.db, key);
       if (live) return { job: live, created: false };
       const kept = await this.keptResult(key);
       if (kept) return { job: kept, created: false };
       await this.requireWorker();
-      const options: ProviderJobOptions = { kind, upload: upload.path, upload_bytes: upload.bytes, ...params };
+      const options: ProviderJobOptions = { kind, upload: upload.path, upload_bytes: upload.bytes, ...params, ...(video?.mediaPath ? { media_path: video.mediaPath } : {}) };
       try {
         const job = await this.ctx.jobs.create({
+          // Always the synthetic key: the job never reads nor writes at the client's path.
           file_path: key,
-          file_name: displayName ? basename(displayName.replace(/\\/g, '/')) : `${kind === 'asr' ? 'ASR' : 'Language detection'} request (${formatBytes(upload.bytes)})`,
+          file_name: video?.name ?? `${kind === 'asr' ? 'ASR' : 'Language detection'} request (${formatBytes(upload.bytes)})`,
           job_type: kind === 'asr' ? 'provider_asr' : 'provider_detect',
           target_lang: target,
           source_lang: params.language ? normalizeLanguage(params.language) : null,

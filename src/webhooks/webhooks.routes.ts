@@ -16,6 +16,7 @@ const WebhookResult = Type.Object({
   message: Type.String(),
   queued: Type.Integer(),
   files: Type.Array(Type.Object({ path: Type.String(), action: Type.String(), reason: Nullable(Type.String()), job_id: Nullable(Type.String()) })),
+  skipped: Type.Array(Type.Object({ path: Type.String(), reason: Type.String() }), { description: 'Every file not queued and why (outside the library folders, not found, already queued, no rule matched)' }),
 });
 
 /** The fields of a multipart webhook (Plex's `payload`, Emby's `data`); attached thumbnails are drained. */

@@ -1,12 +1,16 @@
 /**
  * A webhook's new files become jobs: paths are translated with the path
- * mappings (the sender may see the library elsewhere), then the scan rules
- * decide (the scanner's analysis and rules engine) when rules are enabled;
- * without rules, a job in `webhook_default_target_language` is queued.
+ * mappings (the sender may see the library elsewhere) and must then lie
+ * inside the media roots (a forged webhook must not queue /etc/shadow); the
+ * scan rules decide (the scanner's analysis and rules engine) when rules are
+ * enabled; without rules, a job in `webhook_default_target_language` is
+ * queued. A refused file is answered 200 and listed in `skipped`, so the
+ * sender does not retry forever.
  */
 import { existsSync } from 'node:fs';
 import type { AppContext } from '../server/context.js';
 import { AppError } from '../errors.js';
+import { checkMediaPath } from '../security/media-roots.js';
 import { applyPathMappings, mappingsFromSettings } from '../workers/path-mapping.js';
 import { getScanner } from '../scanner/scanner.runtime.js';
 import { itemPath, serverOf } from '../integrations/media-refresh.js';
@@ -19,17 +23,24 @@ export interface WebhookFileResult {
   job_id: string | null;
 }
 
+export interface WebhookSkip {
+  path: string;
+  reason: string;
+}
+
 export interface WebhookResult {
   source: WebhookSource;
   event: 'test' | 'ignored' | 'files';
   message: string;
   queued: number;
   files: WebhookFileResult[];
+  /** every file that was not queued, with why */
+  skipped: WebhookSkip[];
 }
 
 export async function handleWebhook(ctx: AppContext, source: WebhookSource, intent: WebhookIntent): Promise<WebhookResult> {
-  if (intent.kind === 'test') return { source, event: 'test', message: `${source} test received`, queued: 0, files: [] };
-  if (intent.kind === 'ignore') return { source, event: 'ignored', message: intent.reason, queued: 0, files: [] };
+  if (intent.kind === 'test') return { source, event: 'test', message: `${source} test received`, queued: 0, files: [], skipped: [] };
+  if (intent.kind === 'ignore') return { source, event: 'ignored', message: intent.reason, queued: 0, files: [], skipped: [] };
   const get = (k: string) => ctx.settings.get(k);
   let paths = intent.kind === 'files' ? intent.paths : [];
   if (intent.kind === 'item') {
@@ -44,11 +55,23 @@ export async function handleWebhook(ctx: AppContext, source: WebhookSource, inte
   const rulesOn = (await ctx.rules.list(true)).length > 0;
   for (const original of paths) {
     const path = applyPathMappings(original, mappings);
-    files.push(rulesOn ? await byRules(ctx, path) : await byDefault(ctx, path));
+    const c = await checkMediaPath(ctx.settings, path);
+    if (!c.ok) {
+      ctx.log.warn({ source, path, resolved: c.path, reason: c.reason }, 'webhook names a file outside the library folders: not queued (add its folder to library_paths or allowed_media_roots if it belongs to the library)');
+      files.push({ path, action: 'skip', reason: c.reason, job_id: null });
+      continue;
+    }
+    files.push(rulesOn ? await byRules(ctx, c.path) : await byDefault(ctx, c.path));
   }
   const queued = files.filter((f) => f.action === 'job').length;
   ctx.log.info({ source, queued, files: files.map((f) => f.path) }, 'webhook processed');
-  return { source, event: 'files', message: `${queued} job(s) queued`, queued, files };
+  return { source, event: 'files', message: `${queued} job(s) queued`, queued, files, skipped: skippedOf(files) };
+}
+
+function skippedOf(files: WebhookFileResult[]): WebhookSkip[] {
+  return files
+    .filter((f) => f.action !== 'job')
+    .map((f) => ({ path: f.path, reason: f.reason ?? (f.action === 'error' ? 'could not be processed' : 'no scan rule asks for a job') }));
 }
 
 async function byRules(ctx: AppContext, path: string): Promise<WebhookFileResult> {

@@ -14,6 +14,8 @@ for (const kind of databaseKinds()) {
     let n = 0;
     before(async () => {
       t = await createTestApp(kind);
+      // The made-up paths below lie inside these roots (POSIX, a Windows drive and a UNC share).
+      expectStatus(await t.app.inject({ method: 'PUT', url: '/api/settings/allowed_media_roots', payload: { value: '/media,D:\\Media,\\\\nas\\media' } }), 200);
     });
     after(async () => t.close());
 

@@ -26,7 +26,8 @@ for (const kind of databaseKinds()) {
     });
 
     it('GET /health reports a connected database and the queue size', async () => {
-      await t.app.inject({ method: 'POST', url: '/api/jobs', payload: { file_path: '/m/health.mkv', file_name: 'health.mkv', target_lang: 'eng' } });
+      await t.ctx.settings.bulkUpdate({ allowed_media_roots: '/m' });
+      expectStatus(await t.app.inject({ method: 'POST', url: '/api/jobs', payload: { file_path: '/m/health.mkv', file_name: 'health.mkv', target_lang: 'eng' } }), 201);
       const body = expectStatus(await t.app.inject({ url: '/health' }), 200);
       assertKeys(body, ['status', 'database', 'workers', 'queue_size']);
       assert.equal(body.status, 'healthy');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { multipart } from '../provider/provider-helpers.js';
@@ -18,8 +18,8 @@ const jobsOf = async (t: TestApp) => (await t.ctx.jobs.list({ page: 1, pageSize:
 test('Sonarr and Radarr imports queue a job for the new file (default target language without rules); Test events answer 200', async (t) => {
   const app = await createTestApp('sqlite');
   t.after(() => app.close());
-  await app.ctx.settings.bulkUpdate({ webhook_default_target_language: 'spa' });
   const lib = join(app.ctx.config.dataDir, 'library');
+  await app.ctx.settings.bulkUpdate({ webhook_default_target_language: 'spa', library_paths: lib });
   const ep = await media(app, 'Show/Season 01/Show - S01E01.mkv');
   const mv = await media(app, 'Movie (2020)/Movie.mkv');
   const post = (src: string, payload: unknown) => app.app.inject({ method: 'POST', url: `/webhooks/${src}`, payload: payload as object });
@@ -68,6 +68,7 @@ test('junk is a 400 for every sender', async (t) => {
 test('Plex, Jellyfin, Emby and Tautulli: the file comes from the payload or is looked up on the server', async (t) => {
   const app = await createTestApp('sqlite');
   t.after(() => app.close());
+  await app.ctx.settings.bulkUpdate({ library_paths: join(app.ctx.config.dataDir, 'library') });
   const plexFile = await media(app, 'Plex Movie/Plex Movie.mkv');
   const jfFile = await media(app, 'JF/Ep.mkv');
   const embyFile = await media(app, 'Emby/Ep.mkv');
@@ -99,3 +100,71 @@ test('Plex, Jellyfin, Emby and Tautulli: the file comes from the payload or is l
   assert.equal(ta.statusCode, 200, ta.body);
   assert.deepEqual((await jobsOf(app)).map((x) => x.file_path).sort(), [plexFile, jfFile, embyFile, tauFile].sort());
 });
+
+test('a path outside the library folders is never queued, from any sender: 200, queued 0, listed in skipped, nothing written', async (t) => {
+  const app = await createTestApp('sqlite');
+  t.after(() => app.close());
+  const lib = join(app.ctx.config.dataDir, 'library');
+  const outside = join(app.ctx.config.dataDir, 'outside');
+  mkdirSync(outside, { recursive: true });
+  writeFileSync(join(outside, 'secret.mkv'), 'not in the library');
+  const inside = await media(app, 'Show/Season 01/Show - S01E01.mkv');
+  symlinkSync(outside, join(lib, 'escape'));
+  await app.ctx.settings.bulkUpdate({ library_paths: lib, webhook_default_target_language: 'spa' });
+  const plex = await fakeServer((_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ MediaContainer: { Metadata: [{ Media: [{ Part: [{ file: '/etc/shadow' }] }] }] } }));
+  });
+  t.after(() => plex.close());
+  await app.ctx.settings.bulkUpdate({ plex_url: plex.url, plex_token: 'ptok' });
+  const plexBody = multipart([{ name: 'payload', value: JSON.stringify({ event: 'library.new', Metadata: { ratingKey: '42' } }) }]);
+
+  type Answer = { queued: number; files: Array<{ path: string; action: string }>; skipped: Array<{ path: string; reason: string }> };
+  const refused = async (what: string, req: Parameters<typeof app.app.inject>[0], paths: string[], reason = 'outside the library folders') => {
+    const r = await app.app.inject(req as never);
+    assert.equal(r.statusCode, 200, `${what}: ${r.body}`);
+    const body = r.json() as Answer;
+    assert.equal(body.queued, 0, what);
+    assert.deepEqual(body.skipped, paths.map((path) => ({ path, reason })), what);
+    assert.deepEqual(body.files.map((f) => [f.path, f.action]), paths.map((p) => [p, 'skip']), what);
+  };
+  const json = (src: string, payload: object) => ({ method: 'POST', url: `/webhooks/${src}`, payload });
+
+  await refused('jellyfin', json('jellyfin', { NotificationType: 'ItemAdded', Path: '/etc/shadow' }), ['/etc/shadow']);
+  await refused('jellyfin, a system folder', json('jellyfin', { NotificationType: 'ItemAdded', ItemPath: '/proc/self/environ' }), ['/proc/self/environ'], 'a system folder, not media');
+  await refused('sonarr relativePath', json('sonarr', { eventType: 'Download', series: { path: join(lib, 'Show') }, episodeFile: { relativePath: '../../../etc/passwd' } }), [`${join(lib, 'Show')}/../../../etc/passwd`]);
+  await refused('sonarr path', json('sonarr', { eventType: 'Download', series: { path: '/srv/tv' }, episodeFile: { path: '/etc/passwd' } }), ['/etc/passwd']);
+  await refused('radarr', json('radarr', { eventType: 'Download', movie: { folderPath: outside }, movieFile: { relativePath: 'secret.mkv' } }), [join(outside, 'secret.mkv')]);
+  await refused('radarr through a symlink in the library', json('radarr', { eventType: 'Download', movie: { folderPath: join(lib, 'escape') }, movieFile: { relativePath: 'secret.mkv' } }), [join(lib, 'escape', 'secret.mkv')]);
+  await refused('emby', json('emby', { Event: 'library.new', Item: { Path: join(outside, 'secret.mkv'), Id: '7' } }), [join(outside, 'secret.mkv')]);
+  await refused('tautulli', json('tautulli', { action: 'recently_added', file: '/etc/passwd' }), ['/etc/passwd']);
+  await refused('plex', { method: 'POST', url: '/webhooks/plex', payload: plexBody.body, headers: { 'content-type': plexBody.contentType } }, ['/etc/shadow']);
+  // After the path mappings: the sender's /tv is mapped outside the library.
+  await app.ctx.settings.bulkUpdate({ path_mappings: JSON.stringify([{ from: '/tv', to: outside }]) });
+  await refused('sonarr, mapped', json('sonarr', { eventType: 'Download', series: { path: '/tv' }, episodeFile: { relativePath: 'secret.mkv' } }), [join(outside, 'secret.mkv')]);
+  // With scan rules on, the file is refused before any analysis.
+  expectOk(await app.app.inject({ method: 'POST', url: '/api/scan-rules', payload: { name: 'All to Spanish', conditions: {}, action: { target_language: 'spa' } } }));
+  await refused('jellyfin with rules', json('jellyfin', { NotificationType: 'ItemAdded', Path: '/etc/shadow' }), ['/etc/shadow']);
+
+  assert.deepEqual(await jobsOf(app), [], 'no job was created');
+  assert.deepEqual(readdirSync(outside), ['secret.mkv'], 'nothing was written beside the outside file');
+
+  // The same webhook lists a file inside among the queued ones and the outside one in skipped.
+  await app.ctx.database.db.deleteFrom('scan_rules').execute();
+  const mixed = await app.app.inject({ method: 'POST', url: '/webhooks/sonarr', payload: { eventType: 'Download', series: { path: join(lib, 'Show') }, episodeFiles: [{ relativePath: 'Season 01/Show - S01E01.mkv' }, { path: '/etc/passwd' }], episodeFile: { relativePath: 'Season 01/Show - S01E01.mkv' } } });
+  const m = mixed.json() as Answer;
+  assert.equal(m.queued, 1, mixed.body);
+  assert.deepEqual(m.skipped, [{ path: '/etc/passwd', reason: 'outside the library folders' }]);
+  assert.deepEqual((await jobsOf(app)).map((j) => j.file_path), [inside]);
+  // Files not queued for other reasons are in skipped too, with their reason.
+  const again = (await app.app.inject({ method: 'POST', url: '/webhooks/tautulli', payload: { action: 'recently_added', file: inside } })).json() as Answer;
+  assert.equal(again.queued, 0);
+  assert.equal(again.skipped.length, 1);
+  assert.match(again.skipped[0].reason, /already exists/);
+  const missing = (await app.app.inject({ method: 'POST', url: '/webhooks/tautulli', payload: { action: 'recently_added', file: join(lib, 'gone.mkv') } })).json() as Answer;
+  assert.match(missing.skipped[0].reason, /not found/i);
+});
+
+function expectOk(r: { statusCode: number; body: string }): void {
+  assert.ok(r.statusCode < 300, r.body);
+}

@@ -196,3 +196,43 @@ test('cleanup removes provider jobs past the result TTL with their uploads, and 
   const ids = (await providerJobs(app)).map((j) => j.id).sort();
   assert.deepEqual(ids, [live.id, 'new1'].sort());
 });
+
+test('video_file outside the library only names the job and the answer; inside it the resolved path is kept with the job', async (t) => {
+  const { mkdirSync, writeFileSync, realpathSync } = await import('node:fs');
+  const app = await createTestApp('sqlite');
+  t.after(() => app.close());
+  await fakeWorker(app);
+  const lib = join(realpathSync(app.ctx.config.dataDir), 'library');
+  mkdirSync(join(lib, 'Show'), { recursive: true });
+  writeFileSync(join(lib, 'Show', 'ep1.mkv'), '');
+  await app.ctx.settings.bulkUpdate({ library_paths: lib });
+  const { body, contentType } = pcmBody();
+  const result = { segments: [{ start: 0.3, end: 2.2, text: 'And so my fellow Americans' }], language: 'en', duration: 11, task: 'transcribe' };
+
+  /** Sends the request, checks the job while it waits, finishes it by hand and returns the answer. */
+  const ask = async (url: string, check: (job: Awaited<ReturnType<typeof providerJobs>>[number]) => void) => {
+    const pending = app.app.inject({ method: 'POST', url, payload: body, headers: { 'content-type': contentType } });
+    const job = await waitFor(async () => (await providerJobs(app)).find((j) => j.status === 'queued'), 5000, 'the job');
+    check(job);
+    await app.ctx.database.db.updateTable('jobs').set({ status: 'completed', completed_at: new Date().toISOString(), result: JSON.stringify(result) }).where('id', '=', job.id).execute();
+    return pending;
+  };
+
+  for (const [i, path] of ['/etc/passwd', `${lib}/../../../../../etc/passwd`].entries()) {
+    const r = await ask(`/asr?encode=false&output=srt&language=${['en', 'es'][i]}&video_file=${encodeURIComponent(path)}`, (job) => {
+      assert.match(job.file_path, /^provider:\/\/asr\/[0-9a-f]{64}$/, 'the job keeps its synthetic path');
+      assert.equal(job.file_name, 'passwd', 'the base name is only a display name');
+      assert.equal((JSON.parse(job.options!) as { media_path?: string }).media_path, undefined, 'no media path from outside the library');
+    });
+    assert.equal(r.statusCode, 200, 'the request is still answered (Bazarr never checks the status)');
+    assert.equal(r.body, '1\n00:00:00,300 --> 00:00:02,200\nAnd so my fellow Americans\n');
+    assert.match(String(r.headers['content-disposition']), /filename="passwd\.srt"/);
+  }
+  const inside = await ask(`/provider/${app.ctx.settings.getString('api_key')}/asr?encode=false&output=srt&language=fr&video_file=${encodeURIComponent(`${lib}/Show/../Show/ep1.mkv`)}`, (job) => {
+    assert.match(job.file_path, /^provider:\/\//);
+    assert.equal(job.file_name, 'ep1.mkv');
+    assert.equal((JSON.parse(job.options!) as { media_path?: string }).media_path, join(lib, 'Show', 'ep1.mkv'));
+  });
+  assert.equal(inside.statusCode, 200, inside.body);
+  assert.deepEqual(readdirSync(join(lib, 'Show')), ['ep1.mkv'], 'nothing is written beside the media');
+});

@@ -31,6 +31,7 @@ test('cancel stops a running transcription within 2 s, leaves no output or temp 
   const media = mkdtempSync(join(tmpdir(), 'tio-media-'));
   try {
     await useTestModel(t.ctx);
+    await t.ctx.settings.bulkUpdate({ library_paths: media });
     const long = makeVideo(media, 'Long.mkv', { repeat: 12 });
     const short = makeVideo(media, 'Short.mkv');
     const w = (await t.app.inject({ method: 'POST', url: '/api/workers', payload: { worker_type: 'cpu' } })).json();
@@ -78,7 +79,7 @@ test('a worker killed with SIGKILL mid-job is restarted and its job is completed
   const t = await createTestApp('sqlite');
   const media = mkdtempSync(join(tmpdir(), 'tio-media-'));
   try {
-    await useTestModel(t.ctx, { job_lease_seconds: 3, worker_auto_restart: true });
+    await useTestModel(t.ctx, { job_lease_seconds: 3, worker_auto_restart: true, library_paths: media });
     const video = makeVideo(media, 'Crash.mkv', { repeat: 6 });
     const started = await t.app.inject({ method: 'POST', url: '/api/workers/pool/start?cpu_workers=2' });
     assert.equal(started.json().message, 'Worker pool started: 2 CPU workers, 0 GPU workers');

@@ -15,6 +15,7 @@ test('a transcription job runs end to end through a real worker process and writ
   const media = mkdtempSync(join(tmpdir(), 'tio-media-'));
   try {
     await useTestModel(t.ctx);
+    await t.ctx.settings.bulkUpdate({ library_paths: media });
     const video = makeVideo(media, 'Movie.mkv', { repeat: 3 });
     const corrupt = makeCorrupt(media, 'Broken.mkv');
 
