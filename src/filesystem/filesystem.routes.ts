@@ -13,7 +13,7 @@ const Item = Type.Object({
 });
 const CommonPath = Type.Object({ name: Type.String(), path: Type.String(), is_directory: Type.Boolean(), is_readable: Type.Boolean() });
 
-/** Folder browsing for the UI, limited to the browse_roots setting. */
+/** Folder browsing for the UI, limited to the browse_roots setting and the library folders. */
 export const filesystemRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const settings = app.ctx.settings;
   const fs = new FilesystemService(() => settings.getList('browse_roots'), () => settings.getList('library_paths'));
@@ -21,7 +21,8 @@ export const filesystemRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/browse', {
     schema: {
-      tags, summary: 'Browse filesystem directories (inside the browse_roots setting)',
+      tags, summary: 'Browse filesystem directories (inside the browse_roots setting and the library folders)',
+      description: 'A path outside them, or in a kernel tree (/proc, /sys, /dev), is a 403. "/" (the default) when "/" itself is not browsable lists the browsable folders as its items.',
       querystring: Type.Object({
         path: Type.Optional(Type.String({ default: '/', description: 'Absolute path to list' })),
         show_hidden: Type.Optional(Type.Boolean({ default: false, description: 'Include entries whose name starts with a dot' })),

@@ -1,15 +1,27 @@
 /**
  * The folder browser behind the setup wizard and the settings page. It lists
  * names and metadata only (readdir + stat + access; never a file's contents)
- * and stays inside the `browse_roots` setting: a path is made absolute,
- * normalized and its symlinks resolved before the roots check, so neither
- * `..` nor a link leads out of them.
+ * and stays inside its roots (the `browse_roots` setting plus the library
+ * folders): a path is made absolute, normalized and its symlinks resolved
+ * before the roots check, so neither `..` nor a link leads out of them. The
+ * kernel's trees (PSEUDO_FILESYSTEMS: /proc, /sys, /dev) are never listed nor
+ * entered, even under a root "/": they hold other processes' environments
+ * and devices.
  */
 import { constants, type Dirent } from 'node:fs';
 import { access, readdir, realpath, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { AppError, badRequest } from '../errors.js';
+import { expandHome, isPseudoFilesystem, isWithin, PSEUDO_FILESYSTEMS } from '../security/media-roots.js';
+import { parseList } from '../settings/settings.values.js';
+import { definitionByKey } from '../settings/definitions/index.js';
+
+// Other modules (scanner/path-guard.ts) take the roots check from here.
+export { isWithin };
+
+/** The shipped browse_roots, for an empty setting (read from the definition so the two cannot drift). */
+export const DEFAULT_BROWSE_ROOTS: readonly string[] = parseList(definitionByKey.get('browse_roots')?.default ?? '');
 
 export interface FsItem {
   name: string;
@@ -46,12 +58,6 @@ function fsError(e: unknown, path: string): AppError {
   return new AppError(400, 'filesystem_error', `Cannot read ${path}: ${(e as Error).message}`);
 }
 
-/** True when `path` is `root` or below it (both real, absolute paths). */
-export function isWithin(path: string, root: string): boolean {
-  if (root === sep) return true;
-  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
-}
-
 async function canRead(path: string, isDirectory: boolean): Promise<boolean> {
   try {
     // A folder is only browsable when it can be listed and entered.
@@ -70,24 +76,35 @@ function compareItems(a: FsItem, b: FsItem): number {
   return x < y ? -1 : x > y ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
+const outsideRoots = (path: string) =>
+  forbidden(`Permission denied: ${path} is outside the browsable folders: add it (or a folder above it) to browse_roots or library_paths in the settings`);
+const systemFolder = (path: string) => forbidden(`Permission denied: ${path} is a system folder (${PSEUDO_FILESYSTEMS.join(', ')}), never browsable`);
+
 export class FilesystemService {
-  /** `roots` returns the configured browse roots (read per call, so a settings change applies at once). */
+  /**
+   * `roots` returns the configured browse roots, `libraryPaths` the library
+   * folders, which are browsable too (both read per call, so a settings
+   * change applies at once).
+   */
   constructor(
     private readonly roots: () => string[],
     private readonly libraryPaths: () => string[] = () => [],
   ) {}
 
   /**
-   * The configured roots that exist, as real paths. An empty setting means its
-   * default, "/"; relative entries are ignored (they name no fixed place).
+   * The roots that exist, as real paths, without duplicates. An empty
+   * browse_roots means its default; `~` is the home folder; relative entries
+   * are ignored (they name no fixed place), and so is a root inside a
+   * system folder.
    */
   async realRoots(): Promise<string[]> {
     const configured = this.roots();
-    const list = configured.length ? configured.filter((r) => isAbsolute(r)) : [sep];
+    const list = [...(configured.length ? configured : DEFAULT_BROWSE_ROOTS), ...this.libraryPaths()].map(expandHome).filter((r) => isAbsolute(r));
     const out: string[] = [];
     for (const r of list) {
       try {
-        out.push(await realpath(resolve(r)));
+        const real = await realpath(resolve(r));
+        if (!isPseudoFilesystem(real) && !out.includes(real)) out.push(real);
       } catch {
         /* a root that does not exist (an unmounted disk) allows nothing */
       }
@@ -107,21 +124,31 @@ export class FilesystemService {
     if (!isAbsolute(raw)) throw badRequest(`path must be absolute, got "${raw}"`, 'relative_path');
     const normalized = resolve(raw);
     // Check the lexical path first so an outside path is a 403 whether or not it exists.
+    if (isPseudoFilesystem(normalized)) throw systemFolder(normalized);
     const roots = await this.realRoots();
     let real: string;
     try {
       real = await realpath(normalized);
     } catch (e) {
-      if (!roots.some((r) => isWithin(normalized, r))) throw forbidden(`Permission denied: ${normalized} is outside the browsable folders (setting browse_roots)`);
+      if (!roots.some((r) => isWithin(normalized, r))) throw outsideRoots(normalized);
       throw fsError(e, normalized);
     }
-    if (!roots.some((r) => isWithin(real, r))) {
-      throw forbidden(`Permission denied: ${normalized} is outside the browsable folders (setting browse_roots)`);
-    }
+    if (isPseudoFilesystem(real)) throw systemFolder(normalized);
+    if (!roots.some((r) => isWithin(real, r))) throw outsideRoots(normalized);
     return real;
   }
 
+  /**
+   * Lists a folder. "/" when "/" itself is not browsable answers the roots
+   * as its entries, so the folder picker (which opens at "/") starts there
+   * instead of failing.
+   */
   async browse(requested = '/', opts: { showHidden?: boolean } = {}): Promise<BrowseResult> {
+    const raw = requested.trim();
+    if (isAbsolute(raw) && resolve(raw) === sep) {
+      const roots = await this.realRoots();
+      if (!roots.includes(sep)) return { current_path: sep, parent_path: null, items: await this.rootItems(roots) };
+    }
     const current = await this.resolveAllowed(requested);
     let st;
     try {
@@ -138,13 +165,27 @@ export class FilesystemService {
     }
     const items = await Promise.all(
       entries
-        .filter((d) => opts.showHidden || !d.name.startsWith('.'))
+        .filter((d) => (opts.showHidden || !d.name.startsWith('.')) && !isPseudoFilesystem(join(current, d.name)))
         .map((d) => this.item(current, d)),
     );
     items.sort(compareItems);
     const parent = dirname(current);
     const parentPath = parent !== current && (await this.insideRoots(parent)) ? parent : null;
     return { current_path: current, parent_path: parentPath, items };
+  }
+
+  /** The roots as folder entries named by their full path (the virtual "/" listing). */
+  private async rootItems(roots: string[]): Promise<FsItem[]> {
+    const items: FsItem[] = [];
+    for (const path of roots) {
+      try {
+        if (!(await stat(path)).isDirectory()) continue;
+      } catch {
+        continue;
+      }
+      items.push({ name: path, path, is_directory: true, is_readable: await canRead(path, true), is_hidden: false, is_symlink: false, size: null });
+    }
+    return items.sort(compareItems);
   }
 
   private async item(dir: string, d: Dirent): Promise<FsItem> {
@@ -172,10 +213,10 @@ export class FilesystemService {
     };
   }
 
-  /** "/", the usual media mount points, the home folder, the roots and the library folders that exist and can be read. */
+  /** "/", the usual media mount points, the home folder, the roots and the library folders that exist, can be read and lie inside the roots. */
   async commonPaths(): Promise<CommonPath[]> {
     const roots = await this.realRoots();
-    const candidates = [sep, '/media', '/mnt', '/data', '/srv', '/home', homedir(), ...roots, ...this.libraryPaths()];
+    const candidates = [sep, '/media', '/mnt', '/data', '/srv', '/home', homedir(), ...roots, ...this.libraryPaths().map(expandHome)];
     const seen = new Set<string>();
     const out: CommonPath[] = [];
     for (const c of candidates) {
@@ -187,7 +228,7 @@ export class FilesystemService {
       } catch {
         continue;
       }
-      if (seen.has(real) || !roots.some((r) => isWithin(real, r)) || !(await canRead(real, true))) continue;
+      if (seen.has(real) || isPseudoFilesystem(real) || !roots.some((r) => isWithin(real, r)) || !(await canRead(real, true))) continue;
       seen.add(real);
       out.push({ name: real === sep ? sep : real, path: real, is_directory: true, is_readable: true });
     }

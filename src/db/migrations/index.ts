@@ -8,6 +8,7 @@ import type { DbKind } from '../database.js';
 import * as m001 from './001-initial.js';
 import * as m002 from './002-queue.js';
 import * as m003 from './003-job-node.js';
+import * as m004 from './004-safe-browse-roots.js';
 
 export interface VersionedMigration {
   name: string;
@@ -18,4 +19,5 @@ export const migrations: VersionedMigration[] = [
   { name: '001-initial', up: m001.up },
   { name: '002-queue', up: m002.up },
   { name: '003-job-node', up: m003.up },
+  { name: '004-safe-browse-roots', up: m004.up },
 ];
