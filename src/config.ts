@@ -14,8 +14,16 @@ export interface Config {
   readonly dataDir: string;
   readonly host: string;
   readonly port: number;
+  /**
+   * Where host and port came from: a flag, an environment variable, or
+   * neither (`default`), in which case the api_host / api_port settings say
+   * where the server listens.
+   */
+  readonly listenSource: { readonly host: ListenSource; readonly port: ListenSource };
   readonly logLevel: LogLevel;
 }
+
+export type ListenSource = 'flag' | 'env' | 'default';
 
 export class ConfigError extends Error {}
 
@@ -61,12 +69,14 @@ export function loadConfig(overrides: ConfigOverrides = {}, rawEnv: NodeJS.Proce
   }
   const host = overrides.host ?? env.HOST ?? '0.0.0.0';
   if (!host.trim()) throw new ConfigError('HOST must not be empty');
+  const source = (flag: unknown, envValue: unknown): ListenSource => (flag !== undefined && flag !== '' ? 'flag' : envValue !== undefined ? 'env' : 'default');
   return Object.freeze({
     databaseUrl,
     databaseKind: databaseKindOf(databaseUrl),
     dataDir,
     host,
     port: parsePort(overrides.port ?? env.PORT, 8000),
+    listenSource: Object.freeze({ host: source(overrides.host, env.HOST), port: source(overrides.port, env.PORT) }),
     logLevel: logLevel as LogLevel,
   });
 }

@@ -14,6 +14,8 @@ const SettingSchema = Type.Object({
   min: Type.Optional(Type.Number()),
   max: Type.Optional(Type.Number()),
   default_value: Type.Optional(Type.String()),
+  effective_value: Type.Optional(Type.String({ description: 'the value in force, when a flag or environment variable overrides the stored one (api_host, api_port)' })),
+  overridden_by: Type.Optional(Type.String({ description: 'what overrides the stored value, in words' })),
   masked: Type.Optional(Type.Boolean({ description: `true when value is the mask of a secret that is set; GET /api/settings/{key}?reveal=true shows it` })),
 });
 const KeyParams = Type.Object({ key: Type.String() });

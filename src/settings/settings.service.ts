@@ -20,6 +20,10 @@ export const SETTING_CATEGORIES: SettingCategory[] = [
 export interface Setting extends SettingRow {
   /** a secret whose value is replaced by the mask (see security/secrets.ts) */
   masked?: boolean;
+  /** the value in force when a flag or environment variable overrides the stored one (api_port under PORT) */
+  effective_value?: string;
+  /** what overrides it, in words ("the PORT environment variable") */
+  overridden_by?: string;
   choices?: string[];
   min?: number;
   max?: number;
@@ -30,6 +34,7 @@ const nowIso = () => new Date().toISOString();
 
 export class SettingsService extends EventEmitter {
   private cache = new Map<string, SettingRow>();
+  private effective = new Map<string, { value: string; by: string | null }>();
 
   constructor(private readonly db: Db) {
     super();
@@ -54,7 +59,17 @@ export class SettingsService extends EventEmitter {
   private decorate(row: SettingRow): Setting {
     const def = definitionByKey.get(row.key);
     if (!def) return row;
-    return { ...row, choices: def.choices, min: def.min, max: def.max, default_value: def.default };
+    const eff = this.effective.get(row.key);
+    const shown = eff && eff.value !== row.value ? { effective_value: eff.value, ...(eff.by ? { overridden_by: eff.by } : {}) } : {};
+    return { ...row, choices: def.choices, min: def.min, max: def.max, default_value: def.default, ...shown };
+  }
+
+  /**
+   * Records the value in force for a setting that the process configuration
+   * can override (the listen address), so listings show what really applies.
+   */
+  setEffective(key: string, value: string, overriddenBy: string | null): void {
+    this.effective.set(key, { value, by: overriddenBy });
   }
 
   /** Every setting (or one category's), secrets masked. */

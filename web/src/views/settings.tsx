@@ -198,7 +198,7 @@ function SettingField(props: {
   const { setting: s, value } = props;
   const id = `setting-${s.key}`;
   const choices = choicesOf(s);
-  const meta = s as { min?: number | null; max?: number | null; default_value?: string | null };
+  const meta = s as { min?: number | null; max?: number | null; default_value?: string | null; effective_value?: string | null; overridden_by?: string | null };
   const def = meta.default_value ?? undefined;
   const hints: string[] = [];
   if (meta.min != null && meta.max != null) hints.push(`${meta.min}–${meta.max}`);
@@ -273,6 +273,12 @@ function SettingField(props: {
                 </button>
               </>
             )}
+          </p>
+        )}
+        {meta.effective_value != null && (
+          <p className="help setting-effective">
+            In force now: <strong>{meta.effective_value}</strong>
+            {meta.overridden_by ? `, set by ${meta.overridden_by}` : ''}. The value here applies when that is not given.
           </p>
         )}
         {props.error && (
