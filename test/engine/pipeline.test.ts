@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { transcribeMedia, transcribeAudioFile, detectLanguage, pipelineOptionsFromSettings, WhisperEngine, BUNDLED_MODEL_DIR, DEFAULT_VAD_MODEL, bundledModelPath, type TranscribeMediaOptions } from '../../src/transcription/index.js';
 import { isGeneratedSubtitle } from '../../src/transcription/output.js';
 import { engineSkip, minimalModel, tempDir } from './helpers.js';
-import { JFK, SILERO, corruptFile, mkvTwoTracks, mp4DelayedAudio, videoWithoutAudio } from '../fixtures-gen/engine-media.js';
+import { JFK, SILERO, corruptFile, mkvTaggedSpeech, mkvTwoTracks, mp4DelayedAudio, videoWithoutAudio } from '../fixtures-gen/engine-media.js';
 
 const skip = engineSkip();
 
@@ -74,13 +74,24 @@ test('a target needing translation fails at once when no provider is configured'
   assert.deepEqual(readdirSync(dir), ['Film.wav']);
 });
 
-test('English target with other audio uses Whisper translate; detection gives a confidence', { skip }, async (t) => {
+test('English target with audio in another language uses Whisper translate', { skip }, async (t) => {
   const dir = tempDir(t);
-  const media = join(dir, 'Foreign.wav');
+  // The track says Spanish, so the pipeline knows the audio is not English without detecting.
+  const media = mkvTaggedSpeech(dir, 'spa');
+  const r = await transcribeMedia(media, await opts({ sourceLang: null, forceLanguage: null, writeOutput: false, targetLang: 'eng' }));
+  assert.equal(r.language, 'spa');
+  assert.equal(r.task, 'translate');
+  const same = await transcribeMedia(media, await opts({ sourceLang: null, forceLanguage: null, writeOutput: false, targetLang: 'spa' }));
+  assert.equal(same.task, 'transcribe', 'Spanish audio to Spanish subtitles is a transcription');
+});
+
+test('language detection on untagged audio gives a confidence', { skip }, async (t) => {
+  const dir = tempDir(t);
+  const media = join(dir, 'Untagged.wav');
   copyFileSync(JFK, media);
   const r = await transcribeMedia(media, await opts({ sourceLang: null, forceLanguage: null, detectLanguageWindows: 2, detectLanguageLength: 5, writeOutput: false, targetLang: 'eng' }));
   assert.ok(r.languageConfidence !== null && r.languageConfidence > 0 && r.languageConfidence <= 1);
-  assert.equal(r.task, r.language === 'eng' ? 'transcribe' : 'translate');
+  assert.ok(r.language, 'a language was detected');
 });
 
 test('a track tagged with a language is taken at its word: no detection, transcribe in that language', { skip }, async (t) => {

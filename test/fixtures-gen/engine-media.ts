@@ -29,6 +29,13 @@ export function mkvTwoTracks(dir: string): string {
   return out;
 }
 
+/** MKV with jfk.wav as its one audio track, tagged with `lang` (an ISO 639-2 code). */
+export function mkvTaggedSpeech(dir: string, lang: string): string {
+  const out = join(dir, `Tagged ${lang}.mkv`);
+  ffmpeg(['-f', 'lavfi', '-i', 'color=black:s=64x64:d=11:r=5', '-i', JFK, '-map', '0:v', '-map', '1:a', '-t', '11', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', '-metadata:s:a:0', `language=${lang}`, out]);
+  return out;
+}
+
 /** MP4 whose audio stream starts `delay` seconds after the video. */
 export function mp4DelayedAudio(dir: string, delay: number): string {
   const out = join(dir, 'delayed.mp4');
