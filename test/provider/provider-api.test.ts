@@ -151,9 +151,11 @@ test('a client that disconnects before a worker starts the job cancels it, unles
   const pb = post(url, body, contentType, { signal: b.signal }).catch((e: Error) => e);
   const job = await waitFor(async () => (await providerJobs(app))[0], 5000, 'the job');
   await waitFor(async () => app.ctx.settings && (await import('../../src/provider/provider.service.js')).providerService(app.ctx).activeWaits() === 2, 5000, 'two waiting requests');
+  const { providerService } = await import('../../src/provider/provider.service.js');
   a.abort();
   await pa;
-  await new Promise((r) => setTimeout(r, 400));
+  // The server has seen the disconnect once only one request waits; the job must then still be queued.
+  await waitFor(async () => providerService(app.ctx).activeWaits() === 1, 5000, 'the first request gone');
   assert.equal((await app.ctx.jobs.get(job.id)).status, 'queued', 'the other request still waits for it');
   b.abort();
   await pb;
