@@ -50,6 +50,16 @@ const KILL_GRACE_MS = 5000;
 const HEALTHY_RUN_MS = 60_000;
 const MAX_RESTART_DELAY_MS = 60_000;
 
+/**
+ * The restart back-off of a crashed worker: a process that ran for a healthy
+ * minute starts over at 1 s; one that keeps crashing waits 1, 2, 4 ... s, at
+ * most a minute, so a broken worker never spins.
+ */
+export function restartBackoff(previousCrashes: number, ranMs: number): { crashes: number; delayMs: number } {
+  const crashes = ranMs > HEALTHY_RUN_MS ? 1 : previousCrashes + 1;
+  return { crashes, delayMs: Math.min(MAX_RESTART_DELAY_MS, 1000 * 2 ** (crashes - 1)) };
+}
+
 /** How the worker entry runs: compiled JavaScript in production, TypeScript through tsx from a checkout. */
 export function workerEntry(): { file: string; execArgv: string[] } {
   const here = fileURLToPath(import.meta.url);
@@ -243,8 +253,9 @@ export class WorkerSupervisor extends EventEmitter {
     await repo.expireLeasesOf(this.db, [m.id]).catch(() => {});
     await recoverExpiredLeases(this.db, { backoffMs: this.settings.getNumber('job_retry_backoff_seconds') * 1000 }).catch(() => {});
     if (!this.settings.getBoolean('worker_auto_restart')) return;
-    m.crashes = Date.now() - m.startedAt > HEALTHY_RUN_MS ? 1 : m.crashes + 1;
-    const delay = Math.min(MAX_RESTART_DELAY_MS, 1000 * 2 ** (m.crashes - 1));
+    const backoff = restartBackoff(m.crashes, Date.now() - m.startedAt);
+    m.crashes = backoff.crashes;
+    const delay = backoff.delayMs;
     this.o.log.info({ worker: m.id, delayMs: delay }, 'restarting worker');
     m.restartTimer = setTimeout(() => {
       m.restartTimer = null;
