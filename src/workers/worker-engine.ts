@@ -60,9 +60,25 @@ export class WorkerEngine {
     return true;
   }
 
+  /** Unloads the model now unless a job holds the engine. True when it unloaded. */
+  async unloadNow(): Promise<boolean> {
+    if (!this.engine || this.inUse || !this.engine.loaded) return false;
+    await this.engine.unload();
+    return true;
+  }
+
   async close(): Promise<void> {
     const e = this.engine;
     this.engine = null;
     if (e) await e.close();
   }
+}
+
+/**
+ * clear_vram_on_complete: a GPU worker gives its memory back after a job when
+ * nothing waits in the queue (another job would only load the model again).
+ * CPU workers keep the model until model_idle_unload_seconds.
+ */
+export function freesMemoryAfterJob(workerType: 'cpu' | 'gpu', clearVramOnComplete: boolean, queuedJobs: number): boolean {
+  return workerType === 'gpu' && clearVramOnComplete && queuedJobs === 0;
 }

@@ -14,7 +14,8 @@ import { SettingsService } from '../settings/settings.service.js';
 import { claimNextJob, extendLease } from '../queue/queue.repository.js';
 import { EXIT_CANNOT_RUN, SPEC_ENV, loadHandlers, missingHandlers, type WorkerSpec } from './worker-spec.js';
 import { runJob, type RunningJob } from './job-runner.js';
-import { WorkerEngine } from './worker-engine.js';
+import { WorkerEngine, freesMemoryAfterJob } from './worker-engine.js';
+import { statusCounts } from '../jobs/jobs.repository.js';
 import { errorMessage } from './job-errors.js';
 import { checkGpuWorker } from './gpu-devices.js';
 import * as repo from './workers.repository.js';
@@ -157,6 +158,9 @@ class WorkerProcess {
           onFatal: (err) => (this.fatal = errorMessage(err)),
         });
         this.engine.release();
+        if (freesMemoryAfterJob(this.spec.workerType, this.settings.getBoolean('clear_vram_on_complete'), (await statusCounts(this.db)).queued ?? 0) && (await this.engine.unloadNow())) {
+          this.log.info({ job: job.id }, 'model unloaded: no job waits (clear_vram_on_complete)');
+        }
         await repo.updateWorker(this.db, this.spec.workerId, {
           status: 'idle', current_job_id: null, current_job_progress: null, current_job_eta: null, model_loaded: this.engine.modelLoaded, last_heartbeat_ms: Date.now(),
         });

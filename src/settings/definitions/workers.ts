@@ -6,7 +6,7 @@ export const workerSettings: SettingDefinition[] = [
   { key: 'concurrent_transcriptions', default: '2', category: 'workers', value_type: 'integer', min: 1, max: 64, description: 'Most transcriptions running at once on this node' },
   { key: 'worker_healthcheck_interval', default: '60', category: 'workers', value_type: 'integer', min: 1, max: 3600, description: 'Seconds between worker health checks' },
   { key: 'worker_auto_restart', default: 'true', category: 'workers', value_type: 'boolean', description: 'Restart crashed workers' },
-  { key: 'clear_vram_on_complete', default: 'true', category: 'workers', value_type: 'boolean', description: 'Free GPU memory after a job when no other job is waiting' },
+  { key: 'clear_vram_on_complete', default: 'true', category: 'workers', value_type: 'boolean', description: 'A GPU worker unloads its model after a job when no other job is waiting, giving the GPU memory back (CPU workers use model_idle_unload_seconds)' },
   { key: 'model_idle_unload_seconds', default: '300', category: 'workers', value_type: 'integer', min: 0, max: 86400, description: 'Unload a worker\'s model after this many idle seconds (0 keeps it loaded)' },
   { key: 'job_lease_seconds', default: '60', category: 'workers', value_type: 'integer', min: 2, max: 3600, description: 'How long a claimed job stays a worker\'s without a heartbeat before it goes back to the queue' },
   { key: 'worker_heartbeat_seconds', default: '5', category: 'workers', value_type: 'integer', min: 1, max: 600, description: 'Seconds between worker heartbeats' },
