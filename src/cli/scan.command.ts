@@ -37,9 +37,15 @@ async function runScan(paths: string[], opts: ScanOptions): Promise<number> {
     cliProgress.Presets.shades_classic,
   );
   let started = false;
+  let cancelling = false;
+  const stopBar = () => {
+    if (started) bar.stop();
+    started = false;
+  };
+  let onSigint: (() => void) | null = null;
   try {
-    const result = await scanner.scan({ paths: paths.length ? paths : undefined, recursive: opts.recursive, dryRun: !!opts.dryRun, trigger: 'cli' }, (p) => {
-      if (!interactive) return;
+    const run = await scanner.start({ paths: paths.length ? paths : undefined, recursive: opts.recursive, dryRun: !!opts.dryRun, trigger: 'cli' }, (p) => {
+      if (!interactive || cancelling) return;
       const file = p.current_path ? shorten(p.current_path, 40) : '';
       if (!started) {
         bar.start(p.total_files, p.scanned_files, { jobs: p.jobs_created, file });
@@ -49,7 +55,18 @@ async function runScan(paths: string[], opts: ScanOptions): Promise<number> {
         bar.update(p.scanned_files, { jobs: p.jobs_created, file });
       }
     });
-    if (started) bar.stop();
+    // Ctrl-C cancels the scan (ffprobe children killed, the lease released, jobs made so far kept); a second one quits at once.
+    onSigint = () => {
+      cancelling = true;
+      stopBar();
+      console.error('\nCancelling the scan… (Ctrl-C again to quit at once)');
+      process.removeListener('SIGINT', onSigint!);
+      process.once('SIGINT', () => process.exit(130));
+      void scanner.cancel(run.scan_id);
+    };
+    process.once('SIGINT', onSigint);
+    const result = await run.done;
+    stopBar();
     if (opts.dryRun && result.decisions) {
       for (const d of result.decisions) {
         const what = d.action === 'job' ? `JOB  ${d.target_language} (rule "${d.rule_name}")` : 'SKIP';
@@ -62,15 +79,20 @@ async function runScan(paths: string[], opts: ScanOptions): Promise<number> {
         `(${result.probed_files} probed, the rest from the cache) in ${result.paths_scanned.join(', ')}`,
     );
     console.log(`  matched: ${result.matched_files}  jobs created: ${result.jobs_created}  skipped: ${result.skipped_files}  errors: ${result.errors}  not media: ${result.ignored_files}`);
+    if (result.cancelled) {
+      console.log('Scan cancelled: the files not reached are scanned next time.');
+      return 130;
+    }
     return 0;
   } catch (e) {
-    if (started) bar.stop();
+    stopBar();
     if (e instanceof AppError) {
       console.error(e.code === 'scan_running' ? `A scan is running already: ${e.message}` : e.message);
       return e.status === 409 ? 3 : 2;
     }
     throw e;
   } finally {
+    if (onSigint) process.removeListener('SIGINT', onSigint);
     await closeContext(ctx);
   }
 }

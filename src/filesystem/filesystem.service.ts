@@ -17,9 +17,6 @@ import { expandHome, isPseudoFilesystem, isWithin, PSEUDO_FILESYSTEMS } from '..
 import { parseList } from '../settings/settings.values.js';
 import { definitionByKey } from '../settings/definitions/index.js';
 
-// Other modules (scanner/path-guard.ts) take the roots check from here.
-export { isWithin };
-
 /** The shipped browse_roots, for an empty setting (read from the definition so the two cannot drift). */
 export const DEFAULT_BROWSE_ROOTS: readonly string[] = parseList(definitionByKey.get('browse_roots')?.default ?? '');
 

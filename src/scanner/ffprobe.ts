@@ -45,6 +45,11 @@ export class ProbeError extends Error {
   override name = 'ProbeError';
 }
 
+/** The scan was cancelled while ffprobe ran: the child was killed, the file says nothing. */
+export class ProbeAborted extends Error {
+  override name = 'ProbeAborted';
+}
+
 let resolvedBinary: string | null = null;
 
 /** FFPROBE_PATH, else the system ffprobe, else the binary shipped in @ffprobe-installer/ffprobe. */
@@ -76,7 +81,9 @@ const SHOW_ENTRIES =
 // Formats ffprobe "reads" that are not audio or video (text shown as a terminal, single images).
 const NOT_MEDIA_FORMATS = /^(tty|image2|[a-z0-9_]+_pipe|srt|ass|webvtt|subviewer|microdvd|lrc|mpl2|sami|jacosub|vobsub)$/;
 
-export async function probeFile(path: string, timeoutMs = 30_000): Promise<ProbeResult> {
+/** Probes one file; `signal` kills a running ffprobe at once (a cancelled scan) and rejects with ProbeAborted. */
+export async function probeFile(path: string, timeoutMs = 30_000, signal?: AbortSignal): Promise<ProbeResult> {
+  if (signal?.aborted) throw new ProbeAborted('scan cancelled');
   probes++;
   const args = ['-v', 'error', '-print_format', 'json', '-show_entries', SHOW_ENTRIES, '-i', `file:${path}`];
   const raw = await new Promise<string>((resolve, reject) => {
@@ -84,20 +91,32 @@ export async function probeFile(path: string, timeoutMs = 30_000): Promise<Probe
     const out: Buffer[] = [];
     let err = '';
     let timedOut = false;
+    let aborted = false;
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
     }, timeoutMs);
+    const onAbort = () => {
+      aborted = true;
+      child.kill('SIGKILL');
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
     child.stdout.on('data', (d: Buffer) => out.push(d));
     child.stderr.on('data', (d: Buffer) => {
       if (err.length < 4000) err += d.toString();
     });
     child.on('error', (e) => {
-      clearTimeout(timer);
+      done();
       reject(new ProbeError(`ffprobe could not be started (${ffprobePath()}): ${e.message}`));
     });
+    // Settles on close, after the child is gone: a cancelled scan leaves no ffprobe behind.
     child.on('close', (code) => {
-      clearTimeout(timer);
+      done();
+      if (aborted) return reject(new ProbeAborted('scan cancelled'));
       if (timedOut) return reject(new ProbeError(`ffprobe timed out after ${Math.round(timeoutMs / 1000)} s`));
       if (code !== 0) return reject(new ProbeError(`not a readable media file: ${cleanError(err, path) || `ffprobe exited with code ${code}`}`));
       resolve(Buffer.concat(out).toString('utf8'));

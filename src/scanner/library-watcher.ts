@@ -3,14 +3,18 @@
  * files and hands each over once it is completely written: its size and
  * mtime have not changed for `watcher_stable_seconds`. Hidden files and
  * folders, temporary download files, subtitles (our own outputs included)
- * and folders holding the ignore marker are left alone.
+ * and folders holding the ignore marker are left alone. Symlinks are not
+ * followed (a link to `/` would otherwise watch the whole machine), and a
+ * file whose real path lies outside the watched folders is ignored.
  */
-import { stat } from 'node:fs/promises';
-import { basename, extname, resolve, sep } from 'node:path';
+import { realpath, stat } from 'node:fs/promises';
+import { basename, extname, resolve } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from 'pino';
+import { isPseudoFilesystem, isWithin, realPathOf } from '../security/media-roots.js';
 import { isSubtitleName } from './external-subtitles.js';
 import { isExcludedPath, isMediaName, isTemporaryName } from './library-walker.js';
+import { isMediaContent } from './media-sniff.js';
 
 export interface WatcherHooks {
   /** analyse and decide on files that finished arriving */
@@ -35,6 +39,8 @@ interface Pending {
 export class LibraryWatcher {
   private watcher: FSWatcher | null = null;
   private roots: string[] = [];
+  /** real paths of the roots: what a file's real path must lie in */
+  private realRoots: string[] = [];
   private pending = new Map<string, Pending>();
   private chain: Promise<void> = Promise.resolve();
 
@@ -50,11 +56,18 @@ export class LibraryWatcher {
 
   async start(paths: string[], opts: WatchOptions): Promise<void> {
     await this.stop();
-    this.roots = paths.map((p) => resolve(p));
+    const wanted = paths.map((p) => resolve(p));
+    const real = await Promise.all(wanted.map((p) => realPathOf(p)));
+    // /proc, /sys and /dev are never watched, even when listed as a library folder.
+    for (const [i, r] of real.entries()) if (isPseudoFilesystem(r)) this.hooks.log.warn({ path: wanted[i], real: r }, 'not watching a system folder: remove it from library_paths');
+    this.roots = wanted.filter((_, i) => !isPseudoFilesystem(real[i]));
+    this.realRoots = real.filter((r) => !isPseudoFilesystem(r));
+    if (!this.roots.length) return;
     const roots = new Set(this.roots);
     const watcher = watch(this.roots, {
       ignoreInitial: true,
       persistent: true,
+      followSymlinks: false,
       depth: opts.recursive ? undefined : 0,
       usePolling: opts.polling,
       interval: 1000,
@@ -82,7 +95,22 @@ export class LibraryWatcher {
   }
 
   private rootOf(path: string): string | null {
-    return this.roots.find((r) => path === r || path.startsWith(r.endsWith(sep) ? r : r + sep)) ?? null;
+    return this.roots.find((r) => isWithin(path, r)) ?? null;
+  }
+
+  /** Whether a file may be handed over: inside the watched folders once links are resolved, and media by content. */
+  private async admissible(path: string): Promise<boolean> {
+    const real = await realpath(path).catch(() => null);
+    if (!real) return false;
+    if (isPseudoFilesystem(real) || !this.realRoots.some((r) => isWithin(real, r))) {
+      this.hooks.log.debug({ path, real }, 'watcher: file leads outside the watched folders; ignored');
+      return false;
+    }
+    if (!(await isMediaContent(path))) {
+      this.hooks.log.debug({ path }, 'watcher: not a media file (not an MPEG transport stream); ignored');
+      return false;
+    }
+    return true;
   }
 
   private touch(path: string): void {
@@ -122,6 +150,7 @@ export class LibraryWatcher {
     this.pending.delete(path);
     const root = this.rootOf(path);
     if (root && isExcludedPath(path, root, this.hooks.marker())) return;
+    if (!(await this.admissible(path)) || !this.watcher) return;
     this.chain = this.chain.then(() =>
       this.hooks.process([path]).catch((e) => this.hooks.log.warn({ err: e, path }, 'watcher could not handle a new file')),
     );
@@ -148,6 +177,7 @@ export class LibraryWatcher {
     const w = this.watcher;
     this.watcher = null;
     this.roots = [];
+    this.realRoots = [];
     if (w) await w.close();
     await this.chain;
   }

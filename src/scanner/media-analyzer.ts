@@ -9,7 +9,8 @@ import pLimit from 'p-limit';
 import type { Db } from '../db/database.js';
 import { AppError, badRequest, notFound } from '../errors.js';
 import { externalSubtitlesFor, readFolderListing, type ExternalSubtitle } from './external-subtitles.js';
-import { probeFile, ProbeError, type ProbeResult } from './ffprobe.js';
+import { ProbeAborted, probeFile, ProbeError, type ProbeResult } from './ffprobe.js';
+import { isMediaContent } from './media-sniff.js';
 import { errText, isMediaName, type MediaCandidate } from './library-walker.js';
 import { loadProbeCache, saveProbeCache, type ProbeCacheRow } from './scanner.repository.js';
 
@@ -62,6 +63,9 @@ export class MediaAnalyzer {
       throw badRequest(`Cannot read ${filePath}: ${errText(e)}`, 'unreadable_path');
     }
     if (!st.isFile()) throw badRequest(`Path is not a file: ${filePath}`, 'not_a_file');
+    if (!(await isMediaContent(filePath))) {
+      throw new AppError(400, 'unreadable_media', `Cannot analyze ${filePath}: not a media file (its name ends like an MPEG transport stream, but it holds something else, such as TypeScript source)`);
+    }
     const dir = dirname(filePath);
     const folder = await readFolderListing(dir);
     const exts = this.opts.mediaExtensions();
@@ -75,28 +79,33 @@ export class MediaAnalyzer {
    * Analyses candidates: cache rows are loaded in one query, missing or
    * stale ones are probed in parallel (scanner_probe_concurrency) and saved
    * in one transaction. Unreadable files are outcomes, not exceptions.
+   * Once `signal` aborts, no probe starts, running ones are killed, and the
+   * files not done are left out of the answer (and of the cache).
    */
-  async analyzeBatch(candidates: MediaCandidate[], onDone?: (o: AnalysisOutcome) => void): Promise<AnalysisOutcome[]> {
+  async analyzeBatch(candidates: MediaCandidate[], onDone?: (o: AnalysisOutcome) => void, signal?: AbortSignal): Promise<AnalysisOutcome[]> {
     const cache = await loadProbeCache(this.db, candidates.map((c) => c.path));
     const limit = pLimit(Math.max(1, this.opts.concurrency()));
     const timeout = this.opts.timeoutMs();
     const tag = this.opts.tag();
     const fresh: ProbeCacheRow[] = [];
     const outcomes = await Promise.all(
-      candidates.map(async (c): Promise<AnalysisOutcome> => {
+      candidates.map(async (c): Promise<AnalysisOutcome | null> => {
         let cached = parseCached(cache.get(c.path), c);
         let probed = false;
         // An empty file is usually a copy that has not started: no need to ask ffprobe.
         if (!cached && c.size === 0) cached = { v: CACHE_VERSION, error: 'empty file (0 bytes)' };
         if (!cached) {
           probed = true;
-          cached = await limit(async () => {
+          const probe = await limit(async (): Promise<CachedProbe | null> => {
             try {
-              return { v: CACHE_VERSION, ok: await probeFile(c.path, timeout) };
+              return { v: CACHE_VERSION, ok: await probeFile(c.path, timeout, signal) };
             } catch (e) {
+              if (e instanceof ProbeAborted) return null;
               return { v: CACHE_VERSION, error: e instanceof ProbeError ? e.message : errText(e) };
             }
           });
+          if (!probe) return null;
+          cached = probe;
           // A file that vanished between walk and probe says nothing about the next one at this path.
           if (!('error' in cached && /No such file/i.test(cached.error))) {
             fresh.push({ path: c.path, size: c.size, mtime_ms: c.mtime_ms, probed_at: new Date().toISOString(), result: JSON.stringify(cached) });
@@ -113,7 +122,7 @@ export class MediaAnalyzer {
       }),
     );
     await saveProbeCache(this.db, fresh);
-    return outcomes;
+    return outcomes.filter((o): o is AnalysisOutcome => o !== null);
   }
 }
 

@@ -1,8 +1,9 @@
 /** /api/scanner: analysis of one file, manual scans, scheduler and watcher control, status. */
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { AppError } from '../errors.js';
 import { Message, errors } from '../server/schemas.js';
 import { getScanner } from './scanner.runtime.js';
-import { AnalysisSchema, DecisionSchema, ScanBody, ScanResultSchema, SchedulerBody, StatusSchema, WatcherBody } from './scanner.schemas.js';
+import { AnalysisSchema, DecisionSchema, ScanBody, ScanIdParams, ScanQuery, ScanResultSchema, ScanRunSchema, ScanStartedSchema, SchedulerBody, StatusSchema, WatcherBody } from './scanner.schemas.js';
 
 export const scannerRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const scanner = getScanner(app.ctx);
@@ -27,13 +28,47 @@ export const scannerRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags,
       summary: 'Scan library folders now (no body: the library_paths setting)',
+      description: 'Waits for the end and answers the result (header x-scan-id names the run); with ?wait=false answers 202 at once. Paths must lie inside library_paths or allowed_media_roots (403 outside_library).',
+      querystring: ScanQuery,
       body: optional(ScanBody),
       'x-optional-body': true,
-      response: { 200: ScanResultSchema, ...errors(400, 403, 404, 409) },
+      response: { 200: ScanResultSchema, 202: ScanStartedSchema, ...errors(400, 403, 404, 409) },
+    },
+  }, async (req, reply) => {
+    const body = req.body ?? {};
+    const { scan_id, done } = await scanner.service.start({ paths: body.paths, recursive: body.recursive, dryRun: body.dry_run, trigger: 'manual', guardPaths: true });
+    reply.header('x-scan-id', scan_id);
+    if (req.query.wait !== false) return done;
+    // The run records a failure (GET /scans/{scan_id}); nobody awaits it here.
+    done.catch(() => {});
+    return reply.status(202).send({ scan_id, status: 'running' as const, message: `Scan started: follow it at GET /api/scanner/scans/${scan_id}, stop it with POST /api/scanner/scans/${scan_id}/cancel` });
+  });
+
+  const unknownScan = (id: string) => new AppError(404, 'not_found', `Scan ${id} not found: this server keeps its last 20 scans until it restarts; GET /api/scanner/scans lists them`);
+
+  app.get('/scans', {
+    schema: { tags, summary: 'The recent scan runs of this server process, newest first', response: { 200: Type.Array(ScanRunSchema) } },
+  }, async () => scanner.service.runs.list());
+
+  app.get('/scans/:scan_id', {
+    schema: { tags, summary: 'One scan run: status, progress and, once finished, its result', params: ScanIdParams, response: { 200: ScanRunSchema, ...errors(404) } },
+  }, async (req) => {
+    const run = scanner.service.runs.get(req.params.scan_id);
+    if (!run) throw unknownScan(req.params.scan_id);
+    return run;
+  });
+
+  app.post('/scans/:scan_id/cancel', {
+    schema: {
+      tags,
+      summary: 'Cancel a running scan: it stops within seconds, jobs already created stay',
+      params: ScanIdParams,
+      response: { 200: ScanRunSchema, ...errors(404) },
     },
   }, async (req) => {
-    const body = req.body ?? {};
-    return scanner.service.scan({ paths: body.paths, recursive: body.recursive, dryRun: body.dry_run, trigger: 'manual', guardPaths: true });
+    const run = await scanner.service.cancel(req.params.scan_id);
+    if (!run) throw unknownScan(req.params.scan_id);
+    return run;
   });
 
   app.get('/last-decisions', {

@@ -9,7 +9,9 @@ import type { AppContext } from '../server/context.js';
 import { registerStatusProvider } from '../system/status.service.js';
 import { badRequest } from '../errors.js';
 import { describeSchedule, ScanScheduler, validateCron, type Schedule } from './scan-scheduler.js';
+import { checkLibraryFolders } from './library-folders.js';
 import { LibraryWatcher } from './library-watcher.js';
+import { releaseDeadLease } from './scan-lease.js';
 import { ScannerService, STATE_KEYS, type ScanResult } from './scanner.service.js';
 import * as repo from './scanner.repository.js';
 
@@ -82,6 +84,17 @@ export class ScannerRuntime {
       },
     });
     settings.on('change', this.onSetting);
+    // A server killed mid-scan left its lease behind: free it now rather than answer 409 for a minute.
+    void this.releaseDeadLease();
+  }
+
+  private async releaseDeadLease(): Promise<void> {
+    try {
+      const owner = await releaseDeadLease(this.ctx.database.db);
+      if (owner) this.ctx.log.info({ owner }, 'released the scan lease of a process that is gone');
+    } catch (e) {
+      this.ctx.log.warn({ err: e }, 'could not check the scan lease');
+    }
   }
 
   /** Serialises start/stop work so API calls and setting events never interleave. */
@@ -140,6 +153,7 @@ export class ScannerRuntime {
 
   /** At boot: the scheduler and the watcher come back when their settings are on. */
   async resume(): Promise<void> {
+    await this.releaseDeadLease();
     await this.queue(() => this.syncScheduler(true));
     await this.queue(() => this.syncWatcher());
   }
@@ -155,7 +169,7 @@ export class ScannerRuntime {
       if (expr) validateCron(expr);
       values.scanner_cron = expr;
     }
-    if (input.paths?.length) values.library_paths = (await this.service.resolvePaths(input.paths, true)).paths.join(',');
+    if (input.paths?.length) values.library_paths = (await checkLibraryFolders(input.paths)).join(',');
     if (input.recursive !== undefined) values.scanner_recursive = input.recursive;
     // A cron expression stored earlier through the settings API may be invalid: name it before enabling.
     const expr = (values.scanner_cron as string | undefined) ?? this.ctx.settings.getString('scanner_cron').trim();
@@ -177,7 +191,7 @@ export class ScannerRuntime {
       return 'File watcher stopped (enabled: false)';
     }
     const values: Record<string, unknown> = { watcher_enabled: true };
-    if (input.paths?.length) values.library_paths = (await this.service.resolvePaths(input.paths, true)).paths.join(',');
+    if (input.paths?.length) values.library_paths = (await checkLibraryFolders(input.paths)).join(',');
     else if (!this.ctx.settings.getList('library_paths').length) throw badRequest('No library paths configured', 'no_library_paths');
     if (input.recursive !== undefined) values.scanner_recursive = input.recursive;
     await this.ctx.settings.bulkUpdate(values);
@@ -220,6 +234,9 @@ export class ScannerRuntime {
   async close(): Promise<void> {
     this.ctx.settings.off('change', this.onSetting);
     this.scheduler.dispose();
+    // A running scan is cancelled (its ffprobe children killed) before the database closes under it.
+    const running = this.service.currentProgress();
+    if (running) await this.service.cancel(running.scan_id);
     await this.watcher.stop();
   }
 }

@@ -1,6 +1,7 @@
 /** TypeBox schemas of the scanner API (validation, reply shape and OpenAPI in one). */
 import { Type } from '@fastify/type-provider-typebox';
 import { Nullable } from '../server/schemas.js';
+import { SCAN_RUN_STATUSES, type ScanRunStatus } from './scan-runs.js';
 
 export const AudioTrackSchema = Type.Object({
   index: Type.Integer({ description: 'Position among the audio streams (ffmpeg -map 0:a:N)' }),
@@ -68,6 +69,7 @@ export const ScanResultSchema = Type.Object({
   dry_run: Type.Boolean(),
   started_at: Type.String(),
   finished_at: Type.String(),
+  cancelled: Type.Optional(Type.Boolean({ description: 'The scan was cancelled: the counts cover the files handled until then' })),
   decisions: Type.Optional(Type.Array(DecisionSchema, { description: 'Per-file decisions (dry runs)' })),
 });
 
@@ -90,8 +92,36 @@ export const WatcherBody = Type.Object({
   recursive: Type.Optional(Type.Boolean()),
 });
 
-const Progress = Type.Object({
+const progressFields = {
   scanned_files: Type.Integer(), total_files: Type.Integer(), current_path: Nullable(Type.String()), jobs_created: Type.Integer(), skipped_files: Type.Integer(),
+};
+const Progress = Type.Object(progressFields);
+const ScanId = Type.String({ description: 'Id of a scan run of this server process' });
+const CurrentScan = Type.Object({ scan_id: ScanId, ...progressFields });
+
+export const ScanQuery = Type.Object({
+  wait: Type.Optional(Type.Boolean({ default: true, description: 'false: answer 202 with the scan_id at once and let the scan run; follow it at GET /api/scanner/scans/{scan_id}' })),
+});
+
+export const ScanStartedSchema = Type.Object({
+  scan_id: ScanId,
+  status: Type.Literal('running'),
+  message: Type.String(),
+});
+
+export const ScanIdParams = Type.Object({ scan_id: ScanId });
+
+export const ScanRunSchema = Type.Object({
+  scan_id: ScanId,
+  status: Type.Unsafe<ScanRunStatus>({ type: 'string', enum: [...SCAN_RUN_STATUSES] }),
+  trigger: Type.String({ description: 'manual, scheduled or cli' }),
+  dry_run: Type.Boolean(),
+  paths: Type.Array(Type.String()),
+  progress: Progress,
+  started_at: Type.String(),
+  finished_at: Nullable(Type.String()),
+  result: Nullable(ScanResultSchema),
+  error: Nullable(Type.String({ description: 'Why a failed scan stopped' })),
 });
 
 export const StatusSchema = Type.Object({
@@ -105,6 +135,6 @@ export const StatusSchema = Type.Object({
   total_scans: Type.Integer(),
   schedule: Nullable(Type.String({ description: 'e.g. "every 360 minutes" or "cron: 0 2 * * *"' })),
   scan_running: Type.Boolean(),
-  current_scan: Nullable(Progress),
+  current_scan: Nullable(CurrentScan),
   last_scan: Nullable(Type.Omit(ScanResultSchema, ['decisions'])),
 });

@@ -3,11 +3,10 @@
  * loaded and live jobs checked once per batch), decide per file with the
  * rules engine, create jobs, report progress. One scan at a time: in this
  * process by a flag, across processes (server and `transcriptorio scan`) by a
- * lease row in app_state that a crashed process stops renewing.
+ * lease row in app_state (scan-lease.ts). Every scan is a run with an id that
+ * can be followed and cancelled (scan-runs.ts).
  */
-import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
@@ -20,24 +19,20 @@ import type { SettingsService } from '../settings/settings.service.js';
 import { errText, parseExtensions, walkLibrary, type MediaCandidate, type WalkIssue } from './library-walker.js';
 import { MediaAnalyzer, type AnalysisOutcome } from './media-analyzer.js';
 import { evaluateFile, languageList, type Decision, type SkipSettings } from './rules-engine.js';
-import { assertPathAllowed } from './path-guard.js';
+import { confineMediaPath } from '../security/media-roots.js';
+import { acquireLease, type Lease } from './scan-lease.js';
+import { ScanRuns, type ScanProgress, type ScanRun } from './scan-runs.js';
 import * as repo from './scanner.repository.js';
+
+export type { ScanProgress } from './scan-runs.js';
 
 export interface ScanRequest {
   paths?: string[];
   recursive?: boolean;
   dryRun?: boolean;
   trigger?: 'manual' | 'scheduled' | 'cli';
-  /** paths come from an API request: they must lie inside browse_roots or the library (403) */
+  /** paths come from an API request: they must lie inside the library folders (403 outside_library) */
   guardPaths?: boolean;
-}
-
-export interface ScanProgress {
-  scanned_files: number;
-  total_files: number;
-  current_path: string | null;
-  jobs_created: number;
-  skipped_files: number;
 }
 
 export interface ScanResult {
@@ -54,6 +49,8 @@ export interface ScanResult {
   dry_run: boolean;
   started_at: string;
   finished_at: string;
+  /** the scan was cancelled: the counts cover the files handled until then */
+  cancelled: boolean;
   decisions?: PublicDecision[];
 }
 
@@ -68,14 +65,15 @@ export interface ScannerDeps {
   log: Logger;
 }
 
-const LOCK_KEY = 'scanner.lock';
-const LOCK_TTL_MS = 60_000;
 const BATCH = 500;
+// After a cancel, jobs are still created for files already analysed, but only this long: a cancel answers within 2 s.
+const CANCEL_GRACE_MS = 1000;
 export const STATE_KEYS = { lastScanTime: 'scanner.last_scan_time', totalScans: 'scanner.total_scans', nextScanTime: 'scanner.next_scan_time', lastResult: 'scanner.last_result' };
 
 export class ScannerService {
   readonly analyzer: MediaAnalyzer;
-  private running: { progress: ScanProgress; startedAt: string } | null = null;
+  readonly runs = new ScanRuns<ScanResult>();
+  private running: { scanId: string | null; progress: ScanProgress; startedAt: string } | null = null;
   private lastDecisions: PublicDecision[] = [];
 
   constructor(private readonly deps: ScannerDeps) {
@@ -110,8 +108,8 @@ export class ScannerService {
     return this.running !== null;
   }
 
-  currentProgress(): ScanProgress | null {
-    return this.running ? { ...this.running.progress } : null;
+  currentProgress(): (ScanProgress & { scan_id: string }) | null {
+    return this.running?.scanId ? { scan_id: this.running.scanId, ...this.running.progress } : null;
   }
 
   lastScanDecisions(): PublicDecision[] {
@@ -125,7 +123,8 @@ export class ScannerService {
       for (const p of paths) {
         if (typeof p !== 'string' || !p.trim()) throw badRequest('paths must not contain empty entries', 'bad_path');
         if (!isAbsolute(p)) throw badRequest(`Path must be absolute, got "${p}"`, 'relative_path');
-        if (guard) await assertPathAllowed(this.deps.settings, p);
+        // Before the existence check: a 404 would tell what exists outside the library.
+        if (guard) await confineMediaPath(this.deps.settings, p);
         try {
           await stat(p);
         } catch (e) {
@@ -141,24 +140,62 @@ export class ScannerService {
     return { paths: configured.map((p) => (isAbsolute(p) ? resolve(p) : p)), fromSettings: true };
   }
 
+  /** Runs a scan to its end (scheduler, CLI, `POST /scan`); see start() for the errors. */
   async scan(req: ScanRequest = {}, onProgress?: (p: ScanProgress) => void): Promise<ScanResult> {
+    return (await this.start(req, onProgress)).done;
+  }
+
+  /**
+   * Starts a scan and answers once it runs: bad paths (400/403/404) and a
+   * scan already running (409) are thrown here, not in `done`.
+   */
+  async start(req: ScanRequest = {}, onProgress?: (p: ScanProgress) => void): Promise<{ scan_id: string; done: Promise<ScanResult> }> {
     if (this.running) throw this.busyError();
     const { paths } = await this.resolvePaths(req.paths, req.guardPaths);
     if (this.running) throw this.busyError();
     const startedAt = new Date();
-    this.running = { startedAt: startedAt.toISOString(), progress: { scanned_files: 0, total_files: 0, current_path: null, jobs_created: 0, skipped_files: 0 } };
-    let lease: Lease | null = null;
+    const progress: ScanProgress = { scanned_files: 0, total_files: 0, current_path: null, jobs_created: 0, skipped_files: 0 };
+    this.running = { scanId: null, startedAt: startedAt.toISOString(), progress };
+    let lease: Lease;
     try {
       lease = await acquireLease(this.deps.db);
-      const result = await this.runScan(paths, req, startedAt, onProgress);
+    } catch (e) {
+      this.running = null;
+      throw e;
+    }
+    const trigger = req.trigger ?? 'manual';
+    const { scan_id, signal } = this.runs.begin({ trigger, dry_run: !!req.dryRun, paths, progress, started_at: startedAt.toISOString() });
+    this.running.scanId = scan_id;
+    const done = this.execute(scan_id, signal, lease, paths, req, startedAt, onProgress);
+    return { scan_id, done };
+  }
+
+  /** Cancels a run of this process and waits (up to 5 s) for it to stop; null for an unknown id. */
+  cancel(scanId: string): Promise<ScanRun<ScanResult> | null> {
+    return this.runs.cancel(scanId, 5000);
+  }
+
+  private async execute(scanId: string, signal: AbortSignal, lease: Lease, paths: string[], req: ScanRequest, startedAt: Date, onProgress?: (p: ScanProgress) => void): Promise<ScanResult> {
+    let outcome: { result: ScanResult } | { error: unknown };
+    try {
+      const result = await this.runScan(scanId, signal, paths, req, startedAt, onProgress);
       if (!req.dryRun) await this.recordScan(result);
       const { decisions, ...summary } = result;
-      this.deps.events.publish('scan.completed', { ...summary, trigger: req.trigger ?? 'manual' });
-      return req.dryRun ? result : summary;
-    } finally {
-      this.running = null;
-      await lease?.release();
+      this.deps.events.publish('scan.completed', { ...summary, scan_id: scanId, trigger: req.trigger ?? 'manual' });
+      outcome = { result: req.dryRun ? result : summary };
+    } catch (e) {
+      this.deps.log.error({ err: e, scan_id: scanId }, 'scan failed');
+      outcome = { error: e };
     }
+    // Free the scanner before the run reads as finished: whoever sees "cancelled" may start the next scan at once.
+    this.running = null;
+    await lease.release();
+    if ('error' in outcome) {
+      this.runs.finish(scanId, 'failed', null, outcome.error instanceof Error ? outcome.error.message : String(outcome.error));
+      throw outcome.error;
+    }
+    this.runs.finish(scanId, outcome.result.cancelled ? 'cancelled' : 'completed', outcome.result);
+    return outcome.result;
   }
 
   private busyError(): AppError {
@@ -166,7 +203,7 @@ export class ScannerService {
     return conflict(`A scan is already running (${p?.scanned_files ?? 0} of ${p?.total_files ?? 0} files done); try again when it has finished`, 'scan_running');
   }
 
-  private async runScan(paths: string[], req: ScanRequest, startedAt: Date, onProgress?: (p: ScanProgress) => void): Promise<ScanResult & { decisions: PublicDecision[] }> {
+  private async runScan(scanId: string, signal: AbortSignal, paths: string[], req: ScanRequest, startedAt: Date, onProgress?: (p: ScanProgress) => void): Promise<ScanResult & { decisions: PublicDecision[] }> {
     const s = this.deps.settings;
     const recursive = req.recursive ?? s.getBoolean('scanner_recursive');
     const issues: WalkIssue[] = [];
@@ -180,7 +217,9 @@ export class ScannerService {
         issues.push({ path: p, error: `library path unavailable: ${errText(e)}` });
       }
     }
-    const walk = await walkLibrary(existing, { recursive, mediaExtensions: this.mediaExtensions(), ignoreMarker: s.getString('scanner_ignore_marker') });
+    let abortedAt = 0;
+    signal.addEventListener('abort', () => (abortedAt = Date.now()), { once: true });
+    const walk = await walkLibrary(existing, { recursive, mediaExtensions: this.mediaExtensions(), ignoreMarker: s.getString('scanner_ignore_marker'), signal });
     issues.push(...walk.issues);
     const progress = this.running!.progress;
     progress.total_files = walk.candidates.length;
@@ -191,7 +230,7 @@ export class ScannerService {
       lastEmit = now;
       const snapshot = { ...progress };
       onProgress?.(snapshot);
-      this.deps.events.publish('scan.progress', snapshot);
+      this.deps.events.publish('scan.progress', { scan_id: scanId, ...snapshot });
     };
     emit(true);
     const rules = await this.deps.rules.list(true);
@@ -199,13 +238,18 @@ export class ScannerService {
     const decisions: PublicDecision[] = [];
     let matched = 0;
     let probed = 0;
-    for (let i = 0; i < walk.candidates.length; i += BATCH) {
+    const giveUp = () => abortedAt > 0 && Date.now() - abortedAt > CANCEL_GRACE_MS;
+    for (let i = 0; i < walk.candidates.length && !signal.aborted; i += BATCH) {
       const batch = walk.candidates.slice(i, i + BATCH);
-      const outcomes = await this.analyzer.analyzeBatch(batch, (o) => {
-        progress.current_path = o.candidate.path;
-        if (o.probed) emit();
-      });
-      const results = await this.decideAndQueue(outcomes, { rules, skip, dryRun: !!req.dryRun });
+      const outcomes = await this.analyzer.analyzeBatch(
+        batch,
+        (o) => {
+          progress.current_path = o.candidate.path;
+          if (o.probed) emit();
+        },
+        signal,
+      );
+      const results = await this.decideAndQueue(outcomes, { rules, skip, dryRun: !!req.dryRun, giveUp });
       for (const r of results) {
         progress.scanned_files++;
         if (r.probed) probed++;
@@ -224,8 +268,9 @@ export class ScannerService {
     }
     this.lastDecisions = decisions.length > 20_000 ? decisions.slice(0, 20_000) : decisions;
     const finishedAt = new Date();
+    const cancelled = signal.aborted;
     return {
-      scanned_files: walk.candidates.length,
+      scanned_files: cancelled ? progress.scanned_files : walk.candidates.length,
       matched_files: matched,
       jobs_created: progress.jobs_created,
       skipped_files: progress.skipped_files,
@@ -238,6 +283,7 @@ export class ScannerService {
       dry_run: !!req.dryRun,
       started_at: startedAt.toISOString(),
       finished_at: finishedAt.toISOString(),
+      cancelled,
       decisions,
     };
   }
@@ -248,13 +294,15 @@ export class ScannerService {
    */
   async decideAndQueue(
     outcomes: AnalysisOutcome[],
-    o: { rules?: Awaited<ReturnType<ScanRulesService['list']>>; skip?: SkipSettings; dryRun: boolean },
+    o: { rules?: Awaited<ReturnType<ScanRulesService['list']>>; skip?: SkipSettings; dryRun: boolean; giveUp?: () => boolean },
   ): Promise<Array<{ path: string; probed: boolean; error?: string; decision?: PublicDecision; matchedButRaced?: boolean }>> {
     const rules = o.rules ?? (await this.deps.rules.list(true));
     const skip = o.skip ?? this.skipSettings();
     const live = await liveJobPaths(this.deps.db, outcomes.map((x) => x.candidate.path));
     const out: Array<{ path: string; probed: boolean; error?: string; decision?: PublicDecision; matchedButRaced?: boolean }> = [];
     for (const x of outcomes) {
+      // A cancelled scan stops here; the files left are neither counted nor queued.
+      if (o.giveUp?.()) break;
       if ('error' in x) {
         out.push({ path: x.candidate.path, probed: x.probed, error: x.error });
         continue;
@@ -282,9 +330,10 @@ export class ScannerService {
     return out;
   }
 
-  /** POST /api/scanner/analyze: the path must lie inside browse_roots or the library. */
+  /** POST /api/scanner/analyze: the file must lie inside the library folders (403 outside_library). */
   async analyzeRequest(filePath: string) {
-    if (filePath && isAbsolute(filePath)) await assertPathAllowed(this.deps.settings, filePath);
+    // Empty and relative paths get the analyzer's 400s; everything else is confined before it is looked at.
+    if (filePath?.trim() && isAbsolute(filePath)) await confineMediaPath(this.deps.settings, filePath);
     return this.analyzer.analyzePath(filePath);
   }
 
@@ -313,44 +362,4 @@ export class ScannerService {
     const { decisions, error_files, ...summary } = result;
     await repo.setState(db, STATE_KEYS.lastResult, JSON.stringify({ ...summary, error_files: error_files.slice(0, 100) }));
   }
-}
-
-interface Lease {
-  release(): Promise<void>;
-}
-
-/** Takes the cross-process scan lease, renewed while the scan runs. */
-async function acquireLease(db: Db): Promise<Lease> {
-  const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-  const value = () => JSON.stringify({ owner, expires_ms: Date.now() + LOCK_TTL_MS });
-  let current = value();
-  if (!(await repo.insertStateIfAbsent(db, LOCK_KEY, current))) {
-    const held = await repo.getState(db, LOCK_KEY);
-    let holder: { owner?: string; expires_ms?: number } = {};
-    try {
-      holder = JSON.parse(held ?? '{}');
-    } catch {
-      /* unreadable lease: treat as expired */
-    }
-    if (held !== null && (holder.expires_ms ?? 0) > Date.now()) {
-      throw conflict(`A scan is already running (in process ${holder.owner ?? 'unknown'}); try again when it has finished`, 'scan_running');
-    }
-    const ok = held === null ? await repo.insertStateIfAbsent(db, LOCK_KEY, current) : await repo.replaceState(db, LOCK_KEY, held, current);
-    if (!ok) throw conflict('A scan is already running in another process; try again when it has finished', 'scan_running');
-  }
-  const timer = setInterval(async () => {
-    const next = value();
-    try {
-      if (await repo.replaceState(db, LOCK_KEY, current, next)) current = next;
-    } catch {
-      /* the next renewal tries again */
-    }
-  }, LOCK_TTL_MS / 3);
-  timer.unref();
-  return {
-    release: async () => {
-      clearInterval(timer);
-      await repo.deleteStateIf(db, LOCK_KEY, current).catch(() => {});
-    },
-  };
 }

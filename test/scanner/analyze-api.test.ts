@@ -12,6 +12,7 @@ for (const kind of databaseKinds()) {
     before(async () => {
       lib = createTestLibrary();
       t = await createTestApp(kind);
+      await t.ctx.settings.bulkUpdate({ library_paths: lib.root });
     });
     after(async () => t.close());
 
@@ -96,19 +97,20 @@ for (const kind of databaseKinds()) {
       assert.equal(none.statusCode, 400);
     });
 
-    test('paths outside browse_roots and the library are refused with 403', async () => {
-      await t.ctx.settings.bulkUpdate({ browse_roots: `${lib.root}/anime` });
+    test('files outside the library folders are refused with 403 outside_library; allowed_media_roots widens them', async () => {
+      await t.ctx.settings.bulkUpdate({ library_paths: `${lib.root}/anime` });
       try {
         const outside = await analyze(lib.movie);
         assert.equal(outside.statusCode, 403);
-        assert.match(outside.json().detail, /outside the library and browsable folders/);
+        assert.equal(outside.json().code, 'outside_library');
+        assert.match(outside.json().detail, /outside the library folders.*library_paths or allowed_media_roots/);
         assert.equal((await analyze(lib.anime)).statusCode, 200);
         const scan = await t.app.inject({ method: 'POST', url: '/api/scanner/scan', payload: { paths: [`${lib.root}/movies`], dry_run: true } });
         assert.equal(scan.statusCode, 403);
-        await t.ctx.settings.bulkUpdate({ library_paths: `${lib.root}/movies` });
-        assert.equal((await analyze(lib.movie)).statusCode, 200, 'library folders are allowed too');
+        await t.ctx.settings.bulkUpdate({ allowed_media_roots: `${lib.root}/movies` });
+        assert.equal((await analyze(lib.movie)).statusCode, 200, 'allowed media roots count as library');
       } finally {
-        await t.ctx.settings.bulkUpdate({ browse_roots: '/', library_paths: '' });
+        await t.ctx.settings.bulkUpdate({ library_paths: lib.root, allowed_media_roots: '' });
       }
     });
   });

@@ -33,6 +33,7 @@ for (const kind of databaseKinds()) {
     });
 
     test('paths must be absolute and exist', async () => {
+      await t.ctx.settings.bulkUpdate({ library_paths: lib.root });
       const relPath = await scan({ paths: ['media/movies'] });
       assert.equal(relPath.statusCode, 400);
       assert.match(relPath.json().detail, /absolute/);
@@ -131,6 +132,7 @@ for (const kind of databaseKinds()) {
 
     test('one scan at a time: a second request gets 409', async () => {
       const fresh = createTestLibrary();
+      await t.ctx.settings.bulkUpdate({ library_paths: `${lib.root},${fresh.root}` });
       const [a, b] = await Promise.all([scan({ paths: [fresh.root], dry_run: true }), scan({ paths: [fresh.root], dry_run: true })]);
       assert.deepEqual([a.statusCode, b.statusCode].sort(), [200, 409]);
       const busy = a.statusCode === 409 ? a : b;

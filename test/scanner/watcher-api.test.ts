@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, symlinkSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestApp, type TestApp } from '../helpers/app.js';
@@ -81,6 +81,22 @@ for (const kind of databaseKinds()) {
       writeFileSync(join(watched, 'Private', '.notranscribe'), '');
       copyFileSync(lib.anime, join(watched, 'Private', 'Deeper', 'Secret.mkv'));
       await sleep(2500);
+      await getScanner(t.ctx).watcher.idle();
+      assert.equal(await jobCount(), before);
+    });
+
+    test('a link to media outside the watched folders and a .ts TypeScript file make no job', async () => {
+      const before = await jobCount();
+      const outside = mkdtempSync(join(tmpdir(), 'tio-watch-outside-'));
+      copyFileSync(lib.anime, join(outside, 'Outside.mkv'));
+      mkdirSync(join(outside, 'Folder'));
+      copyFileSync(lib.anime, join(outside, 'Folder', 'Deep.mkv'));
+      symlinkSync(join(outside, 'Outside.mkv'), join(watched, 'Linked.mkv'));
+      symlinkSync(join(outside, 'Folder'), join(watched, 'Linked Folder'));
+      writeFileSync(join(watched, 'tool.ts'), 'export const x: number = 1;\n'.repeat(30));
+      await sleep(2500);
+      copyFileSync(lib.anime, join(outside, 'Folder', 'Later.mkv'));
+      await sleep(2000);
       await getScanner(t.ctx).watcher.idle();
       assert.equal(await jobCount(), before);
     });

@@ -1,9 +1,10 @@
 // Scanner: library folders, manual scan (with a dry run that lists the
-// decision and reason for every file), scheduler and watcher controls.
-import { useEffect, useState, type ReactNode } from 'react';
+// decision and reason for every file), a cancel button for any running scan,
+// scheduler and watcher controls.
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { api, messageOf, unwrap } from '../api/client';
 import { useLive } from '../api/live';
-import type { ScanDecision, ScanProgress, ScanResult } from '../api/types';
+import type { ResponseOf, ScanDecision, ScanProgress, ScanResult } from '../api/types';
 import { Detail, EmptyState, ErrorBanner, PageHeader, ProgressBar, StatusBadge } from '../components/bits';
 import { Icon } from '../components/icons';
 import { PathListEditor } from '../components/path-browser';
@@ -14,6 +15,12 @@ import { useResource } from '../lib/use-resource';
 
 const splitList = (v: string | null | undefined) => (v ?? '').split(/[,|\n]/).map((s) => s.trim()).filter(Boolean);
 
+type ScanRun = ResponseOf<'/api/scanner/scans/{scan_id}', 'get'>;
+/** The server adds the run's id to each scan.progress event. */
+type LiveProgress = ScanProgress & { scan_id?: string };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 export function Scanner(): ReactNode {
   const status = useResource(() => unwrap(api.GET('/api/scanner/status', {})), []);
   const [paths, setPaths] = useState<string[] | null>(null);
@@ -21,10 +28,13 @@ export function Scanner(): ReactNode {
   const [pathsError, setPathsError] = useState<string | null>(null);
   const [dryRun, setDryRun] = useState(true);
   const [scanning, setScanning] = useState(false);
-  const [progress, setProgress] = useState<ScanProgress | null>(null);
+  const [progress, setProgress] = useState<LiveProgress | null>(null);
   const [result, setResult] = useState<ScanResult | null>(null);
   const [scanError, setScanError] = useState<string | null>(null);
   const [filter, setFilter] = useState<'all' | 'job' | 'skip'>('all');
+  const [cancelling, setCancelling] = useState(false);
+  const mounted = useRef(true);
+  useEffect(() => () => void (mounted.current = false), []);
 
   useEffect(() => {
     unwrap(api.GET('/api/settings/{key}', { params: { path: { key: 'library_paths' } } })).then(
@@ -53,6 +63,7 @@ export function Scanner(): ReactNode {
   });
   useLive('scan.completed', (r) => {
     setProgress(null);
+    setCancelling(false);
     if (!scanning) setResult((prev) => (prev && prev.decisions && !r.decisions ? prev : r));
     void status.reload();
   });
@@ -71,22 +82,56 @@ export function Scanner(): ReactNode {
     }
   }
 
+  /** Polls the run until it ends (progress itself comes with the live events). */
+  async function follow(scanId: string): Promise<ScanRun> {
+    for (;;) {
+      const run = await unwrap(api.GET('/api/scanner/scans/{scan_id}', { params: { path: { scan_id: scanId } } }));
+      if (run.status !== 'running' || !mounted.current) return run;
+      await sleep(750);
+    }
+  }
+
   async function scan() {
     setScanning(true);
     setScanError(null);
     setResult(null);
     setProgress(null);
     try {
-      const r = await unwrap(api.POST('/api/scanner/scan', { body: { dry_run: dryRun } }));
-      setResult(r);
-      toast.success(dryRun ? `Dry run: ${r.matched_files} of ${plural(r.scanned_files, 'file')} would get a job` : `Scan done: ${plural(r.jobs_created, 'job')} created`);
+      const started = await unwrap(api.POST('/api/scanner/scan', { params: { query: { wait: false } }, body: { dry_run: dryRun } }));
+      if (!('scan_id' in started)) throw new Error('The server did not start the scan in the background; reload the page and try again.');
+      const run = await follow(started.scan_id);
+      if (run.status === 'failed') throw new Error(run.error ?? 'The scan failed; the server log has the details.');
+      const r = run.result;
+      if (r) setResult(r);
+      if (run.status === 'cancelled') toast.success(`Scan cancelled after ${plural(r?.scanned_files ?? 0, 'file')}${r?.jobs_created ? ` (${plural(r.jobs_created, 'job')} created)` : ''}`);
+      else if (r) toast.success(dryRun ? `Dry run: ${r.matched_files} of ${plural(r.scanned_files, 'file')} would get a job` : `Scan done: ${plural(r.jobs_created, 'job')} created`);
       void status.reload();
     } catch (e) {
       setScanError(messageOf(e));
     } finally {
       setScanning(false);
+      setCancelling(false);
       setProgress(null);
     }
+  }
+
+  /** Cancels the scan that runs now, whoever started it (this page, the scheduler, another tab). */
+  async function cancelScan() {
+    const scanId = progress?.scan_id ?? status.data?.current_scan?.scan_id ?? (await unwrap(api.GET('/api/scanner/status', {})).catch(() => null))?.current_scan?.scan_id;
+    if (!scanId) {
+      toast.error('No scan of this server is running (a scan started with the transcriptorio command stops with Ctrl-C).');
+      return;
+    }
+    setCancelling(true);
+    try {
+      const run = await unwrap(api.POST('/api/scanner/scans/{scan_id}/cancel', { params: { path: { scan_id: scanId } } }));
+      if (run.status === 'running') toast.error('The scan is still stopping; it ends within seconds.');
+      else if (!scanning) toast.success('Scan cancelled');
+    } catch (e) {
+      toast.error(messageOf(e));
+      setCancelling(false);
+    }
+    void status.reload();
   }
 
   async function control(which: 'scheduler' | 'watcher', on: boolean) {
@@ -107,6 +152,7 @@ export function Scanner(): ReactNode {
   }
 
   const s = status.data;
+  const scanRunning = scanning || progress !== null || !!s?.scan_running;
   const allDecisions = result ? result.decisions : lastDecisions;
   const decisions = (allDecisions ?? []).filter((d) => filter === 'all' || d.action === filter);
   return (
@@ -171,6 +217,11 @@ export function Scanner(): ReactNode {
           <button type="button" className="btn btn-primary" disabled={scanning || pathsDirty} onClick={() => void scan()}>
             <Icon name="scanner" /> {scanning ? 'Scanning…' : dryRun ? 'Preview scan' : 'Scan library'}
           </button>
+          {scanRunning && (
+            <button type="button" className="btn btn-danger" disabled={cancelling} onClick={() => void cancelScan()}>
+              <Icon name="stop" /> {cancelling ? 'Cancelling…' : 'Cancel scan'}
+            </button>
+          )}
           {pathsDirty && <span className="muted">Save the folders first.</span>}
         </div>
         {(scanning || progress) && (
