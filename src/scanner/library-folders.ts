@@ -11,16 +11,27 @@ import { isPseudoFilesystem, PSEUDO_FILESYSTEMS, realPathOf } from '../security/
 import { errText } from './library-walker.js';
 
 /** The folders as they will be stored in library_paths (absolute, `..` removed), or a 400/403/404 naming the first bad one. */
-export async function checkLibraryFolders(paths: string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const p of paths) {
-    if (typeof p !== 'string' || !p.trim()) throw badRequest('paths must not contain empty entries', 'bad_path');
-    if (!isAbsolute(p)) throw badRequest(`Path must be absolute, got "${p}": give the full path of the library folder, e.g. /media/movies`, 'relative_path');
+export function checkLibraryFolders(paths: string[]): Promise<string[]> {
+  return existingFolders(paths, async (p) => {
     const real = await realPathOf(p);
     if (isPseudoFilesystem(real)) {
       const shown = real === resolve(p) ? p : `${p} (resolves to ${real})`;
       throw new AppError(403, 'outside_library', `${shown} is a system folder (${PSEUDO_FILESYSTEMS.join(', ')}), not media: choose the folder that holds your videos.`);
     }
+  });
+}
+
+/**
+ * Absolute, existing paths from a request, each passed through `check`
+ * first (before the existence check, so a 404 never tells what exists where
+ * the caller may not look); duplicates removed.
+ */
+export async function existingFolders(paths: string[], check: (path: string) => Promise<unknown>): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    if (typeof p !== 'string' || !p.trim()) throw badRequest('paths must not contain empty entries', 'bad_path');
+    if (!isAbsolute(p)) throw badRequest(`Path must be absolute, got "${p}": give the full path of the library folder, e.g. /media/movies`, 'relative_path');
+    await check(p);
     try {
       await stat(p);
     } catch (e) {

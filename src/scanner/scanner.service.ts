@@ -23,6 +23,7 @@ import { confineMediaPath } from '../security/media-roots.js';
 import { acquireLease, type Lease } from './scan-lease.js';
 import { ScanRuns, type ScanProgress, type ScanRun } from './scan-runs.js';
 import * as repo from './scanner.repository.js';
+import { existingFolders } from './library-folders.js';
 
 export type { ScanProgress } from './scan-runs.js';
 
@@ -119,21 +120,8 @@ export class ScannerService {
   /** The folders a request names (absolute, existing), or the library_paths setting. */
   async resolvePaths(paths: string[] | undefined, guard = false): Promise<{ paths: string[]; fromSettings: boolean }> {
     if (paths && paths.length) {
-      const out: string[] = [];
-      for (const p of paths) {
-        if (typeof p !== 'string' || !p.trim()) throw badRequest('paths must not contain empty entries', 'bad_path');
-        if (!isAbsolute(p)) throw badRequest(`Path must be absolute, got "${p}"`, 'relative_path');
-        // Before the existence check: a 404 would tell what exists outside the library.
-        if (guard) await confineMediaPath(this.deps.settings, p);
-        try {
-          await stat(p);
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(`Path ${p}`);
-          throw badRequest(`Cannot read ${p}: ${errText(e)}`, 'unreadable_path');
-        }
-        out.push(resolve(p));
-      }
-      return { paths: [...new Set(out)], fromSettings: false };
+      const settings = this.deps.settings;
+      return { paths: await existingFolders(paths, async (p) => (guard ? confineMediaPath(settings, p) : undefined)), fromSettings: false };
     }
     const configured = this.deps.settings.getList('library_paths').map((p) => p.trim()).filter(Boolean);
     if (!configured.length) throw badRequest('No library paths configured', 'no_library_paths');
