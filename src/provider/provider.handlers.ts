@@ -36,8 +36,10 @@ function optionsOf(h: JobHandlerContext): ProviderJobOptions {
 }
 
 async function baseOptions(h: JobHandlerContext, o: ProviderJobOptions) {
-  const settingsBase = pipelineOptionsFromSettings((k) => h.settings.get(k));
-  const base = { ...settingsBase, model: o.model || settingsBase.model, ...(h.workerType === 'gpu' ? { device: 'cuda' as const, gpuDevice: 0 } : {}) };
+  const gpu = h.workerType === 'gpu';
+  // The job's preset (provider_quality_preset when it was queued) and the request's own model go through the resolver like library jobs.
+  const settingsBase = pipelineOptionsFromSettings((k) => h.settings.get(k), { quality_preset: h.job.quality_preset, model: o.model, device: gpu ? 'cuda' : 'cpu' });
+  const base = { ...settingsBase, ...(gpu ? { device: 'cuda' as const, gpuDevice: 0 } : {}) };
   const vadPath = vadModel(o.vad, base.vad !== false, base.vadModelPath, base.modelDir);
   const choice = await workerEngineFor(h, { ...base, vad: !!vadPath, vadModelPath: vadPath });
   return { base: { ...choice.options, vad: !!vadPath && !choice.remote, vadModelPath: choice.remote ? null : vadPath }, choice };

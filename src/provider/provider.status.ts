@@ -1,6 +1,6 @@
 /** GET /status of the provider: what Bazarr's user wants to see when something does not answer. */
 import type { AppContext } from '../server/context.js';
-import { engineBackend } from '../integrations/engine-select.js';
+import { presetLabels, providerQualityPreset, resolveAllPresets } from '../transcription/index.js';
 import { countLiveWorkers, providerQueueCounts } from './provider.repository.js';
 
 export async function listStatus(ctx: AppContext) {
@@ -11,12 +11,18 @@ export async function listStatus(ctx: AppContext) {
     ctx.jobs.stats(),
     providerQueueCounts(ctx.database.db),
   ]);
-  const engine = engineBackend((k) => s.get(k));
+  const get = (k: string) => s.get(k);
+  // What provider requests run with: the resolver's answer for their preset.
+  const preset = providerQualityPreset(get);
+  const byPreset = resolveAllPresets(get);
+  const resolved = byPreset[preset];
   return {
     status: workers > 0 ? 'ok' : 'no_workers',
     name: 'TranscriptorIO',
-    engine,
-    model: engine === 'local' ? s.getString('whisper_model') : `${s.getString('remote_engine_model')} @ ${s.getString('remote_engine_url')}`,
+    engine: resolved.engine.kind,
+    model: resolved.label,
+    preset,
+    models: presetLabels(byPreset),
     provider_enabled: s.getBoolean('bazarr_provider_enabled'),
     workers,
     queue: { queued: stats.queued, processing: stats.processing, provider_queued: provider.queued, provider_processing: provider.processing },

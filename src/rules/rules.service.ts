@@ -6,6 +6,7 @@ import type { Db } from '../db/database.js';
 import type { ScanRuleRow } from '../db/schema.js';
 import { AppError, badRequest, conflict, notFound } from '../errors.js';
 import { normalizeLanguage } from '../languages.js';
+import { DEFAULT_QUALITY_PRESET, QUALITY_PRESETS, isQualityPreset } from '../transcription/presets.js';
 import * as repo from './rules.repository.js';
 
 export interface RuleConditions {
@@ -52,7 +53,6 @@ const LANGUAGE_LIST_KEYS: (keyof RuleConditions)[] = [
   'audio_language_is', 'audio_language_not', 'has_embedded_subtitle_lang', 'missing_embedded_subtitle_lang', 'missing_external_subtitle_lang',
 ];
 export const ACTION_TYPES = ['transcribe', 'translate'];
-export const PRESETS = ['fast', 'balanced', 'best'];
 
 export function toRule(row: ScanRuleRow): ScanRule {
   return {
@@ -134,22 +134,27 @@ export function normalizeConditions(input: Record<string, unknown>): Partial<Rul
   return out;
 }
 
-export function normalizeAction(input: Partial<RuleAction>, base?: RuleAction): RuleAction {
+/** `defaultPreset`: the preset of a new rule that names none (the transcription_preset setting). */
+export function normalizeAction(input: Partial<RuleAction>, base?: RuleAction, defaultPreset: string = DEFAULT_QUALITY_PRESET): RuleAction {
   const merged = { ...base, ...input } as Partial<RuleAction>;
   const actionType = merged.action_type ?? 'transcribe';
   if (!ACTION_TYPES.includes(actionType)) throw badRequest(`action.action_type must be transcribe or translate, got "${actionType}"`, 'bad_action');
   if (!merged.target_language) throw badRequest('action.target_language is required', 'bad_action');
   const target = normalizeLanguage(merged.target_language);
   if (!target) throw badRequest(`Unknown language "${merged.target_language}" in action.target_language`, 'unknown_language');
-  const preset = merged.quality_preset ?? 'fast';
-  if (!PRESETS.includes(preset)) throw badRequest(`action.quality_preset must be one of ${PRESETS.join(', ')}, got "${preset}"`, 'bad_action');
+  const preset = merged.quality_preset ?? defaultPreset;
+  if (!isQualityPreset(preset)) throw badRequest(`action.quality_preset must be one of ${QUALITY_PRESETS.join(', ')}, got "${preset}"`, 'bad_action');
   const prio = merged.job_priority ?? 0;
   if (!Number.isInteger(prio)) throw badRequest('action.job_priority must be an integer', 'bad_action');
   return { action_type: actionType, target_language: target, quality_preset: preset, job_priority: prio };
 }
 
 export class ScanRulesService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** the preset of a new rule that names none (the transcription_preset setting); absent: its default */
+    private readonly defaultPreset: () => string = () => DEFAULT_QUALITY_PRESET,
+  ) {}
 
   async list(enabledOnly = false): Promise<ScanRule[]> {
     return (await repo.listRules(this.db, enabledOnly)).map(toRule);
@@ -167,7 +172,7 @@ export class ScanRulesService {
     if (await repo.findRuleByName(this.db, name)) throw conflict(`Rule with name '${name}' already exists`, 'duplicate_rule');
     const conditions = normalizeConditions((input.conditions ?? {}) as Record<string, unknown>);
     if (!input.action) throw badRequest('action is required', 'bad_action');
-    const action = normalizeAction(input.action);
+    const action = normalizeAction(input.action, undefined, this.defaultPreset());
     try {
       const row = await repo.insertRule(this.db, {
         name,

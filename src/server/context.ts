@@ -38,8 +38,9 @@ export async function createContext(config: Config, opts: { log?: Logger } = {})
   const jobs = new JobsService(database, {
     maxRetries: () => settings.getNumber('job_max_retries'),
     mode: () => settings.getString('transcribe_or_translate') || 'transcribe',
+    preset: () => settings.getString('transcription_preset'),
   });
-  const rules = new ScanRulesService(database.db);
+  const rules = new ScanRulesService(database.db, () => settings.getString('transcription_preset'));
   const events = new EventHub(database.db, log);
   return { config, log, database, settings, jobs, rules, events, startedAt: Date.now(), onClose: [] };
 }

@@ -4,6 +4,7 @@
  * (workers, scanner) register a provider; absent ones report zeros.
  */
 import type { AppContext } from '../server/context.js';
+import { defaultQualityPreset, presetLabels, providerQualityPreset, resolveAllPresets } from '../transcription/index.js';
 
 export interface WorkersSummary {
   total_workers: number; cpu_workers: number; gpu_workers: number; idle_workers: number; busy_workers: number;
@@ -25,6 +26,23 @@ export function registerStatusProvider<K extends keyof Providers>(ctx: AppContex
   providers.set(ctx, p);
 }
 
+/** The models jobs run with, as the resolver gives them (src/transcription/resolve.ts): never a guess of its own. */
+export function transcriptionSummary(get: (key: string) => unknown) {
+  const byPreset = resolveAllPresets(get);
+  const preset = defaultQualityPreset(get);
+  const providerPreset = providerQualityPreset(get);
+  return {
+    engine: byPreset[preset].engine.kind,
+    /** the default preset (transcription_preset) and its model */
+    preset,
+    model: byPreset[preset].label,
+    model_installed: byPreset[preset].engine.kind !== 'local' || byPreset[preset].modelInstalled,
+    provider_preset: providerPreset,
+    provider_model: byPreset[providerPreset].label,
+    models: presetLabels(byPreset),
+  };
+}
+
 export async function systemStatus(ctx: AppContext) {
   const p = providers.get(ctx) ?? {};
   const [queue, workers, scanner] = await Promise.all([
@@ -42,5 +60,6 @@ export async function systemStatus(ctx: AppContext) {
     workers,
     queue,
     scanner,
+    transcription: transcriptionSummary((k) => ctx.settings.get(k)),
   };
 }

@@ -39,14 +39,11 @@ export function makeCorrupt(dir: string, name: string): string {
   return out;
 }
 
-/** Settings for quick real transcriptions on the generated model. */
+/** Settings for quick real transcriptions on the generated model: whisper_model alone makes every preset use it. */
 export async function useTestModel(ctx: AppContext, extra: Record<string, unknown> = {}): Promise<void> {
   const model = await minimalModel();
   await ctx.settings.bulkUpdate({
     whisper_model: model,
-    preset_fast_model: model,
-    preset_balanced_model: model,
-    preset_best_model: model,
     vad_enabled: false,
     whisper_threads: 1,
     preset_fast_beam_size: 1,

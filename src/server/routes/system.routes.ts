@@ -18,6 +18,17 @@ const ScannerSummary = Type.Object({
   watcher_enabled: Type.Boolean(), watcher_running: Type.Boolean(),
 });
 
+const PresetModels = Type.Object({ fast: Type.String(), balanced: Type.String(), best: Type.String() }, { description: 'The model each quality preset runs with' });
+const TranscriptionSummary = Type.Object({
+  engine: Type.String({ description: 'local (whisper.cpp), remote_asr or remote_openai (engine_backend)' }),
+  preset: Type.String({ description: 'Preset of jobs created without one (transcription_preset)' }),
+  model: Type.String({ description: 'Model the default preset runs with: whisper_model unless the preset has its own model' }),
+  model_installed: Type.Boolean({ description: 'Whether that model file is on disk (always true for a remote engine)' }),
+  provider_preset: Type.String({ description: 'Preset of provider requests (provider_quality_preset)' }),
+  provider_model: Type.String({ description: 'Model provider requests run with' }),
+  models: PresetModels,
+});
+
 export const systemRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const ctx = app.ctx;
 
@@ -40,7 +51,7 @@ export const systemRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/api/status', {
     schema: {
       tags: ['System'], summary: 'Complete system status overview',
-      response: { 200: Type.Object({ system: Type.Object({ status: Type.String(), uptime_seconds: Type.Number() }), workers: WorkersSummary, queue: QueueSummary, scanner: ScannerSummary }) },
+      response: { 200: Type.Object({ system: Type.Object({ status: Type.String(), uptime_seconds: Type.Number() }), workers: WorkersSummary, queue: QueueSummary, scanner: ScannerSummary, transcription: TranscriptionSummary }) },
     },
   }, async () => systemStatus(ctx));
 

@@ -79,6 +79,13 @@ export function Dashboard(): ReactNode {
             link="/workers"
           />
           <Stat
+            label="Model"
+            value={<span title={s.transcription.model}>{s.transcription.engine === 'local' ? shortModel(s.transcription.model) : s.transcription.model}</span>}
+            detail={`${s.transcription.preset} preset${s.transcription.model_installed ? '' : ' · not installed'}`}
+            link="/models"
+            tone={s.transcription.model_installed ? undefined : 'danger'}
+          />
+          <Stat
             label="Scanner"
             value={s.scanner.scheduler_running ? 'Scheduled' : 'Manual'}
             detail={s.scanner.next_scan_time ? `next ${relativeTime(s.scanner.next_scan_time)}` : s.scanner.watcher_running ? 'watching' : 'no schedule'}
@@ -138,6 +145,11 @@ export function Dashboard(): ReactNode {
       </section>
     </div>
   );
+}
+
+/** A model path shows as its file name; the full value is in the tooltip. */
+function shortModel(model: string): string {
+  return model.split(/[\\/]/).pop() || model;
 }
 
 function Stat(props: { label: string; value: ReactNode; detail?: string; link?: string; tone?: 'success' | 'danger' }): ReactNode {

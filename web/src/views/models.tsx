@@ -55,7 +55,8 @@ export function Models(): ReactNode {
     <div className="view">
       <PageHeader title="Models">
         <p className="muted">
-          Whisper models used for transcription. The active model is picked in <a href={href('/settings/transcription')}>Settings → Transcription</a>.
+          Whisper models used for transcription. Every quality preset uses <code>whisper_model</code> unless it has its own model; both are set in{' '}
+          <a href={href('/settings/transcription')}>Settings → Transcription</a>.
         </p>
       </PageHeader>
       <ErrorBanner error={models.error} onRetry={() => void models.reload()} />
@@ -121,7 +122,11 @@ function ModelTable(props: {
               <tr key={m.name} data-model={m.name}>
                 <td data-label="Model">
                   <strong>{m.name}</strong>
-                  {m.in_use && <span className="badge badge-running model-in-use">in use</span>}
+                  {m.in_use && (
+                    <span className="badge badge-running model-in-use" title={`Used by the ${m.used_by.join(', ')} preset${m.used_by.length === 1 ? '' : 's'}`}>
+                      in use{m.used_by.length < 3 ? ` · ${m.used_by.join(', ')}` : ''}
+                    </span>
+                  )}
                   <span className="muted small mono"> {m.file}</span>
                 </td>
                 <td data-label="Size">{formatBytes(m.size_bytes)}</td>
