@@ -4,6 +4,7 @@
  * compares them), so one code path serves SQLite and PostgreSQL.
  */
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ErrorCode } from '../error-codes.js';
 
 export interface JobsTable {
   id: string;
@@ -26,6 +27,8 @@ export interface JobsTable {
   output_path: string | null;
   segments_count: number | null;
   error: string | null;
+  /** the registry code of `error` (src/error-codes.ts, migration 006); null while there is none */
+  error_code: ErrorCode | null;
   retry_count: number;
   max_retries: number;
   worker_id: string | null;

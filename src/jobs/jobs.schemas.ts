@@ -21,6 +21,7 @@ export const JobSchema = Type.Object({
   output_path: Nullable(Type.String()),
   segments_count: Nullable(Type.Integer()),
   error: Nullable(Type.String()),
+  error_code: Nullable(Type.String({ description: 'What went wrong, as a stable code beside the message in error (file_not_found, media_unreadable, corrupt_media, incomplete_media, output_not_writable, disk_full, engine_failed, worker_lost, ...); null while the job has no error' })),
   retry_count: Type.Integer(),
   max_retries: Type.Integer(),
   worker_id: Nullable(Type.String()),

@@ -9,13 +9,13 @@ import type { JobRow } from '../db/schema.js';
 import { AppError, badRequest, conflict, notFound } from '../errors.js';
 import { normalizeLanguage } from '../languages.js';
 import { confineMediaPath, type RootSettings } from '../security/media-roots.js';
+import { DEFAULT_QUALITY_PRESET, QUALITY_PRESETS, isQualityPreset } from '../transcription/presets.js';
 import * as repo from './jobs.repository.js';
 import type { Static } from '@fastify/type-provider-typebox';
 import type { JobSchema } from './jobs.schemas.js';
 
 export const JOB_STATUSES = ['queued', 'processing', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
-export const QUALITY_PRESETS = ['fast', 'balanced', 'best'] as const;
 export const JOB_MODES = ['transcribe', 'translate'] as const;
 
 /** A job as the API shows it: the type is the route schema's, so the two cannot drift. */
@@ -42,6 +42,7 @@ export function toJob(row: JobRow): Job {
     output_path: row.output_path,
     segments_count: row.segments_count,
     error: row.error,
+    error_code: row.error_code ?? null,
     retry_count: row.retry_count,
     max_retries: row.max_retries,
     worker_id: row.worker_id,
@@ -82,6 +83,8 @@ export type RequestedJob = Pick<CreateJobInput, 'file_path' | 'file_name' | 'sou
 export interface JobDefaults {
   maxRetries(): number;
   mode(): string;
+  /** the preset of a job created without one (the transcription_preset setting); absent: its default */
+  preset?(): string;
 }
 
 /** Absolute POSIX paths, Windows drive paths and UNC paths (a worker node may use any). */
@@ -210,8 +213,8 @@ export class JobsService {
     if (!input.synthetic_path && !isAbsoluteMediaPath(filePath)) throw badRequest(`file_path must be an absolute path, got "${filePath}"`, 'relative_path');
     const targetLang = input.synthetic_path && input.target_lang === 'und' ? 'und' : requireLanguage(input.target_lang, 'target_lang');
     const sourceLang = input.source_lang ? requireLanguage(input.source_lang, 'source_lang') : null;
-    const preset = input.quality_preset ?? 'fast';
-    if (!QUALITY_PRESETS.includes(preset as never)) {
+    const preset = input.quality_preset ?? this.defaults.preset?.() ?? DEFAULT_QUALITY_PRESET;
+    if (!isQualityPreset(preset)) {
       throw badRequest(`Invalid quality preset "${preset}": use one of ${QUALITY_PRESETS.join(', ')}`, 'bad_quality_preset');
     }
     const mode = input.transcribe_or_translate ?? this.defaults.mode();
@@ -275,7 +278,7 @@ export class JobsService {
     const n = await repo.updateJob(
       this.db,
       id,
-      { status: 'queued', error: null, progress: 0, current_stage: null, eta_seconds: null, started_at: null, completed_at: null, worker_id: null, retry_count: 0, not_before: null, lease_expires_at: null, cancel_requested: 0, output_path: null },
+      { status: 'queued', error: null, error_code: null, progress: 0, current_stage: null, eta_seconds: null, started_at: null, completed_at: null, worker_id: null, retry_count: 0, not_before: null, lease_expires_at: null, cancel_requested: 0, output_path: null },
       ['failed'],
     );
     if (!n) throw badRequest(`Job ${id} cannot be retried: its status changed`, 'not_retryable');

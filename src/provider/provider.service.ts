@@ -11,9 +11,10 @@ import { createHash } from 'node:crypto';
 import type { AppContext } from '../server/context.js';
 import type { JobRow } from '../db/schema.js';
 import { AppError } from '../errors.js';
+import { ERROR_CODES, isErrorCode } from '../error-codes.js';
 import { findJob, findLiveJobForFile, TERMINAL_STATUSES } from '../jobs/jobs.repository.js';
 import { normalizeLanguage } from '../languages.js';
-import type { Segment } from '../transcription/index.js';
+import { providerQualityPreset, type Segment } from '../transcription/index.js';
 import type { AsrJobParams } from './provider.params.js';
 import * as repo from './provider.repository.js';
 import { serverNodeName } from '../workers/workers.context.js';
@@ -138,7 +139,8 @@ export class ProviderService {
           synthetic_path: true,
           // The upload is on this server's disk: a worker on another node could not read it.
           node_affinity: serverNodeName(),
-          quality_preset: 'balanced',
+          // The preset the handler resolves model and decoding with (provider_quality_preset).
+          quality_preset: providerQualityPreset((k) => this.ctx.settings.get(k)),
         });
         return { job: (await findJob(this.db, job.id))!, created: true };
       } catch (e) {
@@ -230,22 +232,28 @@ export class ProviderService {
   /** A finished job -> its result, or the HTTP error that says why there is none. */
   private answerOf<T>(row: JobRow): T {
     if (row.status === 'completed') return parseResult<T>(row);
-    if (row.status === 'cancelled') throw new AppError(503, 'job_cancelled', `The request's job ${row.id} was cancelled${row.error ? `: ${row.error}` : ''}`);
-    const msg = row.error ?? 'unknown error';
-    // Bad audio is the client's problem (4xx); anything else is ours (5xx), never a 200.
-    if (/corrupt_media|no_audio_track|cannot (decode|read)|not a WAV|is empty|no audio track|invalid data/i.test(msg)) {
-      throw new AppError(422, 'bad_audio', `The audio could not be decoded: ${msg}`);
-    }
-    if (/model_missing|unknown_model|engine_not_built/i.test(msg) || /model file .* (missing|does not exist)/i.test(msg)) {
-      throw new AppError(503, 'engine_unavailable', `The engine cannot run: ${msg}`);
-    }
-    throw new AppError(500, 'transcription_failed', `The transcription failed: ${msg}`);
+    throw jobFailureError(row);
   }
 
   /** Jobs waited on now (status page, tests). */
   activeWaits(): number {
     return [...this.watches.values()].reduce((n, w) => n + w.waiters, 0);
   }
+}
+
+/**
+ * The HTTP error of a provider job that did not complete, never a 200. The
+ * status is the registry's for the job's error_code: 4xx when the audio or
+ * the request is at fault (corrupt_media, no_audio_track: 422), 503 when the
+ * engine cannot run (model_missing, engine_not_built), 500 for the rest. A
+ * job without a known code (failed before codes were stored) is a 500.
+ */
+export function jobFailureError(row: Pick<JobRow, 'id' | 'status' | 'error' | 'error_code'>): AppError {
+  if (row.status === 'cancelled') return new AppError(503, 'job_cancelled', `The request's job ${row.id} was cancelled${row.error ? `: ${row.error}` : ''}`);
+  const code = isErrorCode(row.error_code) ? row.error_code : 'transcription_failed';
+  const { status } = ERROR_CODES[code];
+  const lead = status < 500 ? 'The audio could not be transcribed' : status === 503 ? 'The engine cannot run' : 'The transcription failed';
+  return new AppError(status, code, `${lead}: ${row.error ?? 'unknown error'}`);
 }
 
 function parseResult<T>(row: JobRow): T {

@@ -42,6 +42,7 @@ export async function claimNextJob(db: Db, kind: DbKind, opts: ClaimOptions): Pr
       current_stage = 'claimed',
       eta_seconds = null,
       error = null,
+      error_code = null,
       updated_at = ${iso},
       updated_ms = ${now}
     where id = (
@@ -68,6 +69,15 @@ export async function extendLease(db: Db, jobId: string, workerId: string, lease
 }
 
 /**
+ * How long a job waits before its next attempt: the base delay
+ * (job_retry_backoff_seconds) doubled for each attempt already made. The one
+ * back-off formula: the job runner and lease recovery both use it.
+ */
+export function retryDelayMs(baseMs: number, retryCount: number): number {
+  return Math.max(0, baseMs) * 2 ** Math.max(0, retryCount);
+}
+
+/**
  * Puts back jobs whose lease ran out (their worker died): retry_count + 1, back
  * to the queue after a back-off, or failed with the last error after max_retries.
  */
@@ -89,8 +99,8 @@ export async function recoverExpiredLeases(db: Db, opts: { now?: number; backoff
       .updateTable('jobs')
       .set(
         giveUp
-          ? { status: 'failed', error: lastError, retry_count: job.retry_count + 1, completed_at: iso, lease_expires_at: null, current_stage: null, eta_seconds: null, updated_at: iso, updated_ms: now }
-          : { status: 'queued', error: lastError, retry_count: job.retry_count + 1, worker_id: null, lease_expires_at: null, progress: 0, current_stage: null, eta_seconds: null, not_before: now + opts.backoffMs * 2 ** job.retry_count, updated_at: iso, updated_ms: now },
+          ? { status: 'failed', error: lastError, error_code: 'worker_lost', retry_count: job.retry_count + 1, completed_at: iso, lease_expires_at: null, current_stage: null, eta_seconds: null, updated_at: iso, updated_ms: now }
+          : { status: 'queued', error: lastError, error_code: 'worker_lost', retry_count: job.retry_count + 1, worker_id: null, lease_expires_at: null, progress: 0, current_stage: null, eta_seconds: null, not_before: now + retryDelayMs(opts.backoffMs, job.retry_count), updated_at: iso, updated_ms: now },
       )
       .where('id', '=', job.id)
       .where('status', '=', 'processing')

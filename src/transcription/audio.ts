@@ -5,9 +5,11 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync, statSync } from 'node:fs';
-import { AppError } from '../errors.js';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname, parse, sep } from 'node:path';
+import { AppError, appError } from '../errors.js';
 import { findLanguage } from '../languages.js';
+import { serviceUser } from './output.js';
 
 const require = createRequire(import.meta.url);
 let cached: { ffmpeg: string; ffprobe: string } | null = null;
@@ -49,18 +51,80 @@ export interface AudioStream {
   channels: number | null;
   /** seconds; audio that starts after the video shifts every timestamp */
   startTime: number;
+  /** seconds the container says this track lasts (stream duration, or Matroska's DURATION tag); null when it does not say */
+  duration: number | null;
 }
 
 export interface MediaInfo {
   duration: number | null;
+  /** ffprobe guessed the duration from the bitrate (MP3 without an index, ...): too rough to judge a file incomplete by */
+  durationEstimated: boolean;
   formatStartTime: number;
   audio: AudioStream[];
   hasVideo: boolean;
 }
 
 interface ProbeJson {
-  streams?: { index: number; codec_type?: string; codec_name?: string; channels?: number; start_time?: string; disposition?: { default?: number; attached_pic?: number }; tags?: Record<string, string> }[];
+  streams?: { index: number; codec_type?: string; codec_name?: string; channels?: number; start_time?: string; duration?: string; disposition?: { default?: number; attached_pic?: number }; tags?: Record<string, string> }[];
   format?: { duration?: string; start_time?: string };
+}
+
+const denied = (code: string | undefined) => code === 'EACCES' || code === 'EPERM';
+
+/**
+ * Whether the service can read `path`: a missing file (ENOENT, or a folder on
+ * the way that is a file) is not the same problem as a permission: the first
+ * needs a path mapping or a rescan, the second a `chmod` on the library.
+ */
+export function mediaAccess(path: string): { ok: true } | { ok: false; missing: true } | { ok: false; missing: false; error: AppError } {
+  try {
+    statSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (!denied(code)) return { ok: false, missing: true };
+    const dir = firstClosedFolder(path) ?? dirname(path);
+    return {
+      ok: false,
+      missing: false,
+      error: appError('media_unreadable', `Permission denied reading ${path}: the service user ${serviceUser()} cannot enter the folder ${dir}. Give that user read access to the library (for example \`chmod o+rx "${dir}"\`, or add the user to the folder's group).`),
+    };
+  }
+  try {
+    accessSync(path, constants.R_OK);
+  } catch (e) {
+    if (!denied((e as NodeJS.ErrnoException).code)) throw e;
+    return {
+      ok: false,
+      missing: false,
+      error: appError('media_unreadable', `Permission denied reading ${path}: the file is not readable by the service user ${serviceUser()}. Give that user read access to the library's files (for example \`chmod o+r\` on the file, or add the user to the files' group).`),
+    };
+  }
+  return { ok: true };
+}
+
+/** The folder nearest the root on the way to `path` that the service cannot enter. */
+function firstClosedFolder(path: string): string | null {
+  const { root } = parse(path);
+  const parts = dirname(path).slice(root.length).split(sep).filter(Boolean);
+  let dir = root;
+  for (const part of ['', ...parts]) {
+    dir = part ? (dir.endsWith(sep) ? dir + part : dir + sep + part) : dir;
+    try {
+      accessSync(dir, constants.X_OK);
+    } catch (e) {
+      if (denied((e as NodeJS.ErrnoException).code)) return dir;
+      return null;
+    }
+  }
+  return null;
+}
+
+/** `01:02:03.5` (Matroska's DURATION tag) or plain seconds -> seconds. */
+function seconds(v: string | undefined): number | null {
+  if (!v) return null;
+  const m = /^(\d+):(\d\d):(\d\d(?:\.\d+)?)$/.exec(v.trim());
+  const n = m ? Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) : Number(v);
+  return Number.isFinite(n) && n > 0 ? n : null;
 }
 
 function run(bin: string, args: string[], signal?: AbortSignal): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -76,10 +140,13 @@ function run(bin: string, args: string[], signal?: AbortSignal): Promise<{ code:
 }
 
 export async function probeMedia(file: string, signal?: AbortSignal): Promise<MediaInfo> {
-  if (!existsSync(file)) throw new AppError(422, 'media_not_found', `File not found: ${file}`);
+  const access = mediaAccess(file);
+  if (!access.ok && access.missing) throw new AppError(422, 'media_not_found', `File not found: ${file}`);
+  if (!access.ok) throw access.error;
   if (statSync(file).size === 0) throw new AppError(422, 'corrupt_media', `${file} is empty`);
   const { ffprobe } = ffmpegPaths();
-  const r = await run(ffprobe, ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', '--', file], signal);
+  // Warnings too: "Estimating duration from bitrate" says the duration is a guess.
+  const r = await run(ffprobe, ['-v', 'warning', '-print_format', 'json', '-show_streams', '-show_format', '--', file], signal);
   if (r.code !== 0) {
     throw new AppError(422, 'corrupt_media', `ffprobe cannot read ${file}: ${r.stderr.trim().split('\n').slice(-2).join(' ') || 'unknown format'}`);
   }
@@ -100,10 +167,43 @@ export async function probeMedia(file: string, signal?: AbortSignal): Promise<Me
       isDefault: s.disposition?.default === 1,
       channels: s.channels ?? null,
       startTime: Number(s.start_time ?? formatStart) || 0,
+      duration: seconds(s.duration) ?? seconds(s.tags?.DURATION ?? s.tags?.duration),
     });
   }
   const duration = json.format?.duration ? Number(json.format.duration) : null;
-  return { duration: Number.isFinite(duration) ? duration : null, formatStartTime: formatStart, audio, hasVideo };
+  const durationEstimated = /estimating duration from bitrate/i.test(r.stderr);
+  return { duration: Number.isFinite(duration) ? duration : null, durationEstimated, formatStartTime: formatStart, audio, hasVideo };
+}
+
+/**
+ * A decoded track this much shorter than its container says is a file cut
+ * short (a copy still running, an interrupted download): its subtitle would
+ * stop partway. Both bounds must hold, so rounding in a container's duration
+ * or a track that really ends a little early never fails a good file.
+ */
+export const INCOMPLETE_RATIO = 0.9;
+export const INCOMPLETE_MIN_MISSING_SECONDS = 30;
+
+/** Throws `incomplete_media` when the decoded audio is far shorter than the probed duration. */
+export function assertCompleteAudio(file: string, info: MediaInfo, stream: AudioStream, decodedSeconds: number, ffmpegNote = ''): void {
+  if (info.durationEstimated) return;
+  const expected = stream.duration ?? (info.duration === null ? null : info.duration - Math.max(0, stream.startTime - info.formatStartTime));
+  if (expected === null || !(expected > 0)) return;
+  const missing = expected - decodedSeconds;
+  if (decodedSeconds >= expected * INCOMPLETE_RATIO || missing <= INCOMPLETE_MIN_MISSING_SECONDS) return;
+  const note = ffmpegNote ? ` (ffmpeg: ${ffmpegNote})` : '';
+  throw appError(
+    'incomplete_media',
+    `${file} is incomplete: its audio ends at ${clock(decodedSeconds)} of ${clock(expected)}${note}. It is probably still being copied or was cut short: let the copy finish or replace the file, then scan again (or retry the job).`,
+  );
+}
+
+function clock(sec: number): string {
+  const t = Math.max(0, Math.round(sec));
+  const h = Math.floor(t / 3600);
+  const m = Math.floor((t % 3600) / 60);
+  const s = String(t % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
 }
 
 /**
@@ -123,19 +223,20 @@ export function selectAudioStream(info: MediaInfo, preferred: (string | null | u
 
 /**
  * Decodes one audio stream to a 16 kHz mono s16 WAV at `outPath`, reporting
- * progress (0-100) from ffmpeg's `-progress` output.
+ * progress (0-100) from ffmpeg's `-progress` output. Resolves with ffmpeg's
+ * last complaint of a run that still succeeded ("File ended prematurely"), or ''.
  */
 export async function extractAudio(
   file: string,
   stream: AudioStream | null,
   outPath: string,
   opts: { duration?: number | null; onProgress?(p: number): void; signal?: AbortSignal } = {},
-): Promise<void> {
+): Promise<string> {
   const { ffmpeg } = ffmpegPaths();
   const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-y', '-i', file];
   args.push('-map', stream ? `0:a:${stream.audioIndex}` : '0:a:0');
   args.push('-vn', '-sn', '-dn', '-ac', '1', '-ar', '16000', '-c:a', 'pcm_s16le', '-f', 'wav', '-progress', 'pipe:1', '-nostats', outPath);
-  await new Promise<void>((res, rej) => {
+  return new Promise<string>((res, rej) => {
     const child = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     const onAbort = () => child.kill('SIGKILL');
@@ -149,8 +250,8 @@ export async function extractAudio(
     child.on('close', (code) => {
       opts.signal?.removeEventListener('abort', onAbort);
       if (opts.signal?.aborted) return rej(abortErr());
-      if (code === 0) return res();
       const msg = stderr.trim().split('\n').slice(-2).join(' ');
+      if (code === 0) return res(msg.replace(/\[[^\]]* @ 0x[0-9a-f]+\]\s*/g, ''));
       if (/matches no streams|does not contain any stream/i.test(msg)) rej(new AppError(422, 'no_audio_track', `${file} has no audio track`));
       else rej(new AppError(422, 'corrupt_media', `ffmpeg cannot decode the audio of ${file}: ${msg || `exit ${code}`}`));
     });

@@ -9,13 +9,17 @@
  * is the user's and is never overwritten: the job fails with
  * `subtitle_exists` (409) naming the file.
  *
- * Writes are atomic: a temp file in the same folder, then rename.
+ * Writes are atomic: temp files in the same folder, then renames. A folder
+ * the service cannot write (read-only mount, permissions) fails the job as
+ * `output_not_writable`, a full disk as `disk_full`: both permanent, since
+ * another attempt would transcribe the whole file again to meet the same wall.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { basename, dirname, extname, join } from 'node:path';
-import { AppError } from '../errors.js';
+import { AppError, appError } from '../errors.js';
 import { formatLanguageForFileName, type LanguageNamingType } from '../languages.js';
 import { GENERATOR_MARK } from './writers.js';
 import type { SubtitleFormat } from './types.js';
@@ -63,16 +67,38 @@ export function isGeneratedSubtitle(path: string): boolean {
   return head.includes(GENERATOR_MARK);
 }
 
-async function atomicWrite(path: string, data: string): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+/** The user this process runs as, for messages about permissions. */
+export function serviceUser(): string {
   try {
-    await writeFile(tmp, data, { flag: 'wx' });
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
+    const u = userInfo();
+    return `${u.username} (uid ${u.uid})`;
+  } catch {
+    return `uid ${process.getuid?.() ?? '?'}`;
   }
 }
+
+/**
+ * A file-system error met while writing `subtitle` (for `media`) as the
+ * AppError a person can act on; other errors pass through unchanged.
+ */
+export function outputWriteError(err: unknown, subtitle: string, media: string): unknown {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  const dir = dirname(subtitle);
+  const what = `Cannot write subtitles next to ${media}`;
+  if (code === 'EROFS') {
+    return appError('output_not_writable', `${what}: the folder ${dir} is on a read-only file system. Mount the library read-write for TranscriptorIO (for Docker: a volume without :ro), then retry the job.`);
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    return appError('output_not_writable', `${what}: the folder ${dir} is not writable by the service user ${serviceUser()}. Give that user write access to the library folder (for example add it to the folder's group and \`chmod g+w "${dir}"\`), then retry the job.`);
+  }
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    const why = code === 'EDQUOT' ? `the disk quota of ${serviceUser()} is used up` : 'no space is left';
+    return appError('disk_full', `The disk holding ${dir} is full (${why}), so the subtitle for ${media} cannot be written: free space there, then retry the job.`);
+  }
+  return err;
+}
+
+const tempName = (path: string) => join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 
 /** Refuses a target that holds a user's subtitle. */
 export function assertWritable(path: string): void {
@@ -81,11 +107,37 @@ export function assertWritable(path: string): void {
   }
 }
 
+/**
+ * Checked before the heavy work: a folder the service cannot write would
+ * otherwise fail the job only after the whole transcription. (The write
+ * itself still maps its errors: permissions can change meanwhile.)
+ */
+export function assertOutputFolderWritable(subtitle: string, media: string): void {
+  try {
+    accessSync(dirname(subtitle), constants.W_OK);
+  } catch (e) {
+    const mapped = outputWriteError(e, subtitle, media);
+    if (mapped !== e) throw mapped;
+    // Anything else (the folder is gone, ...) is met, and named, by the write.
+  }
+}
+
 export async function writeSubtitleFile(path: string, content: string, meta: { media: string; language: string; model: string }): Promise<void> {
   assertWritable(path);
-  await atomicWrite(
-    sidecarPath(path),
-    `${JSON.stringify({ generator: GENERATOR_MARK, sha256: sha256(content), media: basename(meta.media), language: meta.language, model: meta.model, createdAt: new Date().toISOString() }, null, 2)}\n`,
-  );
-  await atomicWrite(path, content);
+  const record = `${JSON.stringify({ generator: GENERATOR_MARK, sha256: sha256(content), media: basename(meta.media), language: meta.language, model: meta.model, createdAt: new Date().toISOString() }, null, 2)}\n`;
+  const side = sidecarPath(path);
+  const tmpSide = tempName(side);
+  const tmpSub = tempName(path);
+  try {
+    // Everything that needs space first: a full disk then leaves the old pair
+    // (subtitle and its record) as it was, never a record of a file not written.
+    await writeFile(tmpSide, record, { flag: 'wx' });
+    await writeFile(tmpSub, content, { flag: 'wx' });
+    await rename(tmpSide, side);
+    await rename(tmpSub, path);
+  } catch (err) {
+    await rm(tmpSide, { force: true }).catch(() => {});
+    await rm(tmpSub, { force: true }).catch(() => {});
+    throw outputWriteError(err, path, meta.media);
+  }
 }

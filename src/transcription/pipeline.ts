@@ -11,15 +11,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../errors.js';
 import { findLanguage, normalizeLanguage, toWhisperCode, type LanguageNamingType } from '../languages.js';
-import { extractAudio, isAudioOnly, probeMedia, selectAudioStream } from './audio.js';
+import { assertCompleteAudio, extractAudio, isAudioOnly, probeMedia, selectAudioStream } from './audio.js';
 import { WhisperEngine } from './engine.js';
 import { suppressHallucinations } from './hallucination.js';
 import { DEFAULT_VAD_MODEL, resolveModel } from './models.js';
-import { assertWritable, subtitlePath, writeSubtitleFile } from './output.js';
+import { assertOutputFolderWritable, assertWritable, subtitlePath, writeSubtitleFile } from './output.js';
 import { breakLines, regroupSegments } from './regroup.js';
 import { detectLanguageInWav, transcribeWavChunked } from './transcribe-audio.js';
 import { createTranslationProvider, isTranslationConfigured, translateSegments, type TranslationConfig } from './translate.js';
-import { decodeRawPcm } from './wav.js';
+import { decodeRawPcm, openPcmWav } from './wav.js';
 import { renderSubtitles } from './writers.js';
 import { DEFAULT_LINE_BREAK, type Device, type LanguageGuess, type LineBreakOptions, type Segment, type SubtitleFormat, type Task } from './types.js';
 
@@ -77,6 +77,7 @@ export interface TranscribeHooks {
 }
 
 export interface TranscribeMediaResult {
+  /** null when nothing was written: writeOutput off, or no speech found (no empty subtitle that would pass for a result) */
   outputPath: string | null;
   segmentsCount: number;
   language: string;
@@ -222,7 +223,19 @@ function shift(segments: Segment[], offset: number): Segment[] {
   return segments.map((s) => ({ ...s, start: s.start + offset, end: s.end + offset, words: s.words?.map((w) => ({ ...w, start: w.start + offset, end: w.end + offset })) }));
 }
 
-async function prepareWav(input: string | Buffer, tmp: string, audioLanguage: string | string[] | null | undefined, signal?: AbortSignal, onProgress?: (p: number) => void): Promise<{ path: string; offset: number; audioOnly: boolean; trackLanguage?: string | null }> {
+/**
+ * The input as a 16 kHz WAV in `tmp`. `requireComplete`: a library file whose
+ * audio ends far before its container says fails as `incomplete_media`
+ * (a provider upload arrived whole, its length is what the client sent).
+ */
+async function prepareWav(
+  input: string | Buffer,
+  tmp: string,
+  audioLanguage: string | string[] | null | undefined,
+  signal?: AbortSignal,
+  onProgress?: (p: number) => void,
+  requireComplete = false,
+): Promise<{ path: string; offset: number; audioOnly: boolean; trackLanguage?: string | null }> {
   const path = join(tmp, 'audio.wav');
   if (Buffer.isBuffer(input)) {
     await writeFile(path, decodeRawPcm(input));
@@ -230,7 +243,8 @@ async function prepareWav(input: string | Buffer, tmp: string, audioLanguage: st
   }
   const info = await probeMedia(input, signal);
   const stream = selectAudioStream(info, Array.isArray(audioLanguage) ? audioLanguage : [audioLanguage]);
-  await extractAudio(input, stream, path, { duration: info.duration, signal, onProgress });
+  const note = await extractAudio(input, stream, path, { duration: info.duration, signal, onProgress });
+  if (requireComplete) assertCompleteAudio(input, info, stream, (await openPcmWav(path)).duration, note);
   return { path, offset: Math.max(0, stream.startTime - info.formatStartTime), audioOnly: isAudioOnly(input, info), trackLanguage: stream.language };
 }
 
@@ -254,8 +268,10 @@ export async function transcribeMedia(file: string, o: TranscribeMediaOptions, h
   };
   try {
     check();
+    // A folder we cannot write fails now, not after the transcription (the name's format does not change the folder).
+    if (writeOutput) assertOutputFolderWritable(subtitlePath(file, target, o.format ?? 'srt', o), file);
     rep.report('extracting_audio', 0);
-    const wav = await prepareWav(file, tmp, o.audioLanguage, signal, (p) => rep.report('extracting_audio', p));
+    const wav = await prepareWav(file, tmp, o.audioLanguage, signal, (p) => rep.report('extracting_audio', p), true);
     const format: SubtitleFormat = wav.audioOnly && o.lrcForAudioFiles ? 'lrc' : (o.format ?? 'srt');
     const outPath = writeOutput ? subtitlePath(file, target, format, o) : null;
     if (outPath) assertWritable(outPath); // before the heavy work, not after
@@ -296,7 +312,8 @@ export async function transcribeMedia(file: string, o: TranscribeMediaOptions, h
     }
     check();
 
-    if (outPath) {
+    // No speech: the job is done, and an empty file would only pass for a subtitle.
+    if (outPath && segments.length > 0) {
       rep.report('writing', 0);
       const text = renderSubtitles(segments, format, { language: findLanguage(target)?.iso6391 ?? target, wordHighlight: o.wordHighlight });
       check();
@@ -305,7 +322,7 @@ export async function transcribeMedia(file: string, o: TranscribeMediaOptions, h
     }
     rep.report('finalizing', 100);
     return {
-      outputPath: outPath,
+      outputPath: segments.length > 0 ? outPath : null,
       segmentsCount: segments.length,
       language: audioLang,
       languageConfidence: confidence,

@@ -1,43 +1,51 @@
 /**
- * Which job failures are worth another attempt.
+ * Which job failures are worth another attempt, and the code a failed job
+ * stores. The decision is the registry's (src/error-codes.ts): each code says
+ * whether it is retryable.
  *
- * Not retryable (the job is failed at once with the message): anything about
- * the job's own input, which another attempt would meet again — a missing or
- * unreadable file, a corrupt container, no audio track, an unknown language
- * or model, a subtitle the user already has, translation not configured, a
- * job type nobody handles. These are AppErrors with a 4xx status.
+ * Not retryable (the job fails at once): anything another attempt would meet
+ * again — the job's input (missing, unreadable, corrupt or truncated file, no
+ * audio track, unknown language), its output (a user's subtitle in the way, a
+ * read-only folder, a full disk) and configuration (unknown or missing model,
+ * translation not configured).
  *
  * Retryable (back to the queue with back-off, failed after max_retries with
- * the last error): crashes and resources — the engine process died or could
- * not start, a GPU that could not allocate, ffmpeg missing on this node, a
- * lost database connection, a translation provider that did not answer;
- * AppErrors with a 5xx status and any unexpected error. A worker process that
- * dies mid-job is retried by lease expiry, the same way.
+ * the last error): crashes and resources — the engine died or could not
+ * start, a GPU that could not allocate, ffmpeg missing on this node, a
+ * translation provider that did not answer — and any error without a code of
+ * ours (a lost database connection, a bug). A worker process that dies
+ * mid-job is retried by lease expiry, the same way (`worker_lost`).
  */
+import { errorCodeInfo, type ErrorCode } from '../error-codes.js';
 
-const NEVER_RETRY = new Set([
-  'media_not_found', 'file_not_found', 'corrupt_media', 'no_audio_track', 'subtitle_exists', 'translation_not_configured',
-  'bad_language', 'unknown_model', 'model_missing', 'model_corrupt', 'no_handler', 'bad_job',
-]);
-
-/** Errors after which this worker cannot go on (a GPU worker without a usable GPU). */
-const WORKER_FATAL = new Set(['gpu_unavailable', 'engine_not_built']);
-
-function codeOf(err: unknown): { status: number | null; code: string | null } {
-  const e = err as { status?: unknown; code?: unknown };
-  return { status: typeof e?.status === 'number' ? e.status : null, code: typeof e?.code === 'string' ? e.code : null };
+function statusAndCode(err: unknown): { status: number | null; code: unknown } {
+  const e = err as { status?: unknown; code?: unknown } | null | undefined;
+  return { status: typeof e?.status === 'number' ? e.status : null, code: e?.code };
 }
 
 export function isRetryable(err: unknown): boolean {
-  const { status, code } = codeOf(err);
-  if (code && NEVER_RETRY.has(code)) return false;
+  const { status, code } = statusAndCode(err);
+  const info = errorCodeInfo(code);
+  if (info) return info.retryable;
+  // A 4xx without a registry entry is still a statement about the request: permanent.
   if (status !== null && status >= 400 && status < 500) return false;
   return true;
 }
 
+/** Errors after which this worker cannot go on (a GPU worker without a usable GPU). */
 export function isWorkerFatal(err: unknown): boolean {
-  const { code } = codeOf(err);
-  return !!code && WORKER_FATAL.has(code);
+  return errorCodeInfo(statusAndCode(err).code)?.stopsWorker === true;
+}
+
+/**
+ * The code a failed or retried job stores: the error's own registry code;
+ * else `bad_job` for a 4xx (failed at once, as isRetryable decides) and
+ * `internal` for anything unexpected.
+ */
+export function jobErrorCode(err: unknown): ErrorCode {
+  const { status, code } = statusAndCode(err);
+  if (errorCodeInfo(code)) return code as ErrorCode;
+  return status !== null && status >= 400 && status < 500 ? 'bad_job' : 'internal';
 }
 
 export function errorMessage(err: unknown): string {

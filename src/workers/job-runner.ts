@@ -7,11 +7,13 @@
 import { rm } from 'node:fs/promises';
 import { sidecarPath } from '../transcription/index.js';
 import type { Logger } from 'pino';
+import { appError } from '../errors.js';
 import type { DatabaseHandle } from '../db/database.js';
 import type { JobRow } from '../db/schema.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import { getJobHandler, type JobOutcome, type JobProgress } from './job-handlers.js';
-import { errorMessage, isRetryable, isWorkerFatal } from './job-errors.js';
+import { errorMessage, isRetryable, isWorkerFatal, jobErrorCode } from './job-errors.js';
+import { retryDelayMs } from '../queue/queue.repository.js';
 import * as repo from './workers.repository.js';
 
 export type RunResult = 'completed' | 'failed' | 'retry' | 'cancelled' | 'handed_back' | 'lost';
@@ -108,7 +110,7 @@ export async function runJob(job: JobRow, deps: RunnerDeps): Promise<RunResult> 
   let failure: unknown = null;
   try {
     const handler = getJobHandler(job.job_type);
-    if (!handler) throw Object.assign(new Error(`No handler for job type "${job.job_type}" on worker ${me}`), { status: 400, code: 'no_handler' });
+    if (!handler) throw appError('no_handler', `No handler for job type "${job.job_type}" on worker ${me}: start this job type's worker, or delete the job`);
     outcome = await handler({
       job,
       options: parseOptions(job.options),
@@ -162,6 +164,7 @@ export async function runJob(job: JobRow, deps: RunnerDeps): Promise<RunResult> 
       device_used: outcome.device_used ?? null,
       vram_used_mb: outcome.vram_used_mb ?? null,
       error: null,
+      error_code: null,
       ...(outcome.source_lang && !job.source_lang ? { source_lang: outcome.source_lang } : {}),
       ...(outcome.result !== undefined ? { result: JSON.stringify(outcome.result) } : {}),
     });
@@ -176,22 +179,24 @@ export async function runJob(job: JobRow, deps: RunnerDeps): Promise<RunResult> 
   }
 
   const message = errorMessage(failure);
+  const code = jobErrorCode(failure);
+  const retryable = isRetryable(failure);
   if (isWorkerFatal(failure)) deps.onFatal?.(failure);
-  if (isRetryable(failure) && job.retry_count + 1 <= job.max_retries) {
-    const backoffMs = deps.settings.getNumber('job_retry_backoff_seconds') * 1000 * 2 ** job.retry_count;
+  if (retryable && job.retry_count + 1 <= job.max_retries) {
+    const backoffMs = retryDelayMs(deps.settings.getNumber('job_retry_backoff_seconds') * 1000, job.retry_count);
     const ok = await repo.updateHeldJob(db, job.id, me, {
       status: 'queued', worker_id: null, lease_expires_at: null, progress: 0, current_stage: null, eta_seconds: null, started_at: null,
-      error: message, retry_count: job.retry_count + 1, not_before: Date.now() + backoffMs,
+      error: message, error_code: code, retry_count: job.retry_count + 1, not_before: Date.now() + backoffMs,
     });
     if (ok) await repo.incrementCounter(db, me, 'jobs_failed');
-    log.warn({ job: job.id, err: message, retry: job.retry_count + 1 }, 'job failed, will be retried');
+    log.warn({ job: job.id, err: message, code, retry: job.retry_count + 1 }, 'job failed, will be retried');
     return 'retry';
   }
   const ok = await repo.updateHeldJob(db, job.id, me, {
-    status: 'failed', error: message, completed_at: new Date().toISOString(), lease_expires_at: null, eta_seconds: null,
-    processing_time_seconds: seconds, ...(isRetryable(failure) ? { retry_count: job.retry_count + 1 } : {}),
+    status: 'failed', error: message, error_code: code, completed_at: new Date().toISOString(), lease_expires_at: null, eta_seconds: null,
+    processing_time_seconds: seconds, ...(retryable ? { retry_count: job.retry_count + 1 } : {}),
   });
   if (ok) await repo.incrementCounter(db, me, 'jobs_failed');
-  log.warn({ job: job.id, err: message }, 'job failed');
+  log.warn({ job: job.id, err: message, code }, 'job failed');
   return 'failed';
 }

@@ -23,7 +23,7 @@ export function expectStatus(res: LightMyRequestResponse, status: number): any {
 export const JOB_KEYS = [
   'id', 'file_path', 'file_name', 'job_type', 'status', 'priority', 'source_lang', 'target_lang', 'quality_preset',
   'transcribe_or_translate', 'progress', 'current_stage', 'eta_seconds', 'created_at', 'started_at', 'completed_at',
-  'output_path', 'segments_count', 'error', 'retry_count', 'worker_id', 'vram_used_mb', 'processing_time_seconds',
+  'output_path', 'segments_count', 'error', 'error_code', 'retry_count', 'worker_id', 'vram_used_mb', 'processing_time_seconds',
   'model_used', 'device_used',
 ] as const;
 export const STATS_KEYS = ['total_jobs', 'queued', 'processing', 'completed', 'failed', 'cancelled'] as const;

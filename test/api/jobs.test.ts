@@ -40,6 +40,7 @@ for (const kind of databaseKinds()) {
       assert.equal(job.source_lang, 'jpn');
       assert.equal(job.target_lang, 'spa');
       assert.equal(job.progress, 0);
+      assert.equal(job.error_code, null);
       assert.match(job.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
       const got = expectStatus(await t.app.inject({ url: `/api/jobs/${job.id}` }), 200);
       assert.deepEqual(got, job);
@@ -198,11 +199,13 @@ for (const kind of databaseKinds()) {
       await clearAll();
       const job = expectStatus(await create(), 201);
       expectStatus(await t.app.inject({ method: 'POST', url: `/api/jobs/${job.id}/retry` }), 400);
-      await updateJob(t.ctx.database.db, job.id, { status: 'failed', error: 'boom', retry_count: 3, completed_at: new Date().toISOString() });
+      await updateJob(t.ctx.database.db, job.id, { status: 'failed', error: 'boom', error_code: 'engine_failed', retry_count: 3, completed_at: new Date().toISOString() });
+      assert.equal(expectStatus(await t.app.inject({ url: `/api/jobs/${job.id}` }), 200).error_code, 'engine_failed', 'a failed job shows its code');
       const retried = expectStatus(await t.app.inject({ method: 'POST', url: `/api/jobs/${job.id}/retry` }), 200);
       assertKeys(retried, JOB_KEYS, 'retried job');
       assert.equal(retried.status, 'queued');
       assert.equal(retried.error, null);
+      assert.equal(retried.error_code, null, 'a manual retry clears the code with the message');
       assert.equal(retried.completed_at, null);
       for (const s of ['completed', 'cancelled', 'processing']) {
         await setStatus(job.id, s);
