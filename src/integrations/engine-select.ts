@@ -11,9 +11,10 @@
  */
 import { mkdirSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type { JobHandlerContext } from '../workers/job-handlers.js';
-import { resolveModel } from '../transcription/index.js';
+import { remoteEngineLabel, resolveModel } from '../transcription/index.js';
+import { installedModel } from '../transcription/model-install.js';
 import { RemoteEngine, remoteEngineSettings } from './remote-engine.js';
 
 export interface EngineOptionsIn {
@@ -29,7 +30,7 @@ export interface EngineChoice<O extends EngineOptionsIn = EngineOptionsIn> {
   engine: unknown;
   options: O;
   remote: boolean;
-  /** model_used of the job */
+  /** model_used of the job: the model as the resolver named it (src/transcription/resolve.ts), or the remote server */
   label: string;
   /** device_used of the job */
   device: string;
@@ -54,7 +55,7 @@ function standInModel(backend: string): string {
   return file;
 }
 
-export async function workerEngineFor<O extends EngineOptionsIn>(h: Pick<JobHandlerContext, 'settings' | 'engine'>, options: O): Promise<EngineChoice<O>> {
+export async function workerEngineFor<O extends EngineOptionsIn>(h: Pick<JobHandlerContext, 'settings' | 'engine' | 'signal' | 'reportProgress'>, options: O): Promise<EngineChoice<O>> {
   const remote = remoteEngineSettings((k) => h.settings.get(k));
   if (remote) {
     const modelPath = standInModel(remote.backend);
@@ -64,12 +65,12 @@ export async function workerEngineFor<O extends EngineOptionsIn>(h: Pick<JobHand
       engine,
       options: { ...options, model: modelPath, vad: false, vadModelPath: null },
       remote: true,
-      label: remote.backend === 'remote_openai' ? `${remote.model} @ ${remote.url}` : `whisper-asr-webservice @ ${remote.url}`,
+      label: remoteEngineLabel(remote.backend, remote.url, remote.model),
       device: engine.deviceLabel,
       release: () => undefined,
     };
   }
-  const modelPath = resolveModel(options.model, options.modelDir);
+  const modelPath = await installedModel(h, options.model, options.modelDir);
   const vadModelPath = options.vad === false || !options.vadModelPath ? null : resolveModel(options.vadModelPath, options.modelDir);
   if (isCache(h.engine)) {
     const cache = h.engine;
@@ -79,7 +80,7 @@ export async function workerEngineFor<O extends EngineOptionsIn>(h: Pick<JobHand
       engine,
       options,
       remote: false,
-      label: basename(modelPath),
+      label: options.model,
       device: engine.deviceLabel ?? 'cpu',
       release: () => {
         if (!released) cache.release();
@@ -87,12 +88,7 @@ export async function workerEngineFor<O extends EngineOptionsIn>(h: Pick<JobHand
       },
     };
   }
-  return { engine: undefined, options, remote: false, label: basename(modelPath), device: 'cpu', release: () => undefined };
-}
-
-/** Whether jobs run on a remote engine (status pages). */
-export function engineBackend(get: (key: string) => unknown): string {
-  return String(get('engine_backend') ?? 'local') || 'local';
+  return { engine: undefined, options, remote: false, label: options.model, device: 'cpu', release: () => undefined };
 }
 
 /**
@@ -102,6 +98,7 @@ export function engineBackend(get: (key: string) => unknown): string {
  */
 export async function remoteEngineFor<O extends EngineOptionsIn>(h: Pick<JobHandlerContext, 'settings'>, options: O): Promise<{ engine: RemoteEngine; options: O; label: string } | null> {
   if (!remoteEngineSettings((k) => h.settings.get(k))) return null;
-  const c = await workerEngineFor({ settings: h.settings, engine: undefined }, options);
+  // Remote: no local model is installed, so no signal or progress is needed.
+  const c = await workerEngineFor({ settings: h.settings, engine: undefined, signal: new AbortController().signal, reportProgress: () => {} }, options);
   return { engine: c.engine as RemoteEngine, options: c.options, label: c.label };
 }

@@ -3,14 +3,16 @@
  * installed, downloads running in the server process with progress on the
  * event stream, and removal.
  */
-import { resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { AppError, badRequest, conflict, notFound } from '../errors.js';
 import type { EventHub } from '../events/event-hub.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { Static } from '@fastify/type-provider-typebox';
 import type { ModelSchema } from './models.schemas.js';
-import { catalogueEntry, downloadModel, listModels, removeModel, type ModelInfo } from '../transcription/index.js';
+import { downloadBaseUrl } from '../transcription/model-install.js';
+import { QUALITY_PRESETS, catalogueEntry, downloadModel, listModels, removeModel, resolveAllPresets, type ModelInfo, type QualityPreset } from '../transcription/index.js';
 
 export type ModelView = Static<typeof ModelSchema>;
 
@@ -18,6 +20,14 @@ function describe(m: ModelInfo): string {
   if (m.kind === 'vad') return 'Silero voice activity detection';
   const quant = /-q\d/.test(m.name) ? ` (quantized ${m.name.split('-').pop()})` : '';
   return `${m.multilingual ? 'Multilingual' : 'English-only'} Whisper ${m.name.split('-q')[0]}${quant}`;
+}
+
+function statOrNull(path: string): { size: number } | null {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
 }
 
 export class ModelsService {
@@ -33,9 +43,31 @@ export class ModelsService {
     return resolve(this.settings.getString('model_path') || './models');
   }
 
+  /**
+   * The model file each preset runs with, as the resolver gives it; none for a
+   * remote engine (no local model is used then).
+   */
+  private modelsInUse(): Map<string, QualityPreset[]> {
+    const byPreset = resolveAllPresets((k) => this.settings.get(k));
+    const out = new Map<string, QualityPreset[]>();
+    for (const p of QUALITY_PRESETS) {
+      const r = byPreset[p];
+      if (r.engine.kind !== 'local' || !r.modelPath) continue;
+      out.set(r.modelPath, [...(out.get(r.modelPath) ?? []), p]);
+    }
+    return out;
+  }
+
   async list(): Promise<ModelView[]> {
-    const current = this.settings.getString('whisper_model');
+    const inUse = this.modelsInUse();
     const models = await listModels(this.modelDir());
+    // A model the settings name by a path outside model_path is listed too: it is what jobs use.
+    for (const path of inUse.keys()) {
+      if (models.some((m) => resolve(m.path) === path)) continue;
+      const st = statOrNull(path);
+      const file = basename(path);
+      models.push({ name: file.replace(/^ggml-/, '').replace(/\.bin$/, ''), file, sizeMiB: (st?.size ?? 0) / 2 ** 20, multilingual: true, kind: 'whisper', path, downloaded: !!st, bytes: st?.size ?? null, partialBytes: null });
+    }
     return models.map((m) => ({
       name: m.name,
       file: m.file,
@@ -49,7 +81,8 @@ export class ModelsService {
       partial_bytes: m.partialBytes,
       downloading: this.downloads.has(m.name),
       progress: this.downloads.get(m.name)?.percent ?? null,
-      in_use: current === m.name || current === m.path,
+      in_use: inUse.has(resolve(m.path)),
+      used_by: inUse.get(resolve(m.path)) ?? [],
     }));
   }
 
@@ -68,6 +101,7 @@ export class ModelsService {
       this.events.publish('model.download', { name: entry.name, status, ...extra });
     publish('downloading', { received_bytes: 0, total_bytes: null, percent: 0 });
     downloadModel(entry.name, this.modelDir(), {
+      baseUrl: downloadBaseUrl(entry, this.settings.getString('model_download_base_url')),
       signal: controller.signal,
       onProgress: (p) => {
         state.percent = p.percent;

@@ -4,23 +4,28 @@
  * settings give, run on the worker's own engine so the model stays loaded
  * between jobs of the same model.
  */
-import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { AppError } from '../../errors.js';
-import { pipelineOptionsFromSettings, resolveModel, transcribeMedia, type Preset, type Stage } from '../../transcription/index.js';
+import { pipelineOptionsFromSettings, resolveModel, transcribeMedia, type Stage } from '../../transcription/index.js';
 import { registerJobHandler, type JobHandlerContext, type JobOutcome } from '../job-handlers.js';
 import { applyPathMappings, mappingsFromSettings } from '../path-mapping.js';
 import { gpuMemoryOfPid } from '../gpu-devices.js';
 import type { WorkerEngine } from '../worker-engine.js';
 import { remoteEngineFor } from '../../integrations/engine-select.js';
+import { mediaAccess } from '../../transcription/audio.js';
+import { installedModel } from '../../transcription/model-install.js';
 
-const PRESETS: Preset[] = ['fast', 'balanced', 'best'];
-
-/** The job's path as this node sees it, or a clear error naming the node and the mapping to check. */
+/**
+ * The job's path as this node sees it, or a clear error: `file_not_found`
+ * naming the node and the mapping to check, or `media_unreadable` when the
+ * file is there but the service user may not read it (or enter its folder),
+ * which no path mapping would fix.
+ */
 export function localMediaPath(ctx: Pick<JobHandlerContext, 'job' | 'settings'>, node = process.env.TRANSCRIPTORIO_NODE || hostname()): string {
   const get = (k: string) => ctx.settings.get(k);
   const path = applyPathMappings(ctx.job.file_path, mappingsFromSettings(get));
-  if (!existsSync(path)) {
+  const access = mediaAccess(path);
+  if (!access.ok && access.missing) {
     const mapped = path !== ctx.job.file_path ? ` (mapped from ${ctx.job.file_path})` : '';
     throw new AppError(
       422,
@@ -28,6 +33,7 @@ export function localMediaPath(ctx: Pick<JobHandlerContext, 'job' | 'settings'>,
       `File not found on node ${node}: ${path}${mapped}. If the library is mounted elsewhere on this machine, check path mappings (settings path_mappings, use_path_mapping)`,
     );
   }
+  if (!access.ok) throw access.error;
   return path;
 }
 
@@ -41,9 +47,9 @@ export async function transcriptionHandler(ctx: JobHandlerContext): Promise<JobO
   const { job, settings } = ctx;
   const file = localMediaPath(ctx);
   const get = (k: string) => settings.get(k);
-  const preset = PRESETS.includes(job.quality_preset as Preset) ? (job.quality_preset as Preset) : null;
-  const base = pipelineOptionsFromSettings(get, preset);
   const gpu = ctx.workerType === 'gpu';
+  // Model and decoding come from the resolver, for the device this worker runs on (its compute type).
+  const base = pipelineOptionsFromSettings(get, { quality_preset: job.quality_preset, device: gpu ? 'cuda' : 'cpu' });
   const threads = Math.max(1, settings.getNumber('whisper_threads') || base.threads || 4);
   const options = {
     ...base,
@@ -58,7 +64,7 @@ export async function transcriptionHandler(ctx: JobHandlerContext): Promise<JobO
   const worker = remote ? undefined : (ctx.engine as WorkerEngine | undefined);
   let engine;
   if (worker) {
-    const modelPath = resolveModel(options.model, options.modelDir);
+    const modelPath = await installedModel(ctx, options.model, options.modelDir);
     const vadModelPath = options.vad === false || !options.vadModelPath ? null : resolveModel(options.vadModelPath, options.modelDir);
     engine = worker.acquire({ modelPath, vadModelPath, threads });
   }

@@ -1,0 +1,25 @@
+/** Settings that did nothing are gone from fresh and upgraded databases alike (migration 007). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestApp } from '../helpers/app.js';
+import { databaseKinds } from '../helpers/db.js';
+import { DROPPED_SETTINGS, up as migration007 } from '../../src/db/migrations/007-drop-dead-settings.js';
+
+for (const kind of databaseKinds()) {
+  test(`dead settings are removed on upgrade and never listed (${kind})`, async () => {
+    const t = await createTestApp(kind);
+    try {
+      const db = t.ctx.database.db;
+      const now = new Date().toISOString();
+      // As an older version left them.
+      await db.insertInto('system_settings').values(DROPPED_SETTINGS.map((key) => ({ key, value: '1', description: 'old', category: 'bazarr', value_type: 'string', created_at: now, updated_at: null }))).execute();
+      await migration007(db, kind);
+      const left = await db.selectFrom('system_settings').select('key').where('key', 'in', DROPPED_SETTINGS).execute();
+      assert.deepEqual(left, []);
+      const listed = ((await t.app.inject({ url: '/api/settings' })).json() as Array<{ key: string }>).map((s) => s.key);
+      for (const k of DROPPED_SETTINGS) assert.ok(!listed.includes(k), `${k} is not listed`);
+    } finally {
+      await t.close();
+    }
+  });
+}
