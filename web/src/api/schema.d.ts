@@ -11,7 +11,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Health check for monitoring systems */
+        /** Health check for monitoring systems (open: needs no API key) */
         get: {
             parameters: {
                 query?: never;
@@ -110,6 +110,26 @@ export interface paths {
                                 next_scan_time: string | null;
                                 watcher_enabled: boolean;
                                 watcher_running: boolean;
+                            };
+                            transcription: {
+                                /** @description local (whisper.cpp), remote_asr or remote_openai (engine_backend) */
+                                engine: string;
+                                /** @description Preset of jobs created without one (transcription_preset) */
+                                preset: string;
+                                /** @description Model the default preset runs with: whisper_model unless the preset has its own model */
+                                model: string;
+                                /** @description Whether that model file is on disk (always true for a remote engine) */
+                                model_installed: boolean;
+                                /** @description Preset of provider requests (provider_quality_preset) */
+                                provider_preset: string;
+                                /** @description Model provider requests run with */
+                                provider_model: string;
+                                /** @description The model each quality preset runs with */
+                                models: {
+                                    fast: string;
+                                    balanced: string;
+                                    best: string;
+                                };
                             };
                         };
                     };
@@ -252,6 +272,8 @@ export interface paths {
                                 output_path: string | null;
                                 segments_count: number | null;
                                 error: string | null;
+                                /** @description What went wrong, as a stable code beside the message in error (file_not_found, media_unreadable, corrupt_media, incomplete_media, output_not_writable, disk_full, engine_failed, worker_lost, ...); null while the job has no error */
+                                error_code: string | null;
                                 retry_count: number;
                                 max_retries: number;
                                 worker_id: string | null;
@@ -285,7 +307,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a transcription job */
+        /**
+         * Create a transcription job
+         * @description file_path must lie inside library_paths or allowed_media_roots (after resolving .. and symlinks); any other path is a 403 outside_library.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -296,7 +321,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Full path to the media file (absolute) */
+                        /** @description Full path to the media file (absolute, inside library_paths or allowed_media_roots; stored resolved) */
                         file_path: string;
                         /** @description File name */
                         file_name: string;
@@ -346,6 +371,8 @@ export interface paths {
                             output_path: string | null;
                             segments_count: number | null;
                             error: string | null;
+                            /** @description What went wrong, as a stable code beside the message in error (file_not_found, media_unreadable, corrupt_media, incomplete_media, output_not_writable, disk_full, engine_failed, worker_lost, ...); null while the job has no error */
+                            error_code: string | null;
                             retry_count: number;
                             max_retries: number;
                             worker_id: string | null;
@@ -359,6 +386,21 @@ export interface paths {
                 };
                 /** @description Default Response */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -485,6 +527,8 @@ export interface paths {
                             output_path: string | null;
                             segments_count: number | null;
                             error: string | null;
+                            /** @description What went wrong, as a stable code beside the message in error (file_not_found, media_unreadable, corrupt_media, incomplete_media, output_not_writable, disk_full, engine_failed, worker_lost, ...); null while the job has no error */
+                            error_code: string | null;
                             retry_count: number;
                             max_retries: number;
                             worker_id: string | null;
@@ -624,6 +668,8 @@ export interface paths {
                             output_path: string | null;
                             segments_count: number | null;
                             error: string | null;
+                            /** @description What went wrong, as a stable code beside the message in error (file_not_found, media_unreadable, corrupt_media, incomplete_media, output_not_writable, disk_full, engine_failed, worker_lost, ...); null while the job has no error */
+                            error_code: string | null;
                             retry_count: number;
                             max_retries: number;
                             worker_id: string | null;
@@ -1706,6 +1752,12 @@ export interface paths {
                             min?: number;
                             max?: number;
                             default_value?: string;
+                            /** @description the value in force, when a flag or environment variable overrides the stored one (api_host, api_port) */
+                            effective_value?: string;
+                            /** @description what overrides the stored value, in words */
+                            overridden_by?: string;
+                            /** @description true when value is the mask of a secret that is set; GET /api/settings/{key}?reveal=true shows it */
+                            masked?: boolean;
                         }[];
                     };
                 };
@@ -1766,6 +1818,12 @@ export interface paths {
                             min?: number;
                             max?: number;
                             default_value?: string;
+                            /** @description the value in force, when a flag or environment variable overrides the stored one (api_host, api_port) */
+                            effective_value?: string;
+                            /** @description what overrides the stored value, in words */
+                            overridden_by?: string;
+                            /** @description true when value is the mask of a secret that is set; GET /api/settings/{key}?reveal=true shows it */
+                            masked?: boolean;
                         };
                     };
                 };
@@ -1928,10 +1986,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a setting */
+        /** Get a setting (a secret is masked unless reveal=true) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description true: show a secret setting in clear (needs the API key, like every route here) */
+                    reveal?: boolean;
+                };
                 header?: never;
                 path: {
                     key: string;
@@ -1959,6 +2020,12 @@ export interface paths {
                             min?: number;
                             max?: number;
                             default_value?: string;
+                            /** @description the value in force, when a flag or environment variable overrides the stored one (api_host, api_port) */
+                            effective_value?: string;
+                            /** @description what overrides the stored value, in words */
+                            overridden_by?: string;
+                            /** @description true when value is the mask of a secret that is set; GET /api/settings/{key}?reveal=true shows it */
+                            masked?: boolean;
                         };
                     };
                 };
@@ -2016,6 +2083,12 @@ export interface paths {
                             min?: number;
                             max?: number;
                             default_value?: string;
+                            /** @description the value in force, when a flag or environment variable overrides the stored one (api_host, api_port) */
+                            effective_value?: string;
+                            /** @description what overrides the stored value, in words */
+                            overridden_by?: string;
+                            /** @description true when value is the mask of a secret that is set; GET /api/settings/{key}?reveal=true shows it */
+                            masked?: boolean;
                         };
                     };
                 };
@@ -2148,6 +2221,8 @@ export interface paths {
                             schedule: string | null;
                             scan_running: boolean;
                             current_scan: {
+                                /** @description Id of a scan run of this server process */
+                                scan_id: string;
                                 scanned_files: number;
                                 total_files: number;
                                 current_path: string | null;
@@ -2176,6 +2251,8 @@ export interface paths {
                                 dry_run: boolean;
                                 started_at: string;
                                 finished_at: string;
+                                /** @description The scan was cancelled: the counts cover the files handled until then */
+                                cancelled?: boolean;
                             } | null;
                         };
                     };
@@ -2199,10 +2276,16 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Scan library folders now (no body: the library_paths setting) */
+        /**
+         * Scan library folders now (no body: the library_paths setting)
+         * @description Waits for the end and answers the result (header x-scan-id names the run); with ?wait=false answers 202 at once. Paths must lie inside library_paths or allowed_media_roots (403 outside_library).
+         */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description false: answer 202 with the scan_id at once and let the scan run; follow it at GET /api/scanner/scans/{scan_id} */
+                    wait?: boolean;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -2248,6 +2331,8 @@ export interface paths {
                             dry_run: boolean;
                             started_at: string;
                             finished_at: string;
+                            /** @description The scan was cancelled: the counts cover the files handled until then */
+                            cancelled?: boolean;
                             /** @description Per-file decisions (dry runs) */
                             decisions?: {
                                 file_path: string;
@@ -2258,6 +2343,21 @@ export interface paths {
                                 target_language?: string;
                                 job_id?: string;
                             }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Id of a scan run of this server process */
+                            scan_id: string;
+                            /** @enum {string} */
+                            status: "running";
+                            message: string;
                         };
                     };
                 };
@@ -2308,6 +2408,315 @@ export interface paths {
                 };
                 /** @description Default Response */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/scanner/scans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The recent scan runs of this server process, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Id of a scan run of this server process */
+                            scan_id: string;
+                            /** @enum {string} */
+                            status: "running" | "completed" | "cancelled" | "failed";
+                            /** @description manual, scheduled or cli */
+                            trigger: string;
+                            dry_run: boolean;
+                            paths: string[];
+                            progress: {
+                                scanned_files: number;
+                                total_files: number;
+                                current_path: string | null;
+                                jobs_created: number;
+                                skipped_files: number;
+                            };
+                            started_at: string;
+                            finished_at: string | null;
+                            result: {
+                                /** @description Media files found (including unreadable ones) */
+                                scanned_files: number;
+                                /** @description Files a rule matched that need a subtitle */
+                                matched_files: number;
+                                jobs_created: number;
+                                skipped_files: number;
+                                paths_scanned: string[];
+                                /** @description Unreadable, corrupt or vanished files and folders */
+                                errors: number;
+                                error_files: {
+                                    path: string;
+                                    error: string;
+                                }[];
+                                /** @description Files that are not media (other extensions, temporary files) */
+                                ignored_files: number;
+                                /** @description Files ffprobe read; the others came from the probe cache */
+                                probed_files: number;
+                                duration_seconds: number;
+                                dry_run: boolean;
+                                started_at: string;
+                                finished_at: string;
+                                /** @description The scan was cancelled: the counts cover the files handled until then */
+                                cancelled?: boolean;
+                                /** @description Per-file decisions (dry runs) */
+                                decisions?: {
+                                    file_path: string;
+                                    action: "job" | "skip";
+                                    reason: string;
+                                    rule_id?: number;
+                                    rule_name?: string;
+                                    target_language?: string;
+                                    job_id?: string;
+                                }[];
+                            } | null;
+                            /** @description Why a failed scan stopped */
+                            error: string | null;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/scanner/scans/{scan_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One scan run: status, progress and, once finished, its result */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Id of a scan run of this server process */
+                    scan_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Id of a scan run of this server process */
+                            scan_id: string;
+                            /** @enum {string} */
+                            status: "running" | "completed" | "cancelled" | "failed";
+                            /** @description manual, scheduled or cli */
+                            trigger: string;
+                            dry_run: boolean;
+                            paths: string[];
+                            progress: {
+                                scanned_files: number;
+                                total_files: number;
+                                current_path: string | null;
+                                jobs_created: number;
+                                skipped_files: number;
+                            };
+                            started_at: string;
+                            finished_at: string | null;
+                            result: {
+                                /** @description Media files found (including unreadable ones) */
+                                scanned_files: number;
+                                /** @description Files a rule matched that need a subtitle */
+                                matched_files: number;
+                                jobs_created: number;
+                                skipped_files: number;
+                                paths_scanned: string[];
+                                /** @description Unreadable, corrupt or vanished files and folders */
+                                errors: number;
+                                error_files: {
+                                    path: string;
+                                    error: string;
+                                }[];
+                                /** @description Files that are not media (other extensions, temporary files) */
+                                ignored_files: number;
+                                /** @description Files ffprobe read; the others came from the probe cache */
+                                probed_files: number;
+                                duration_seconds: number;
+                                dry_run: boolean;
+                                started_at: string;
+                                finished_at: string;
+                                /** @description The scan was cancelled: the counts cover the files handled until then */
+                                cancelled?: boolean;
+                                /** @description Per-file decisions (dry runs) */
+                                decisions?: {
+                                    file_path: string;
+                                    action: "job" | "skip";
+                                    reason: string;
+                                    rule_id?: number;
+                                    rule_name?: string;
+                                    target_language?: string;
+                                    job_id?: string;
+                                }[];
+                            } | null;
+                            /** @description Why a failed scan stopped */
+                            error: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/scanner/scans/{scan_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a running scan: it stops within seconds, jobs already created stay */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Id of a scan run of this server process */
+                    scan_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Id of a scan run of this server process */
+                            scan_id: string;
+                            /** @enum {string} */
+                            status: "running" | "completed" | "cancelled" | "failed";
+                            /** @description manual, scheduled or cli */
+                            trigger: string;
+                            dry_run: boolean;
+                            paths: string[];
+                            progress: {
+                                scanned_files: number;
+                                total_files: number;
+                                current_path: string | null;
+                                jobs_created: number;
+                                skipped_files: number;
+                            };
+                            started_at: string;
+                            finished_at: string | null;
+                            result: {
+                                /** @description Media files found (including unreadable ones) */
+                                scanned_files: number;
+                                /** @description Files a rule matched that need a subtitle */
+                                matched_files: number;
+                                jobs_created: number;
+                                skipped_files: number;
+                                paths_scanned: string[];
+                                /** @description Unreadable, corrupt or vanished files and folders */
+                                errors: number;
+                                error_files: {
+                                    path: string;
+                                    error: string;
+                                }[];
+                                /** @description Files that are not media (other extensions, temporary files) */
+                                ignored_files: number;
+                                /** @description Files ffprobe read; the others came from the probe cache */
+                                probed_files: number;
+                                duration_seconds: number;
+                                dry_run: boolean;
+                                started_at: string;
+                                finished_at: string;
+                                /** @description The scan was cancelled: the counts cover the files handled until then */
+                                cancelled?: boolean;
+                                /** @description Per-file decisions (dry runs) */
+                                decisions?: {
+                                    file_path: string;
+                                    action: "job" | "skip";
+                                    reason: string;
+                                    rule_id?: number;
+                                    rule_name?: string;
+                                    target_language?: string;
+                                    job_id?: string;
+                                }[];
+                            } | null;
+                            /** @description Why a failed scan stopped */
+                            error: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2792,7 +3201,10 @@ export interface paths {
                             partial_bytes: number | null;
                             downloading: boolean;
                             progress: number | null;
+                            /** @description A quality preset runs with this model (whisper_model, or the preset's own model) */
                             in_use: boolean;
+                            /** @description The presets that run with this model */
+                            used_by: string[];
                         }[];
                     };
                 };
@@ -3267,7 +3679,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Browse filesystem directories (inside the browse_roots setting) */
+        /**
+         * Browse filesystem directories (inside the browse_roots setting and the library folders)
+         * @description A path outside them, or in a kernel tree (/proc, /sys, /dev), is a 403. "/" (the default) when "/" itself is not browsable lists the browsable folders as its items.
+         */
         get: {
             parameters: {
                 query?: {
@@ -4026,7 +4441,16 @@ export interface paths {
                             name: string;
                             version: string;
                             engine: string;
+                            /** @description the model provider requests run with (the resolver: provider_quality_preset, its preset model or whisper_model) */
                             model: string;
+                            /** @description the quality preset provider requests run with */
+                            preset: string;
+                            /** @description the model each quality preset resolves to */
+                            models: {
+                                fast: string;
+                                balanced: string;
+                                best: string;
+                            };
                             provider_enabled: boolean;
                             workers: number;
                             queue: {
@@ -4462,7 +4886,16 @@ export interface paths {
                             name: string;
                             version: string;
                             engine: string;
+                            /** @description the model provider requests run with (the resolver: provider_quality_preset, its preset model or whisper_model) */
                             model: string;
+                            /** @description the quality preset provider requests run with */
+                            preset: string;
+                            /** @description the model each quality preset resolves to */
+                            models: {
+                                fast: string;
+                                balanced: string;
+                                best: string;
+                            };
                             provider_enabled: boolean;
                             workers: number;
                             queue: {
@@ -4945,6 +5378,11 @@ export interface paths {
                                 reason: string | null;
                                 job_id: string | null;
                             }[];
+                            /** @description Every file not queued and why (outside the library folders, not found, already queued, no rule matched) */
+                            skipped: {
+                                path: string;
+                                reason: string;
+                            }[];
                         };
                     };
                 };
@@ -5067,6 +5505,11 @@ export interface paths {
                                 action: string;
                                 reason: string | null;
                                 job_id: string | null;
+                            }[];
+                            /** @description Every file not queued and why (outside the library folders, not found, already queued, no rule matched) */
+                            skipped: {
+                                path: string;
+                                reason: string;
                             }[];
                         };
                     };
@@ -5191,6 +5634,11 @@ export interface paths {
                                 reason: string | null;
                                 job_id: string | null;
                             }[];
+                            /** @description Every file not queued and why (outside the library folders, not found, already queued, no rule matched) */
+                            skipped: {
+                                path: string;
+                                reason: string;
+                            }[];
                         };
                     };
                 };
@@ -5313,6 +5761,11 @@ export interface paths {
                                 action: string;
                                 reason: string | null;
                                 job_id: string | null;
+                            }[];
+                            /** @description Every file not queued and why (outside the library folders, not found, already queued, no rule matched) */
+                            skipped: {
+                                path: string;
+                                reason: string;
                             }[];
                         };
                     };
@@ -5437,6 +5890,11 @@ export interface paths {
                                 reason: string | null;
                                 job_id: string | null;
                             }[];
+                            /** @description Every file not queued and why (outside the library folders, not found, already queued, no rule matched) */
+                            skipped: {
+                                path: string;
+                                reason: string;
+                            }[];
                         };
                     };
                 };
@@ -5559,6 +6017,11 @@ export interface paths {
                                 action: string;
                                 reason: string | null;
                                 job_id: string | null;
+                            }[];
+                            /** @description Every file not queued and why (outside the library folders, not found, already queued, no rule matched) */
+                            skipped: {
+                                path: string;
+                                reason: string;
                             }[];
                         };
                     };
