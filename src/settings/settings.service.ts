@@ -72,6 +72,11 @@ export class SettingsService extends EventEmitter {
     this.effective.set(key, { value, by: overriddenBy });
   }
 
+  /** The value in force: what setEffective recorded, else the stored value. */
+  effectiveString(key: string): string {
+    return this.effective.get(key)?.value ?? this.getString(key);
+  }
+
   /** Every setting (or one category's), secrets masked. */
   async list(category?: string): Promise<Setting[]> {
     if (category !== undefined && !SETTING_CATEGORIES.includes(category as SettingCategory)) {

@@ -3,6 +3,8 @@ import { errors } from '../server/schemas.js';
 import { AppError } from '../errors.js';
 import { allResources, cpuInfo, memoryInfo } from './resources.service.js';
 import { findGpu, listGpus } from './gpus.js';
+import { runHealthChecks } from './health.service.js';
+import { Nullable } from '../server/schemas.js';
 
 const CpuSchema = Type.Object({
   usage_percent: Type.Number({ description: 'Busy share of all cores over the last second' }),
@@ -25,9 +27,37 @@ export const GpuSchema = Type.Object({
   utilization_percent: Type.Integer(),
 });
 
-/** CPU, memory and GPU readings (GPUs through nvidia-smi; none when it is absent). */
+const HealthCheckSchema = Type.Object({
+  id: Type.String({ description: 'stable identifier of the check (with the subject after a colon, e.g. model_missing:small)' }),
+  level: Type.Union([Type.Literal('error'), Type.Literal('warning'), Type.Literal('info')]),
+  message: Type.String({ description: 'what is wrong, for a person' }),
+  fix: Type.String({ description: 'the one action that fixes it' }),
+  link: Nullable(Type.String({ description: 'the web UI page where that is done (a #/ route)' })),
+});
+
+/** CPU, memory and GPU readings (GPUs through nvidia-smi; none when it is absent); health checks. */
 export const systemResourcesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['System Resources'];
+  const ctx = app.ctx;
+
+  app.get('/health', {
+    schema: {
+      tags: ['System'],
+      summary: 'Health checks: what would keep jobs from running, each with its fix (errors first; empty when all is well)',
+      response: { 200: Type.Object({ status: Type.Union([Type.Literal('ok'), Type.Literal('warning'), Type.Literal('error')]), checks: Type.Array(HealthCheckSchema) }) },
+    },
+  }, async () => {
+    const checks = await runHealthChecks({
+      db: ctx.database.db,
+      settings: ctx.settings,
+      dataDir: ctx.config.dataDir,
+      // The address in force: a flag or HOST wins over the api_host setting (see server.ts listenAddress).
+      listenHost: ctx.config.listenSource.host === 'default' ? ctx.settings.effectiveString('api_host') || ctx.config.host : ctx.config.host,
+      rules: () => ctx.rules.list(true),
+    });
+    const status = checks.some((c) => c.level === 'error') ? 'error' : checks.some((c) => c.level === 'warning') ? 'warning' : 'ok';
+    return { status, checks } as const;
+  });
 
   app.get('/resources', {
     schema: { tags, summary: 'All system resources (CPU, RAM, GPU)', response: { 200: Type.Object({ cpu: CpuSchema, memory: MemorySchema, gpus: Type.Array(GpuSchema) }) } },
