@@ -19,8 +19,7 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import { openDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrator.js';
-import { claimNextJob } from '../src/queue/queue.repository.js';
-import { updateHeldJob } from '../src/workers/workers.repository.js';
+import { claim, complete } from '../src/jobs/job-lifecycle.repository.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -36,9 +35,9 @@ async function child(url: string, claimers: number, tag: string): Promise<void> 
     Array.from({ length: claimers }, async (_, i) => {
       const me = `${tag}-${i}`;
       for (;;) {
-        const job = await claimNextJob(h.db, h.kind, { workerId: me, leaseMs: 60_000 });
+        const job = await claim(h.db, h.kind, { workerId: me, leaseMs: 60_000 });
         if (!job) return;
-        const ok = await updateHeldJob(h.db, job.id, me, { status: 'completed', progress: 100, completed_at: new Date().toISOString(), lease_expires_at: null });
+        const ok = await complete(h.db, job.id, me, { processing_time_seconds: 0 });
         if (ok) done.push(job.id);
       }
     }),

@@ -5,19 +5,21 @@
  */
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { ErrorCode } from '../error-codes.js';
+import type { JobMode, JobStatus } from '../jobs/job-kinds.js';
 
 export interface JobsTable {
   id: string;
   seq: number;
   file_path: string;
   file_name: string;
+  /** JOB_TYPES, or a type of a test-only handler (TRANSCRIPTORIO_EXTRA_HANDLERS): text, not the union */
   job_type: string;
-  status: string;
+  status: JobStatus;
   priority: number;
   source_lang: string | null;
   target_lang: string;
   quality_preset: string;
-  transcribe_or_translate: string;
+  transcribe_or_translate: JobMode;
   progress: number;
   current_stage: string | null;
   eta_seconds: number | null;

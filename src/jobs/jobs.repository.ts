@@ -1,10 +1,11 @@
-/** All SQL on the jobs table that the API needs; the queue's own SQL is in src/queue. */
+/**
+ * The reads of the jobs table, and the insert of a new job. Every change of a
+ * job's status is a transition of job-lifecycle.repository.ts.
+ */
 import { sql } from 'kysely';
 import type { Db, DbKind } from '../db/database.js';
 import type { JobRow, JobUpdate, NewJobRow } from '../db/schema.js';
-
-export const LIVE_STATUSES = ['queued', 'processing'] as const;
-export const TERMINAL_STATUSES = ['completed', 'failed', 'cancelled'] as const;
+import { LIVE_STATUSES, type JobStatus } from './job-kinds.js';
 
 export async function findJob(db: Db, id: string): Promise<JobRow | undefined> {
   return db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
@@ -48,7 +49,7 @@ export async function insertJob(db: Db, kind: DbKind, row: Omit<NewJobRow, 'seq'
 }
 
 export interface ListJobsQuery {
-  status?: string;
+  status?: JobStatus;
   limit: number;
   offset: number;
   /** Rows matching the filter, when the caller knows it: deep pages are then read from the other end. */
@@ -103,17 +104,21 @@ export async function statusCounts(db: Db): Promise<Record<string, number>> {
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.count)]));
 }
 
-export async function updateJob(db: Db, id: string, patch: JobUpdate, onlyIfStatus?: readonly string[]): Promise<number> {
-  let q = db
+/**
+ * Writes fields that are no part of the life cycle (a test's or a tool's
+ * fixture): never `status`, which only the transitions of
+ * job-lifecycle.repository.ts change.
+ */
+export async function updateJob(db: Db, id: string, patch: Omit<JobUpdate, 'status'>): Promise<number> {
+  const res = await db
     .updateTable('jobs')
     .set({ ...patch, updated_at: new Date().toISOString(), updated_ms: Date.now() })
-    .where('id', '=', id);
-  if (onlyIfStatus) q = q.where('status', 'in', onlyIfStatus);
-  const res = await q.executeTakeFirst();
+    .where('id', '=', id)
+    .executeTakeFirst();
   return Number(res.numUpdatedRows);
 }
 
-export async function deleteJobsWithStatus(db: Db, status: string): Promise<number> {
+export async function deleteJobsWithStatus(db: Db, status: JobStatus): Promise<number> {
   const res = await db.deleteFrom('jobs').where('status', '=', status).executeTakeFirst();
   return Number(res.numDeletedRows);
 }
@@ -123,6 +128,6 @@ export async function jobsUpdatedSince(db: Db, sinceMs: number, limit = 200): Pr
   return db.selectFrom('jobs').selectAll().where('updated_ms', '>', sinceMs).orderBy('updated_ms').limit(limit).execute();
 }
 
-export async function recentJobs(db: Db, status: string, limit: number): Promise<JobRow[]> {
+export async function recentJobs(db: Db, status: JobStatus, limit: number): Promise<JobRow[]> {
   return db.selectFrom('jobs').selectAll().where('status', '=', status).orderBy('seq', 'desc').limit(limit).execute();
 }

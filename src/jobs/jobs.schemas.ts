@@ -1,17 +1,27 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { Nullable } from '../server/schemas.js';
+import { JOB_MODES, JOB_STATUSES, JOB_TYPES } from './job-kinds.js';
+
+/**
+ * A string that is one of `values`: `{ type: 'string', enum }` in the OpenAPI
+ * document (3.0, where openapi-typescript makes it a union), the union as its
+ * static type. Not a Type.Union of literals: the response serializer would
+ * then have to match a branch (anyOf) for every job it writes.
+ */
+const OneOf = <T extends string>(values: readonly T[], description?: string) =>
+  Type.Unsafe<T>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
 
 export const JobSchema = Type.Object({
   id: Type.String(),
   file_path: Type.String(),
   file_name: Type.String(),
-  job_type: Type.String(),
-  status: Type.String({ enum: ['queued', 'processing', 'completed', 'failed', 'cancelled'] }),
+  job_type: OneOf(JOB_TYPES, 'What the job does: a library file (transcription) or a provider request'),
+  status: OneOf(JOB_STATUSES),
   priority: Type.Integer(),
   source_lang: Nullable(Type.String()),
   target_lang: Type.String(),
   quality_preset: Type.String(),
-  transcribe_or_translate: Type.String(),
+  transcribe_or_translate: OneOf(JOB_MODES),
   progress: Type.Number(),
   current_stage: Nullable(Type.String()),
   eta_seconds: Nullable(Type.Integer()),

@@ -11,12 +11,10 @@ import { normalizeLanguage } from '../languages.js';
 import { confineMediaPath, type RootSettings } from '../security/media-roots.js';
 import { DEFAULT_QUALITY_PRESET, QUALITY_PRESETS, isQualityPreset } from '../transcription/presets.js';
 import * as repo from './jobs.repository.js';
+import * as life from './job-lifecycle.repository.js';
+import { JOB_MODES, JOB_STATUSES, isJobMode, isJobStatus, isLiveStatus, type JobStatus, type JobType } from './job-kinds.js';
 import type { Static } from '@fastify/type-provider-typebox';
 import type { JobSchema } from './jobs.schemas.js';
-
-export const JOB_STATUSES = ['queued', 'processing', 'completed', 'failed', 'cancelled'] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
-export const JOB_MODES = ['transcribe', 'translate'] as const;
 
 /** A job as the API shows it: the type is the route schema's, so the two cannot drift. */
 export type Job = Static<typeof JobSchema>;
@@ -26,7 +24,8 @@ export function toJob(row: JobRow): Job {
     id: row.id,
     file_path: row.file_path,
     file_name: row.file_name,
-    job_type: row.job_type,
+    // Test-only handlers may add job types beyond JOB_TYPES; the row keeps them as text.
+    job_type: row.job_type as JobType,
     status: row.status,
     priority: row.priority,
     source_lang: row.source_lang,
@@ -128,30 +127,31 @@ export class JobsService {
   }
 
   async list(q: { status?: string; page: number; pageSize: number }): Promise<{ jobs: Job[]; total: number; page: number; page_size: number }> {
-    if (q.status !== undefined && !JOB_STATUSES.includes(q.status as JobStatus)) {
-      throw badRequest(`status_filter must be one of ${JOB_STATUSES.join(', ')}, got "${q.status}"`, 'bad_status');
+    const status = q.status;
+    if (status !== undefined && !isJobStatus(status)) {
+      throw badRequest(`status_filter must be one of ${JOB_STATUSES.join(', ')}, got "${status}"`, 'bad_status');
     }
     if (!Number.isInteger(q.page) || q.page < 1) throw badRequest('page must be an integer of at least 1', 'bad_page');
     if (!Number.isInteger(q.pageSize) || q.pageSize < 1 || q.pageSize > 500) {
       throw badRequest('page_size must be an integer between 1 and 500', 'bad_page_size');
     }
-    const key = `${q.status ?? ''}|${q.page}|${q.pageSize}`;
+    const key = `${status ?? ''}|${q.page}|${q.pageSize}`;
     const version = await repo.changeVersion(this.db, this.handle.kind);
     const hit = this.listCache.get(key);
     if (hit && hit.version === version) return hit.result;
     const offset = (q.page - 1) * q.pageSize;
-    const totalOf = (counts: Record<string, number>) => (q.status ? (counts[q.status] ?? 0) : Object.values(counts).reduce((a, b) => a + b, 0));
+    const totalOf = (counts: Record<string, number>) => (status ? (counts[status] ?? 0) : Object.values(counts).reduce((a, b) => a + b, 0));
     let rows: JobRow[];
     let total: number;
     if (offset < DEEP_OFFSET) {
       // Shallow pages: both queries at once (two round trips overlap on PostgreSQL).
-      const [r, counts] = await Promise.all([repo.listJobs(this.db, { status: q.status, limit: q.pageSize, offset }), repo.statusCounts(this.db)]);
+      const [r, counts] = await Promise.all([repo.listJobs(this.db, { status, limit: q.pageSize, offset }), repo.statusCounts(this.db)]);
       rows = r;
       total = totalOf(counts);
     } else {
       // Deep pages need the total first to be read from the cheaper end.
       total = totalOf(await repo.statusCounts(this.db));
-      rows = await repo.listJobs(this.db, { status: q.status, limit: q.pageSize, offset, total });
+      rows = await repo.listJobs(this.db, { status, limit: q.pageSize, offset, total });
     }
     // Frozen: the same object answers later calls, so no caller may change it.
     const result = Object.freeze({ jobs: Object.freeze(rows.map((r) => Object.freeze(toJob(r)))) as Job[], total, page: q.page, page_size: q.pageSize });
@@ -218,8 +218,8 @@ export class JobsService {
       throw badRequest(`Invalid quality preset "${preset}": use one of ${QUALITY_PRESETS.join(', ')}`, 'bad_quality_preset');
     }
     const mode = input.transcribe_or_translate ?? this.defaults.mode();
-    if (!JOB_MODES.includes(mode as never)) {
-      throw badRequest(`transcribe_or_translate must be transcribe or translate, got "${mode}"`, 'bad_mode');
+    if (!isJobMode(mode)) {
+      throw badRequest(`transcribe_or_translate must be ${JOB_MODES.join(' or ')}, got "${mode}"`, 'bad_mode');
     }
     if (await repo.findLiveJobForFile(this.db, filePath)) throw conflict(`Job already exists for this file: ${filePath}`, 'duplicate_job');
     const now = new Date();
@@ -270,18 +270,21 @@ export class JobsService {
     }
   }
 
+  /** A failed job queued again by hand, as a fresh start (the life cycle's `requeue`). */
   async retry(id: string): Promise<Job> {
     const row = await repo.findJob(this.db, id);
     if (!row) throw notFound(`Job ${id}`);
     if (row.status !== 'failed') throw badRequest(`Job ${id} cannot be retried: it is ${row.status}, only failed jobs can be retried`, 'not_retryable');
     if (await repo.findLiveJobForFile(this.db, row.file_path)) throw conflict(`Another job for this file is already queued or running`, 'duplicate_job');
-    const n = await repo.updateJob(
-      this.db,
-      id,
-      { status: 'queued', error: null, error_code: null, progress: 0, current_stage: null, eta_seconds: null, started_at: null, completed_at: null, worker_id: null, retry_count: 0, not_before: null, lease_expires_at: null, cancel_requested: 0, output_path: null },
-      ['failed'],
-    );
-    if (!n) throw badRequest(`Job ${id} cannot be retried: its status changed`, 'not_retryable');
+    let requeued: boolean;
+    try {
+      requeued = await life.requeue(this.db, id);
+    } catch (e) {
+      // The unique index on live jobs: another job for the file was created a moment ago.
+      if (/unique|duplicate/i.test(String((e as Error).message))) throw conflict(`Another job for this file is already queued or running`, 'duplicate_job');
+      throw e;
+    }
+    if (!requeued) throw badRequest(`Job ${id} cannot be retried: its status changed`, 'not_retryable');
     return this.get(id);
   }
 
@@ -289,16 +292,8 @@ export class JobsService {
   async cancel(id: string): Promise<void> {
     const row = await repo.findJob(this.db, id);
     if (!row) throw notFound(`Job ${id}`);
-    if (!repo.LIVE_STATUSES.includes(row.status as never)) {
-      throw badRequest(`Job ${id} is already in terminal state ${row.status}`, 'job_terminal');
-    }
-    const n = await repo.updateJob(
-      this.db,
-      id,
-      { status: 'cancelled', cancel_requested: 1, completed_at: new Date().toISOString(), eta_seconds: null, lease_expires_at: null },
-      repo.LIVE_STATUSES,
-    );
-    if (!n) throw badRequest(`Job ${id} is already in a terminal state`, 'job_terminal');
+    if (!isLiveStatus(row.status)) throw badRequest(`Job ${id} is already in terminal state ${row.status}`, 'job_terminal');
+    if (!(await life.cancel(this.db, id))) throw badRequest(`Job ${id} is already in a terminal state`, 'job_terminal');
   }
 
   async clearCompleted(): Promise<number> {

@@ -1,9 +1,11 @@
-/** SQL of the provider: kept results, cancel of unwanted jobs, live workers, cleanup. */
+/**
+ * SQL of the provider: kept results, live workers, cleanup. A provider job's
+ * changes of status (cancel when its client left) are transitions of
+ * src/jobs/job-lifecycle.repository.ts.
+ */
 import type { Db } from '../db/database.js';
 import type { JobRow } from '../db/schema.js';
-
-export const PROVIDER_JOB_TYPES = ['provider_asr', 'provider_detect'] as const;
-export type ProviderJobType = (typeof PROVIDER_JOB_TYPES)[number];
+import { LIVE_STATUSES, PROVIDER_JOB_TYPES, TERMINAL_STATUSES } from '../jobs/job-kinds.js';
 
 /** The newest completed job for a request key that finished at or after `sinceIso`. */
 export async function findKeptResult(db: Db, filePath: string, sinceIso: string): Promise<JobRow | undefined> {
@@ -16,18 +18,6 @@ export async function findKeptResult(db: Db, filePath: string, sinceIso: string)
     .orderBy('completed_at', 'desc')
     .limit(1)
     .executeTakeFirst();
-}
-
-/** Cancels a job only while no worker has taken it; true when it was cancelled. */
-export async function cancelIfQueued(db: Db, id: string, reason: string): Promise<boolean> {
-  const now = new Date();
-  const res = await db
-    .updateTable('jobs')
-    .set({ status: 'cancelled', cancel_requested: 1, error: reason, completed_at: now.toISOString(), updated_at: now.toISOString(), updated_ms: now.getTime() })
-    .where('id', '=', id)
-    .where('status', '=', 'queued')
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows) === 1;
 }
 
 /** Workers that can take a job: running states with a recent heartbeat. */
@@ -48,12 +38,12 @@ export async function deleteOldProviderJobs(db: Db, completedBeforeIso: string):
     .selectFrom('jobs')
     .select(['id', 'options'])
     .where('job_type', 'in', PROVIDER_JOB_TYPES)
-    .where('status', 'in', ['completed', 'failed', 'cancelled'])
+    .where('status', 'in', TERMINAL_STATUSES)
     .where('completed_at', '<', completedBeforeIso)
     .limit(1000)
     .execute();
   if (!rows.length) return [];
-  await db.deleteFrom('jobs').where('id', 'in', rows.map((r) => r.id)).where('status', 'in', ['completed', 'failed', 'cancelled']).execute();
+  await db.deleteFrom('jobs').where('id', 'in', rows.map((r) => r.id)).where('status', 'in', TERMINAL_STATUSES).execute();
   return rows.map((r) => r.options);
 }
 
@@ -63,7 +53,7 @@ export async function liveProviderJobOptions(db: Db): Promise<Array<string | nul
     .selectFrom('jobs')
     .select('options')
     .where('job_type', 'in', PROVIDER_JOB_TYPES)
-    .where('status', 'in', ['queued', 'processing'])
+    .where('status', 'in', LIVE_STATUSES)
     .execute();
   return rows.map((r) => r.options);
 }
@@ -73,7 +63,7 @@ export async function providerQueueCounts(db: Db): Promise<{ queued: number; pro
     .selectFrom('jobs')
     .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
     .where('job_type', 'in', PROVIDER_JOB_TYPES)
-    .where('status', 'in', ['queued', 'processing'])
+    .where('status', 'in', LIVE_STATUSES)
     .groupBy('status')
     .execute();
   const get = (s: string) => Number(rows.find((r) => r.status === s)?.n ?? 0);

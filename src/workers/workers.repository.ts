@@ -1,11 +1,12 @@
 /**
- * All SQL on the `workers` table, and the updates a worker makes to the job
- * it holds. Every write to a held job is guarded by `status = 'processing'
- * and worker_id = me`, so a job the API cancelled (or the queue took back)
- * is never overwritten by the worker that used to hold it.
+ * All SQL on the `workers` table. The writes a worker makes to the job it
+ * holds are transitions of the job life cycle
+ * (src/jobs/job-lifecycle.repository.ts), each guarded by `status =
+ * 'processing' and worker_id = me`, so a job the API cancelled (or the queue
+ * took back) is never overwritten by the worker that used to hold it.
  */
 import type { Db } from '../db/database.js';
-import type { JobUpdate, WorkerRow } from '../db/schema.js';
+import type { WorkerRow } from '../db/schema.js';
 
 export type WorkerStatus = 'idle' | 'busy' | 'stopped' | 'error' | 'starting' | 'stopping';
 
@@ -75,64 +76,10 @@ export async function desiredState(db: Db, workerId: string): Promise<{ desired_
 }
 
 // ---- the job a worker holds ----
+// Its transitions (progress, complete, fail, retry, hand back, lease) are in
+// src/jobs/job-lifecycle.repository.ts; a worker only reads the job here.
 
-function stamp(): { updated_at: string; updated_ms: number } {
-  const now = Date.now();
-  return { updated_at: new Date(now).toISOString(), updated_ms: now };
-}
-
-/** Writes to a job only while this worker still holds it; returns false when it lost the job. */
-export async function updateHeldJob(db: Db, jobId: string, workerId: string, patch: JobUpdate): Promise<boolean> {
-  const res = await db
-    .updateTable('jobs')
-    .set({ ...patch, ...stamp() })
-    .where('id', '=', jobId)
-    .where('worker_id', '=', workerId)
-    .where('status', '=', 'processing')
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows) === 1;
-}
-
-/** True while the job is still this worker's (not cancelled, not taken back). */
-export async function stillHolds(db: Db, jobId: string, workerId: string): Promise<boolean> {
-  const row = await db.selectFrom('jobs').select(['status', 'worker_id', 'cancel_requested']).where('id', '=', jobId).executeTakeFirst();
-  return !!row && row.status === 'processing' && row.worker_id === workerId && !row.cancel_requested;
-}
-
-/**
- * Gives a job back to the queue without counting an attempt: the worker was
- * asked to stop, the job did nothing wrong.
- */
-export async function handBackJob(db: Db, jobId: string, workerId: string): Promise<boolean> {
-  return updateHeldJob(db, jobId, workerId, {
-    status: 'queued', worker_id: null, lease_expires_at: null, progress: 0, current_stage: null, eta_seconds: null, started_at: null, not_before: null,
-  });
-}
-
-/** Every processing job of the given workers back to the queue, no attempt counted (shutdown of killed workers). */
-export async function handBackJobsOf(db: Db, workerIds: string[]): Promise<number> {
-  if (!workerIds.length) return 0;
-  const res = await db
-    .updateTable('jobs')
-    .set({ status: 'queued', worker_id: null, lease_expires_at: null, progress: 0, current_stage: null, eta_seconds: null, started_at: null, not_before: null, ...stamp() })
-    .where('status', '=', 'processing')
-    .where('worker_id', 'in', workerIds)
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows);
-}
-
-/** Makes the leases of a dead worker's jobs expire now, so recoverExpiredLeases takes them back at once. */
-export async function expireLeasesOf(db: Db, workerIds: string[], now = Date.now()): Promise<number> {
-  if (!workerIds.length) return 0;
-  const res = await db
-    .updateTable('jobs')
-    .set({ lease_expires_at: now - 1 })
-    .where('status', '=', 'processing')
-    .where('worker_id', 'in', workerIds)
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows);
-}
-
+/** Whether the API asked to cancel the job (a worker that lost its job tells a cancel from a take-over). */
 export async function jobCancelRequested(db: Db, jobId: string): Promise<boolean> {
   const row = await db.selectFrom('jobs').select('cancel_requested').where('id', '=', jobId).executeTakeFirst();
   return !!row?.cancel_requested;

@@ -5,7 +5,9 @@ import { databaseKinds } from '../helpers/db.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { listJobs, updateJob } from '../../src/jobs/jobs.repository.js';
 import { openDatabase } from '../../src/db/database.js';
-import { claimNextJob } from '../../src/queue/queue.repository.js';
+import { claim } from '../../src/jobs/job-lifecycle.repository.js';
+import type { JobUpdate } from '../../src/db/schema.js';
+import type { JobStatus } from '../../src/jobs/job-kinds.js';
 import { assertKeys, expectStatus, JOB_KEYS, STATS_KEYS } from './api-helpers.js';
 
 for (const kind of databaseKinds()) {
@@ -27,7 +29,9 @@ for (const kind of databaseKinds()) {
       });
       return res;
     };
-    const setStatus = (id: string, status: string) => updateJob(t.ctx.database.db, id, { status });
+    // A fixture: puts a job in a state directly, the way no transition would (any status from any other).
+    const force = (id: string, patch: JobUpdate) => t.ctx.database.db.updateTable('jobs').set(patch).where('id', '=', id).execute();
+    const setStatus = (id: string, status: JobStatus) => force(id, { status });
     const clearAll = async () => {
       await t.ctx.database.db.deleteFrom('jobs').execute();
     };
@@ -134,7 +138,7 @@ for (const kind of databaseKinds()) {
       const expected = [...made].map((m, i) => ({ ...m, i })).sort((x, y) => y.priority - x.priority || x.i - y.i).map((m) => m.id);
       const claimed: string[] = [];
       for (;;) {
-        const row = await claimNextJob(t.ctx.database.db, t.ctx.database.kind, { workerId: 'test-worker', leaseMs: 60_000 });
+        const row = await claim(t.ctx.database.db, t.ctx.database.kind, { workerId: 'test-worker', leaseMs: 60_000 });
         if (!row) break;
         claimed.push(row.id);
         assert.equal(row.status, 'processing');
@@ -199,7 +203,7 @@ for (const kind of databaseKinds()) {
       await clearAll();
       const job = expectStatus(await create(), 201);
       expectStatus(await t.app.inject({ method: 'POST', url: `/api/jobs/${job.id}/retry` }), 400);
-      await updateJob(t.ctx.database.db, job.id, { status: 'failed', error: 'boom', error_code: 'engine_failed', retry_count: 3, completed_at: new Date().toISOString() });
+      await force(job.id, { status: 'failed', error: 'boom', error_code: 'engine_failed', retry_count: 3, completed_at: new Date().toISOString() });
       assert.equal(expectStatus(await t.app.inject({ url: `/api/jobs/${job.id}` }), 200).error_code, 'engine_failed', 'a failed job shows its code');
       const retried = expectStatus(await t.app.inject({ method: 'POST', url: `/api/jobs/${job.id}/retry` }), 200);
       assertKeys(retried, JOB_KEYS, 'retried job');
@@ -207,7 +211,7 @@ for (const kind of databaseKinds()) {
       assert.equal(retried.error, null);
       assert.equal(retried.error_code, null, 'a manual retry clears the code with the message');
       assert.equal(retried.completed_at, null);
-      for (const s of ['completed', 'cancelled', 'processing']) {
+      for (const s of ['completed', 'cancelled', 'processing'] as const) {
         await setStatus(job.id, s);
         expectStatus(await t.app.inject({ method: 'POST', url: `/api/jobs/${job.id}/retry` }), 400);
       }

@@ -4,7 +4,7 @@
  * ids it got.
  */
 import { openDatabase } from '../../src/db/database.js';
-import { claimNextJob } from '../../src/queue/queue.repository.js';
+import { claim } from '../../src/jobs/job-lifecycle.repository.js';
 
 const [url, workerId] = process.argv.slice(2);
 const handle = openDatabase(url, { poolSize: 2 });
@@ -14,7 +14,7 @@ process.on('message', async (msg) => {
   const ids: string[] = [];
   try {
     for (;;) {
-      const row = await claimNextJob(handle.db, handle.kind, { workerId, leaseMs: 600_000 });
+      const row = await claim(handle.db, handle.kind, { workerId, leaseMs: 600_000 });
       if (!row) break;
       ids.push(row.id);
     }

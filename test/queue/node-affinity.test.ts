@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { databaseKinds } from '../helpers/db.js';
 import { createTestApp } from '../helpers/app.js';
-import { claimNextJob } from '../../src/queue/queue.repository.js';
+import { claim } from '../../src/jobs/job-lifecycle.repository.js';
 
 for (const kind of databaseKinds()) {
   test(`${kind}: a job bound to a node is claimed only by workers of that node; unbound jobs by any`, async (t) => {
@@ -12,11 +12,11 @@ for (const kind of databaseKinds()) {
     const bound = await ta.ctx.jobs.create({ file_path: 'provider://asr/abc', synthetic_path: true, target_lang: 'eng', node_affinity: 'server-node', priority: 10 });
     const free = await ta.ctx.jobs.create({ file_path: '/media/a.mkv', target_lang: 'eng', priority: 0 });
 
-    const other = await claimNextJob(db, ta.ctx.database.kind, { workerId: 'w-remote', leaseMs: 60_000, node: 'gpu-box' });
+    const other = await claim(db, ta.ctx.database.kind, { workerId: 'w-remote', leaseMs: 60_000, node: 'gpu-box' });
     assert.equal(other?.id, free.id, 'the remote node skips the bound job and takes the free one');
-    assert.equal(await claimNextJob(db, ta.ctx.database.kind, { workerId: 'w-remote', leaseMs: 60_000, node: 'gpu-box' }), undefined);
+    assert.equal(await claim(db, ta.ctx.database.kind, { workerId: 'w-remote', leaseMs: 60_000, node: 'gpu-box' }), undefined);
 
-    const local = await claimNextJob(db, ta.ctx.database.kind, { workerId: 'w-local', leaseMs: 60_000, node: 'server-node' });
+    const local = await claim(db, ta.ctx.database.kind, { workerId: 'w-local', leaseMs: 60_000, node: 'server-node' });
     assert.equal(local?.id, bound.id);
   });
 }
@@ -35,10 +35,10 @@ for (const kind of databaseKinds()) {
       } as never).execute();
     }
     for (let i = 0; i < 3; i++) await ta.ctx.jobs.create({ file_path: `/media/${i}.mkv`, target_lang: 'eng' });
-    const claim = (workerId: string, node: string) =>
-      claimNextJob(db, ta.ctx.database.kind, { workerId, leaseMs: 60_000, node, maxRunningOnNode: 1 });
-    assert.ok(await claim('w1', 'box'), 'the first job on the node');
-    assert.equal(await claim('w2', 'box'), undefined, 'a second one on the same node waits');
-    assert.ok(await claim('w3', 'other'), 'another node is not held back');
+    const claimOn = (workerId: string, node: string) =>
+      claim(db, ta.ctx.database.kind, { workerId, leaseMs: 60_000, node, maxRunningOnNode: 1 });
+    assert.ok(await claimOn('w1', 'box'), 'the first job on the node');
+    assert.equal(await claimOn('w2', 'box'), undefined, 'a second one on the same node waits');
+    assert.ok(await claimOn('w3', 'other'), 'another node is not held back');
   });
 }

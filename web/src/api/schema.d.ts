@@ -254,14 +254,19 @@ export interface paths {
                                 id: string;
                                 file_path: string;
                                 file_name: string;
-                                job_type: string;
+                                /**
+                                 * @description What the job does: a library file (transcription) or a provider request
+                                 * @enum {string}
+                                 */
+                                job_type: "transcription" | "provider_asr" | "provider_detect";
                                 /** @enum {string} */
                                 status: "queued" | "processing" | "completed" | "failed" | "cancelled";
                                 priority: number;
                                 source_lang: string | null;
                                 target_lang: string;
                                 quality_preset: string;
-                                transcribe_or_translate: string;
+                                /** @enum {string} */
+                                transcribe_or_translate: "transcribe" | "translate";
                                 progress: number;
                                 current_stage: string | null;
                                 eta_seconds: number | null;
@@ -353,14 +358,19 @@ export interface paths {
                             id: string;
                             file_path: string;
                             file_name: string;
-                            job_type: string;
+                            /**
+                             * @description What the job does: a library file (transcription) or a provider request
+                             * @enum {string}
+                             */
+                            job_type: "transcription" | "provider_asr" | "provider_detect";
                             /** @enum {string} */
                             status: "queued" | "processing" | "completed" | "failed" | "cancelled";
                             priority: number;
                             source_lang: string | null;
                             target_lang: string;
                             quality_preset: string;
-                            transcribe_or_translate: string;
+                            /** @enum {string} */
+                            transcribe_or_translate: "transcribe" | "translate";
                             progress: number;
                             current_stage: string | null;
                             eta_seconds: number | null;
@@ -509,14 +519,19 @@ export interface paths {
                             id: string;
                             file_path: string;
                             file_name: string;
-                            job_type: string;
+                            /**
+                             * @description What the job does: a library file (transcription) or a provider request
+                             * @enum {string}
+                             */
+                            job_type: "transcription" | "provider_asr" | "provider_detect";
                             /** @enum {string} */
                             status: "queued" | "processing" | "completed" | "failed" | "cancelled";
                             priority: number;
                             source_lang: string | null;
                             target_lang: string;
                             quality_preset: string;
-                            transcribe_or_translate: string;
+                            /** @enum {string} */
+                            transcribe_or_translate: "transcribe" | "translate";
                             progress: number;
                             current_stage: string | null;
                             eta_seconds: number | null;
@@ -650,14 +665,19 @@ export interface paths {
                             id: string;
                             file_path: string;
                             file_name: string;
-                            job_type: string;
+                            /**
+                             * @description What the job does: a library file (transcription) or a provider request
+                             * @enum {string}
+                             */
+                            job_type: "transcription" | "provider_asr" | "provider_detect";
                             /** @enum {string} */
                             status: "queued" | "processing" | "completed" | "failed" | "cancelled";
                             priority: number;
                             source_lang: string | null;
                             target_lang: string;
                             quality_preset: string;
-                            transcribe_or_translate: string;
+                            /** @enum {string} */
+                            transcribe_or_translate: "transcribe" | "translate";
                             progress: number;
                             current_stage: string | null;
                             eta_seconds: number | null;

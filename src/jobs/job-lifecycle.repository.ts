@@ -1,0 +1,345 @@
+/**
+ * The life cycle of a job: the one module that writes `jobs.status`. Every
+ * change of state is one transition below, one guarded UPDATE with its own
+ * set of fields; callers (the jobs API, the job runner, the worker
+ * supervisor, the provider) ask for a transition and never write a status.
+ * The guard is what makes a cancel or a lease take-over win over a late
+ * worker: a write for a job that is no longer in an allowed status, or no
+ * longer held by the writer, changes nothing and returns false / null.
+ *
+ *   transition     from (ALLOWED_FROM)   guard              to          sets                               resets
+ *   ------------   -------------------   ----------------   ---------   --------------------------------   ----------------------------------
+ *   claim          queued                not_before passed  processing  worker_id, lease, started_at,      completed_at, eta, error, error_code
+ *                                        + affinity, cap                progress 0, stage 'claimed'
+ *   extendLease    processing            worker_id = me     -           lease_expires_at (no updated_ms)   -
+ *   progress       processing            worker_id = me     -           stage, progress, eta               -
+ *   complete       processing            worker_id = me     completed   progress 100, stage 'finalizing',  lease, eta, error, error_code
+ *                                                                       completed_at, outputs, result,
+ *                                                                       source_lang when it was unknown
+ *   fail           processing            worker_id = me     failed      error, error_code, completed_at,   lease, eta (stage and retry_count kept)
+ *                                                                       processing_time
+ *   retry          processing            worker_id = me     queued      error, error_code, retry_count+1,  worker_id, lease, started_at,
+ *                                                                       not_before = now + back-off        progress, stage, eta
+ *                  past max_retries it is `fail` instead, with retry_count + 1
+ *   handBack       processing            worker_id = me     queued      -                                  worker_id, lease, started_at, not_before,
+ *                                        (or in a list)                                                    progress, stage, eta (no attempt counted)
+ *   cancel         queued, processing    (queued only for   cancelled   cancel_requested 1, completed_at,  lease, eta
+ *                                        an abandoned                   error = reason when given
+ *                                        provider request)
+ *   recoverExpired processing            lease < now        as retry, error_code worker_lost; past max_retries as fail
+ *   expireLeasesOf processing            worker_id in dead  (the same: the worker is known dead, its lease is over now)
+ *   requeue        failed                -                  queued      -                                  error, error_code, retry_count 0, not_before,
+ *                                                                                                          worker_id, lease, started_at, completed_at,
+ *                                                                                                          progress, stage, eta, cancel_requested,
+ *                                                                                                          output_path
+ *
+ * Every transition but extendLease stamps updated_at / updated_ms (the live
+ * event stream); a heartbeat is no event. Job creation is an insert
+ * (jobs.repository.ts), deletion is no transition either.
+ */
+import { sql, type Expression, type ExpressionBuilder, type SqlBool, type UpdateObject } from 'kysely';
+import type { Db, DbKind } from '../db/database.js';
+import type { Database, JobRow } from '../db/schema.js';
+import type { ErrorCode } from '../error-codes.js';
+import { LIVE_STATUSES, type JobStatus } from './job-kinds.js';
+
+/** From which statuses each transition is allowed: the guards below read it, the tests walk it. */
+export const ALLOWED_FROM = {
+  claim: ['queued'],
+  extendLease: ['processing'],
+  progress: ['processing'],
+  complete: ['processing'],
+  fail: ['processing'],
+  retry: ['processing'],
+  handBack: ['processing'],
+  cancel: LIVE_STATUSES,
+  recoverExpired: ['processing'],
+  requeue: ['failed'],
+} as const satisfies Record<string, readonly JobStatus[]>;
+
+export type Transition = keyof typeof ALLOWED_FROM;
+
+type Guard = (eb: ExpressionBuilder<Database, 'jobs'>) => Expression<SqlBool>;
+type JobSet = UpdateObject<Database, 'jobs'>;
+
+/**
+ * How long a job waits before its next attempt: the base delay
+ * (job_retry_backoff_seconds) doubled for each attempt already made. The one
+ * back-off formula: `retry` and lease recovery both use it.
+ */
+export function retryDelayMs(baseMs: number, retryCount: number): number {
+  return Math.max(0, baseMs) * 2 ** Math.max(0, retryCount);
+}
+
+// ---- the field sets, each written once ----
+
+/** What a job drops when it goes back to the queue (retry, hand back, lease recovery, requeue). */
+const BACK_IN_QUEUE = {
+  status: 'queued', worker_id: null, lease_expires_at: null, started_at: null, progress: 0, current_stage: null, eta_seconds: null,
+} as const satisfies JobSet;
+
+/** What every end (complete, fail, cancel) sets: no lease, no ETA, an end time. */
+const ended = (now: number) => ({ completed_at: new Date(now).toISOString(), lease_expires_at: null, eta_seconds: null }) satisfies JobSet;
+
+const stamp = (now: number) => ({ updated_at: new Date(now).toISOString(), updated_ms: now });
+
+export interface Failure {
+  error: string;
+  errorCode: ErrorCode;
+  /** how long the attempt ran; null when nobody measured it (a lost worker) */
+  processingTimeSeconds?: number | null;
+}
+
+const failedFields = (f: Failure, now: number) =>
+  ({ status: 'failed', ...ended(now), error: f.error, error_code: f.errorCode, processing_time_seconds: f.processingTimeSeconds ?? null }) satisfies JobSet;
+
+// ---- guards ----
+
+const allowed = (t: Transition): Guard => (eb) => eb('status', 'in', ALLOWED_FROM[t]);
+const byId = (id: string, t: Transition): Guard => (eb) => eb.and([eb('id', '=', id), allowed(t)(eb)]);
+/** Still this worker's job: not cancelled, not taken back by lease recovery. */
+const heldBy = (id: string, workerId: string, t: Transition): Guard => (eb) => eb.and([byId(id, t)(eb), eb('worker_id', '=', workerId)]);
+
+async function apply(db: Db, guard: Guard, set: JobSet, now = Date.now()): Promise<number> {
+  const res = await db.updateTable('jobs').set({ ...set, ...stamp(now) }).where(guard).executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
+// ---- claim and lease ----
+
+export interface ClaimOptions {
+  workerId: string;
+  leaseMs: number;
+  now?: number;
+  /** only jobs of these types (the types this worker has handlers for); all types when absent */
+  jobTypes?: readonly string[];
+  /** this worker's node: jobs bound to another node are skipped */
+  node?: string;
+  /** with `node`: claim nothing while this many jobs already run on the node (concurrent_transcriptions) */
+  maxRunningOnNode?: number;
+}
+
+/**
+ * Claims the next job: the highest priority first, FIFO within one. A claim
+ * is one statement, so no job is claimed twice: SQLite serializes writers,
+ * PostgreSQL skips rows another claimer has locked (FOR UPDATE SKIP LOCKED).
+ */
+export async function claim(db: Db, kind: DbKind, opts: ClaimOptions): Promise<JobRow | undefined> {
+  const now = opts.now ?? Date.now();
+  const { jobTypes, node, maxRunningOnNode } = opts;
+  const next = db
+    .selectFrom('jobs')
+    .select('id')
+    .where(allowed('claim'))
+    .where((eb) => eb.or([eb('not_before', 'is', null), eb('not_before', '<=', now)]))
+    .$if(!!jobTypes, (q) => q.where((eb) => (jobTypes!.length ? eb('job_type', 'in', [...jobTypes!]) : sql<SqlBool>`1 = 0`)))
+    .$if(!!node, (q) => q.where((eb) => eb.or([eb('node_affinity', 'is', null), eb('node_affinity', '=', node!)])))
+    .$if(!!node && !!maxRunningOnNode, (q) =>
+      q.where((eb) =>
+        eb(
+          eb
+            .selectFrom('jobs as r')
+            .innerJoin('workers as w', 'w.worker_id', 'r.worker_id')
+            .select((e) => e.fn.countAll<number>().as('n'))
+            .where('r.status', '=', 'processing')
+            .where('w.node', '=', node!),
+          '<',
+          maxRunningOnNode!,
+        ),
+      ),
+    )
+    .orderBy('priority', 'desc')
+    .orderBy('seq', 'asc')
+    .limit(1)
+    .$if(kind === 'postgres', (q) => q.forUpdate().skipLocked());
+  return db
+    .updateTable('jobs')
+    .set({
+      status: 'processing',
+      worker_id: opts.workerId,
+      lease_expires_at: now + opts.leaseMs,
+      started_at: new Date(now).toISOString(),
+      completed_at: null,
+      progress: 0,
+      current_stage: 'claimed',
+      eta_seconds: null,
+      error: null,
+      error_code: null,
+      ...stamp(now),
+    })
+    .where('id', '=', next)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Extends the lease of a job the worker still holds; false when it lost it (cancelled, taken back). */
+export async function extendLease(db: Db, jobId: string, workerId: string, leaseMs: number, now = Date.now()): Promise<boolean> {
+  const res = await db
+    .updateTable('jobs')
+    .set({ lease_expires_at: now + leaseMs })
+    .where(heldBy(jobId, workerId, 'extendLease'))
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+/** True while the job is still this worker's and nobody asked to cancel it. */
+export async function isHeld(db: Db, jobId: string, workerId: string): Promise<boolean> {
+  const row = await db.selectFrom('jobs').select('cancel_requested').where(heldBy(jobId, workerId, 'progress')).executeTakeFirst();
+  return !!row && !row.cancel_requested;
+}
+
+// ---- a held job ----
+
+export interface Progress {
+  stage: string;
+  progress: number;
+  etaSeconds: number | null;
+}
+
+/** Progress of a held job; false when the worker lost it. */
+export async function progress(db: Db, jobId: string, workerId: string, p: Progress): Promise<boolean> {
+  return (await apply(db, heldBy(jobId, workerId, 'progress'), { current_stage: p.stage, progress: p.progress, eta_seconds: p.etaSeconds })) === 1;
+}
+
+/** What a finished attempt produced (a handler's outcome and its run time). */
+export interface Completion {
+  output_path?: string | null;
+  segments_count?: number | null;
+  model_used?: string | null;
+  device_used?: string | null;
+  vram_used_mb?: number | null;
+  /** the detected language: kept only when the job had none */
+  source_lang?: string | null;
+  /** JSON-serialisable result kept on the job (provider answers) */
+  result?: unknown;
+  processing_time_seconds: number;
+}
+
+/** The held job is done; false when it was cancelled or taken back meanwhile (the cancel wins). */
+export async function complete(db: Db, jobId: string, workerId: string, c: Completion): Promise<boolean> {
+  const now = Date.now();
+  const set: JobSet = {
+    status: 'completed',
+    ...ended(now),
+    progress: 100,
+    current_stage: 'finalizing',
+    error: null,
+    error_code: null,
+    output_path: c.output_path ?? null,
+    segments_count: c.segments_count ?? null,
+    processing_time_seconds: c.processing_time_seconds,
+    model_used: c.model_used ?? null,
+    device_used: c.device_used ?? null,
+    vram_used_mb: c.vram_used_mb ?? null,
+    ...(c.source_lang ? { source_lang: sql<string>`coalesce(source_lang, ${c.source_lang})` } : {}),
+    ...(c.result !== undefined ? { result: JSON.stringify(c.result) } : {}),
+  };
+  return (await apply(db, heldBy(jobId, workerId, 'complete'), set, now)) === 1;
+}
+
+/** The held job failed for good (the input, the configuration): no further attempt. */
+export async function fail(db: Db, jobId: string, workerId: string, f: Failure): Promise<boolean> {
+  const now = Date.now();
+  return (await apply(db, heldBy(jobId, workerId, 'fail'), failedFields(f, now), now)) === 1;
+}
+
+/**
+ * Back to the queue after the back-off, or failed once the attempts are used
+ * up: the one decision behind `retry` and lease recovery. The update is
+ * guarded by the retry_count it read, so two deciders cannot both count.
+ */
+async function retryOrFail(
+  db: Db,
+  guard: Guard,
+  row: Pick<JobRow, 'retry_count' | 'max_retries'>,
+  f: Failure,
+  backoffBaseMs: number,
+  now: number,
+): Promise<'queued' | 'failed' | null> {
+  const attempts = row.retry_count + 1;
+  const giveUp = attempts > row.max_retries;
+  const set: JobSet = giveUp
+    ? { ...failedFields(f, now), retry_count: attempts }
+    : { ...BACK_IN_QUEUE, error: f.error, error_code: f.errorCode, retry_count: attempts, not_before: now + retryDelayMs(backoffBaseMs, row.retry_count) };
+  const n = await apply(db, (eb) => eb.and([guard(eb), eb('retry_count', '=', row.retry_count)]), set, now);
+  if (n !== 1) return null;
+  return giveUp ? 'failed' : 'queued';
+}
+
+/**
+ * The held job failed in a way another attempt may fix: queued again after
+ * retryDelayMs (error and error_code stay visible meanwhile), or failed when
+ * it used up max_retries. Null when the worker no longer held it.
+ */
+export async function retry(db: Db, jobId: string, workerId: string, f: Failure & { backoffBaseMs: number }): Promise<'queued' | 'failed' | null> {
+  const guard = heldBy(jobId, workerId, 'retry');
+  const row = await db.selectFrom('jobs').select(['retry_count', 'max_retries']).where(guard).executeTakeFirst();
+  if (!row) return null;
+  return retryOrFail(db, guard, row, f, f.backoffBaseMs, Date.now());
+}
+
+const handBackFields = { ...BACK_IN_QUEUE, not_before: null } as const satisfies JobSet;
+
+/** The worker is stopping: its job goes back to the queue at once, no attempt counted. */
+export async function handBack(db: Db, jobId: string, workerId: string): Promise<boolean> {
+  return (await apply(db, heldBy(jobId, workerId, 'handBack'), handBackFields)) === 1;
+}
+
+/** Every job held by these workers back to the queue, no attempt counted (workers stopped or killed on purpose). */
+export async function handBackJobsOf(db: Db, workerIds: string[]): Promise<number> {
+  if (!workerIds.length) return 0;
+  return apply(db, (eb) => eb.and([allowed('handBack')(eb), eb('worker_id', 'in', workerIds)]), handBackFields);
+}
+
+// ---- lost workers ----
+
+/** Jobs whose worker is gone: each retried (worker_lost) or failed after max_retries. */
+async function loseJobs(db: Db, which: Guard, why: string, backoffMs: number, now: number): Promise<{ requeued: number; failed: number }> {
+  const rows = await db.selectFrom('jobs').select(['id', 'retry_count', 'max_retries', 'error', 'worker_id']).where(which).execute();
+  let requeued = 0;
+  let failed = 0;
+  for (const row of rows) {
+    const error = `worker ${row.worker_id ?? '?'} ${why}` + (row.error ? `; last error: ${row.error}` : '');
+    const to = await retryOrFail(db, (eb) => eb.and([which(eb), eb('id', '=', row.id)]), row, { error, errorCode: 'worker_lost' }, backoffMs, now);
+    if (to === 'queued') requeued++;
+    else if (to === 'failed') failed++;
+  }
+  return { requeued, failed };
+}
+
+/**
+ * Takes back jobs whose lease ran out (their worker stopped responding):
+ * retry_count + 1, back to the queue after the back-off, or failed with the
+ * last error after max_retries. Idempotent: every node may run it.
+ */
+export async function recoverExpired(db: Db, opts: { now?: number; backoffMs: number }): Promise<{ requeued: number; failed: number }> {
+  const now = opts.now ?? Date.now();
+  return loseJobs(db, (eb) => eb.and([allowed('recoverExpired')(eb), eb('lease_expires_at', '<', now)]), 'stopped responding (lease expired)', opts.backoffMs, now);
+}
+
+/** The workers are known dead (their process exited): their jobs are lost now, as if their leases had run out. */
+export async function expireLeasesOf(db: Db, workerIds: string[], opts: { now?: number; backoffMs: number }): Promise<{ requeued: number; failed: number }> {
+  if (!workerIds.length) return { requeued: 0, failed: 0 };
+  const now = opts.now ?? Date.now();
+  return loseJobs(db, (eb) => eb.and([allowed('recoverExpired')(eb), eb('worker_id', 'in', workerIds)]), 'died', opts.backoffMs, now);
+}
+
+// ---- the API and the provider ----
+
+/**
+ * Cancels a live job. A processing job is marked too (cancel_requested), so
+ * its worker stops within seconds and writes nothing more. `onlyQueued`: only
+ * while no worker has taken it (a provider request whose client left).
+ */
+export async function cancel(db: Db, jobId: string, opts: { reason?: string; onlyQueued?: boolean } = {}): Promise<boolean> {
+  const now = Date.now();
+  const guard: Guard = opts.onlyQueued ? (eb) => eb.and([eb('id', '=', jobId), eb('status', '=', 'queued')]) : byId(jobId, 'cancel');
+  const set: JobSet = { status: 'cancelled', ...ended(now), cancel_requested: 1, ...(opts.reason !== undefined ? { error: opts.reason } : {}) };
+  return (await apply(db, guard, set, now)) === 1;
+}
+
+/** A failed job queued again by hand (POST /api/jobs/{id}/retry): a fresh start, its attempts and error forgotten. */
+export async function requeue(db: Db, jobId: string): Promise<boolean> {
+  const set: JobSet = { ...handBackFields, error: null, error_code: null, retry_count: 0, completed_at: null, cancel_requested: 0, output_path: null };
+  return (await apply(db, byId(jobId, 'requeue'), set)) === 1;
+}
