@@ -21,7 +21,7 @@ import { createLogger } from '../src/logger.js';
 import { SettingsService } from '../src/settings/settings.service.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import { WorkerSupervisor } from '../src/workers/supervisor.js';
-import { WhisperEngine, pipelineOptionsFromSettings, transcribeMedia } from '../src/transcription/index.js';
+import { WhisperEngine, pipelineOptionsFromSettings, transcribeMedia, withLocalEngine } from '../src/transcription/index.js';
 import { JFK_WAV } from '../test/helpers/fixtures.js';
 
 function arg(name: string, fallback: string): string {
@@ -57,14 +57,15 @@ try {
     whisper_model: model, preset_fast_model: model, vad_enabled: false, whisper_threads: threads, preset_fast_beam_size: 1, whisper_best_of: 1,
     whisper_temperature_fallback: false, model_idle_unload_seconds: 0,
   });
-  const opts = { ...pipelineOptionsFromSettings((k) => settings.get(k), 'fast'), targetLang: 'eng', sourceLang: 'eng', threads, device: 'cpu' as const };
+  const opts = { ...pipelineOptionsFromSettings((k) => settings.get(k), { quality_preset: 'fast' }), targetLang: 'eng', sourceLang: 'eng', threads, device: 'cpu' as const };
 
   // (a) the engine alone
   const engineCold: number[] = [];
   const engineWarm: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    await transcribeMedia(copy(`engine-cold-${i}`), opts);
+    // Cold: a new engine (a model load) for each file.
+    await withLocalEngine(opts, (engine) => transcribeMedia(copy(`engine-cold-${i}`), opts, { engine }));
     engineCold.push((performance.now() - t0) / 1000);
   }
   const engine = new WhisperEngine({ modelPath: model, device: 'cpu', threads });

@@ -1,7 +1,8 @@
 /**
  * `transcriptorio transcribe <files...> --lang spa`: the simplest use of the
  * product, no server or database. Settings come from their defaults, which
- * the flags override.
+ * the flags override. One local engine serves every file (the model loads
+ * once) and is closed at the end.
  */
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
@@ -9,7 +10,7 @@ import { definitionByKey } from '../settings/definitions/index.js';
 import { normalizeLanguage } from '../languages.js';
 import { pipelineOptionsFromSettings, type Preset } from '../transcription/settings-map.js';
 import { transcribeMedia } from '../transcription/pipeline.js';
-import { WhisperEngine } from '../transcription/engine.js';
+import { withLocalEngine } from '../transcription/engine.js';
 import { SUBTITLE_FORMATS, type SubtitleFormat } from '../transcription/types.js';
 
 interface Flags {
@@ -113,26 +114,27 @@ export function register(program: Command): void {
       };
       const ac = new AbortController();
       process.once('SIGINT', () => ac.abort());
-      const display = progressDisplay();
-      let engine: WhisperEngine | undefined;
       let failed = 0;
-      for (const file of files) {
-        const progress = display.start(file);
-        try {
-          const r = await transcribeMedia(file, opts, {
-            signal: ac.signal,
-            engine,
-            onStage: (stage, p, eta) => progress.update(p, stage, eta),
-          });
-          progress.done(`${r.outputPath} (${r.segmentsCount} cues, ${r.language}, ${r.task})`, true);
-        } catch (err) {
-          failed++;
-          progress.done(`failed: ${(err as Error).message}`, false);
-          if ((err as Error).name === 'AbortError') break;
+      // A missing model fails here, before any file, with the model's own message.
+      await withLocalEngine(opts, async (engine) => {
+        const display = progressDisplay();
+        for (const file of files) {
+          const progress = display.start(file);
+          try {
+            const r = await transcribeMedia(file, opts, {
+              signal: ac.signal,
+              engine,
+              onStage: (stage, p, eta) => progress.update(p, stage, eta),
+            });
+            progress.done(`${r.outputPath} (${r.segmentsCount} cues, ${r.language}, ${r.task})`, true);
+          } catch (err) {
+            failed++;
+            progress.done(`failed: ${(err as Error).message}`, false);
+            if ((err as Error).name === 'AbortError') break;
+          }
         }
-      }
-      display.stop();
-      await engine?.close();
+        display.stop();
+      });
       if (failed) process.exitCode = 1;
     });
 }

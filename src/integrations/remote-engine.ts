@@ -4,17 +4,19 @@
  * (`/v1/audio/transcriptions`, `response_format=verbose_json`), for users who
  * already run one on a GPU box.
  *
- * It has the shape of the local WhisperEngine that the pipeline uses
- * (`transcribeWav(wav, options) -> { segments, language }`), so audio
+ * It implements the pipeline's TranscriptionEngine
+ * (src/transcription/engine.types.ts), like the local WhisperEngine, so audio
  * extraction, chunking, language detection windows, regrouping, translation,
  * file writing and the job's progress stages stay the pipeline's: only the
  * decoding of each chunk (at most `chunkSeconds` of 16 kHz WAV) goes over
- * the network. Each request has a timeout and is retried with back-off on
- * network errors, 429 and 5xx.
+ * the network. It holds no model here (`capabilities.vad` false: the server
+ * does its own VAD). Each request has a timeout and is retried with back-off
+ * on network errors, 429 and 5xx.
  */
 import { AppError } from '../errors.js';
 import { toWhisperCode } from '../languages.js';
-import type { DecodeOptions, EngineResult, Segment, Word } from '../transcription/index.js';
+import { remoteEngineLabel } from '../transcription/index.js';
+import type { DecodeOptions, EngineCapabilities, EngineResult, EngineRunHooks, LanguageDetection, Segment, Span, TranscriptionEngine, Word } from '../transcription/index.js';
 
 export type RemoteBackend = 'remote_asr' | 'remote_openai';
 
@@ -31,10 +33,12 @@ export interface RemoteEngineSettings {
 
 type Get = (key: string) => unknown;
 
-/** The remote engine the settings choose, or null for the local engine. */
-export function remoteEngineSettings(get: Get): RemoteEngineSettings | null {
-  const backend = String(get('engine_backend') ?? 'local');
-  if (backend !== 'remote_asr' && backend !== 'remote_openai') return null;
+/**
+ * How to reach the remote server of `backend` (the resolver's engine kind,
+ * src/transcription/resolve.ts): URL, key, model, timeout and retries from
+ * the settings; a missing or malformed URL fails as remote_engine_unconfigured.
+ */
+export function remoteEngineSettings(backend: RemoteBackend, get: Get): RemoteEngineSettings {
   const url = String(get('remote_engine_url') ?? '').trim();
   if (!url) throw new AppError(422, 'remote_engine_unconfigured', `engine_backend is ${backend} but remote_engine_url is empty: set the URL of the remote server`);
   if (!/^https?:\/\//i.test(url)) throw new AppError(422, 'remote_engine_unconfigured', `remote_engine_url must start with http:// or https://, got "${url}"`);
@@ -64,35 +68,42 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener('abort', () => (clearTimeout(t), rej(abortError())), { once: true });
   });
 
-export class RemoteEngine {
-  /** The pipeline compares these with what a job wants; the model path is a local stand-in file. */
-  readonly config: { modelPath: string; vadModelPath: null; device: 'cpu'; gpuDevice: number; threads: number };
+export class RemoteEngine implements TranscriptionEngine {
+  /** model_used of its jobs: the resolver's label (remoteEngineLabel) unless one is given */
+  readonly label: string;
+  readonly capabilities: EngineCapabilities;
+  /** no model is held here, and no process runs here */
+  readonly loadedModel = null;
+  readonly pid = null;
 
   constructor(
     readonly settings: RemoteEngineSettings,
-    modelPath: string,
+    label?: string,
   ) {
-    this.config = { modelPath, vadModelPath: null, device: 'cpu', gpuDevice: 0, threads: 1 };
+    this.label = label ?? remoteEngineLabel(settings.backend, settings.url, settings.model);
+    this.capabilities = { vad: false, wordTimestamps: true, translate: true, device: `${settings.backend}:${new URL(settings.url).host}` };
   }
 
-  get deviceLabel(): string {
-    return `${this.settings.backend}:${new URL(this.settings.url).host}`;
-  }
-
-  get loaded(): boolean {
-    return true;
-  }
-
-  get pid(): number | null {
-    return null;
-  }
-
-  async load(): Promise<void> {}
   async unload(): Promise<void> {}
   async close(): Promise<void> {}
 
-  /** One WAV chunk -> segments (times relative to the chunk), or the language when `detectOnly`. */
-  async transcribeWav(wav: Buffer, opts: DecodeOptions & { detectOnly?: boolean }, hooks: { onProgress?(p: number): void; signal?: AbortSignal } = {}): Promise<EngineResult> {
+  /** The remote server does its own VAD: no local spans. */
+  async speechSpans(): Promise<Span[]> {
+    return [];
+  }
+
+  /** One WAV chunk -> segments (times relative to the chunk). */
+  transcribeWav(wav: Buffer, opts: DecodeOptions, hooks: EngineRunHooks = {}): Promise<EngineResult> {
+    return this.run(wav, opts, hooks);
+  }
+
+  /** The language of one WAV window (/detect-language, or the language of a verbose_json answer). */
+  async detectLanguage(wav: Buffer, hooks: Pick<EngineRunHooks, 'signal'> = {}): Promise<LanguageDetection> {
+    const r = await this.run(wav, { detectOnly: true }, hooks);
+    return { language: r.language, probabilities: r.languageProbabilities ?? {} };
+  }
+
+  private async run(wav: Buffer, opts: DecodeOptions & { detectOnly?: boolean }, hooks: EngineRunHooks): Promise<EngineResult> {
     if (hooks.signal?.aborted) throw abortError();
     const s = this.settings;
     let result: EngineResult;

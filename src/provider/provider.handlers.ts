@@ -6,10 +6,10 @@
  */
 import { existsSync } from 'node:fs';
 import { AppError } from '../errors.js';
-import { registerJobHandler, type JobHandlerContext, type JobOutcome } from '../workers/job-handlers.js';
-import { detectLanguage, pipelineOptionsFromSettings, resolveModel, transcribeAudioFile } from '../transcription/index.js';
+import type { JobHandlerContext, JobOutcome } from '../workers/job-handlers.js';
+import { detectLanguage, pipelineOptionsFromSettings, resolveModel, transcribeAudioFile, type TranscriptionRequest } from '../transcription/index.js';
 import { findLanguage } from '../languages.js';
-import { workerEngineFor } from '../integrations/engine-select.js';
+import { engineSpecFor } from '../integrations/engine-select.js';
 import type { AsrResult, DetectResult, ProviderJobOptions } from './provider.service.js';
 import { removeUpload } from './provider.upload.js';
 
@@ -35,19 +35,23 @@ function optionsOf(h: JobHandlerContext): ProviderJobOptions {
   return o;
 }
 
-async function baseOptions(h: JobHandlerContext, o: ProviderJobOptions) {
+/** The job's options and its engine, from the worker's engine cache. */
+async function optionsAndEngine(h: JobHandlerContext, o: ProviderJobOptions) {
   const gpu = h.workerType === 'gpu';
   // The job's preset (provider_quality_preset when it was queued) and the request's own model go through the resolver like library jobs.
-  const settingsBase = pipelineOptionsFromSettings((k) => h.settings.get(k), { quality_preset: h.job.quality_preset, model: o.model, device: gpu ? 'cuda' : 'cpu' });
+  const request: TranscriptionRequest = { quality_preset: h.job.quality_preset, model: o.model, device: gpu ? 'cuda' : 'cpu' };
+  const settingsBase = pipelineOptionsFromSettings((k) => h.settings.get(k), request);
   const base = { ...settingsBase, ...(gpu ? { device: 'cuda' as const, gpuDevice: 0 } : {}) };
-  const vadPath = vadModel(o.vad, base.vad !== false, base.vadModelPath, base.modelDir);
-  const choice = await workerEngineFor(h, { ...base, vad: !!vadPath, vadModelPath: vadPath });
-  return { base: { ...choice.options, vad: !!vadPath && !choice.remote, vadModelPath: choice.remote ? null : vadPath }, choice };
+  const wantVad = o.vad ?? base.vad !== false;
+  const spec = await engineSpecFor(h, request, { threads: base.threads ?? 4, vadModel: () => vadModel(o.vad, base.vad !== false, base.vadModelPath, base.modelDir) });
+  const engine = await h.engine.acquire(spec);
+  // Gating follows the request; the pipeline gates only where the engine has a VAD model (a remote server does its own).
+  return { base: { ...base, vad: wantVad }, engine, label: spec.label };
 }
 
 export async function handleProviderAsr(h: JobHandlerContext): Promise<JobOutcome> {
   const o = optionsOf(h);
-  const { base, choice } = await baseOptions(h, o);
+  const { base, engine, label } = await optionsAndEngine(h, o);
   h.reportProgress({ stage: 'transcribing', progress: 1, etaSeconds: null });
   const started = Date.now();
   const r = await transcribeAudioFile(
@@ -63,28 +67,25 @@ export async function handleProviderAsr(h: JobHandlerContext): Promise<JobOutcom
     },
     {
       signal: h.signal,
-      engine: choice.engine as never,
+      engine,
       onProgress: (p) => {
         const elapsed = (Date.now() - started) / 1000;
         h.reportProgress({ stage: 'transcribing', progress: Math.min(99, Math.max(1, p)), etaSeconds: p >= 3 && p < 100 ? Math.round((elapsed / p) * (100 - p)) : null });
       },
     },
-  ).finally(() => choice.release());
+  );
   const result: AsrResult = { segments: r.segments, language: r.language, duration: r.duration, task: r.task };
   await removeUpload(o.upload);
-  return { result, segments_count: r.segments.length, source_lang: findLanguage(r.language)?.code ?? null, model_used: choice.label, device_used: choice.device };
+  return { result, segments_count: r.segments.length, source_lang: findLanguage(r.language)?.code ?? null, model_used: label, device_used: engine.capabilities.device };
 }
 
 export async function handleProviderDetect(h: JobHandlerContext): Promise<JobOutcome> {
   const o = optionsOf(h);
-  const { base, choice } = await baseOptions(h, o);
+  const { base, engine, label } = await optionsAndEngine(h, o);
   h.reportProgress({ stage: 'detecting_language', progress: 1, etaSeconds: null });
-  const g = await detectLanguage(o.upload, base, { signal: h.signal, engine: choice.engine as never }).finally(() => choice.release());
+  const g = await detectLanguage(o.upload, base, { signal: h.signal, engine });
   const name = findLanguage(g.language)?.name ?? g.languageName;
   const result: DetectResult = { language: g.language, language_name: name.split(/[;,]/)[0].trim(), confidence: Math.round(g.confidence * 1000) / 1000 };
   await removeUpload(o.upload);
-  return { result, source_lang: findLanguage(g.language)?.code ?? null, model_used: choice.label, device_used: choice.device };
+  return { result, source_lang: findLanguage(g.language)?.code ?? null, model_used: label, device_used: engine.capabilities.device };
 }
-
-registerJobHandler('provider_asr', handleProviderAsr);
-registerJobHandler('provider_detect', handleProviderDetect);

@@ -1,9 +1,10 @@
 /**
- * WhisperEngine: one whisper.cpp `whisper-server` child process per engine.
+ * WhisperEngine: the local TranscriptionEngine (engine.types.ts), one
+ * whisper.cpp `whisper-server` child process per engine.
  *
  * Why a server process: the model is loaded once and stays loaded across
- * chunks and jobs (a worker keeps its engine between jobs and closes it when
- * idle); inference runs with the native build's full speed outside Node's
+ * chunks and jobs (a worker's engine cache keeps its engine between jobs and
+ * unloads it when idle); inference runs with the native build's full speed outside Node's
  * event loop; a crash or runaway allocation kills the child, not the worker;
  * cancel kills the child (instant, no half-aborted native state). Audio is
  * sent as WAV chunks of bounded length, so memory stays bounded on long films.
@@ -12,10 +13,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { existsSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { AppError } from '../errors.js';
 import { toWhisperCode } from '../languages.js';
 import { requireWhisperBinary } from './binaries.js';
+import { DEFAULT_VAD_MODEL, resolveModel } from './models.js';
+import { detectSpeech, type Span } from './vad.js';
+import type { EngineCapabilities, EngineResult, EngineRunHooks, LanguageDetection, TranscriptionEngine } from './engine.types.js';
 import type { DecodeOptions, Device, Segment, Word } from './types.js';
+
+export type { EngineResult } from './engine.types.js';
 
 export interface EngineConfig {
   /** path to a ggml model file (resolve names with resolveModel first) */
@@ -25,19 +32,11 @@ export interface EngineConfig {
   threads?: number;
   /** path to a ggml Silero VAD model; VAD requests need it */
   vadModelPath?: string | null;
+  /** model_used: the model as the resolver or the user named it; default the file name */
+  label?: string;
 }
 
-export interface EngineResult {
-  segments: Segment[];
-  /** Whisper code the decoder used or detected */
-  language: string | null;
-  languageProbabilities?: Record<string, number>;
-}
-
-interface RunHooks {
-  onProgress?(percent: number): void;
-  signal?: AbortSignal;
-}
+type RequestOptions = DecodeOptions & { detectOnly?: boolean; languageProbabilities?: boolean };
 
 const STARTUP_TIMEOUT_MS = 120_000;
 
@@ -60,8 +59,9 @@ function abortError(): Error {
   return err;
 }
 
-export class WhisperEngine {
-  readonly config: Required<Omit<EngineConfig, 'vadModelPath'>> & { vadModelPath: string | null };
+export class WhisperEngine implements TranscriptionEngine {
+  readonly config: Required<Omit<EngineConfig, 'vadModelPath' | 'label'>> & { vadModelPath: string | null };
+  readonly label: string;
   private child: ChildProcess | null = null;
   private port = 0;
   private stderrTail = '';
@@ -79,6 +79,7 @@ export class WhisperEngine {
       threads: Math.max(1, config.threads ?? 4),
       vadModelPath: config.vadModelPath ?? null,
     };
+    this.label = config.label ?? basename(config.modelPath);
   }
 
   /** Creates an engine and loads its model. */
@@ -94,6 +95,14 @@ export class WhisperEngine {
 
   get deviceLabel(): string {
     return this.config.device === 'cuda' ? `cuda:${this.config.gpuDevice}` : 'cpu';
+  }
+
+  get capabilities(): EngineCapabilities {
+    return { vad: this.config.vadModelPath !== null, wordTimestamps: true, translate: true, device: this.deviceLabel };
+  }
+
+  get loadedModel(): string | null {
+    return this.loaded ? basename(this.config.modelPath) : null;
   }
 
   /** Starts the server and waits until the model is loaded. Idempotent. */
@@ -169,7 +178,23 @@ export class WhisperEngine {
    * Transcribes one WAV buffer (16 kHz mono s16). Times in the result are
    * relative to the buffer's start. One request at a time per engine.
    */
-  async transcribeWav(wav: Buffer, opts: DecodeOptions & { detectOnly?: boolean; languageProbabilities?: boolean }, hooks: RunHooks = {}): Promise<EngineResult> {
+  transcribeWav(wav: Buffer, opts: DecodeOptions & { languageProbabilities?: boolean }, hooks: EngineRunHooks = {}): Promise<EngineResult> {
+    return this.infer(wav, opts, hooks);
+  }
+
+  /** The language of one WAV window, with the probabilities of every language. */
+  async detectLanguage(wav: Buffer, hooks: Pick<EngineRunHooks, 'signal'> = {}): Promise<LanguageDetection> {
+    const r = await this.infer(wav, { detectOnly: true }, hooks);
+    return { language: r.language, probabilities: r.languageProbabilities ?? {} };
+  }
+
+  /** Speech spans of a WAV file with this engine's VAD model (whisper-vad-speech-segments). */
+  async speechSpans(wavPath: string, hooks: Pick<EngineRunHooks, 'signal'> = {}): Promise<Span[]> {
+    if (!this.config.vadModelPath) return [];
+    return detectSpeech(wavPath, this.config.vadModelPath, { threads: this.config.threads, signal: hooks.signal });
+  }
+
+  private async infer(wav: Buffer, opts: RequestOptions, hooks: EngineRunHooks): Promise<EngineResult> {
     if (hooks.signal?.aborted) throw abortError();
     if (this.busy) throw new Error('WhisperEngine runs one transcription at a time');
     this.busy = true;
@@ -265,6 +290,46 @@ export class WhisperEngine {
   }
 }
 
+/** What a local engine is built from: the model and VAD settings of a job or of the CLI's flags. */
+export interface LocalEngineOptions {
+  /** a catalogue name (resolved against modelDir) or a path to a ggml file */
+  model: string;
+  modelDir: string;
+  threads?: number;
+  device?: Device;
+  gpuDevice?: number;
+  vad?: boolean;
+  /** VAD model name or path; default `silero-v6.2.0` (bundled); null: no VAD */
+  vadModelPath?: string | null;
+}
+
+/** The VAD model file a local engine loads: none with VAD off or null, the bundled default when none is named. */
+export function vadModelFile(o: Pick<LocalEngineOptions, 'vad' | 'vadModelPath' | 'modelDir'>): string | null {
+  const name = o.vadModelPath === undefined ? DEFAULT_VAD_MODEL : o.vadModelPath;
+  return o.vad === false || !name ? null : resolveModel(name, o.modelDir);
+}
+
+/** The local engine's configuration for these options: model and VAD model resolved to files (model_missing when absent). */
+export function localEngineConfig(o: LocalEngineOptions): EngineConfig {
+  return { modelPath: resolveModel(o.model, o.modelDir), vadModelPath: vadModelFile(o), device: o.device, gpuDevice: o.gpuDevice, threads: o.threads, label: o.model };
+}
+
+/**
+ * Runs `fn` with a local engine built for these options and closes it after:
+ * for callers without a worker's engine cache (the CLI, tests, benchmarks).
+ *
+ * @example
+ * await withLocalEngine(opts, (engine) => transcribeMedia(file, opts, { engine }));
+ */
+export async function withLocalEngine<T>(o: LocalEngineOptions, fn: (engine: WhisperEngine) => Promise<T>): Promise<T> {
+  const engine = new WhisperEngine(localEngineConfig(o));
+  try {
+    return await fn(engine);
+  } finally {
+    await engine.close();
+  }
+}
+
 function lastLines(text: string, n: number): string {
   return text.trim().split('\n').slice(-n).join(' | ');
 }
@@ -273,7 +338,7 @@ function lastLines(text: string, n: number): string {
  * whisper-server keeps every parameter a request sets for the requests after
  * it, so each request states all of them.
  */
-function requestFields(opts: DecodeOptions & { detectOnly?: boolean; languageProbabilities?: boolean }, vadAvailable: boolean): Record<string, string> {
+function requestFields(opts: RequestOptions, vadAvailable: boolean): Record<string, string> {
   const lang = opts.language && opts.language !== 'auto' ? opts.language : 'auto';
   const beam = Math.max(1, opts.beamSize ?? 1);
   return {

@@ -1,8 +1,9 @@
 /** Public API of the transcription library (workers, HTTP provider, CLI). */
 export { transcribeMedia, transcribeAudioFile, detectLanguage, chooseTask } from './pipeline.js';
 export type { TranscribeMediaOptions, TranscribeHooks, TranscribeMediaResult, AudioTranscription, Stage } from './pipeline.js';
-export { WhisperEngine } from './engine.js';
-export type { EngineConfig, EngineResult } from './engine.js';
+export { WhisperEngine, withLocalEngine, localEngineConfig, vadModelFile } from './engine.js';
+export type { EngineConfig, LocalEngineOptions } from './engine.js';
+export type { TranscriptionEngine, EngineCapabilities, EngineResult, EngineRunHooks, LanguageDetection } from './engine.types.js';
 export { isWhisperBuilt, requireWhisperBinary, whisperBinaryPath } from './binaries.js';
 export { renderSubtitles, formatHasMarker, GENERATOR_MARK } from './writers.js';
 export type { RenderOptions } from './writers.js';
@@ -24,4 +25,5 @@ export type { ResolvedTranscription, TranscriptionRequest, Decoding, EngineKind 
 export { QUALITY_PRESETS, DEFAULT_QUALITY_PRESET, DEFAULT_PROVIDER_PRESET, PRESET_BEAM_SIZE, isQualityPreset, defaultQualityPreset, providerQualityPreset } from './presets.js';
 export type { QualityPreset } from './presets.js';
 export { detectSpeech } from './vad.js';
+export type { Span } from './vad.js';
 export * from './types.js';

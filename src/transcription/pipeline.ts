@@ -5,6 +5,11 @@
  * target English, audio not -> Whisper's translate task; anything else ->
  * transcribe, then the configured translation provider. Without a provider
  * such a job fails before transcription and writes nothing.
+ *
+ * The pipeline runs on the engine it is given (`hooks.engine`, a
+ * TranscriptionEngine: local whisper.cpp or a remote server) and never builds
+ * or closes one: a worker's engine cache (src/workers/worker-engine.ts) or
+ * `withLocalEngine` (the CLI, tests) owns it.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,28 +17,33 @@ import { join } from 'node:path';
 import { AppError } from '../errors.js';
 import { findLanguage, normalizeLanguage, toWhisperCode, type LanguageNamingType } from '../languages.js';
 import { assertCompleteAudio, extractAudio, isAudioOnly, probeMedia, selectAudioStream } from './audio.js';
-import { WhisperEngine } from './engine.js';
+import type { LocalEngineOptions } from './engine.js';
+import type { TranscriptionEngine } from './engine.types.js';
 import { suppressHallucinations } from './hallucination.js';
-import { DEFAULT_VAD_MODEL, resolveModel } from './models.js';
 import { assertOutputFolderWritable, assertWritable, subtitlePath, writeSubtitleFile } from './output.js';
 import { breakLines, regroupSegments } from './regroup.js';
 import { detectLanguageInWav, transcribeWavChunked } from './transcribe-audio.js';
 import { createTranslationProvider, isTranslationConfigured, translateSegments, type TranslationConfig } from './translate.js';
 import { decodeRawPcm, openPcmWav } from './wav.js';
 import { renderSubtitles } from './writers.js';
-import { DEFAULT_LINE_BREAK, type Device, type LanguageGuess, type LineBreakOptions, type Segment, type SubtitleFormat, type Task } from './types.js';
+import { DEFAULT_LINE_BREAK, type LanguageGuess, type LineBreakOptions, type Segment, type SubtitleFormat, type Task } from './types.js';
 
 export type Stage = 'extracting_audio' | 'detecting_language' | 'transcribing' | 'translating' | 'writing' | 'finalizing';
 
-export interface TranscribeMediaOptions {
+/**
+ * A job's options. The LocalEngineOptions part (model, modelDir, threads,
+ * device, gpuDevice, vadModelPath) is what a local engine is built from
+ * (`withLocalEngine`, the worker's engine cache): the pipeline does not read
+ * it. `vad` is read by both: the pipeline gates decoding only when the engine
+ * can (`capabilities.vad`).
+ */
+export interface TranscribeMediaOptions extends LocalEngineOptions {
   /** ISO 639-2/T (any accepted spelling) */
   targetLang: string;
   /** audio language; null -> detect */
   sourceLang?: string | null;
   /** preferred audio track languages, first match wins */
   audioLanguage?: string | string[] | null;
-  model: string;
-  modelDir: string;
   preset?: 'fast' | 'balanced' | 'best' | null;
   beamSize?: number;
   bestOf?: number;
@@ -41,12 +51,6 @@ export interface TranscribeMediaOptions {
   temperatureFallback?: boolean;
   initialPrompt?: string;
   wordTimestamps?: boolean;
-  threads?: number;
-  device?: Device;
-  gpuDevice?: number;
-  vad?: boolean;
-  /** VAD model name or path; default `silero-v6.2.0` (bundled); null: no VAD */
-  vadModelPath?: string | null;
   vadThreshold?: number;
   suppressNonSpeech?: boolean;
   detectLanguageLength?: number;
@@ -72,8 +76,8 @@ export interface TranscribeMediaOptions {
 export interface TranscribeHooks {
   onStage?(stage: Stage, progress: number, etaSeconds: number | null): void;
   signal?: AbortSignal;
-  /** a loaded engine kept by the worker between jobs */
-  engine?: WhisperEngine;
+  /** the engine to run on; the caller owns it (the pipeline never closes it) */
+  engine: TranscriptionEngine;
 }
 
 export interface TranscribeMediaResult {
@@ -82,7 +86,9 @@ export interface TranscribeMediaResult {
   segmentsCount: number;
   language: string;
   languageConfidence: number | null;
+  /** the engine's label */
   modelUsed: string;
+  /** the engine's device (capabilities.device) */
   deviceUsed: string;
   vramUsedMb?: number | null;
   task: Task;
@@ -129,40 +135,33 @@ function reporter(hooks: TranscribeHooks) {
   };
 }
 
-/** Which Whisper task, and whether machine translation follows. */
-export function chooseTask(audioLang: string, targetLang: string): { task: Task; machineTranslate: boolean } {
+/**
+ * Which Whisper task, and whether machine translation follows. An engine
+ * without Whisper's translate task (`canTranslate` false) transcribes and
+ * leaves English to the translation provider.
+ */
+export function chooseTask(audioLang: string, targetLang: string, canTranslate = true): { task: Task; machineTranslate: boolean } {
   const a = normalizeLanguage(audioLang);
   const t = normalizeLanguage(targetLang);
   if (a && t && a === t) return { task: 'transcribe', machineTranslate: false };
-  if (t === 'eng') return { task: 'translate', machineTranslate: false };
+  if (t === 'eng' && canTranslate) return { task: 'translate', machineTranslate: false };
   return { task: 'transcribe', machineTranslate: true };
 }
 
-function decodeOptions(o: Omit<TranscribeMediaOptions, 'targetLang'>) {
+/** Decoding of every chunk: the options, as far as the engine can do them. */
+function decodeOptions(o: Omit<TranscribeMediaOptions, 'targetLang'>, engine: TranscriptionEngine) {
   return {
     beamSize: o.beamSize ?? 5,
     bestOf: o.bestOf ?? 5,
     temperature: o.temperature ?? 0,
     temperatureFallback: o.temperatureFallback ?? true,
     initialPrompt: o.initialPrompt,
-    wordTimestamps: o.wordTimestamps ?? true,
-    vad: o.vad !== false,
+    wordTimestamps: (o.wordTimestamps ?? true) && engine.capabilities.wordTimestamps,
+    // VAD is on by default; a remote server, or a local engine built without a VAD model, decodes everything.
+    vad: o.vad !== false && engine.capabilities.vad,
     vadThreshold: o.vadThreshold,
     chunkSeconds: o.chunkSeconds,
   };
-}
-
-/** The engine to use: the worker's when it fits, else a fresh one closed after the job. */
-async function engineFor(o: TranscribeMediaOptions, hooks: TranscribeHooks): Promise<{ engine: WhisperEngine; owned: boolean; modelPath: string }> {
-  const modelPath = resolveModel(o.model, o.modelDir);
-  // VAD is on by default, with the default model (bundled, see assets/README.md) unless
-  // the caller names another one or passes null for none.
-  const vadName = o.vadModelPath === undefined ? DEFAULT_VAD_MODEL : o.vadModelPath;
-  const vadModelPath = o.vad === false || !vadName ? null : resolveModel(vadName, o.modelDir);
-  const e = hooks.engine;
-  if (e && e.config.modelPath === modelPath && (e.config.vadModelPath ?? null) === vadModelPath) return { engine: e, owned: false, modelPath };
-  const engine = new WhisperEngine({ modelPath, device: o.device, gpuDevice: o.gpuDevice, threads: o.threads, vadModelPath });
-  return { engine, owned: true, modelPath };
 }
 
 export interface AudioTranscription {
@@ -181,41 +180,38 @@ export interface AudioTranscription {
 export async function transcribeAudioFile(
   input: string | Buffer,
   o: Omit<TranscribeMediaOptions, 'targetLang'> & { task?: Task; language?: string | null },
-  hooks: { onProgress?(p: number): void; signal?: AbortSignal; engine?: WhisperEngine } = {},
+  hooks: { onProgress?(p: number): void; signal?: AbortSignal; engine: TranscriptionEngine },
 ): Promise<AudioTranscription> {
+  const { engine } = hooks;
   const tmp = await mkdtemp(join(tmpdir(), 'transcriptorio-'));
-  const { engine, owned } = await engineFor({ ...o, targetLang: 'eng' }, hooks);
   try {
     const wav = await prepareWav(input, tmp, o.audioLanguage, hooks.signal);
     const lang = o.language ?? o.sourceLang ?? null;
     let guess: LanguageGuess | null = null;
     const forced = toWhisperCode(o.forceLanguage);
-    if (!lang && !forced) guess = await detectLanguageInWav(wav.path, engine, detectOpts(o, tmp, hooks.signal, engine));
+    if (!lang && !forced) guess = await detectLanguageInWav(wav.path, engine, detectOpts(o, tmp, hooks.signal));
     const language = toWhisperCode(lang) ?? forced ?? guess!.language;
-    const r = await transcribeWavChunked(wav.path, engine, { ...decodeOptions(o), language, task: o.task ?? 'transcribe', signal: hooks.signal, onProgress: hooks.onProgress });
+    const r = await transcribeWavChunked(wav.path, engine, { ...decodeOptions(o, engine), language, task: o.task ?? 'transcribe', signal: hooks.signal, onProgress: hooks.onProgress });
     const segments = shift(suppressHallucinations(r.segments, { phrases: o.suppressNonSpeech !== false }), wav.offset);
     return { segments, language, languageConfidence: guess ? guess.confidence : null, duration: r.duration, task: o.task ?? 'transcribe' };
   } finally {
-    if (owned) await engine.close();
     await rm(tmp, { recursive: true, force: true });
   }
 }
 
 /** Language of an audio file or raw PCM buffer, from speech windows. */
-export async function detectLanguage(input: string | Buffer, o: Omit<TranscribeMediaOptions, 'targetLang'>, hooks: { signal?: AbortSignal; engine?: WhisperEngine } = {}): Promise<LanguageGuess> {
+export async function detectLanguage(input: string | Buffer, o: Omit<TranscribeMediaOptions, 'targetLang'>, hooks: { signal?: AbortSignal; engine: TranscriptionEngine }): Promise<LanguageGuess> {
   const tmp = await mkdtemp(join(tmpdir(), 'transcriptorio-'));
-  const { engine, owned } = await engineFor({ ...o, targetLang: 'eng' }, hooks);
   try {
     const wav = await prepareWav(input, tmp, o.audioLanguage, hooks.signal);
-    return await detectLanguageInWav(wav.path, engine, detectOpts(o, tmp, hooks.signal, engine));
+    return await detectLanguageInWav(wav.path, hooks.engine, detectOpts(o, tmp, hooks.signal));
   } finally {
-    if (owned) await engine.close();
     await rm(tmp, { recursive: true, force: true });
   }
 }
 
-function detectOpts(o: Omit<TranscribeMediaOptions, 'targetLang'>, tmpDir: string, signal: AbortSignal | undefined, engine: WhisperEngine) {
-  return { vadModelPath: engine.config.vadModelPath, length: o.detectLanguageLength, offset: o.detectLanguageOffset, windows: o.detectLanguageWindows, threads: o.threads, tmpDir, signal };
+function detectOpts(o: Omit<TranscribeMediaOptions, 'targetLang'>, tmpDir: string, signal: AbortSignal | undefined) {
+  return { length: o.detectLanguageLength, offset: o.detectLanguageOffset, windows: o.detectLanguageWindows, tmpDir, signal };
 }
 
 function shift(segments: Segment[], offset: number): Segment[] {
@@ -249,19 +245,20 @@ async function prepareWav(
 }
 
 /** The pipeline workers call: one media file -> one subtitle in `targetLang`. */
-export async function transcribeMedia(file: string, o: TranscribeMediaOptions, hooks: TranscribeHooks = {}): Promise<TranscribeMediaResult> {
+export async function transcribeMedia(file: string, o: TranscribeMediaOptions, hooks: TranscribeHooks): Promise<TranscribeMediaResult> {
+  const { engine } = hooks;
+  const canTranslate = engine.capabilities.translate;
   const target = normalizeLanguage(o.targetLang);
   if (!target) throw new AppError(400, 'bad_language', `Unknown target language "${o.targetLang}"`);
   const source = o.sourceLang ? normalizeLanguage(o.sourceLang) : null;
   if (o.sourceLang && !source) throw new AppError(400, 'bad_language', `Unknown source language "${o.sourceLang}"`);
-  const needsProviderFor = (audio: string) => chooseTask(audio, target).machineTranslate && !isTranslationConfigured(o.translation);
+  const needsProviderFor = (audio: string) => chooseTask(audio, target, canTranslate).machineTranslate && !isTranslationConfigured(o.translation);
   const forced = normalizeLanguage(o.forceLanguage);
   if ((source ?? forced) && needsProviderFor((source ?? forced)!)) throw notConfigured(source ?? forced!, target);
 
   const writeOutput = o.writeOutput !== false;
   const rep = reporter(hooks);
   const tmp = await mkdtemp(join(tmpdir(), 'transcriptorio-'));
-  const { engine, owned, modelPath } = await engineFor(o, hooks);
   const signal = hooks.signal;
   const check = () => {
     if (signal?.aborted) throw abortErr();
@@ -285,19 +282,19 @@ export async function transcribeMedia(file: string, o: TranscribeMediaOptions, h
     if (!source && !forced && tagged && needsProviderFor(tagged)) throw notConfigured(tagged, target);
     if (!audioLang) {
       rep.report('detecting_language', 0);
-      const g = await detectLanguageInWav(wav.path, engine, detectOpts(o, tmp, signal, engine));
+      const g = await detectLanguageInWav(wav.path, engine, detectOpts(o, tmp, signal));
       audioLang = normalizeLanguage(g.language) ?? 'eng';
       confidence = g.confidence;
       rep.report('detecting_language', 100);
       if (needsProviderFor(audioLang)) throw notConfigured(audioLang, target);
     }
-    const { task, machineTranslate } = chooseTask(audioLang, target);
+    const { task, machineTranslate } = chooseTask(audioLang, target, canTranslate);
     rep.setTranslating(machineTranslate);
     const provider = machineTranslate ? createTranslationProvider(o.translation) : null;
     check();
 
     rep.report('transcribing', 0);
-    const r = await transcribeWavChunked(wav.path, engine, { ...decodeOptions(o), language: toWhisperCode(audioLang) ?? 'auto', task, signal, onProgress: (p) => rep.report('transcribing', p) });
+    const r = await transcribeWavChunked(wav.path, engine, { ...decodeOptions(o, engine), language: toWhisperCode(audioLang) ?? 'auto', task, signal, onProgress: (p) => rep.report('transcribing', p) });
     let segments = shift(suppressHallucinations(r.segments, { phrases: o.suppressNonSpeech !== false }), wav.offset);
     const lb = o.lineBreak === false ? null : { ...DEFAULT_LINE_BREAK, ...(o.lineBreak ?? {}) };
     if (lb) segments = regroupSegments(segments, lb);
@@ -317,7 +314,7 @@ export async function transcribeMedia(file: string, o: TranscribeMediaOptions, h
       rep.report('writing', 0);
       const text = renderSubtitles(segments, format, { language: findLanguage(target)?.iso6391 ?? target, wordHighlight: o.wordHighlight });
       check();
-      await writeSubtitleFile(outPath, text, { media: file, language: target, model: modelPath });
+      await writeSubtitleFile(outPath, text, { media: file, language: target, model: engine.label });
       rep.report('writing', 100);
     }
     rep.report('finalizing', 100);
@@ -326,14 +323,13 @@ export async function transcribeMedia(file: string, o: TranscribeMediaOptions, h
       segmentsCount: segments.length,
       language: audioLang,
       languageConfidence: confidence,
-      modelUsed: modelPath,
-      deviceUsed: engine.deviceLabel,
+      modelUsed: engine.label,
+      deviceUsed: engine.capabilities.device,
       vramUsedMb: null,
       task,
       segments,
     };
   } finally {
-    if (owned) await engine.close();
     await rm(tmp, { recursive: true, force: true });
   }
 }

@@ -1,25 +1,23 @@
 /**
- * Transcription of an extracted 16 kHz WAV with a loaded engine: language
- * detection on speech windows, then chunked, VAD-gated decoding. Chunks are
- * cut in pauses and sent one at a time, so memory stays bounded whatever the
- * length of the audio.
+ * Transcription of an extracted 16 kHz WAV with an engine (local or remote,
+ * engine.types.ts): language detection on speech windows, then chunked,
+ * VAD-gated decoding. Chunks are cut in pauses and sent one at a time, so
+ * memory stays bounded whatever the length of the audio.
  */
 import { open, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findLanguage, toWhisperCode } from '../languages.js';
-import type { WhisperEngine } from './engine.js';
-import { detectSpeech, type Span } from './vad.js';
+import type { TranscriptionEngine } from './engine.types.js';
+import type { Span } from './vad.js';
 import { openPcmWav, quietestCut, readPcm, wavHeader, type PcmFile, SAMPLE_RATE } from './wav.js';
 import type { DecodeOptions, LanguageGuess, Segment } from './types.js';
 
 export interface DetectOptions {
-  vadModelPath?: string | null;
   /** seconds of speech per window (detect_language_length) */
   length?: number;
   /** where detection starts, seconds (detect_language_offset) */
   offset?: number;
   windows?: number;
-  threads?: number;
   tmpDir: string;
   signal?: AbortSignal;
 }
@@ -31,14 +29,14 @@ function concatWav(pcms: Buffer[]): Buffer {
   return Buffer.concat([wavHeader(bytes), ...parts]);
 }
 
-/** Speech spans in [from, to) seconds, found on a bounded temporary WAV. */
-async function speechIn(file: PcmFile, from: number, to: number, o: DetectOptions): Promise<Span[]> {
-  if (!o.vadModelPath) return [];
+/** Speech spans in [from, to) seconds, found on a bounded temporary WAV by the engine's VAD (none without one). */
+async function speechIn(engine: TranscriptionEngine, file: PcmFile, from: number, to: number, o: DetectOptions): Promise<Span[]> {
+  if (!engine.capabilities.vad) return [];
   const tmp = join(o.tmpDir, `vad-${process.pid}-${Date.now()}.wav`);
   try {
     const pcm = await readPcm(file, from, to);
     await writeFile(tmp, Buffer.concat([wavHeader(pcm.length), pcm]));
-    const spans = await detectSpeech(tmp, o.vadModelPath, { threads: o.threads, signal: o.signal });
+    const spans = await engine.speechSpans(tmp, { signal: o.signal });
     return spans.map((s) => ({ start: s.start + from, end: s.end + from }));
   } finally {
     await rm(tmp, { force: true });
@@ -49,14 +47,14 @@ async function speechIn(file: PcmFile, from: number, to: number, o: DetectOption
  * Language of the audio from several windows of speech (VAD first, so music
  * and silence do not vote). Probabilities of the windows are averaged.
  */
-export async function detectLanguageInWav(wavPath: string, engine: WhisperEngine, o: DetectOptions): Promise<LanguageGuess> {
+export async function detectLanguageInWav(wavPath: string, engine: TranscriptionEngine, o: DetectOptions): Promise<LanguageGuess> {
   const file = await openPcmWav(wavPath);
   const length = Math.max(1, o.length ?? 30);
   const windows = Math.max(1, o.windows ?? 3);
   const offset = Math.min(Math.max(0, o.offset ?? 0), Math.max(0, file.duration - length));
   // Look for speech in a bounded region: enough for all windows several times over.
   const regionEnd = Math.min(file.duration, offset + Math.max(600, length * windows * 4));
-  const spans = await speechIn(file, offset, regionEnd, o);
+  const spans = await speechIn(engine, file, offset, regionEnd, o);
   const pieces: Buffer[][] = [];
   if (spans.length) {
     const total = spans.reduce((n, s) => n + s.end - s.start, 0);
@@ -91,10 +89,10 @@ export async function detectLanguageInWav(wavPath: string, engine: WhisperEngine
   let counted = 0;
   for (const parts of pieces) {
     if (o.signal?.aborted) throw Object.assign(new Error('transcription cancelled'), { name: 'AbortError' });
-    const r = await engine.transcribeWav(concatWav(parts), { detectOnly: true }, { signal: o.signal });
-    if (!r.languageProbabilities) continue;
+    const r = await engine.detectLanguage(concatWav(parts), { signal: o.signal });
+    if (!Object.keys(r.probabilities).length) continue;
     counted++;
-    for (const [k, v] of Object.entries(r.languageProbabilities)) sums.set(k, (sums.get(k) ?? 0) + v);
+    for (const [k, v] of Object.entries(r.probabilities)) sums.set(k, (sums.get(k) ?? 0) + v);
   }
   if (!counted) return { language: 'en', languageName: 'English', confidence: 0 };
   const [code, sum] = [...sums.entries()].sort((a, b) => b[1] - a[1])[0];
@@ -120,7 +118,7 @@ export interface ChunkedOptions extends DecodeOptions {
 }
 
 /** Transcribes a whole WAV chunk by chunk; segment times are seconds from the WAV start. */
-export async function transcribeWavChunked(wavPath: string, engine: WhisperEngine, o: ChunkedOptions): Promise<{ segments: Segment[]; duration: number; language: string | null }> {
+export async function transcribeWavChunked(wavPath: string, engine: TranscriptionEngine, o: ChunkedOptions): Promise<{ segments: Segment[]; duration: number; language: string | null }> {
   const file = await openPcmWav(wavPath);
   const chunk = Math.max(30, o.chunkSeconds ?? DEFAULT_CHUNK_SECONDS);
   const segments: Segment[] = [];

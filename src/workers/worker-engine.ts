@@ -1,40 +1,88 @@
 /**
- * The engine a worker process keeps between jobs: one WhisperEngine (one
- * whisper-server child with its model loaded). A job with the same model
- * reuses it; a job with another model replaces it; after
+ * The engine a worker process keeps between jobs, and the one place that
+ * decides whether a job reuses it: same engine spec -> the same engine (a
+ * local one keeps its whisper-server child and its loaded model), another
+ * spec -> the old engine is closed and a new one built. That holds for the
+ * local whisper.cpp engine and for a remote server alike (a remote engine
+ * holds no model, so building one is cheap; it is reused while the settings
+ * that reach it are the same, and replaced when one changes). After
  * `model_idle_unload_seconds` without a job the model is unloaded to give the
  * memory back (the next job loads it again).
  */
-import { basename } from 'node:path';
-import { WhisperEngine, type EngineConfig } from '../transcription/index.js';
+import { WhisperEngine, type EngineConfig, type TranscriptionEngine } from '../transcription/index.js';
+import { RemoteEngine, type RemoteEngineSettings } from '../integrations/remote-engine.js';
 
-export class WorkerEngine {
-  private engine: WhisperEngine | null = null;
+/** What a job needs its engine to be (src/integrations/engine-select.ts builds it from the resolver's answer). */
+export type EngineSpec =
+  | {
+      kind: 'local';
+      /** the ggml model file, installed */
+      modelPath: string;
+      /** the Silero VAD model file; null: no VAD */
+      vadModelPath: string | null;
+      threads: number;
+      /** model_used: the model as the resolver named it */
+      label: string;
+    }
+  | { kind: 'remote'; settings: RemoteEngineSettings; label: string };
+
+/**
+ * Whether an engine built for `a` serves a job that wants `b` as it is. The
+ * label is not compared: the same file under another name is the same model,
+ * and it stays loaded.
+ */
+export function sameEngine(a: EngineSpec, b: EngineSpec): boolean {
+  if (a.kind === 'local' && b.kind === 'local') return a.modelPath === b.modelPath && a.vadModelPath === b.vadModelPath && a.threads === b.threads;
+  if (a.kind === 'remote' && b.kind === 'remote') {
+    const [x, y] = [a.settings, b.settings];
+    return x.backend === y.backend && x.url === y.url && x.apiKey === y.apiKey && x.model === y.model && x.timeoutSeconds === y.timeoutSeconds && x.retries === y.retries && x.backoffMs === y.backoffMs;
+  }
+  return false;
+}
+
+/** How the cache builds engines: the real ones, or fakes in tests. */
+export interface EngineFactory {
+  local(config: EngineConfig): TranscriptionEngine;
+  remote(settings: RemoteEngineSettings, label: string): TranscriptionEngine;
+}
+
+const realEngines: EngineFactory = {
+  local: (config) => new WhisperEngine(config),
+  remote: (settings, label) => new RemoteEngine(settings, label),
+};
+
+/** The worker's engine cache as job handlers see it (JobHandlerContext.engine). */
+export interface EngineCache {
+  /** The engine for this spec: the one kept from earlier jobs when the spec is the same, else a new one (the old one is closed first). */
+  acquire(spec: EngineSpec): Promise<TranscriptionEngine>;
+  /** Process id of the local engine's server (GPU memory readings); null for none. */
+  readonly enginePid: number | null;
+}
+
+export class WorkerEngine implements EngineCache {
+  private current: { spec: EngineSpec; engine: TranscriptionEngine } | null = null;
   private lastUsed = Date.now();
   private inUse = false;
 
   constructor(
     /** what this worker runs on: cpu, or cuda with the device index the process sees */
     readonly device: { device: 'cpu' | 'cuda'; gpuDevice: number },
+    private readonly factory: EngineFactory = realEngines,
   ) {}
 
-  /** An engine for this model (loaded lazily by its first transcription). */
-  acquire(config: Omit<EngineConfig, 'device' | 'gpuDevice'>): WhisperEngine {
-    const want = { ...config, ...this.device };
-    const e = this.engine;
-    if (
-      e &&
-      e.config.modelPath === want.modelPath &&
-      (e.config.vadModelPath ?? null) === (want.vadModelPath ?? null) &&
-      e.config.threads === Math.max(1, want.threads ?? 4)
-    ) {
-      this.inUse = true;
-      return e;
-    }
-    if (e) void e.close();
-    this.engine = new WhisperEngine(want);
+  async acquire(spec: EngineSpec): Promise<TranscriptionEngine> {
     this.inUse = true;
-    return this.engine;
+    const c = this.current;
+    if (c && sameEngine(c.spec, spec)) return c.engine;
+    this.current = null;
+    // Closed before the next one starts: two models must not share the GPU's memory, even briefly.
+    if (c) await c.engine.close().catch(() => {});
+    const engine =
+      spec.kind === 'local'
+        ? this.factory.local({ modelPath: spec.modelPath, vadModelPath: spec.vadModelPath, threads: spec.threads, label: spec.label, ...this.device })
+        : this.factory.remote(spec.settings, spec.label);
+    this.current = { spec, engine };
+    return engine;
   }
 
   release(): void {
@@ -42,35 +90,36 @@ export class WorkerEngine {
     this.lastUsed = Date.now();
   }
 
-  /** The loaded model's file name, for the worker row. */
+  /** The loaded model's file name, for the worker row (null: none loaded, or a remote engine). */
   get modelLoaded(): string | null {
-    return this.engine?.loaded ? basename(this.engine.config.modelPath) : null;
+    return this.current?.engine.loadedModel ?? null;
   }
 
-  /** Process id of the engine's server (GPU memory readings). */
   get enginePid(): number | null {
-    return this.engine?.pid ?? null;
+    return this.current?.engine.pid ?? null;
   }
 
   /** Unloads the model when idle for longer than `idleSeconds` (0 keeps it). True when it unloaded. */
   async unloadIfIdle(idleSeconds: number, now = Date.now()): Promise<boolean> {
-    if (!this.engine || this.inUse || idleSeconds <= 0 || !this.engine.loaded) return false;
+    const e = this.current?.engine;
+    if (!e || this.inUse || idleSeconds <= 0 || e.loadedModel === null) return false;
     if (now - this.lastUsed < idleSeconds * 1000) return false;
-    await this.engine.unload();
+    await e.unload();
     return true;
   }
 
   /** Unloads the model now unless a job holds the engine. True when it unloaded. */
   async unloadNow(): Promise<boolean> {
-    if (!this.engine || this.inUse || !this.engine.loaded) return false;
-    await this.engine.unload();
+    const e = this.current?.engine;
+    if (!e || this.inUse || e.loadedModel === null) return false;
+    await e.unload();
     return true;
   }
 
   async close(): Promise<void> {
-    const e = this.engine;
-    this.engine = null;
-    if (e) await e.close();
+    const c = this.current;
+    this.current = null;
+    if (c) await c.engine.close();
   }
 }
 

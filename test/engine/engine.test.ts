@@ -41,9 +41,9 @@ test('the engine loads once and transcribes jfk.wav with sane timestamps, progre
 test('language detection returns a code with a probability', { skip }, async (t) => {
   const engine = await WhisperEngine.create({ modelPath: await minimalModel(), threads: 2 });
   t.after(() => engine.close());
-  const r = await engine.transcribeWav(readFileSync(JFK), { detectOnly: true });
+  const r = await engine.detectLanguage(readFileSync(JFK));
   assert.match(r.language ?? '', /^[a-z]{2,3}$/);
-  const p = r.languageProbabilities![r.language!];
+  const p = r.probabilities[r.language!];
   assert.ok(p > 0 && p <= 1);
 });
 
@@ -72,4 +72,20 @@ test('a corrupt model file gives a clear error', { skip }, async () => {
     assert.match(err.code ?? '', /model_corrupt|engine_start_failed/);
     return true;
   });
+});
+
+test('as a TranscriptionEngine: label, capabilities, speech spans with its own VAD model, loadedModel follows load and unload', { skip }, async (t) => {
+  const engine = new WhisperEngine({ modelPath: await minimalModel(), threads: 2, vadModelPath: SILERO, label: 'minimal' });
+  t.after(() => engine.close());
+  assert.equal(engine.label, 'minimal');
+  assert.deepEqual(engine.capabilities, { vad: true, wordTimestamps: true, translate: true, device: 'cpu' });
+  assert.equal(engine.loadedModel, null, 'nothing loaded before the first use');
+  assert.equal((await engine.speechSpans(JFK)).length, 4, 'the four speech spans of jfk.wav');
+  await engine.load();
+  assert.equal(engine.loadedModel, 'ggml-test-minimal.bin');
+  await engine.unload();
+  assert.equal(engine.loadedModel, null);
+  const noVad = new WhisperEngine({ modelPath: await minimalModel(), threads: 1 });
+  assert.equal(noVad.capabilities.vad, false);
+  assert.deepEqual(await noVad.speechSpans(JFK), [], 'no VAD model: no spans');
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { transcribeMedia, transcribeAudioFile, detectLanguage, pipelineOptionsFromSettings, WhisperEngine, BUNDLED_MODEL_DIR, DEFAULT_VAD_MODEL, bundledModelPath, type TranscribeMediaOptions } from '../../src/transcription/index.js';
+import { transcribeMedia, transcribeAudioFile, detectLanguage, pipelineOptionsFromSettings, WhisperEngine, withLocalEngine, localEngineConfig, BUNDLED_MODEL_DIR, DEFAULT_VAD_MODEL, bundledModelPath, type TranscribeHooks, type TranscribeMediaOptions } from '../../src/transcription/index.js';
 import { isGeneratedSubtitle } from '../../src/transcription/output.js';
 import { engineSkip, minimalModel, tempDir } from './helpers.js';
 import { JFK, SILERO, corruptFile, mkvTaggedSpeech, mkvTwoTracks, mp4DelayedAudio, videoWithoutAudio } from '../fixtures-gen/engine-media.js';
@@ -15,13 +15,18 @@ async function opts(extra: Partial<TranscribeMediaOptions> = {}): Promise<Transc
   return { targetLang: 'eng', sourceLang: 'eng', model, modelDir: dirname(model), threads: 2, beamSize: 1, temperatureFallback: false, vadModelPath: SILERO, ...extra };
 }
 
+/** transcribeMedia as the CLI runs it: on a real local engine built for the options, closed after. */
+function transcribe(file: string, o: TranscribeMediaOptions, hooks: Omit<TranscribeHooks, 'engine'> = {}) {
+  return withLocalEngine(o, (engine) => transcribeMedia(file, o, { ...hooks, engine }));
+}
+
 test('transcribeMedia writes Movie.eng.srt beside the media with cues inside the audio', { skip }, async (t) => {
   const dir = tempDir(t);
   const media = join(dir, 'Speech.wav');
   copyFileSync(JFK, media);
   const stages: string[] = [];
   const progress: number[] = [];
-  const r = await transcribeMedia(media, await opts(), { onStage: (s, p) => (stages.push(s), progress.push(p)) });
+  const r = await transcribe(media, await opts(), { onStage: (s, p) => (stages.push(s), progress.push(p)) });
   assert.equal(r.outputPath, join(dir, 'Speech.eng.srt'));
   assert.equal(r.task, 'transcribe');
   assert.equal(r.deviceUsed, 'cpu');
@@ -39,7 +44,7 @@ test('transcribeMedia writes Movie.eng.srt beside the media with cues inside the
 test('naming type, tag and the audio track chosen by language', { skip }, async (t) => {
   const dir = tempDir(t);
   const media = mkvTwoTracks(dir);
-  const r = await transcribeMedia(media, await opts({ sourceLang: 'spa', targetLang: 'spa', audioLanguage: 'spa', namingType: 'ISO_639_1', tag: 'ai', format: 'vtt' }));
+  const r = await transcribe(media, await opts({ sourceLang: 'spa', targetLang: 'spa', audioLanguage: 'spa', namingType: 'ISO_639_1', tag: 'ai', format: 'vtt' }));
   assert.equal(r.outputPath, join(dir, 'Two Tracks (2020).ai.es.vtt'));
   // The Spanish track holds the speech; the English default track is silent, so VAD leaves nothing there.
   assert.ok(r.segmentsCount > 0);
@@ -49,7 +54,7 @@ test('naming type, tag and the audio track chosen by language', { skip }, async 
 test('the audio stream start offset shifts the timestamps', { skip }, async (t) => {
   const dir = tempDir(t);
   const media = mp4DelayedAudio(dir, 2);
-  const r = await transcribeMedia(media, await opts({ writeOutput: false }));
+  const r = await transcribe(media, await opts({ writeOutput: false }));
   assert.equal(r.outputPath, null);
   assert.ok(r.segments.length > 0);
   assert.ok(r.segments[0].start >= 2, `first cue at ${r.segments[0].start}`);
@@ -60,7 +65,7 @@ test('a user-owned subtitle at the target name is never overwritten', { skip }, 
   const media = join(dir, 'Mine.wav');
   copyFileSync(JFK, media);
   writeFileSync(join(dir, 'Mine.eng.srt'), '1\n00:00:01,000 --> 00:00:02,000\nmy own words\n');
-  await assert.rejects(transcribeMedia(media, await opts()), { code: 'subtitle_exists' });
+  await assert.rejects(transcribe(media, await opts()), { code: 'subtitle_exists' });
   assert.match(readFileSync(join(dir, 'Mine.eng.srt'), 'utf8'), /my own words/);
 });
 
@@ -69,7 +74,7 @@ test('a target needing translation fails at once when no provider is configured'
   const media = join(dir, 'Film.wav');
   copyFileSync(JFK, media);
   const stages: string[] = [];
-  await assert.rejects(transcribeMedia(media, await opts({ sourceLang: 'jpn', targetLang: 'spa' }), { onStage: (st) => stages.push(st) }), { code: 'translation_not_configured' });
+  await assert.rejects(transcribe(media, await opts({ sourceLang: 'jpn', targetLang: 'spa' }), { onStage: (st) => stages.push(st) }), { code: 'translation_not_configured' });
   // "At once": before any audio is extracted or decoded, not after a whole transcription.
   assert.ok(!stages.includes('extracting_audio') && !stages.includes('transcribing'), `stages run: ${stages.join(', ')}`);
   assert.deepEqual(readdirSync(dir), ['Film.wav']);
@@ -79,10 +84,10 @@ test('English target with audio in another language uses Whisper translate', { s
   const dir = tempDir(t);
   // The track says Spanish, so the pipeline knows the audio is not English without detecting.
   const media = mkvTaggedSpeech(dir, 'spa');
-  const r = await transcribeMedia(media, await opts({ sourceLang: null, forceLanguage: null, writeOutput: false, targetLang: 'eng' }));
+  const r = await transcribe(media, await opts({ sourceLang: null, forceLanguage: null, writeOutput: false, targetLang: 'eng' }));
   assert.equal(r.language, 'spa');
   assert.equal(r.task, 'translate');
-  const same = await transcribeMedia(media, await opts({ sourceLang: null, forceLanguage: null, writeOutput: false, targetLang: 'spa' }));
+  const same = await transcribe(media, await opts({ sourceLang: null, forceLanguage: null, writeOutput: false, targetLang: 'spa' }));
   assert.equal(same.task, 'transcribe', 'Spanish audio to Spanish subtitles is a transcription');
 });
 
@@ -90,7 +95,7 @@ test('language detection on untagged audio gives a confidence', { skip }, async 
   const dir = tempDir(t);
   const media = join(dir, 'Untagged.wav');
   copyFileSync(JFK, media);
-  const r = await transcribeMedia(media, await opts({ sourceLang: null, forceLanguage: null, detectLanguageWindows: 2, detectLanguageLength: 5, writeOutput: false, targetLang: 'eng' }));
+  const r = await transcribe(media, await opts({ sourceLang: null, forceLanguage: null, detectLanguageWindows: 2, detectLanguageLength: 5, writeOutput: false, targetLang: 'eng' }));
   assert.ok(r.languageConfidence !== null && r.languageConfidence > 0 && r.languageConfidence <= 1);
   assert.ok(r.language, 'a language was detected');
 });
@@ -99,12 +104,12 @@ test('a track tagged with a language is taken at its word: no detection, transcr
   const dir = tempDir(t);
   const media = mkvTwoTracks(dir);
   const stages: string[] = [];
-  const r = await transcribeMedia(media, await opts({ sourceLang: null, forceLanguage: null, audioLanguage: 'spa', targetLang: 'spa', writeOutput: false }), { onStage: (s) => stages.push(s) });
+  const r = await transcribe(media, await opts({ sourceLang: null, forceLanguage: null, audioLanguage: 'spa', targetLang: 'spa', writeOutput: false }), { onStage: (s) => stages.push(s) });
   assert.equal(r.language, 'spa');
   assert.equal(r.task, 'transcribe');
   assert.ok(!stages.includes('detecting_language'), 'no detection stage when the track says its language');
   const detected: string[] = [];
-  await transcribeMedia(media, await opts({ sourceLang: null, forceLanguage: null, audioLanguage: 'spa', targetLang: 'eng', trustTrackLanguage: false, writeOutput: false, detectLanguageWindows: 1, detectLanguageLength: 5 }), { onStage: (s) => detected.push(s) });
+  await transcribe(media, await opts({ sourceLang: null, forceLanguage: null, audioLanguage: 'spa', targetLang: 'eng', trustTrackLanguage: false, writeOutput: false, detectLanguageWindows: 1, detectLanguageLength: 5 }), { onStage: (s) => detected.push(s) });
   assert.ok(detected.includes('detecting_language'), 'with use_track_language off the language is detected');
 });
 
@@ -115,7 +120,7 @@ test('abort during transcription: rejected within seconds, no output, no temp fi
   loopedSpeech(media, 240);
   const ac = new AbortController();
   let abortedAt = 0;
-  const p = transcribeMedia(media, await opts({ beamSize: 5, vad: false }), {
+  const p = transcribe(media, await opts({ beamSize: 5, vad: false }), {
     signal: ac.signal,
     onStage: (s) => {
       if (s === 'transcribing' && !abortedAt) {
@@ -132,20 +137,22 @@ test('abort during transcription: rejected within seconds, no output, no temp fi
 
 test('bad media: no audio track, corrupt file', { skip }, async (t) => {
   const dir = tempDir(t);
-  await assert.rejects(transcribeMedia(videoWithoutAudio(dir), await opts()), { code: 'no_audio_track' });
-  await assert.rejects(transcribeMedia(corruptFile(dir), await opts()), { code: 'corrupt_media' });
+  await assert.rejects(transcribe(videoWithoutAudio(dir), await opts()), { code: 'no_audio_track' });
+  await assert.rejects(transcribe(corruptFile(dir), await opts()), { code: 'corrupt_media' });
   assert.ok(!existsSync(join(dir, 'broken.eng.srt')));
 });
 
 test('lower-level API: raw PCM input and detectLanguage', { skip }, async () => {
   const o = await opts();
   const pcm = readFileSync(JFK).subarray(44);
-  const r = await transcribeAudioFile(pcm, { ...o, language: 'en' });
-  assert.equal(r.language, 'en');
-  assert.ok(r.duration > 10.9 && r.duration < 11.1);
-  const g = await detectLanguage(JFK, { ...o, detectLanguageWindows: 1, detectLanguageLength: 5 });
-  assert.match(g.language, /^[a-z]{2,3}$/);
-  assert.ok(g.confidence > 0);
+  await withLocalEngine(o, async (engine) => {
+    const r = await transcribeAudioFile(pcm, { ...o, language: 'en' }, { engine });
+    assert.equal(r.language, 'en');
+    assert.ok(r.duration > 10.9 && r.duration < 11.1);
+    const g = await detectLanguage(JFK, { ...o, detectLanguageWindows: 1, detectLanguageLength: 5 }, { engine });
+    assert.match(g.language, /^[a-z]{2,3}$/);
+    assert.ok(g.confidence > 0);
+  });
 });
 
 test('default settings with an empty model_path use the bundled Silero VAD model, without a download', { skip }, async (t) => {
@@ -169,7 +176,7 @@ test('default settings with an empty model_path use the bundled Silero VAD model
     return original.call(this, wav, o, hooks);
   };
   t.after(() => (WhisperEngine.prototype.transcribeWav = original));
-  const r = await transcribeMedia(media, { ...settings, targetLang: 'eng', sourceLang: 'eng', model: await minimalModel(), threads: 2, beamSize: 1, bestOf: 1, temperatureFallback: false, writeOutput: false });
+  const r = await transcribe(media, { ...settings, targetLang: 'eng', sourceLang: 'eng', model: await minimalModel(), threads: 2, beamSize: 1, bestOf: 1, temperatureFallback: false, writeOutput: false });
   assert.ok(r.segments.length > 0);
   const bundled = join(BUNDLED_MODEL_DIR, 'ggml-silero-v6.2.0.bin');
   assert.equal(bundledModelPath(DEFAULT_VAD_MODEL), bundled);
@@ -177,4 +184,20 @@ test('default settings with an empty model_path use the bundled Silero VAD model
   for (const s of seen) assert.deepEqual(s, { vadModel: bundled, vad: true });
   assert.deepEqual(readdirSync(modelDir), [], 'nothing was downloaded into model_path');
   assert.equal(createHash('sha256').update(readFileSync(bundled)).digest('hex'), '2aa269b785eeb53a82983a20501ddf7c1d9c48e33ab63a41391ac6c9f7fb6987');
+});
+
+test('the pipeline runs on the engine it is given: two files, one model load, the engine left open, modelUsed its label', { skip }, async (t) => {
+  const dir = tempDir(t);
+  const o = await opts({ writeOutput: false });
+  const engine = new WhisperEngine({ ...localEngineConfig(o), label: 'minimal' });
+  t.after(() => engine.close());
+  const files = ['A.wav', 'B.wav'].map((f) => join(dir, f));
+  for (const f of files) copyFileSync(JFK, f);
+  const first = await transcribeMedia(files[0], o, { engine });
+  const pid = engine.pid;
+  assert.ok(pid, 'the model is loaded and stays loaded after the job');
+  const second = await transcribeMedia(files[1], o, { engine });
+  assert.equal(engine.pid, pid, 'the second file ran on the same whisper-server');
+  assert.equal(engine.loadedModel, 'ggml-test-minimal.bin');
+  assert.deepEqual([first.modelUsed, second.modelUsed, first.deviceUsed], ['minimal', 'minimal', 'cpu']);
 });

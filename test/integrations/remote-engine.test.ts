@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RemoteEngine } from '../../src/integrations/remote-engine.js';
-import { workerEngineFor } from '../../src/integrations/engine-select.js';
+import { engineSpecFor } from '../../src/integrations/engine-select.js';
+import { WorkerEngine } from '../../src/workers/worker-engine.js';
 import { transcribeAudioFile, pipelineOptionsFromSettings } from '../../src/transcription/index.js';
 import { fakeServer } from './fake-server.js';
 
@@ -32,11 +33,19 @@ test('remote whisper-asr-webservice: /asr?output=json per chunk through the real
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const values = { engine_backend: 'remote_asr', remote_engine_url: server.url, remote_engine_api_key: 'secret', remote_engine_timeout_seconds: 5, remote_engine_retries: 2, model_path: dir };
   const base = pipelineOptionsFromSettings((k) => (values as Record<string, unknown>)[k]);
-  const choice = await workerEngineFor({ settings: settingsGet(values), engine: undefined }, base);
-  assert.equal(choice.remote, true);
-  (choice.engine as RemoteEngine).settings.backoffMs = 10;
+  const spec = await engineSpecFor({ settings: settingsGet(values), signal: new AbortController().signal, reportProgress: () => {} }, {}, {
+    threads: 1,
+    vadModel: () => assert.fail('a remote engine needs no local VAD model'),
+  });
+  assert.equal(spec.kind, 'remote');
+  assert.equal(spec.label, `whisper-asr-webservice @ ${server.url}`, "the resolver's label");
+  const engine = await new WorkerEngine({ device: 'cpu', gpuDevice: 0 }).acquire(spec);
+  assert.ok(engine instanceof RemoteEngine);
+  assert.equal(engine.capabilities.vad, false, 'the remote server does its own VAD');
+  engine.settings.backoffMs = 10;
   const progress: number[] = [];
-  const r = await transcribeAudioFile(JFK, { ...choice.options, task: 'transcribe', language: null }, { engine: choice.engine as never, onProgress: (p) => progress.push(p) });
+  // VAD on in the options: the pipeline gates only where the engine can, so nothing local is asked for.
+  const r = await transcribeAudioFile(JFK, { ...base, vad: true, task: 'transcribe', language: null }, { engine, onProgress: (p) => progress.push(p) });
   assert.equal(r.language, 'en');
   assert.deepEqual(r.segments.map((s) => [s.start, s.end, s.text]), [[0.3, 2.2, 'And so my fellow Americans']]);
   assert.ok(progress.at(-1)! >= 99);
@@ -62,7 +71,8 @@ test('remote OpenAI-compatible server: verbose_json segments and words; 4xx is n
     res.end(JSON.stringify(openaiJson));
   });
   t.after(() => server.close());
-  const engine = new RemoteEngine({ backend: 'remote_openai', url: `${server.url}/v1`, apiKey: 'good', model: 'large-v3', timeoutSeconds: 5, retries: 1, backoffMs: 10 }, '/dev/null');
+  const engine = new RemoteEngine({ backend: 'remote_openai', url: `${server.url}/v1`, apiKey: 'good', model: 'large-v3', timeoutSeconds: 5, retries: 1, backoffMs: 10 });
+  assert.equal(engine.label, `large-v3 @ ${server.url}/v1`);
   const wav = Buffer.alloc(44 + 32000);
   const r = await engine.transcribeWav(wav, { language: 'en', task: 'transcribe', wordTimestamps: true });
   assert.deepEqual(r.segments.map((s) => [s.start, s.end, s.text, s.words?.map((w) => w.text.trim())]), [[3.3, 4.4, 'ask not', ['ask', 'not']]]);
@@ -74,13 +84,17 @@ test('remote OpenAI-compatible server: verbose_json segments and words; 4xx is n
   const tr = await engine.transcribeWav(wav, { task: 'translate' });
   assert.equal(tr.segments.length, 1);
   assert.equal(server.calls[1].url, '/v1/audio/translations');
+  const detected = await engine.detectLanguage(wav);
+  assert.deepEqual(detected, { language: 'en', probabilities: { en: 1 } }, 'the language of a verbose_json answer');
+  assert.equal(server.calls[2].url, '/v1/audio/transcriptions');
+  assert.ok(!server.calls[2].body.toString('latin1').includes('name="language"'), 'detection does not name a language');
 
-  const bad = new RemoteEngine({ ...engine.settings, apiKey: 'wrong' }, '/dev/null');
+  const bad = new RemoteEngine({ ...engine.settings, apiKey: 'wrong' });
   const before = server.calls.length;
   await assert.rejects(bad.transcribeWav(wav, {}), (e: { status: number; message: string }) => e.status === 424 && /refused/.test(e.message));
   assert.equal(server.calls.length - before, 1, 'a refused request is not retried');
 
-  const slow = new RemoteEngine({ ...engine.settings, url: `${server.url}/slow`, timeoutSeconds: 0.3, retries: 1 }, '/dev/null');
+  const slow = new RemoteEngine({ ...engine.settings, url: `${server.url}/slow`, timeoutSeconds: 0.3, retries: 1 });
   await assert.rejects(slow.transcribeWav(wav, {}), (e: { status: number; message: string }) => e.status === 502 && /no answer within 0.3 s/.test(e.message) && /2 attempt/.test(e.message));
 });
 
@@ -98,11 +112,12 @@ test('engine_backend=remote_asr: a library transcription job runs on the remote 
   const out = await transcriptionHandler({
     job: { id: 'j1', file_path: media, target_lang: 'eng', source_lang: 'eng', quality_preset: 'fast' } as never,
     options: {}, settings: settingsGet(values), database: null as never, log: null as never, signal: new AbortController().signal,
-    reportProgress: (p) => stages.push(p.stage), engine: undefined, workerType: 'cpu', deviceId: null,
+    reportProgress: (p) => stages.push(p.stage), engine: new WorkerEngine({ device: 'cpu', gpuDevice: 0 }), workerType: 'cpu', deviceId: null, node: 'test-node',
   });
   assert.ok(out.output_path && existsSync(out.output_path), 'subtitle written');
   assert.match(readFileSync(out.output_path!, 'utf8'), /And so my fellow Americans/);
-  assert.match(String(out.model_used), /whisper-asr-webservice/);
+  assert.equal(out.model_used, `whisper-asr-webservice @ ${server.url}`);
+  assert.equal(out.device_used, `remote_asr:${new URL(server.url).host}`);
   assert.ok(stages.includes('extracting_audio') && stages.includes('transcribing') && stages.includes('writing'), stages.join(','));
   assert.ok(server.calls.length >= 1, 'no local model was needed: the remote server did the work');
 });

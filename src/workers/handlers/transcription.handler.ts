@@ -1,19 +1,18 @@
 /**
  * The 'transcription' job: one media file -> one subtitle in the job's
- * target language, through the engine's transcribeMedia with the options the
- * settings give, run on the worker's own engine so the model stays loaded
- * between jobs of the same model.
+ * target language, through transcribeMedia with the options the settings
+ * give, on the engine the resolver chooses (local whisper.cpp or a remote
+ * server) from the worker's engine cache, so the model stays loaded between
+ * jobs of the same model.
  */
 import { hostname } from 'node:os';
 import { AppError } from '../../errors.js';
-import { pipelineOptionsFromSettings, resolveModel, transcribeMedia, type Stage } from '../../transcription/index.js';
-import { registerJobHandler, type JobHandlerContext, type JobOutcome } from '../job-handlers.js';
+import { pipelineOptionsFromSettings, transcribeMedia, vadModelFile, type Stage, type TranscriptionRequest } from '../../transcription/index.js';
+import type { JobHandlerContext, JobOutcome } from '../job-handlers.js';
 import { applyPathMappings, mappingsFromSettings } from '../path-mapping.js';
 import { gpuMemoryOfPid } from '../gpu-devices.js';
-import type { WorkerEngine } from '../worker-engine.js';
-import { remoteEngineFor } from '../../integrations/engine-select.js';
+import { engineSpecFor } from '../../integrations/engine-select.js';
 import { mediaAccess } from '../../transcription/audio.js';
-import { installedModel } from '../../transcription/model-install.js';
 
 /**
  * The job's path as this node sees it, or a clear error: `file_not_found`
@@ -21,7 +20,7 @@ import { installedModel } from '../../transcription/model-install.js';
  * file is there but the service user may not read it (or enter its folder),
  * which no path mapping would fix.
  */
-export function localMediaPath(ctx: Pick<JobHandlerContext, 'job' | 'settings'>, node = process.env.TRANSCRIPTORIO_NODE || hostname()): string {
+export function localMediaPath(ctx: Pick<JobHandlerContext, 'job' | 'settings'> & Partial<Pick<JobHandlerContext, 'node'>>, node = ctx.node ?? hostname()): string {
   const get = (k: string) => ctx.settings.get(k);
   const path = applyPathMappings(ctx.job.file_path, mappingsFromSettings(get));
   const access = mediaAccess(path);
@@ -48,8 +47,9 @@ export async function transcriptionHandler(ctx: JobHandlerContext): Promise<JobO
   const file = localMediaPath(ctx);
   const get = (k: string) => settings.get(k);
   const gpu = ctx.workerType === 'gpu';
-  // Model and decoding come from the resolver, for the device this worker runs on (its compute type).
-  const base = pipelineOptionsFromSettings(get, { quality_preset: job.quality_preset, device: gpu ? 'cuda' : 'cpu' });
+  // Model, decoding and engine come from the resolver, for the device this worker runs on (its compute type).
+  const request: TranscriptionRequest = { quality_preset: job.quality_preset, device: gpu ? 'cuda' : 'cpu' };
+  const base = pipelineOptionsFromSettings(get, request);
   const threads = Math.max(1, settings.getNumber('whisper_threads') || base.threads || 4);
   const options = {
     ...base,
@@ -60,30 +60,24 @@ export async function transcriptionHandler(ctx: JobHandlerContext): Promise<JobO
     device: gpu ? ('cuda' as const) : ('cpu' as const),
     gpuDevice: 0,
   };
-  const remote = await remoteEngineFor(ctx, options); // engine_backend: a remote Whisper server instead of whisper.cpp
-  const worker = remote ? undefined : (ctx.engine as WorkerEngine | undefined);
-  let engine;
-  if (worker) {
-    const modelPath = await installedModel(ctx, options.model, options.modelDir);
-    const vadModelPath = options.vad === false || !options.vadModelPath ? null : resolveModel(options.vadModelPath, options.modelDir);
-    engine = worker.acquire({ modelPath, vadModelPath, threads });
-  }
-  const result = await transcribeMedia(file, remote?.options ?? options, {
+  const spec = await engineSpecFor(ctx, request, { threads, vadModel: () => vadModelFile(options) });
+  const engine = await ctx.engine.acquire(spec);
+  const local = spec.kind === 'local';
+  const result = await transcribeMedia(file, options, {
     signal: ctx.signal,
-    engine: (remote?.engine as never) ?? engine,
+    engine,
     onStage(stage: Stage, progress: number, eta: number | null) {
       ctx.reportProgress({ stage, progress, etaSeconds: eta });
     },
   });
-  const vram = gpu ? (result.vramUsedMb ?? (await gpuMemoryOfPid(worker?.enginePid ?? null))) : null;
+  const vram = gpu && local ? (result.vramUsedMb ?? (await gpuMemoryOfPid(ctx.engine.enginePid))) : null;
   return {
     output_path: result.outputPath,
     segments_count: result.segmentsCount,
-    model_used: remote?.label ?? options.model,
-    device_used: gpu ? `cuda:${ctx.deviceId ?? 0}` : result.deviceUsed,
+    model_used: spec.label,
+    // The engine sees its GPU as device 0 (CUDA_VISIBLE_DEVICES): the job names the machine's index.
+    device_used: gpu && local ? `cuda:${ctx.deviceId ?? 0}` : result.deviceUsed,
     vram_used_mb: vram,
     source_lang: result.language,
   };
 }
-
-registerJobHandler('transcription', transcriptionHandler);
