@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { ConfigError, loadConfig } from './config.js';
 
 test('defaults: SQLite under ./data, port 8000, info logs', () => {
@@ -28,4 +30,19 @@ test('bad values fail fast with a message naming the variable', () => {
   assert.throws(() => loadConfig({}, { PORT: 'eighty' }), (e: Error) => e instanceof ConfigError && /PORT/.test(e.message));
   assert.throws(() => loadConfig({}, { LOG_LEVEL: 'loud' }), /LOG_LEVEL/);
   assert.throws(() => loadConfig({}, { DATABASE_URL: 'mysql://x@y/z' }), /DATABASE_URL/);
+});
+
+test('node name: TRANSCRIPTORIO_NODE_NAME, else the older TRANSCRIPTORIO_NODE, else the host name; a flag wins', () => {
+  assert.equal(loadConfig({}, {}).nodeName, hostname());
+  assert.equal(loadConfig({}, { TRANSCRIPTORIO_NODE: 'old-name' }).nodeName, 'old-name');
+  assert.equal(loadConfig({}, { TRANSCRIPTORIO_NODE_NAME: ' gpu-box ', TRANSCRIPTORIO_NODE: 'old-name' }).nodeName, 'gpu-box');
+  assert.equal(loadConfig({ nodeName: 'from-flag' }, { TRANSCRIPTORIO_NODE_NAME: 'gpu-box' }).nodeName, 'from-flag');
+  assert.equal(loadConfig({}, { TRANSCRIPTORIO_NODE_NAME: '   ' }).nodeName, hostname());
+});
+
+test('extra handler modules (test-only) are absolute paths, none by default', () => {
+  assert.deepEqual(loadConfig({}, {}).extraHandlers, []);
+  const c = loadConfig({}, { TRANSCRIPTORIO_EXTRA_HANDLERS: 'a.ts, /x/b.ts,' });
+  assert.deepEqual(c.extraHandlers, [resolve('a.ts'), '/x/b.ts']);
+  assert.ok(Object.isFrozen(c.extraHandlers));
 });

@@ -3,6 +3,7 @@
  * frozen object. Everything a user edits at run time lives in the settings
  * table instead; this holds only what is needed before the database opens.
  */
+import { hostname } from 'node:os';
 import { resolve, join } from 'node:path';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -21,6 +22,18 @@ export interface Config {
    */
   readonly listenSource: { readonly host: ListenSource; readonly port: ListenSource };
   readonly logLevel: LogLevel;
+  /**
+   * This machine's name in the worker list and in provider job affinity:
+   * TRANSCRIPTORIO_NODE_NAME (or its older alias TRANSCRIPTORIO_NODE), else
+   * the host name. Worker processes get it through their spec.
+   */
+  readonly nodeName: string;
+  /**
+   * Test-only: modules whose default export is a `Record<string, JobHandler>`
+   * of extra job types for the worker processes (TRANSCRIPTORIO_EXTRA_HANDLERS,
+   * comma-separated paths). Empty in production.
+   */
+  readonly extraHandlers: readonly string[];
 }
 
 export type ListenSource = 'flag' | 'env' | 'default';
@@ -33,6 +46,7 @@ export interface ConfigOverrides {
   host?: string;
   port?: number | string;
   logLevel?: string;
+  nodeName?: string;
 }
 
 function parsePort(raw: string | number | undefined, fallback: number): number {
@@ -69,6 +83,8 @@ export function loadConfig(overrides: ConfigOverrides = {}, rawEnv: NodeJS.Proce
   }
   const host = overrides.host ?? env.HOST ?? '0.0.0.0';
   if (!host.trim()) throw new ConfigError('HOST must not be empty');
+  const nodeName = overrides.nodeName?.trim() || env.TRANSCRIPTORIO_NODE_NAME?.trim() || env.TRANSCRIPTORIO_NODE?.trim() || hostname();
+  const extraHandlers = (env.TRANSCRIPTORIO_EXTRA_HANDLERS ?? '').split(',').map((m) => m.trim()).filter(Boolean).map((m) => resolve(m));
   const source = (flag: unknown, envValue: unknown): ListenSource => (flag !== undefined && flag !== '' ? 'flag' : envValue !== undefined ? 'env' : 'default');
   return Object.freeze({
     databaseUrl,
@@ -78,5 +94,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, rawEnv: NodeJS.Proce
     port: parsePort(overrides.port ?? env.PORT, 8000),
     listenSource: Object.freeze({ host: source(overrides.host, env.HOST), port: source(overrides.port, env.PORT) }),
     logLevel: logLevel as LogLevel,
+    nodeName,
+    extraHandlers: Object.freeze(extraHandlers),
   });
 }

@@ -49,6 +49,7 @@ async function runServer(opts: ServerOptions): Promise<void> {
     server.ctx.log.info({ signal }, 'shutting down');
     const timer = setTimeout(() => process.exit(1), (server.ctx.settings.getNumber('shutdown_timeout_seconds') + 15) * 1000);
     timer.unref();
+    // Background components stop in reverse start order (workers finish or hand back their jobs), then HTTP.
     await server.close();
     process.exit(0);
   };

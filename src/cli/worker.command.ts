@@ -5,7 +5,6 @@
  * database under this node's name, claim jobs, heart-beat, and obey stop
  * requests made through the API of any node.
  */
-import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrator.js';
@@ -39,7 +38,7 @@ export function register(program: Command): void {
       .description('Run transcription workers on this machine against the shared database (no HTTP server)')
       .option('--cpu <n>', 'CPU workers', '1')
       .option('--gpu <ids>', 'GPU workers, one per device id (e.g. 0,1)')
-      .option('--node-name <name>', 'name of this machine in the worker list (default: host name)'),
+      .option('--node-name <name>', 'name of this machine in the worker list (env TRANSCRIPTORIO_NODE_NAME, default: host name)'),
   ).action(async (opts: WorkerOptions) => runWorkers(opts));
 }
 
@@ -60,13 +59,14 @@ async function runWorkers(opts: WorkerOptions): Promise<void> {
   if (config.databaseKind === 'sqlite') {
     console.warn('Note: with SQLite, workers on other machines cannot share the queue; use DATABASE_URL=postgres://... for several nodes.');
   }
-  const node = opts.nodeName?.trim() || hostname();
+  // --node-name wins over the configured name (TRANSCRIPTORIO_NODE_NAME, else the host name).
+  const node = opts.nodeName?.trim() || config.nodeName;
   const log = createLogger(config.logLevel).child({ node });
   const database = openDatabase(config.databaseUrl);
   await migrateToLatest(database);
   const settings = new SettingsService(database.db);
   await settings.initDefaults();
-  const supervisor = new WorkerSupervisor({ database, databaseUrl: config.databaseUrl, settings, log, node, logLevel: config.logLevel });
+  const supervisor = new WorkerSupervisor({ database, databaseUrl: config.databaseUrl, settings, log, node, logLevel: config.logLevel, extraHandlers: config.extraHandlers });
   await supervisor.start();
   for (let i = 0; i < cpu; i++) await supervisor.addWorker('cpu');
   for (const id of gpus) await supervisor.addWorker('gpu', id);

@@ -5,8 +5,8 @@
  * jobs finished by worker processes of any node are noticed; the mark lives
  * in app_state so a restart neither repeats nor loses notifications.
  */
-import type { AppContext } from '../server/context.js';
-import { registerBackground } from '../server/background.js';
+import type { CoreContext } from '../server/core.js';
+import type { BackgroundComponent } from '../server/background.js';
 import type { JobRow } from '../db/schema.js';
 import { configuredServers, refreshServer } from './media-refresh.js';
 import { getMark, jobsEndedSince, setMark } from './integrations.repository.js';
@@ -28,7 +28,7 @@ export class CompletionNotifier {
   private mark = 0;
   private seenAtMark = new Set<string>();
 
-  constructor(private readonly ctx: AppContext) {}
+  constructor(private readonly ctx: CoreContext) {}
 
   async init(now = Date.now()): Promise<void> {
     const stored = await getMark(this.ctx.database.db, MARK_KEY);
@@ -84,15 +84,27 @@ export class CompletionNotifier {
   }
 }
 
-registerBackground('completion-notifier', async (ctx) => {
+/** The notifier as a background component: reads its mark at start, then polls every POLL_MS. */
+export function completionNotifierComponent(ctx: CoreContext): BackgroundComponent {
   const n = new CompletionNotifier(ctx);
-  await n.init();
-  let busy = false;
-  const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    n.poll().catch((e) => ctx.log.warn({ err: e }, 'completion poll failed')).finally(() => (busy = false));
-  }, POLL_MS);
-  timer.unref();
-  ctx.onClose.push(() => clearInterval(timer));
-});
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
+  return {
+    name: 'completion-notifier',
+    async start() {
+      await n.init();
+      if (stopped) return;
+      let busy = false;
+      timer = setInterval(() => {
+        if (busy) return;
+        busy = true;
+        n.poll().catch((e) => ctx.log.warn({ err: e }, 'completion poll failed')).finally(() => (busy = false));
+      }, POLL_MS);
+      timer.unref();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+    },
+  };
+}

@@ -1,14 +1,12 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Message, errors } from '../server/schemas.js';
-import { ModelsService } from './models.service.js';
 import { ModelSchema } from './models.schemas.js';
 
 const NameParams = Type.Object({ name: Type.String() });
 
 export const modelsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const ctx = app.ctx;
-  const models = new ModelsService(ctx.settings, ctx.events, ctx.log);
-  ctx.onClose.push(() => models.stop());
+  const models = ctx.models;
   const tags = ['Models'];
 
   app.get('/', { schema: { tags, summary: 'Installed and available Whisper and VAD models', response: { 200: Type.Array(ModelSchema) } } },

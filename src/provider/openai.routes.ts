@@ -12,7 +12,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, badRequest } from '../errors.js';
 import { listModels, renderSubtitles } from '../transcription/index.js';
 import { parseLanguage, type AsrJobParams } from './provider.params.js';
-import { providerService, type AsrResult } from './provider.service.js';
+import type { AsrResult } from './provider.service.js';
 import { clientLink, cuesFor, requireAudio, whisperLanguageName } from './provider.render.js';
 import { receiveMultipart, removeUpload } from './provider.upload.js';
 
@@ -126,7 +126,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         await removeUpload(upload.path);
         throw e;
       }
-      const ans = await providerService(ctx).transcribe(upload, params, clientLink(reply), null);
+      const ans = await ctx.provider.transcribe(upload, params, clientLink(reply), null);
       const r = ans.result;
       reply.header('x-job-id', ans.jobId);
       if (format === 'json') return { text: r.segments.map((s) => s.text.trim()).join(' ') };

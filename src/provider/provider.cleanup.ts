@@ -6,8 +6,8 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { registerBackground } from '../server/background.js';
-import type { AppContext } from '../server/context.js';
+import type { BackgroundComponent } from '../server/background.js';
+import type { CoreContext } from '../server/core.js';
 import { deleteOldProviderJobs, liveProviderJobOptions } from './provider.repository.js';
 import { removeUpload, uploadDir } from './provider.upload.js';
 
@@ -24,7 +24,7 @@ function uploadOf(options: string | null): string | null {
   }
 }
 
-export async function cleanupProvider(ctx: AppContext, now = Date.now()): Promise<{ jobs: number; uploads: number }> {
+export async function cleanupProvider(ctx: CoreContext, now = Date.now()): Promise<{ jobs: number; uploads: number }> {
   const ttlMs = Math.max(0, ctx.settings.getNumber('provider_result_ttl_minutes')) * 60_000;
   const db = ctx.database.db;
   let jobs = 0;
@@ -48,7 +48,8 @@ export async function cleanupProvider(ctx: AppContext, now = Date.now()): Promis
   return { jobs, uploads };
 }
 
-registerBackground('provider-cleanup', async (ctx) => {
+/** The cleanup as a background component: a first run at start, then every provider_cleanup_interval_minutes. */
+export function providerCleanupComponent(ctx: CoreContext): BackgroundComponent {
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
   const run = async () => {
@@ -60,9 +61,14 @@ registerBackground('provider-cleanup', async (ctx) => {
     }
     if (!stopped) timer = setTimeout(() => void run(), Math.max(1, ctx.settings.getNumber('provider_cleanup_interval_minutes')) * 60_000).unref();
   };
-  void run();
-  ctx.onClose.push(() => {
-    stopped = true;
-    if (timer) clearTimeout(timer);
-  });
-});
+  return {
+    name: 'provider-cleanup',
+    async start() {
+      void run();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
+}

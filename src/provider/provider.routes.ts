@@ -13,7 +13,6 @@ import { errors } from '../server/schemas.js';
 import { packageVersion } from '../paths.js';
 import { listStatus } from './provider.status.js';
 import { parseAsrQuery, parseDetectQuery } from './provider.params.js';
-import { providerService } from './provider.service.js';
 import { clientLink, renderAsr, requireAudio, whisperLanguageName } from './provider.render.js';
 import { receiveMultipart } from './provider.upload.js';
 
@@ -66,7 +65,7 @@ const endpoints: FastifyPluginAsyncTypebox = async (app) => {
     const { upload } = await receiveMultipart(req, ctx.config.dataDir, { fileFields: AUDIO_FIELDS, raw: !q.encode });
     if (q.encode) await requireAudio(upload, 'audio_file', req);
     const name = q.videoFile ?? upload.filename;
-    const ans = await providerService(ctx).transcribe(upload, q, clientLink(reply), q.videoFile);
+    const ans = await ctx.provider.transcribe(upload, q, clientLink(reply), q.videoFile);
     const body = renderAsr(ans.result, q.output, q.wordTimestamps, ctx.settings);
     return reply
       .header('content-type', 'text/plain; charset=utf-8')
@@ -89,14 +88,14 @@ const endpoints: FastifyPluginAsyncTypebox = async (app) => {
     const q = parseDetectQuery(req.query as Record<string, unknown>);
     const { upload } = await receiveMultipart(req, ctx.config.dataDir, { fileFields: AUDIO_FIELDS, raw: !q.encode });
     if (q.encode) await requireAudio(upload, 'audio_file', req);
-    const ans = await providerService(ctx).detect(upload, clientLink(reply));
+    const ans = await ctx.provider.detect(upload, clientLink(reply));
     reply.header('x-job-id', ans.jobId);
     return { detected_language: whisperLanguageName(ans.result.language), language_code: ans.result.language, confidence: ans.result.confidence };
   });
 
   app.get('/status', {
     schema: { tags, summary: 'Provider status: engine, model, queue and workers', querystring: Type.Object({ apikey: Type.Optional(Type.String()) }), response: { 200: ProviderStatus, ...errors(401) } },
-  }, async () => ({ ...(await listStatus(ctx)), version: packageVersion(), waiting_requests: providerService(ctx).activeWaits() }));
+  }, async () => ({ ...(await listStatus(ctx)), version: packageVersion(), waiting_requests: ctx.provider.activeWaits() }));
 
   // A browser or a misconfigured client that GETs a POST-only path learns what to send.
   for (const path of ['/asr', '/detect-language']) {

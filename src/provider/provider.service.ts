@@ -8,16 +8,17 @@
  * served to the same request again.
  */
 import { createHash } from 'node:crypto';
-import type { AppContext } from '../server/context.js';
+import type { CoreContext } from '../server/core.js';
 import type { JobRow } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { ERROR_CODES, isErrorCode } from '../error-codes.js';
-import { findJob, findLiveJobForFile, TERMINAL_STATUSES } from '../jobs/jobs.repository.js';
+import { findJob, findLiveJobForFile } from '../jobs/jobs.repository.js';
+import { isTerminalStatus } from '../jobs/job-kinds.js';
+import * as life from '../jobs/job-lifecycle.repository.js';
 import { normalizeLanguage } from '../languages.js';
 import { providerQualityPreset, type Segment } from '../transcription/index.js';
 import type { AsrJobParams } from './provider.params.js';
 import * as repo from './provider.repository.js';
-import { serverNodeName } from '../workers/workers.context.js';
 import { removeUpload, type StoredUpload } from './provider.upload.js';
 import { resolveVideoFile, type VideoFile } from './video-file.js';
 
@@ -75,7 +76,8 @@ export function requestKey(kind: 'asr' | 'detect', audioSha256: string, params: 
 export class ProviderService {
   private readonly watches = new Map<string, Watch>();
 
-  constructor(private readonly ctx: AppContext) {}
+  /** One per server (built by server/context.ts): its waits are shared by all provider routes. */
+  constructor(private readonly ctx: CoreContext) {}
 
   private get db() {
     return this.ctx.database.db;
@@ -138,7 +140,7 @@ export class ProviderService {
           options: options as unknown as Record<string, unknown>,
           synthetic_path: true,
           // The upload is on this server's disk: a worker on another node could not read it.
-          node_affinity: serverNodeName(),
+          node_affinity: this.ctx.config.nodeName,
           // The preset the handler resolves model and decoding with (provider_quality_preset).
           quality_preset: providerQualityPreset((k) => this.ctx.settings.get(k)),
         });
@@ -154,7 +156,7 @@ export class ProviderService {
   private async requireWorker(): Promise<void> {
     const s = this.ctx.settings;
     const windowMs = Math.max(s.getNumber('job_lease_seconds') || 60, 3 * (s.getNumber('worker_heartbeat_seconds') || 5)) * 1000;
-    if ((await repo.countLiveWorkers(this.db, Date.now() - windowMs, serverNodeName())) > 0) return;
+    if ((await repo.countLiveWorkers(this.db, Date.now() - windowMs, this.ctx.config.nodeName)) > 0) return;
     throw new AppError(503, 'no_workers', 'No worker is running on this server to process the request: start one (POST /api/workers, the worker_cpu_count setting, or `transcriptorio worker`) and try again');
   }
 
@@ -184,7 +186,9 @@ export class ProviderService {
       const outcome = await Promise.race([w.done, timedOut, disconnected]);
       if (outcome === 'gone') {
         if (leave()) {
-          const cancelled = await repo.cancelIfQueued(this.db, jobId, 'cancelled: the client disconnected before a worker started it').catch(() => false);
+          const cancelled = await life
+            .cancel(this.db, jobId, { onlyQueued: true, reason: 'cancelled: the client disconnected before a worker started it' })
+            .catch(() => false);
           if (cancelled) this.ctx.log.info({ job_id: jobId }, 'provider request abandoned before it started: job cancelled');
         }
         throw new AppError(499, 'client_closed', 'The client closed the connection');
@@ -214,7 +218,7 @@ export class ProviderService {
         try {
           const row = await findJob(this.db, jobId);
           if (!row) return reject(new AppError(503, 'job_removed', `Job ${jobId} of this request was deleted before it finished`));
-          if ((TERMINAL_STATUSES as readonly string[]).includes(row.status)) return resolve(row);
+          if (isTerminalStatus(row.status)) return resolve(row);
         } catch (e) {
           this.ctx.log.debug({ err: e, job_id: jobId }, 'provider poll failed; retrying');
         }
@@ -263,12 +267,4 @@ function parseResult<T>(row: JobRow): T {
 
 function formatBytes(n: number): string {
   return n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`;
-}
-
-const services = new WeakMap<AppContext, ProviderService>();
-/** One service per running server (its waits are shared by all provider routes). */
-export function providerService(ctx: AppContext): ProviderService {
-  let s = services.get(ctx);
-  if (!s) services.set(ctx, (s = new ProviderService(ctx)));
-  return s;
 }

@@ -1,11 +1,16 @@
 /**
- * Starts the scanner with the server: the scheduler when auto_scan_enabled
- * is on (keeping the persisted next run time), the watcher when
- * watcher_enabled is on. Both stop with the server (ctx.onClose).
+ * The scanner as a background component of the server: at start the
+ * scheduler comes back when auto_scan_enabled is on (keeping the persisted
+ * next run time), the watcher when watcher_enabled is on; at stop a running
+ * scan is cancelled and both stop. Built by the composition root (server/context.ts).
  */
-import { registerBackground } from '../server/background.js';
-import { getScanner } from './scanner.runtime.js';
+import type { BackgroundComponent } from '../server/background.js';
+import type { ScannerRuntime } from './scanner.runtime.js';
 
-registerBackground('scanner', async (ctx) => {
-  await getScanner(ctx).resume();
-});
+export function scannerComponent(scanner: ScannerRuntime): BackgroundComponent {
+  return {
+    name: 'scanner',
+    start: () => scanner.resume(),
+    stop: () => scanner.close(),
+  };
+}

@@ -2,11 +2,10 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '../errors.js';
 import { Message, errors } from '../server/schemas.js';
-import { getScanner } from './scanner.runtime.js';
 import { AnalysisSchema, DecisionSchema, ScanBody, ScanIdParams, ScanQuery, ScanResultSchema, ScanRunSchema, ScanStartedSchema, SchedulerBody, StatusSchema, WatcherBody } from './scanner.schemas.js';
 
 export const scannerRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const scanner = getScanner(app.ctx);
+  const scanner = app.ctx.scanner;
   const tags = ['Scanner'];
 
   // The bodies here are optional: clients that send a JSON content type with no body get the defaults,

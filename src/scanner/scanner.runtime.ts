@@ -5,8 +5,7 @@
  * Whatever changes a setting — the scanner API, the settings API, the setup
  * wizard — the running components follow it.
  */
-import type { AppContext } from '../server/context.js';
-import { registerStatusProvider } from '../system/status.service.js';
+import type { CoreContext } from '../server/core.js';
 import { badRequest } from '../errors.js';
 import { describeSchedule, ScanScheduler, validateCron, type Schedule } from './scan-scheduler.js';
 import { checkLibraryFolders } from './library-folders.js';
@@ -58,7 +57,7 @@ export class ScannerRuntime {
     if (WATCHER_KEYS.has(key)) void this.queue(() => this.syncWatcher()).catch((e) => this.ctx.log.warn({ err: e }, 'watcher not updated'));
   };
 
-  constructor(private readonly ctx: AppContext) {
+  constructor(private readonly ctx: CoreContext) {
     const { settings, log } = ctx;
     this.service = new ScannerService({ db: ctx.database.db, settings, jobs: ctx.jobs, rules: ctx.rules, events: ctx.events, log });
     this.scheduler = new ScanScheduler({
@@ -239,25 +238,4 @@ export class ScannerRuntime {
     if (running) await this.service.cancel(running.scan_id);
     await this.watcher.stop();
   }
-}
-
-const runtimes = new WeakMap<AppContext, ScannerRuntime>();
-
-/** The scanner of a server context, made on first use (routes or the background component). */
-export function getScanner(ctx: AppContext): ScannerRuntime {
-  let rt = runtimes.get(ctx);
-  if (!rt) {
-    const created = new ScannerRuntime(ctx);
-    rt = created;
-    runtimes.set(ctx, created);
-    ctx.onClose.push(() => created.close());
-    registerStatusProvider(ctx, 'scanner', async () => {
-      const st = await created.status();
-      return {
-        scheduler_enabled: st.scheduler_enabled, scheduler_running: st.scheduler_running, next_scan_time: st.next_scan_time,
-        watcher_enabled: st.watcher_enabled, watcher_running: st.watcher_running,
-      };
-    });
-  }
-  return rt;
 }

@@ -1,13 +1,14 @@
 /**
- * Starts the HTTP server for a config: context, app, listen, and a graceful
- * close on SIGINT/SIGTERM that stops background components first.
+ * Starts the HTTP server for a config: the context (every service, built by
+ * createContext), the app, listen, then the background components in the
+ * order createContext lists them. close() (on SIGINT/SIGTERM, see
+ * cli/server.command.ts) stops them in reverse before the app closes.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { buildApp } from './app.js';
 import { closeContext, createContext, type AppContext } from './context.js';
 import { startBackground } from './background.js';
-import './background-components.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -30,20 +31,43 @@ function describeSource(source: Config['listenSource']['host'], flag: string, en
   return null;
 }
 
-export async function startServer(config: Config, opts: { background?: boolean; cpuWorkers?: number } = {}): Promise<RunningServer> {
-  const ctx = await createContext(config);
-  ctx.cpuWorkersAtBoot = opts.cpuWorkers;
-  const app = await buildApp(ctx);
-  app.server.keepAliveTimeout = 65_000;
-  app.server.requestTimeout = 0; // provider uploads and long transcriptions
+export interface StartOptions {
+  /** false: listen only, no background component (tests); default true */
+  background?: boolean;
+  /** `server --workers N`: CPU workers at boot instead of the worker_cpu_count setting */
+  cpuWorkers?: number;
+}
+
+export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
+  const ctx = await createContext(config, { cpuWorkersAtBoot: opts.cpuWorkers });
+  return serve(ctx, opts);
+}
+
+/**
+ * Serves a built context: the app, listen, then ctx.background in order.
+ * close() stops the background components in reverse (closeContext), then
+ * the app. On a failed listen the context is closed before the error goes on.
+ */
+export async function serve(ctx: AppContext, opts: Pick<StartOptions, 'background'> = {}): Promise<RunningServer> {
+  const { config } = ctx;
   const listen = listenAddress(config, ctx.settings);
-  await app.listen(listen);
+  let app: FastifyInstance;
+  try {
+    app = await buildApp(ctx);
+    app.server.keepAliveTimeout = 65_000;
+    app.server.requestTimeout = 0; // provider uploads and long transcriptions
+    await app.listen(listen);
+  } catch (e) {
+    // Port taken, bad address: nothing started yet, but the database is open.
+    await closeContext(ctx);
+    throw e;
+  }
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : listen.port;
   ctx.settings.setEffective('api_host', listen.host, describeSource(config.listenSource.host, '--host', 'HOST'));
   ctx.settings.setEffective('api_port', String(port), describeSource(config.listenSource.port, '--port', 'PORT'));
   const url = `http://${listen.host === '0.0.0.0' || listen.host === '::' ? '127.0.0.1' : listen.host}:${port}`;
-  if (opts.background !== false) await startBackground(ctx, app);
+  if (opts.background !== false) await startBackground(ctx.background, ctx.log);
   ctx.log.info({ url, database: config.databaseKind, docs: `${url}/docs` }, 'TranscriptorIO is running');
   let closing: Promise<void> | null = null;
   const close = () =>

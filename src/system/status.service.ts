@@ -1,7 +1,7 @@
 /**
  * The figures of /api/status and /health, from the database and from the
- * components that are running. Components that are not part of this server
- * (workers, scanner) register a provider; absent ones report zeros.
+ * services of this server (the worker pool's rows of every node, the
+ * scanner's scheduler and watcher), read from the context.
  */
 import type { AppContext } from '../server/context.js';
 import { defaultQualityPreset, presetLabels, providerQualityPreset, resolveAllPresets } from '../transcription/index.js';
@@ -12,18 +12,6 @@ export interface WorkersSummary {
 }
 export interface ScannerSummary {
   scheduler_enabled: boolean; scheduler_running: boolean; next_scan_time: string | null; watcher_enabled: boolean; watcher_running: boolean;
-}
-
-type Providers = {
-  workers?: () => Promise<WorkersSummary>;
-  scanner?: () => Promise<ScannerSummary>;
-};
-const providers = new WeakMap<AppContext, Providers>();
-
-export function registerStatusProvider<K extends keyof Providers>(ctx: AppContext, key: K, fn: NonNullable<Providers[K]>): void {
-  const p = providers.get(ctx) ?? {};
-  p[key] = fn;
-  providers.set(ctx, p);
 }
 
 /** The models jobs run with, as the resolver gives them (src/transcription/resolve.ts): never a guess of its own. */
@@ -43,18 +31,24 @@ export function transcriptionSummary(get: (key: string) => unknown) {
   };
 }
 
+async function workersSummary(ctx: Pick<AppContext, 'workers'>): Promise<WorkersSummary> {
+  const s = await ctx.workers.service.stats();
+  return {
+    total_workers: s.total_workers, cpu_workers: s.cpu_workers, gpu_workers: s.gpu_workers, idle_workers: s.idle_workers,
+    busy_workers: s.busy_workers, total_jobs_completed: s.total_jobs_completed, total_jobs_failed: s.total_jobs_failed,
+  };
+}
+
+async function scannerSummary(ctx: Pick<AppContext, 'scanner'>): Promise<ScannerSummary> {
+  const st = await ctx.scanner.status();
+  return {
+    scheduler_enabled: st.scheduler_enabled, scheduler_running: st.scheduler_running, next_scan_time: st.next_scan_time,
+    watcher_enabled: st.watcher_enabled, watcher_running: st.watcher_running,
+  };
+}
+
 export async function systemStatus(ctx: AppContext) {
-  const p = providers.get(ctx) ?? {};
-  const [queue, workers, scanner] = await Promise.all([
-    ctx.jobs.stats(),
-    p.workers ? p.workers() : Promise.resolve<WorkersSummary>({ total_workers: 0, cpu_workers: 0, gpu_workers: 0, idle_workers: 0, busy_workers: 0, total_jobs_completed: 0, total_jobs_failed: 0 }),
-    p.scanner
-      ? p.scanner()
-      : Promise.resolve<ScannerSummary>({
-          scheduler_enabled: ctx.settings.getBoolean('auto_scan_enabled'), scheduler_running: false, next_scan_time: null,
-          watcher_enabled: ctx.settings.getBoolean('watcher_enabled'), watcher_running: false,
-        }),
-  ]);
+  const [queue, workers, scanner] = await Promise.all([ctx.jobs.stats(), workersSummary(ctx), scannerSummary(ctx)]);
   return {
     system: { status: 'running', uptime_seconds: Math.round((Date.now() - ctx.startedAt) / 100) / 10 },
     workers,

@@ -12,7 +12,6 @@ import type { AppContext } from '../server/context.js';
 import { AppError } from '../errors.js';
 import { checkMediaPath } from '../security/media-roots.js';
 import { applyPathMappings, mappingsFromSettings } from '../workers/path-mapping.js';
-import { getScanner } from '../scanner/scanner.runtime.js';
 import { itemPath, serverOf } from '../integrations/media-refresh.js';
 import type { WebhookIntent, WebhookSource } from './webhooks.parsers.js';
 
@@ -75,7 +74,7 @@ function skippedOf(files: WebhookFileResult[]): WebhookSkip[] {
 }
 
 async function byRules(ctx: AppContext, path: string): Promise<WebhookFileResult> {
-  const [r] = await getScanner(ctx).service.processFiles([path]);
+  const [r] = await ctx.scanner.service.processFiles([path]);
   if (!r || r.error) return { path, action: 'error', reason: r?.error ?? 'not analysed', job_id: null };
   const d = r.decision!;
   return { path, action: d.action === 'job' ? 'job' : 'skip', reason: (d as { reason?: string | null }).reason ?? null, job_id: (d as { job_id?: string | null }).job_id ?? null };

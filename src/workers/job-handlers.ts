@@ -1,13 +1,14 @@
 /**
- * Registry of job handlers: what a worker process does with a claimed job,
- * by job_type. Handler modules register themselves (handlers/index.ts imports
- * them all) and the worker checks at start-up that every job type it may
- * claim has exactly one handler.
+ * What a job handler is: what a worker process does with a claimed job of
+ * one job_type. The handlers themselves are data, `jobHandlers` in
+ * handlers/index.ts (a `Record<JobType, JobHandler>` the compiler checks);
+ * the worker checks at start-up which queued job types it cannot run.
  */
 import type { Logger } from 'pino';
 import type { JobRow } from '../db/schema.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { DatabaseHandle } from '../db/database.js';
+import type { EngineCache } from './worker-engine.js';
 
 export interface JobProgress {
   stage: string;
@@ -26,10 +27,12 @@ export interface JobHandlerContext {
   /** aborted when the job is cancelled or the worker must stop */
   signal: AbortSignal;
   reportProgress(p: JobProgress): void;
-  /** The worker's engine cache, so a model stays loaded between jobs (typed by the worker). */
-  engine: unknown;
+  /** The worker's engine cache: the one place that reuses an engine between jobs (a model stays loaded). */
+  engine: EngineCache;
   workerType: 'cpu' | 'gpu';
   deviceId: number | null;
+  /** This node's name (Config.nodeName, passed down in the worker spec), for messages that name the machine. */
+  node: string;
 }
 
 export interface JobOutcome {
@@ -45,17 +48,5 @@ export interface JobOutcome {
 
 export type JobHandler = (ctx: JobHandlerContext) => Promise<JobOutcome>;
 
-const handlers = new Map<string, JobHandler>();
-
-export function registerJobHandler(jobType: string, handler: JobHandler): void {
-  if (handlers.has(jobType)) throw new Error(`job type ${jobType} has two handlers`);
-  handlers.set(jobType, handler);
-}
-
-export function getJobHandler(jobType: string): JobHandler | undefined {
-  return handlers.get(jobType);
-}
-
-export function registeredJobTypes(): string[] {
-  return [...handlers.keys()];
-}
+/** The handlers one worker process runs, by job_type (the built-in ones plus any test-only extras). */
+export type JobHandlers = Readonly<Record<string, JobHandler>>;

@@ -1,8 +1,9 @@
 /**
  * Runs one claimed job inside a worker process: dispatches it to the handler
  * for its job_type, writes progress (throttled), watches for cancel, and
- * writes the outcome. Every write is guarded by "still processing and still
- * mine", so a cancel or a lease take-over always wins over a late worker.
+ * asks the job life cycle for the outcome's transition. Every write is guarded
+ * by "still processing and still mine", so a cancel or a lease take-over
+ * always wins over a late worker.
  */
 import { rm } from 'node:fs/promises';
 import { sidecarPath } from '../transcription/index.js';
@@ -11,9 +12,10 @@ import { appError } from '../errors.js';
 import type { DatabaseHandle } from '../db/database.js';
 import type { JobRow } from '../db/schema.js';
 import type { SettingsService } from '../settings/settings.service.js';
-import { getJobHandler, type JobOutcome, type JobProgress } from './job-handlers.js';
+import type { JobHandlers, JobOutcome, JobProgress } from './job-handlers.js';
+import type { EngineCache } from './worker-engine.js';
 import { errorMessage, isRetryable, isWorkerFatal, jobErrorCode } from './job-errors.js';
-import { retryDelayMs } from '../queue/queue.repository.js';
+import * as life from '../jobs/job-lifecycle.repository.js';
 import * as repo from './workers.repository.js';
 
 export type RunResult = 'completed' | 'failed' | 'retry' | 'cancelled' | 'handed_back' | 'lost';
@@ -25,6 +27,8 @@ export interface RunnerIdentity {
   workerId: string;
   workerType: 'cpu' | 'gpu';
   deviceId: number | null;
+  /** this node's name (the worker spec's) */
+  node: string;
 }
 
 export interface RunningJob {
@@ -39,7 +43,9 @@ export interface RunnerDeps {
   settings: SettingsService;
   log: Logger;
   identity: RunnerIdentity;
-  engine: unknown;
+  /** the handlers this worker runs, by job_type (handlers/index.ts) */
+  handlers: JobHandlers;
+  engine: EngineCache;
   /** called with the current job (or null) so the heartbeat can report it */
   onCurrent(job: RunningJob | null): void;
   /** the worker's error when a handler failure makes it unable to go on (GPU gone) */
@@ -88,13 +94,13 @@ export async function runJob(job: JobRow, deps: RunnerDeps): Promise<RunResult> 
       const key = `${progress.stage}|${progress.progress}|${progress.etaSeconds}`;
       let holds: boolean;
       if (key !== written) {
-        holds = await repo.updateHeldJob(db, job.id, me, { current_stage: progress.stage, progress: progress.progress, eta_seconds: progress.etaSeconds });
+        holds = await life.progress(db, job.id, me, progress);
         if (holds) {
           written = key;
           await repo.updateWorker(db, me, { current_job_progress: progress.progress, current_job_eta: progress.etaSeconds });
         }
       } else {
-        holds = await repo.stillHolds(db, job.id, me);
+        holds = await life.isHeld(db, job.id, me);
       }
       if (!holds) abort((await repo.jobCancelRequested(db, job.id)) ? 'cancel' : 'lost');
     } catch (e) {
@@ -109,7 +115,7 @@ export async function runJob(job: JobRow, deps: RunnerDeps): Promise<RunResult> 
   let outcome: JobOutcome | null = null;
   let failure: unknown = null;
   try {
-    const handler = getJobHandler(job.job_type);
+    const handler = Object.hasOwn(deps.handlers, job.job_type) ? deps.handlers[job.job_type] : undefined;
     if (!handler) throw appError('no_handler', `No handler for job type "${job.job_type}" on worker ${me}: start this job type's worker, or delete the job`);
     outcome = await handler({
       job,
@@ -126,6 +132,7 @@ export async function runJob(job: JobRow, deps: RunnerDeps): Promise<RunResult> 
       engine: deps.engine,
       workerType: identity.workerType,
       deviceId: identity.deviceId,
+      node: identity.node,
     });
   } catch (e) {
     failure = e;
@@ -144,30 +151,13 @@ export async function runJob(job: JobRow, deps: RunnerDeps): Promise<RunResult> 
   }
   if (reason === 'stop') {
     if (outcome?.output_path) await removeOutput(outcome.output_path);
-    await repo.handBackJob(db, job.id, me);
+    await life.handBack(db, job.id, me);
     log.info({ job: job.id }, 'job handed back to the queue (worker stopping)');
     return 'handed_back';
   }
 
   if (outcome) {
-    const ok = await repo.updateHeldJob(db, job.id, me, {
-      status: 'completed',
-      progress: 100,
-      current_stage: 'finalizing',
-      eta_seconds: null,
-      completed_at: new Date().toISOString(),
-      lease_expires_at: null,
-      output_path: outcome.output_path ?? null,
-      segments_count: outcome.segments_count ?? null,
-      processing_time_seconds: seconds,
-      model_used: outcome.model_used ?? null,
-      device_used: outcome.device_used ?? null,
-      vram_used_mb: outcome.vram_used_mb ?? null,
-      error: null,
-      error_code: null,
-      ...(outcome.source_lang && !job.source_lang ? { source_lang: outcome.source_lang } : {}),
-      ...(outcome.result !== undefined ? { result: JSON.stringify(outcome.result) } : {}),
-    });
+    const ok = await life.complete(db, job.id, me, { ...outcome, processing_time_seconds: seconds });
     if (!ok) {
       // Cancelled between the last check and now: the cancel wins, the file goes.
       if (outcome.output_path) await removeOutput(outcome.output_path);
@@ -182,21 +172,17 @@ export async function runJob(job: JobRow, deps: RunnerDeps): Promise<RunResult> 
   const code = jobErrorCode(failure);
   const retryable = isRetryable(failure);
   if (isWorkerFatal(failure)) deps.onFatal?.(failure);
-  if (retryable && job.retry_count + 1 <= job.max_retries) {
-    const backoffMs = retryDelayMs(deps.settings.getNumber('job_retry_backoff_seconds') * 1000, job.retry_count);
-    const ok = await repo.updateHeldJob(db, job.id, me, {
-      status: 'queued', worker_id: null, lease_expires_at: null, progress: 0, current_stage: null, eta_seconds: null, started_at: null,
-      error: message, error_code: code, retry_count: job.retry_count + 1, not_before: Date.now() + backoffMs,
-    });
-    if (ok) await repo.incrementCounter(db, me, 'jobs_failed');
+  const failed = { error: message, errorCode: code, processingTimeSeconds: seconds };
+  // A retryable failure is queued again after the back-off, or fails once max_retries are used up.
+  const to = retryable
+    ? await life.retry(db, job.id, me, { ...failed, backoffBaseMs: deps.settings.getNumber('job_retry_backoff_seconds') * 1000 })
+    : (await life.fail(db, job.id, me, failed)) ? 'failed' : null;
+  if (!to) return (await repo.jobCancelRequested(db, job.id)) ? 'cancelled' : 'lost';
+  await repo.incrementCounter(db, me, 'jobs_failed');
+  if (to === 'queued') {
     log.warn({ job: job.id, err: message, code, retry: job.retry_count + 1 }, 'job failed, will be retried');
     return 'retry';
   }
-  const ok = await repo.updateHeldJob(db, job.id, me, {
-    status: 'failed', error: message, error_code: code, completed_at: new Date().toISOString(), lease_expires_at: null, eta_seconds: null,
-    processing_time_seconds: seconds, ...(retryable ? { retry_count: job.retry_count + 1 } : {}),
-  });
-  if (ok) await repo.incrementCounter(db, me, 'jobs_failed');
   log.warn({ job: job.id, err: message, code }, 'job failed');
   return 'failed';
 }

@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import type { DatabaseHandle } from '../db/database.js';
 import type { LogLevel } from '../config.js';
 import type { SettingsService } from '../settings/settings.service.js';
-import { recoverExpiredLeases } from '../queue/queue.repository.js';
+import * as life from '../jobs/job-lifecycle.repository.js';
 import { EXIT_CANNOT_RUN, SPEC_ENV, type WorkerSpec } from './worker-spec.js';
 import * as repo from './workers.repository.js';
 
@@ -26,8 +26,11 @@ export interface SupervisorOptions {
   databaseUrl: string;
   settings: SettingsService;
   log: Logger;
+  /** this node's name (Config.nodeName): worker rows, job affinity, the workers' spec */
   node: string;
   logLevel?: LogLevel;
+  /** test-only: handler modules for extra job types (Config.extraHandlers, see WorkerSpec.extraHandlers) */
+  extraHandlers?: readonly string[];
   /** environment added to every worker process */
   env?: Record<string, string>;
 }
@@ -151,10 +154,9 @@ export class WorkerSupervisor extends EventEmitter {
     );
     if (!dead.length) return;
     const ids = dead.map((r) => r.worker_id);
-    const n = await repo.expireLeasesOf(this.db, ids);
-    await recoverExpiredLeases(this.db, { backoffMs: 0 });
+    const r = await life.expireLeasesOf(this.db, ids, { backoffMs: 0 });
     for (const id of ids) await repo.deleteWorker(this.db, id);
-    this.o.log.info({ workers: ids, jobs: n }, 'recovered jobs of workers that died with the previous run');
+    this.o.log.info({ workers: ids, jobs: r.requeued + r.failed, ...r }, 'recovered jobs of workers that died with the previous run');
   }
 
   /** A heartbeat older than this means the worker (or its node) is gone. */
@@ -164,7 +166,7 @@ export class WorkerSupervisor extends EventEmitter {
 
   private async maintain(): Promise<void> {
     const now = Date.now();
-    const r = await recoverExpiredLeases(this.db, { backoffMs: this.settings.getNumber('job_retry_backoff_seconds') * 1000, now });
+    const r = await life.recoverExpired(this.db, { backoffMs: this.settings.getNumber('job_retry_backoff_seconds') * 1000, now });
     if (r.requeued || r.failed) this.o.log.warn(r, 'took back jobs of workers that stopped responding');
     // Workers this supervisor keeps but that run no process (error, waiting to restart) stay visible.
     for (const m of this.workers.values()) {
@@ -216,8 +218,11 @@ export class WorkerSupervisor extends EventEmitter {
   }
 
   private async spawn(m: Managed): Promise<void> {
-    const spec: WorkerSpec = { workerId: m.id, workerType: m.type, deviceId: m.deviceId, node: this.o.node, databaseUrl: this.o.databaseUrl, logLevel: this.o.logLevel };
-    const env: NodeJS.ProcessEnv = { ...process.env, ...this.o.env, [SPEC_ENV]: JSON.stringify(spec), TRANSCRIPTORIO_NODE: this.o.node };
+    const spec: WorkerSpec = {
+      workerId: m.id, workerType: m.type, deviceId: m.deviceId, node: this.o.node, databaseUrl: this.o.databaseUrl, logLevel: this.o.logLevel,
+      ...(this.o.extraHandlers?.length ? { extraHandlers: this.o.extraHandlers } : {}),
+    };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...this.o.env, [SPEC_ENV]: JSON.stringify(spec) };
     // A GPU worker sees only its own device (which is then device 0 for the engine).
     if (m.type === 'gpu') env.CUDA_VISIBLE_DEVICES = String(m.deviceId ?? 0);
     const { file, execArgv } = workerEntry();
@@ -237,7 +242,7 @@ export class WorkerSupervisor extends EventEmitter {
     if (!row || row.desired_state === 'stopping' || code === 0) {
       // Asked to stop through the database (another node's API), or removed: gone for good.
       this.workers.delete(m.id);
-      await repo.handBackJobsOf(this.db, [m.id]).catch(() => {});
+      await life.handBackJobsOf(this.db, [m.id]).catch(() => {});
       if (row) await repo.deleteWorker(this.db, m.id).catch(() => {});
       this.o.log.info({ worker: m.id }, 'worker stopped on request');
       return;
@@ -250,8 +255,7 @@ export class WorkerSupervisor extends EventEmitter {
     this.o.log.error({ worker: m.id, how }, 'worker process died');
     // Its job is retried (a crash counts as an attempt, like a lease that ran out).
     await repo.updateWorker(this.db, m.id, { status: 'error', error: `worker process died (${how})`, pid: null, current_job_id: null, current_job_progress: null, current_job_eta: null, model_loaded: null }).catch(() => {});
-    await repo.expireLeasesOf(this.db, [m.id]).catch(() => {});
-    await recoverExpiredLeases(this.db, { backoffMs: this.settings.getNumber('job_retry_backoff_seconds') * 1000 }).catch(() => {});
+    await life.expireLeasesOf(this.db, [m.id], { backoffMs: this.settings.getNumber('job_retry_backoff_seconds') * 1000 }).catch(() => {});
     if (!this.settings.getBoolean('worker_auto_restart')) return;
     const backoff = restartBackoff(m.crashes, Date.now() - m.startedAt);
     m.crashes = backoff.crashes;
@@ -286,7 +290,7 @@ export class WorkerSupervisor extends EventEmitter {
         await m.exited;
       }
     }
-    await repo.handBackJobsOf(this.db, [id]);
+    await life.handBackJobsOf(this.db, [id]);
     await repo.deleteWorker(this.db, id);
     this.workers.delete(id);
     if (this.workers.size === 0) this.startedAt = null;

@@ -6,13 +6,14 @@
  * when the request came from another node). A native crash takes down this
  * process only.
  */
-import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { openDatabase, type DatabaseHandle } from '../db/database.js';
 import { createLogger } from '../logger.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { claimNextJob, extendLease } from '../queue/queue.repository.js';
-import { EXIT_CANNOT_RUN, SPEC_ENV, loadHandlers, missingHandlers, type WorkerSpec } from './worker-spec.js';
+import { EXIT_CANNOT_RUN, SPEC_ENV, missingHandlers, type WorkerSpec } from './worker-spec.js';
+import { loadJobHandlers } from './handlers/index.js';
+import type { JobHandlers } from './job-handlers.js';
 import { runJob, type RunningJob } from './job-runner.js';
 import { WorkerEngine, freesMemoryAfterJob } from './worker-engine.js';
 import { statusCounts } from '../jobs/jobs.repository.js';
@@ -38,7 +39,7 @@ class WorkerProcess {
     private readonly handle: DatabaseHandle,
     private readonly settings: SettingsService,
     private readonly log: Logger,
-    private readonly jobTypes: string[],
+    private readonly handlers: JobHandlers,
   ) {
     // CUDA_VISIBLE_DEVICES (set by the supervisor) makes the worker's GPU device 0 inside this process.
     this.engine = new WorkerEngine(spec.workerType === 'gpu' ? { device: 'cuda', gpuDevice: 0 } : { device: 'cpu', gpuDevice: 0 });
@@ -132,8 +133,8 @@ class WorkerProcess {
         const job = await claimNextJob(this.db, this.handle.kind, {
           workerId: this.spec.workerId,
           leaseMs: this.settings.getNumber('job_lease_seconds') * 1000,
-          jobTypes: this.jobTypes,
-          node: this.spec.node || hostname(),
+          jobTypes: Object.keys(this.handlers),
+          node: this.spec.node,
           maxRunningOnNode: this.settings.getNumber('concurrent_transcriptions'),
         });
         if (!job) {
@@ -152,7 +153,8 @@ class WorkerProcess {
           database: this.handle,
           settings: this.settings,
           log: this.log,
-          identity: { workerId: this.spec.workerId, workerType: this.spec.workerType, deviceId: this.spec.deviceId },
+          identity: { workerId: this.spec.workerId, workerType: this.spec.workerType, deviceId: this.spec.deviceId, node: this.spec.node },
+          handlers: this.handlers,
           engine: this.engine,
           onCurrent: (c) => (this.current = c),
           onFatal: (err) => (this.fatal = errorMessage(err)),
@@ -196,7 +198,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const spec = JSON.parse(raw) as WorkerSpec;
-  const log = createLogger(spec.logLevel ?? 'info', 'worker').child({ worker: spec.workerId, node: spec.node || hostname() });
+  const log = createLogger(spec.logLevel ?? 'info', 'worker').child({ worker: spec.workerId, node: spec.node });
   const handle = openDatabase(spec.databaseUrl, { poolSize: 3 });
   const settings = new SettingsService(handle.db);
   await settings.refresh();
@@ -220,7 +222,8 @@ async function main(): Promise<void> {
   // The supervisor is gone (server killed): hand the job back now rather than run unsupervised.
   process.on('disconnect', () => (worker ? worker.requestStop(Date.now()) : (pendingStop = Date.now())));
 
-  const types = await loadHandlers();
+  const handlers = await loadJobHandlers(spec.extraHandlers);
+  const types = Object.keys(handlers);
   const missing = await missingHandlers(handle, types);
   if (missing.length) log.error({ missing }, `no handler for job types ${missing.join(', ')}: this worker leaves those jobs to others`);
 
@@ -233,7 +236,7 @@ async function main(): Promise<void> {
       process.exit(EXIT_CANNOT_RUN);
     }
   }
-  worker = new WorkerProcess(spec, handle, settings, log, types);
+  worker = new WorkerProcess(spec, handle, settings, log, handlers);
   if (pendingStop !== null) worker.requestStop(pendingStop);
   log.info({ pid: process.pid, type: spec.workerType, device: spec.deviceId, jobTypes: types }, 'worker started');
   const code = await worker.run();

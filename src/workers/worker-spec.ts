@@ -1,37 +1,29 @@
 /**
  * What a supervisor and its worker processes agree on: the spec passed to a
- * forked worker, its exit codes, and how a worker finds its job handlers.
+ * forked worker, its exit codes, and the start-up check of its job handlers.
  */
-import { pathToFileURL } from 'node:url';
-import { resolve } from 'node:path';
 import type { DatabaseHandle } from '../db/database.js';
 import type { LogLevel } from '../config.js';
-import { registeredJobTypes } from './job-handlers.js';
 
 export interface WorkerSpec {
   workerId: string;
   workerType: 'cpu' | 'gpu';
   deviceId: number | null;
+  /** This node's name (Config.nodeName): worker rows, job affinity, error messages. */
   node: string;
   databaseUrl: string;
   logLevel?: LogLevel;
+  /**
+   * Test-only extension point: absolute paths of modules whose default export
+   * is a `Record<string, JobHandler>` of extra job types (cheap jobs for the
+   * queue and multi-node tests; Config.extraHandlers). Empty in production.
+   */
+  extraHandlers?: readonly string[];
 }
 
 /** Exit code of a worker that cannot run here (no GPU, no GPU build): not restarted. */
 export const EXIT_CANNOT_RUN = 78;
 export const SPEC_ENV = 'TRANSCRIPTORIO_WORKER_SPEC';
-
-/**
- * Handler modules: the built-in ones, plus TRANSCRIPTORIO_EXTRA_HANDLERS
- * (comma-separated module paths) for job types a deployment or a test adds.
- */
-export async function loadHandlers(): Promise<string[]> {
-  await import('./handlers/index.js');
-  for (const mod of (process.env.TRANSCRIPTORIO_EXTRA_HANDLERS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
-    await import(pathToFileURL(resolve(mod)).href);
-  }
-  return registeredJobTypes();
-}
 
 /** Job types the queue may hold that no handler here can run (logged at start-up). */
 export async function missingHandlers(handle: DatabaseHandle, types: string[]): Promise<string[]> {

@@ -11,6 +11,7 @@ import type { SettingsService } from '../settings/settings.service.js';
 import { badRequest, notFound } from '../errors.js';
 import { listGpuDevices } from './gpu-devices.js';
 import type { WorkerSupervisor, WorkerType } from './supervisor.js';
+import * as life from '../jobs/job-lifecycle.repository.js';
 import * as repo from './workers.repository.js';
 import type { Static } from '@fastify/type-provider-typebox';
 import type { StatsSchema, WorkerSchema } from './workers.schemas.js';
@@ -146,7 +147,7 @@ export class WorkersService {
     if (sup.isLocal(id)) return sup.stopWorker(id, ms);
     if (Date.now() - Number(row.last_heartbeat_ms) > this.staleAfterMs() || row.status === 'stopped') {
       // Its node is gone: nobody is left to obey a stop request.
-      await repo.handBackJobsOf(this.db, [id]);
+      await life.handBackJobsOf(this.db, [id]);
       await repo.deleteWorker(this.db, id);
       return;
     }

@@ -9,13 +9,12 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { serverNodeName } from '../../src/workers/workers.context.js';
 import { audioPart, jfkPcm, listen, multipart, post, waitFor } from './provider-helpers.js';
 
 async function fakeWorker(t: TestApp): Promise<void> {
   const now = new Date().toISOString();
   await t.ctx.database.db.insertInto('workers').values({
-    worker_id: 'fake-1', worker_type: 'cpu', device_id: null, node: serverNodeName(), pid: null, status: 'idle', desired_state: 'running',
+    worker_id: 'fake-1', worker_type: 'cpu', device_id: null, node: t.ctx.config.nodeName, pid: null, status: 'idle', desired_state: 'running',
     current_job_id: null, current_job_progress: null, current_job_eta: null, jobs_completed: 0, jobs_failed: 0, started_at: now,
     last_heartbeat_ms: Date.now() + 3_600_000, error: null, model_loaded: null,
   } as never).execute();
@@ -150,12 +149,11 @@ test('a client that disconnects before a worker starts the job cancels it, unles
   const pa = post(url, body, contentType, { signal: a.signal }).catch((e: Error) => e);
   const pb = post(url, body, contentType, { signal: b.signal }).catch((e: Error) => e);
   const job = await waitFor(async () => (await providerJobs(app))[0], 5000, 'the job');
-  await waitFor(async () => app.ctx.settings && (await import('../../src/provider/provider.service.js')).providerService(app.ctx).activeWaits() === 2, 5000, 'two waiting requests');
-  const { providerService } = await import('../../src/provider/provider.service.js');
+  await waitFor(async () => app.ctx.provider.activeWaits() === 2, 5000, 'two waiting requests');
   a.abort();
   await pa;
   // The server has seen the disconnect once only one request waits; the job must then still be queued.
-  await waitFor(async () => providerService(app.ctx).activeWaits() === 1, 5000, 'the first request gone');
+  await waitFor(async () => app.ctx.provider.activeWaits() === 1, 5000, 'the first request gone');
   assert.equal((await app.ctx.jobs.get(job.id)).status, 'queued', 'the other request still waits for it');
   b.abort();
   await pb;

@@ -10,7 +10,6 @@ import type { AddressInfo } from 'node:net';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { ensureTestModel } from '../../scripts/test-model.js';
 import { isWhisperBuilt } from '../../src/transcription/binaries.js';
-import { workersFor } from '../../src/workers/workers.context.js';
 
 import { JFK_WAV, SILERO_MODEL } from '../helpers/fixtures.js';
 
@@ -70,7 +69,7 @@ export async function providerApp(settings: Record<string, unknown> = {}): Promi
 
 /** Starts one real CPU worker process of the app's pool and waits until it heart-beats. */
 export async function startWorker(t: TestApp): Promise<string> {
-  const id = await workersFor(t.ctx).supervisor.addWorker('cpu');
+  const id = await t.ctx.workers.supervisor.addWorker('cpu');
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     const row = await t.ctx.database.db.selectFrom('workers').selectAll().where('worker_id', '=', id).executeTakeFirst();

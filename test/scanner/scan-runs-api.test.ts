@@ -6,7 +6,6 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { databaseKinds } from '../helpers/db.js';
-import { getScanner } from '../../src/scanner/scanner.runtime.js';
 import { getState, setState } from '../../src/scanner/scanner.repository.js';
 import { createTestLibrary, type TestLibrary } from './media.js';
 import { slowFfprobe } from './slow-ffprobe.js';
@@ -137,12 +136,12 @@ for (const kind of databaseKinds()) {
       const dead = spawnSync(process.execPath, ['-e', '']).pid!;
       const value = JSON.stringify({ owner: `${hostname()}:${dead}:dead0002`, expires_ms: Date.now() + 3_600_000 });
       await setState(db, 'scanner.lock', value);
-      await getScanner(t.ctx).resume();
+      await t.ctx.scanner.resume();
       assert.equal(await getState(db, 'scanner.lock'), null);
       // A live one (this process) is left alone.
       const mine = JSON.stringify({ owner: `${hostname()}:${process.pid}:live0001`, expires_ms: Date.now() + 3_600_000 });
       await setState(db, 'scanner.lock', mine);
-      await getScanner(t.ctx).resume();
+      await t.ctx.scanner.resume();
       assert.equal(await getState(db, 'scanner.lock'), mine);
       await setState(db, 'scanner.lock', null);
     });

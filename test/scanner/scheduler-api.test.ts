@@ -2,7 +2,6 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/db.js';
-import { getScanner } from '../../src/scanner/scanner.runtime.js';
 import { createTestLibrary, type TestLibrary } from './media.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -85,7 +84,7 @@ for (const kind of databaseKinds()) {
       await t.close();
       t = await createTestApp(kind, db);
       assert.equal((await status()).scheduler_running, false, 'nothing runs before the background start');
-      await getScanner(t.ctx).resume(); // what the scanner background component does at boot
+      await t.ctx.scanner.resume(); // what the scanner background component does at boot
       const resumed = await status();
       assert.equal(resumed.scheduler_running, true);
       assert.equal(resumed.next_scan_time, s.next_scan_time, 'the rhythm is kept, not pushed a full interval away');

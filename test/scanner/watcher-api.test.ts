@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { databaseKinds } from '../helpers/db.js';
-import { getScanner } from '../../src/scanner/scanner.runtime.js';
 import { createTestLibrary, type TestLibrary } from './media.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -64,7 +63,7 @@ for (const kind of databaseKinds()) {
       const end = Date.now() + 8000;
       while ((await jobCount()) === 0 && Date.now() < end) await sleep(100);
       await sleep(1500); // a second job would show up by now
-      await getScanner(t.ctx).watcher.idle();
+      await t.ctx.scanner.watcher.idle();
       const jobs = (await t.ctx.jobs.list({ page: 1, pageSize: 10 })).jobs;
       assert.equal(jobs.length, 1);
       assert.deepEqual([jobs[0].file_path, jobs[0].target_lang, jobs[0].source_lang], [dest, 'spa', 'jpn']);
@@ -81,7 +80,7 @@ for (const kind of databaseKinds()) {
       writeFileSync(join(watched, 'Private', '.notranscribe'), '');
       copyFileSync(lib.anime, join(watched, 'Private', 'Deeper', 'Secret.mkv'));
       await sleep(2500);
-      await getScanner(t.ctx).watcher.idle();
+      await t.ctx.scanner.watcher.idle();
       assert.equal(await jobCount(), before);
     });
 
@@ -97,7 +96,7 @@ for (const kind of databaseKinds()) {
       await sleep(2500);
       copyFileSync(lib.anime, join(outside, 'Folder', 'Later.mkv'));
       await sleep(2000);
-      await getScanner(t.ctx).watcher.idle();
+      await t.ctx.scanner.watcher.idle();
       assert.equal(await jobCount(), before);
     });
 

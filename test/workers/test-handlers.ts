@@ -1,24 +1,26 @@
 /**
- * Job types registered only in tests (loaded by worker processes through
- * TRANSCRIPTORIO_EXTRA_HANDLERS): cheap jobs for the multi-node and queue
- * tests, where what matters is who runs each job, not what it does.
+ * Job types that exist only in tests: cheap jobs for the multi-node and queue
+ * tests, where what matters is who runs each job, not what it does. Worker
+ * processes load this module through the test-only extension point of the
+ * worker spec (`WorkerSpec.extraHandlers`, set from
+ * TRANSCRIPTORIO_EXTRA_HANDLERS); its default export is the handlers by job type.
  */
 import { appendFileSync } from 'node:fs';
-import { registerJobHandler } from '../../src/workers/job-handlers.js';
+import type { JobHandler, JobHandlerContext } from '../../src/workers/job-handlers.js';
 
 /** Each execution appends "<job id> <worker id> <node>" to TEST_RUN_LOG: proof of how often a job ran. */
-function record(jobId: string, workerId: string | null): void {
-  if (process.env.TEST_RUN_LOG) appendFileSync(process.env.TEST_RUN_LOG, `${jobId} ${workerId} ${process.env.TRANSCRIPTORIO_NODE ?? ''}\n`);
+function record(ctx: JobHandlerContext): void {
+  if (process.env.TEST_RUN_LOG) appendFileSync(process.env.TEST_RUN_LOG, `${ctx.job.id} ${ctx.job.worker_id} ${ctx.node}\n`);
 }
 
 /** Does nothing; answers which worker ran it. */
-registerJobHandler('noop', async (ctx) => {
-  record(ctx.job.id, ctx.job.worker_id);
+const noop: JobHandler = async (ctx) => {
+  record(ctx);
   return { result: { ran_by: ctx.job.worker_id, pid: process.pid } };
-});
+};
 
 /** Sleeps options.ms (default 2000) reporting progress; honours cancel. */
-registerJobHandler('sleep', async (ctx) => {
+const sleep: JobHandler = async (ctx) => {
   const ms = Number(ctx.options.ms ?? 2000);
   const started = Date.now();
   while (Date.now() - started < ms) {
@@ -27,6 +29,8 @@ registerJobHandler('sleep', async (ctx) => {
     ctx.reportProgress({ stage: 'transcribing', progress: p, etaSeconds: (ms - (Date.now() - started)) / 1000 });
     await new Promise((r) => setTimeout(r, 50));
   }
-  record(ctx.job.id, ctx.job.worker_id);
+  record(ctx);
   return { result: { ran_by: ctx.job.worker_id, pid: process.pid } };
-});
+};
+
+export default { noop, sleep } satisfies Record<string, JobHandler>;

@@ -88,9 +88,8 @@ test('workers of a node that stopped heart-beating show as stopped, and are remo
     const list = (await t.app.inject({ url: '/api/workers' })).json() as Array<{ worker_id: string; status: string; node: string }>;
     assert.deepEqual(list.map((w) => [w.worker_id, w.status, w.node]), [['worker-cpu-7', 'idle', 'elsewhere'], ['worker-cpu-8', 'stopped', 'elsewhere'], ['worker-cpu-9', 'stopped', 'elsewhere']]);
     await t.ctx.settings.update('stale_worker_remove_seconds', 600);
-    const { workersFor } = await import('../../src/workers/workers.context.js');
-    await workersFor(t.ctx).supervisor.start();
-    await (workersFor(t.ctx).supervisor as unknown as { maintain(): Promise<void> }).maintain();
+    await t.ctx.workers.supervisor.start();
+    await (t.ctx.workers.supervisor as unknown as { maintain(): Promise<void> }).maintain();
     const left = (await t.app.inject({ url: '/api/workers' })).json() as Array<{ worker_id: string }>;
     assert.deepEqual(left.map((w) => w.worker_id), ['worker-cpu-7', 'worker-cpu-8']);
     // Removing a worker whose node is gone needs nobody's cooperation.
