@@ -10,6 +10,7 @@ import type { BackgroundComponent } from '../server/background.js';
 import type { JobRow } from '../db/schema.js';
 import { configuredServers, refreshServer } from './media-refresh.js';
 import { getMark, jobsEndedSince, setMark } from './integrations.repository.js';
+import type { SettingKey } from '../settings/definitions/index.js';
 
 const MARK_KEY = 'integrations.completion_mark_ms';
 const POLL_MS = 2000;
@@ -59,7 +60,7 @@ export class CompletionNotifier {
   private async notify(row: JobRow): Promise<void> {
     const s = this.ctx.settings;
     const timeoutMs = s.getNumber('integration_request_timeout_seconds') * 1000;
-    const get = (k: string) => s.get(k);
+    const get = (k: SettingKey) => s.get(k);
     if (row.status === 'completed' && row.output_path && s.getBoolean('media_server_refresh_enabled')) {
       for (const server of configuredServers(get)) {
         try {

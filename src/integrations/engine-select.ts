@@ -15,6 +15,7 @@ import type { EngineSpec } from '../workers/worker-engine.js';
 import { resolveTranscription, type TranscriptionRequest } from '../transcription/index.js';
 import { installedModel } from '../transcription/model-install.js';
 import { remoteEngineSettings } from './remote-engine.js';
+import type { SettingKey } from '../settings/definitions/index.js';
 
 export interface LocalEngineNeeds {
   threads: number;
@@ -32,7 +33,7 @@ export async function engineSpecFor(
   request: TranscriptionRequest,
   local: LocalEngineNeeds,
 ): Promise<EngineSpec> {
-  const get = (k: string) => h.settings.get(k);
+  const get = (k: SettingKey) => h.settings.get(k);
   const r = resolveTranscription(request, get);
   if (r.engine.kind !== 'local') return { kind: 'remote', settings: remoteEngineSettings(r.engine.kind, get), label: r.label };
   const modelPath = await installedModel(h, r.modelName, r.modelDir);

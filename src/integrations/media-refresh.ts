@@ -4,8 +4,9 @@
  * Every call has a timeout; a server that is down is logged, never fatal.
  */
 import { AppError } from '../errors.js';
+import type { SettingKey } from '../settings/definitions/index.js';
 
-type Get = (key: string) => unknown;
+type Get = (key: SettingKey) => unknown;
 
 export interface MediaServer {
   kind: 'plex' | 'jellyfin' | 'emby';
@@ -13,7 +14,7 @@ export interface MediaServer {
   token: string;
 }
 
-const s = (get: Get, k: string) => String(get(k) ?? '').trim();
+const s = (get: Get, k: SettingKey) => String(get(k) ?? '').trim();
 
 /** The media servers the settings configure (a URL and a token each). */
 export function configuredServers(get: Get): MediaServer[] {

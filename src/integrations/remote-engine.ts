@@ -17,6 +17,7 @@ import { AppError } from '../errors.js';
 import { toWhisperCode } from '../languages.js';
 import { remoteEngineLabel } from '../transcription/index.js';
 import type { DecodeOptions, EngineCapabilities, EngineResult, EngineRunHooks, LanguageDetection, Segment, Span, TranscriptionEngine, Word } from '../transcription/index.js';
+import type { SettingKey } from '../settings/definitions/index.js';
 
 export type RemoteBackend = 'remote_asr' | 'remote_openai';
 
@@ -31,7 +32,7 @@ export interface RemoteEngineSettings {
   backoffMs?: number;
 }
 
-type Get = (key: string) => unknown;
+type Get = (key: SettingKey) => unknown;
 
 /**
  * How to reach the remote server of `backend` (the resolver's engine kind,

@@ -2,6 +2,7 @@
 import type { AppContext } from '../server/context.js';
 import { presetLabels, providerQualityPreset, resolveAllPresets } from '../transcription/index.js';
 import { countLiveWorkers, providerQueueCounts } from './provider.repository.js';
+import type { SettingKey } from '../settings/definitions/index.js';
 
 export async function listStatus(ctx: AppContext) {
   const s = ctx.settings;
@@ -11,7 +12,7 @@ export async function listStatus(ctx: AppContext) {
     ctx.jobs.stats(),
     providerQueueCounts(ctx.database.db),
   ]);
-  const get = (k: string) => s.get(k);
+  const get = (k: SettingKey) => s.get(k);
   // What provider requests run with: the resolver's answer for their preset.
   const preset = providerQualityPreset(get);
   const byPreset = resolveAllPresets(get);

@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { Db } from '../db/database.js';
 import type { SettingRow } from '../db/schema.js';
 import { AppError, notFound, conflict } from '../errors.js';
-import { definitionByKey, settingDefinitions } from './definitions/index.js';
+import { definitionByKey, settingDefinitions, type SettingKey, type SettingValue } from './definitions/index.js';
 import type { SettingCategory, SettingDefinition } from './settings.types.js';
 import { normalizeValue, typedValue, VALUE_TYPES } from './settings.values.js';
 import * as repo from './settings.repository.js';
@@ -61,7 +61,7 @@ export class SettingsService extends EventEmitter {
     if (!def) return row;
     const eff = this.effective.get(row.key);
     const shown = eff && eff.value !== row.value ? { effective_value: eff.value, ...(eff.by ? { overridden_by: eff.by } : {}) } : {};
-    return { ...row, choices: def.choices, min: def.min, max: def.max, default_value: def.default, ...shown };
+    return { ...row, choices: def.choices ? [...def.choices] : undefined, min: def.min, max: def.max, default_value: def.default, ...shown };
   }
 
   /**
@@ -73,7 +73,7 @@ export class SettingsService extends EventEmitter {
   }
 
   /** The value in force: what setEffective recorded, else the stored value. */
-  effectiveString(key: string): string {
+  effectiveString(key: SettingKey): string {
     return this.effective.get(key)?.value ?? this.getString(key);
   }
 
@@ -150,7 +150,7 @@ export class SettingsService extends EventEmitter {
       for (const key of keys) await repo.updateSettingValue(trx, key, texts[key], now);
     });
     await this.refresh();
-    for (const key of keys) this.emit('change', key, this.get(key));
+    for (const key of keys) this.emit('change', key, this.currentValue(key));
     return keys.length;
   }
 
@@ -186,37 +186,50 @@ export class SettingsService extends EventEmitter {
     this.cache.delete(key);
   }
 
-  /** Typed value from the cache (falls back to the built-in default). */
-  get<T = unknown>(key: string): T {
+  /**
+   * Typed value from the cache (falls back to the built-in default). The key
+   * is a built-in setting's: a misspelt key does not compile.
+   *
+   *     settings.get('worker_cpu_count') // number
+   */
+  get<K extends SettingKey>(key: K): SettingValue<K> {
     const row = this.cache.get(key);
-    if (row) return typedValue(row.value_type, row.value) as T;
+    if (row) return typedValue(row.value_type, row.value) as SettingValue<K>;
     const def = definitionByKey.get(key);
     if (!def) throw new Error(`unknown setting ${key}`);
-    return typedValue(def.value_type, def.default) as T;
+    return typedValue(def.value_type, def.default) as SettingValue<K>;
   }
 
-  getString(key: string): string {
+  /** A value by any key (settings created through the API have keys of their own); undefined when unknown. */
+  private currentValue(key: string): unknown {
+    const row = this.cache.get(key);
+    if (row) return typedValue(row.value_type, row.value);
+    const def = definitionByKey.get(key);
+    return def ? typedValue(def.value_type, def.default) : undefined;
+  }
+
+  getString(key: SettingKey): string {
     return String(this.get(key) ?? '');
   }
 
-  getNumber(key: string): number {
+  getNumber(key: SettingKey): number {
     return Number(this.get(key));
   }
 
-  getBoolean(key: string): boolean {
+  getBoolean(key: SettingKey): boolean {
     return this.get(key) === true;
   }
 
-  getList(key: string): string[] {
-    const v = this.get(key);
+  getList(key: SettingKey): string[] {
+    const v: unknown = this.get(key);
     return Array.isArray(v) ? (v as string[]) : [];
   }
 
   /** Writes a value without the public validation path (internal state such as the API key). */
-  async setInternal(key: string, value: string): Promise<void> {
+  async setInternal(key: SettingKey, value: string): Promise<void> {
     await repo.updateSettingValue(this.db, key, value, nowIso());
     const row = await repo.findSetting(this.db, key);
     if (row) this.cache.set(key, row);
-    this.emit('change', key, this.get(key));
+    this.emit('change', key, this.currentValue(key));
   }
 }

@@ -17,7 +17,7 @@ export interface SettingDefinition {
   description: string;
   category: SettingCategory;
   value_type: SettingValueType;
-  choices?: string[];
+  choices?: readonly string[];
   min?: number;
   max?: number;
 }

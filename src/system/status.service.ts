@@ -5,6 +5,7 @@
  */
 import type { AppContext } from '../server/context.js';
 import { defaultQualityPreset, presetLabels, providerQualityPreset, resolveAllPresets } from '../transcription/index.js';
+import type { SettingKey } from '../settings/definitions/index.js';
 
 export interface WorkersSummary {
   total_workers: number; cpu_workers: number; gpu_workers: number; idle_workers: number; busy_workers: number;
@@ -15,7 +16,7 @@ export interface ScannerSummary {
 }
 
 /** The models jobs run with, as the resolver gives them (src/transcription/resolve.ts): never a guess of its own. */
-export function transcriptionSummary(get: (key: string) => unknown) {
+export function transcriptionSummary(get: (key: SettingKey) => unknown) {
   const byPreset = resolveAllPresets(get);
   const preset = defaultQualityPreset(get);
   const providerPreset = providerQualityPreset(get);

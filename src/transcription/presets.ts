@@ -24,7 +24,8 @@ export function isQualityPreset(value: unknown): value is QualityPreset {
   return typeof value === 'string' && (QUALITY_PRESETS as readonly string[]).includes(value);
 }
 
-type Get = (key: string) => unknown;
+// Only the keys read here (a literal union, so this module needs nothing from settings/, which imports it).
+type Get = (key: 'transcription_preset' | 'provider_quality_preset') => unknown;
 
 /** The preset of a job or rule created without one: the `transcription_preset` setting. */
 export function defaultQualityPreset(get: Get): QualityPreset {

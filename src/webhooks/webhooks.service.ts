@@ -14,6 +14,7 @@ import { checkMediaPath } from '../security/media-roots.js';
 import { applyPathMappings, mappingsFromSettings } from '../workers/path-mapping.js';
 import { itemPath, serverOf } from '../integrations/media-refresh.js';
 import type { WebhookIntent, WebhookSource } from './webhooks.parsers.js';
+import type { SettingKey } from '../settings/definitions/index.js';
 
 export interface WebhookFileResult {
   path: string;
@@ -40,7 +41,7 @@ export interface WebhookResult {
 export async function handleWebhook(ctx: AppContext, source: WebhookSource, intent: WebhookIntent): Promise<WebhookResult> {
   if (intent.kind === 'test') return { source, event: 'test', message: `${source} test received`, queued: 0, files: [], skipped: [] };
   if (intent.kind === 'ignore') return { source, event: 'ignored', message: intent.reason, queued: 0, files: [], skipped: [] };
-  const get = (k: string) => ctx.settings.get(k);
+  const get = (k: SettingKey) => ctx.settings.get(k);
   let paths = intent.kind === 'files' ? intent.paths : [];
   if (intent.kind === 'item') {
     const kind = source === 'plex' ? 'plex' : source === 'emby' ? 'emby' : 'jellyfin';

@@ -13,13 +13,14 @@
  * Used by workers (job.file_path -> the node's own path) and by integrations
  * (paths in webhooks from another machine).
  */
+import type { SettingKey } from '../settings/definitions/index.js';
 
 export interface PathMapping {
   from: string;
   to: string;
 }
 
-type Get = (key: string) => unknown;
+type Get = (key: SettingKey) => unknown;
 
 const isWindowsStyle = (p: string) => /^[a-zA-Z]:[\\/]?/.test(p) || p.startsWith('\\\\') || p.includes('\\');
 

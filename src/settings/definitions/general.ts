@@ -1,6 +1,6 @@
 import type { SettingDefinition } from '../settings.types.js';
 
-export const generalSettings: SettingDefinition[] = [
+export const generalSettings = [
   { key: 'operation_mode', default: 'standalone', category: 'general', value_type: 'string', choices: ['standalone', 'provider', 'standalone,provider'], description: 'What this instance does: scan libraries (standalone), serve Bazarr and other clients (provider), or both' },
   { key: 'library_paths', default: '', category: 'general', value_type: 'list', description: 'Library folders to scan, comma-separated' },
   { key: 'api_host', default: '0.0.0.0', category: 'general', value_type: 'string', description: 'Address the server listens on, read at start (the HOST variable or --host win over it; 0.0.0.0: every network interface, 127.0.0.1: this machine only)' },
@@ -14,4 +14,4 @@ export const generalSettings: SettingDefinition[] = [
   { key: 'api_key', default: '', category: 'general', value_type: 'secret', description: 'API key, generated on first start' },
   { key: 'browse_roots', default: '/media,/mnt,/data,/srv,/home,~', category: 'general', value_type: 'list', description: 'Folders the filesystem browser may show besides the library folders, comma-separated (~ is the home folder; /proc, /sys and /dev are never shown)' },
   { key: 'allowed_media_roots', default: '', category: 'general', value_type: 'list', description: 'Folders outside library_paths whose media jobs, webhooks and provider requests may name, comma-separated (every other path answers 403)' },
-];
+] as const satisfies readonly SettingDefinition[];

@@ -1,4 +1,4 @@
-import type { SettingDefinition } from '../settings.types.js';
+import type { SettingDefinition, SettingValueType } from '../settings.types.js';
 import { generalSettings } from './general.js';
 import { workerSettings } from './workers.js';
 import { transcriptionSettings } from './transcription.js';
@@ -9,7 +9,7 @@ import { bazarrSettings } from './bazarr.js';
 import { advancedSettings } from './advanced.js';
 import { integrationSettings } from './integrations.js';
 
-export const settingDefinitions: readonly SettingDefinition[] = [
+export const settingDefinitions = [
   ...generalSettings,
   ...workerSettings,
   ...transcriptionSettings,
@@ -19,7 +19,15 @@ export const settingDefinitions: readonly SettingDefinition[] = [
   ...bazarrSettings,
   ...advancedSettings,
   ...integrationSettings,
-];
+] as const satisfies readonly SettingDefinition[];
+
+/** Every built-in setting's key: settings.get('whisper_model') compiles, a misspelt key does not. */
+export type SettingKey = (typeof settingDefinitions)[number]['key'];
+
+type ValueOfType<T extends SettingValueType> = T extends 'boolean' ? boolean : T extends 'integer' | 'float' ? number : T extends 'list' ? string[] : T extends 'json' ? unknown : string;
+
+/** The typed value of a setting, from its definition's value_type. */
+export type SettingValue<K extends SettingKey> = ValueOfType<Extract<(typeof settingDefinitions)[number], { key: K }>['value_type']>;
 
 const seen = new Set<string>();
 for (const d of settingDefinitions) {
@@ -27,4 +35,4 @@ for (const d of settingDefinitions) {
   seen.add(d.key);
 }
 
-export const definitionByKey = new Map(settingDefinitions.map((d) => [d.key, d]));
+export const definitionByKey = new Map<string, SettingDefinition>(settingDefinitions.map((d) => [d.key, d]));

@@ -2,7 +2,7 @@ import type { SettingDefinition } from '../settings.types.js';
 
 // Webhooks from media servers and *arr apps, media-server refresh, completion
 // webhooks and the remote engine.
-export const integrationSettings: SettingDefinition[] = [
+export const integrationSettings = [
   { key: 'webhooks_enabled', default: 'true', category: 'integrations', value_type: 'boolean', description: 'Accept webhooks from Plex, Jellyfin, Emby, Tautulli, Sonarr and Radarr at /webhooks/*' },
   { key: 'webhook_default_target_language', default: 'eng', category: 'integrations', value_type: 'string', description: 'Subtitle language of jobs queued by webhooks when no scan rule decides (ISO 639-2)' },
   { key: 'webhook_quality_preset', default: 'fast', category: 'integrations', value_type: 'string', choices: ['fast', 'balanced', 'best'], description: 'Quality preset of jobs queued by webhooks when no scan rule decides' },
@@ -22,4 +22,4 @@ export const integrationSettings: SettingDefinition[] = [
   { key: 'remote_engine_model', default: 'whisper-1', category: 'integrations', value_type: 'string', description: 'Model name sent to an OpenAI-compatible remote engine' },
   { key: 'remote_engine_timeout_seconds', default: '3600', category: 'integrations', value_type: 'integer', min: 1, max: 86400, description: 'Longest a remote engine request may take' },
   { key: 'remote_engine_retries', default: '2', category: 'integrations', value_type: 'integer', min: 0, max: 10, description: 'Retries (with back-off) of a failed remote engine request' },
-];
+] as const satisfies readonly SettingDefinition[];

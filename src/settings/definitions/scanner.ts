@@ -1,6 +1,6 @@
 import type { SettingDefinition } from '../settings.types.js';
 
-export const scannerSettings: SettingDefinition[] = [
+export const scannerSettings = [
   { key: 'scanner_enabled', default: 'true', category: 'scanner', value_type: 'boolean', description: 'Library scanner on' },
   { key: 'scanner_cron', default: '0 2 * * *', category: 'scanner', value_type: 'string', description: 'Cron expression for scheduled scans (empty: use the interval)' },
   { key: 'scanner_schedule_interval_minutes', default: '360', category: 'scanner', value_type: 'integer', min: 1, max: 525600, description: 'Minutes between scheduled scans when no cron expression is set' },
@@ -13,4 +13,4 @@ export const scannerSettings: SettingDefinition[] = [
   { key: 'scanner_probe_timeout_seconds', default: '30', category: 'scanner', value_type: 'integer', min: 1, max: 3600, description: 'An ffprobe run that takes longer is stopped and the file reported as unreadable' },
   { key: 'watcher_use_polling', default: 'false', category: 'scanner', value_type: 'boolean', description: 'Watch by polling instead of file system events (network mounts such as NFS and SMB send no events)' },
   { key: 'scanner_ignore_marker', default: '.notranscribe', category: 'scanner', value_type: 'string', description: 'A file with this name in a folder excludes the folder and everything below it' },
-];
+] as const satisfies readonly SettingDefinition[];

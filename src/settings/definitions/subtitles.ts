@@ -1,7 +1,7 @@
 import type { SettingDefinition } from '../settings.types.js';
 
 /** Output naming, format and line-breaking settings (src/transcription/settings-map.ts reads them). */
-export const subtitleSettings: SettingDefinition[] = [
+export const subtitleSettings = [
   // The original system's keys.
   { key: 'subtitle_language_name', default: '', category: 'subtitles', value_type: 'string', description: 'Custom language label in file names (replaces the code when set)' },
   { key: 'subtitle_language_naming_type', default: 'ISO_639_2_B', category: 'subtitles', value_type: 'string', choices: ['ISO_639_1', 'ISO_639_2_T', 'ISO_639_2_B', 'NAME', 'NATIVE'], description: 'How the language is written in subtitle file names' },
@@ -14,4 +14,4 @@ export const subtitleSettings: SettingDefinition[] = [
   { key: 'subtitle_min_duration', default: '0.83', category: 'subtitles', value_type: 'float', min: 0.1, max: 5, description: 'Shortest cue in seconds (extended where the next cue allows)' },
   { key: 'subtitle_max_duration', default: '7', category: 'subtitles', value_type: 'float', min: 1, max: 30, description: 'Longest cue in seconds' },
   { key: 'subtitle_max_cps', default: '20', category: 'subtitles', value_type: 'float', min: 5, max: 60, description: 'Most characters per second where timing allows' },
-];
+] as const satisfies readonly SettingDefinition[];

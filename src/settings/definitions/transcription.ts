@@ -9,7 +9,7 @@ const presets = [...QUALITY_PRESETS];
  * model, preset and decoding settings only through `resolveTranscription`
  * (src/transcription/resolve.ts).
  */
-export const transcriptionSettings: SettingDefinition[] = [
+export const transcriptionSettings = [
   // The original system's keys.
   { key: 'whisper_model', default: 'medium', category: 'transcription', value_type: 'string', description: 'Whisper model of every job: a catalogue name (tiny, base, small, medium, large-v3, large-v3-turbo, *.en, *-q5_0, *-q8_0) or a path to a ggml file. A preset uses its own model only when preset_<preset>_model is set' },
   { key: 'model_path', default: './models', category: 'transcription', value_type: 'string', description: 'Folder where model files are stored and downloaded to' },
@@ -50,4 +50,4 @@ export const transcriptionSettings: SettingDefinition[] = [
   { key: 'translation_model', default: 'gpt-4o-mini', category: 'transcription', value_type: 'string', description: 'Chat model for the OpenAI-compatible provider' },
   { key: 'translation_batch_size', default: '40', category: 'transcription', value_type: 'integer', min: 1, max: 500, description: 'Cues per translation request' },
   { key: 'translation_timeout_seconds', default: '60', category: 'transcription', value_type: 'integer', min: 1, max: 3600, description: 'Longest wait for one translation request before it is retried (then the job fails)' },
-];
+] as const satisfies readonly SettingDefinition[];

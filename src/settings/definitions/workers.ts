@@ -1,6 +1,6 @@
 import type { SettingDefinition } from '../settings.types.js';
 
-export const workerSettings: SettingDefinition[] = [
+export const workerSettings = [
   { key: 'worker_cpu_count', default: '0', category: 'workers', value_type: 'integer', min: 0, max: 64, description: 'CPU workers started at boot' },
   { key: 'worker_gpu_count', default: '0', category: 'workers', value_type: 'integer', min: 0, max: 16, description: 'GPU workers started at boot (one per GPU, in device order)' },
   { key: 'concurrent_transcriptions', default: '2', category: 'workers', value_type: 'integer', min: 1, max: 64, description: 'Most transcriptions running at once on this node' },
@@ -14,4 +14,4 @@ export const workerSettings: SettingDefinition[] = [
   { key: 'job_retry_backoff_seconds', default: '30', category: 'workers', value_type: 'integer', min: 0, max: 86400, description: 'Base delay before a retried job runs again (doubles each retry)' },
   { key: 'stale_worker_remove_seconds', default: '600', category: 'workers', value_type: 'integer', min: 30, max: 604800, description: 'Workers of a node that stopped heart-beating are shown as stopped, then removed after this many seconds' },
   { key: 'shutdown_timeout_seconds', default: '30', category: 'workers', value_type: 'integer', min: 1, max: 3600, description: 'On shutdown, how long running jobs may finish before they are handed back to the queue' },
-];
+] as const satisfies readonly SettingDefinition[];

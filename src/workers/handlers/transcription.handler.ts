@@ -13,6 +13,7 @@ import { applyPathMappings, mappingsFromSettings } from '../path-mapping.js';
 import { gpuMemoryOfPid } from '../gpu-devices.js';
 import { engineSpecFor } from '../../integrations/engine-select.js';
 import { mediaAccess } from '../../transcription/audio.js';
+import type { SettingKey } from '../../settings/definitions/index.js';
 
 /**
  * The job's path as this node sees it, or a clear error: `file_not_found`
@@ -21,7 +22,7 @@ import { mediaAccess } from '../../transcription/audio.js';
  * which no path mapping would fix.
  */
 export function localMediaPath(ctx: Pick<JobHandlerContext, 'job' | 'settings'> & Partial<Pick<JobHandlerContext, 'node'>>, node = ctx.node ?? hostname()): string {
-  const get = (k: string) => ctx.settings.get(k);
+  const get = (k: SettingKey) => ctx.settings.get(k);
   const path = applyPathMappings(ctx.job.file_path, mappingsFromSettings(get));
   const access = mediaAccess(path);
   if (!access.ok && access.missing) {
@@ -45,7 +46,7 @@ function audioLanguages(options: Record<string, unknown>, preferred: string[]): 
 export async function transcriptionHandler(ctx: JobHandlerContext): Promise<JobOutcome> {
   const { job, settings } = ctx;
   const file = localMediaPath(ctx);
-  const get = (k: string) => settings.get(k);
+  const get = (k: SettingKey) => settings.get(k);
   const gpu = ctx.workerType === 'gpu';
   // Model, decoding and engine come from the resolver, for the device this worker runs on (its compute type).
   const request: TranscriptionRequest = { quality_preset: job.quality_preset, device: gpu ? 'cuda' : 'cpu' };
