@@ -54,6 +54,11 @@ export class ScanScheduler {
     return this.next;
   }
 
+  /** Whether a timer or cron job is armed, i.e. a scan can still fire without a new start(). */
+  hasPendingRun(): boolean {
+    return this.cron !== null || this.timer !== null;
+  }
+
   current(): Schedule | null {
     return this.schedule;
   }

@@ -41,6 +41,23 @@ for (const kind of databaseKinds()) {
     const post = (url: string, payload?: object) => t.app.inject({ method: 'POST', url, ...(payload ? { payload } : {}) });
     const status = async () => (await t.app.inject({ url: '/api/scanner/status' })).json();
     const jobCount = async () => (await t.ctx.jobs.stats()).total_jobs;
+    /**
+     * Drops a file the rules want into the watched folder and waits for its
+     * job: the watcher has then handled every event before it, so a test can
+     * assert that nothing else made a job without sleeping on a guess.
+     */
+    const sentinel = async (name: string) => {
+      const path = join(watched, name);
+      copyFileSync(lib.anime, path);
+      const end = Date.now() + 15_000;
+      for (;;) {
+        const { jobs } = await t.ctx.jobs.list({ page: 1, pageSize: 500 });
+        if (jobs.some((j) => j.file_path === path)) break;
+        if (Date.now() > end) throw new Error(`the watcher made no job for ${name} within 15 s`);
+        await sleep(100);
+      }
+      await t.ctx.scanner.watcher.idle();
+    };
 
     test('start without library paths: 400', async () => {
       const res = await post('/api/scanner/watcher/start');
@@ -62,10 +79,10 @@ for (const kind of databaseKinds()) {
       assert.equal(await jobCount(), 0, 'no job while the file was still being written');
       const end = Date.now() + 8000;
       while ((await jobCount()) === 0 && Date.now() < end) await sleep(100);
-      await sleep(1500); // a second job would show up by now
-      await t.ctx.scanner.watcher.idle();
-      const jobs = (await t.ctx.jobs.list({ page: 1, pageSize: 10 })).jobs;
+      await sentinel('Sentinel 1.mkv'); // a second job for the slow file would come before this one's
+      const jobs = (await t.ctx.jobs.list({ page: 1, pageSize: 10 })).jobs.filter((j) => j.file_path === dest);
       assert.equal(jobs.length, 1);
+      assert.equal(await jobCount(), 2, 'the slow file and the sentinel, nothing else');
       assert.deepEqual([jobs[0].file_path, jobs[0].target_lang, jobs[0].source_lang], [dest, 'spa', 'jpn']);
     });
 
@@ -79,9 +96,8 @@ for (const kind of databaseKinds()) {
       mkdirSync(join(watched, 'Private', 'Deeper'), { recursive: true });
       writeFileSync(join(watched, 'Private', '.notranscribe'), '');
       copyFileSync(lib.anime, join(watched, 'Private', 'Deeper', 'Secret.mkv'));
-      await sleep(2500);
-      await t.ctx.scanner.watcher.idle();
-      assert.equal(await jobCount(), before);
+      await sentinel('Sentinel 2.mkv');
+      assert.equal(await jobCount(), before + 1, 'only the sentinel made a job');
     });
 
     test('a link to media outside the watched folders and a .ts TypeScript file make no job', async () => {
@@ -93,11 +109,10 @@ for (const kind of databaseKinds()) {
       symlinkSync(join(outside, 'Outside.mkv'), join(watched, 'Linked.mkv'));
       symlinkSync(join(outside, 'Folder'), join(watched, 'Linked Folder'));
       writeFileSync(join(watched, 'tool.ts'), 'export const x: number = 1;\n'.repeat(30));
-      await sleep(2500);
+      await sentinel('Sentinel 3.mkv');
       copyFileSync(lib.anime, join(outside, 'Folder', 'Later.mkv'));
-      await sleep(2000);
-      await t.ctx.scanner.watcher.idle();
-      assert.equal(await jobCount(), before);
+      await sentinel('Sentinel 4.mkv');
+      assert.equal(await jobCount(), before + 2, 'only the two sentinels made jobs');
     });
 
     test('a moved-in file is picked up; stop ends watching', async () => {
@@ -117,8 +132,10 @@ for (const kind of databaseKinds()) {
       assert.equal(stop.json().message, 'File watcher stopped successfully');
       const s = await status();
       assert.deepEqual([s.watcher_enabled, s.watcher_running, s.watched_paths], [false, false, []]);
+      // Stopped means closed: no watch is left that could see the next file.
+      assert.equal(t.ctx.scanner.watcher.isRunning(), false);
       copyFileSync(lib.anime, join(watched, 'After Stop.mkv'));
-      await sleep(1800);
+      await t.ctx.scanner.watcher.idle();
       assert.equal(await jobCount(), before + 1);
     });
   });
