@@ -124,7 +124,8 @@ test(`[${databaseKinds().at(-1)}] a node killed outright (SIGKILL of its whole p
     await t.ctx.settings.bulkUpdate({ worker_heartbeat_seconds: 1, job_lease_seconds: 3, job_retry_backoff_seconds: 0 });
     nodes.push(startNode(db, 'nodeA', runLog));
     await waitFor('nodeA registered', async () => (await workers(t)).some((w) => w.node === 'nodeA' && w.status === 'idle'), 60_000);
-    const job = await t.ctx.jobs.create({ file_path: '/virtual/library/long.mkv', target_lang: 'eng', job_type: 'sleep', options: { ms: 4000 } });
+    // Long on nodeA, which is killed long before it could finish however slowly nodeB starts; short once retried.
+    const job = await t.ctx.jobs.create({ file_path: '/virtual/library/long.mkv', target_lang: 'eng', job_type: 'sleep', options: { ms: 300_000, retry_ms: 1000 } });
     await waitFor('nodeA busy with the job', async () => (await workers(t)).some((w) => w.node === 'nodeA' && w.current_job_id === job.id), 30_000, 50);
     nodes.push(startNode(db, 'nodeB', runLog));
     await waitFor('nodeB registered', async () => (await workers(t)).some((w) => w.node === 'nodeB' && w.status === 'idle'), 60_000);

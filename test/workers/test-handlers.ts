@@ -19,9 +19,10 @@ const noop: JobHandler = async (ctx) => {
   return { result: { ran_by: ctx.job.worker_id, pid: process.pid } };
 };
 
-/** Sleeps options.ms (default 2000) reporting progress; honours cancel. */
+/** Sleeps options.ms (default 2000; a retried attempt options.retry_ms when given) reporting progress; honours cancel. */
 const sleep: JobHandler = async (ctx) => {
-  const ms = Number(ctx.options.ms ?? 2000);
+  const retried = ctx.job.retry_count > 0 && ctx.options.retry_ms !== undefined;
+  const ms = Number(retried ? ctx.options.retry_ms : (ctx.options.ms ?? 2000));
   const started = Date.now();
   while (Date.now() - started < ms) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
