@@ -35,6 +35,30 @@ export async function liveJobPaths(db: Db, paths: string[]): Promise<Set<string>
   return out;
 }
 
+/**
+ * Among the given paths, those whose last completed job found no speech
+ * (0 segments, nothing written), with that job's id and when it completed:
+ * the scanner does not queue such a file again until it changes.
+ */
+export async function noSpeechJobs(db: Db, paths: string[]): Promise<Map<string, { id: string; completedMs: number }>> {
+  const out = new Map<string, { id: string; completedMs: number }>();
+  for (let i = 0; i < paths.length; i += 500) {
+    const rows = await db
+      .selectFrom('jobs')
+      .select(['id', 'file_path', 'completed_at'])
+      .where('file_path', 'in', paths.slice(i, i + 500))
+      .where('status', '=', 'completed')
+      .where('segments_count', '=', 0)
+      .where('output_path', 'is', null)
+      .execute();
+    for (const r of rows) {
+      const ms = Date.parse(r.completed_at ?? '') || 0;
+      if (ms > (out.get(r.file_path)?.completedMs ?? -1)) out.set(r.file_path, { id: r.id, completedMs: ms });
+    }
+  }
+  return out;
+}
+
 /** Inserts a job; `seq` (FIFO order) comes from the database so concurrent processes never share one. */
 export async function insertJob(db: Db, kind: DbKind, row: Omit<NewJobRow, 'seq'>): Promise<JobRow> {
   const seq =

@@ -114,12 +114,15 @@ export interface EvaluateInput {
   rules: ScanRule[];
   skip: SkipSettings;
   hasLiveJob: boolean;
+  /** an earlier job that found no speech in this file since it last changed */
+  noSpeechJob?: string | null;
 }
 
-export function evaluateFile({ analysis: a, rules, skip: s, hasLiveJob }: EvaluateInput): Decision {
+export function evaluateFile({ analysis: a, rules, skip: s, hasLiveJob, noSpeechJob }: EvaluateInput): Decision {
   const file_path = a.file_path;
   const skip = (reason: string, extra: Partial<Decision> = {}): Decision => ({ file_path, action: 'skip', reason, ...extra });
   if (hasLiveJob) return skip('a job is already queued or running for this file');
+  if (noSpeechJob) return skip(`no speech was found in this file by job ${noSpeechJob}; it is queued again when the file changes`);
   if (!a.audio_tracks.length) return skip('no audio track');
 
   const audioLangs = a.audio_tracks.map((t) => t.language).filter((l): l is string => !!l);

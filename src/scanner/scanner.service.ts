@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import { AppError, badRequest, conflict, notFound } from '../errors.js';
 import type { EventHub } from '../events/event-hub.js';
-import { liveJobPaths } from '../jobs/jobs.repository.js';
+import { liveJobPaths, noSpeechJobs } from '../jobs/jobs.repository.js';
 import type { JobsService } from '../jobs/jobs.service.js';
 import type { ScanRulesService } from '../rules/rules.service.js';
 import type { SettingsService } from '../settings/settings.service.js';
@@ -286,7 +286,8 @@ export class ScannerService {
   ): Promise<Array<{ path: string; probed: boolean; error?: string; decision?: PublicDecision; matchedButRaced?: boolean }>> {
     const rules = o.rules ?? (await this.deps.rules.list(true));
     const skip = o.skip ?? this.skipSettings();
-    const live = await liveJobPaths(this.deps.db, outcomes.map((x) => x.candidate.path));
+    const paths = outcomes.map((x) => x.candidate.path);
+    const [live, silent] = await Promise.all([liveJobPaths(this.deps.db, paths), noSpeechJobs(this.deps.db, paths)]);
     const out: Array<{ path: string; probed: boolean; error?: string; decision?: PublicDecision; matchedButRaced?: boolean }> = [];
     for (const x of outcomes) {
       // A cancelled scan stops here; the files left are neither counted nor queued.
@@ -295,7 +296,10 @@ export class ScannerService {
         out.push({ path: x.candidate.path, probed: x.probed, error: x.error });
         continue;
       }
-      const { plan, ...decision } = evaluateFile({ analysis: x.analysis, rules, skip, hasLiveJob: live.has(x.candidate.path) });
+      const quiet = silent.get(x.candidate.path);
+      // Only while the file is as it was: a file changed since (a new copy, a re-mux) is judged again.
+      const noSpeechJob = quiet && quiet.completedMs >= x.candidate.mtime_ms ? quiet.id : null;
+      const { plan, ...decision } = evaluateFile({ analysis: x.analysis, rules, skip, hasLiveJob: live.has(x.candidate.path), noSpeechJob });
       if (decision.action === 'job' && plan && !o.dryRun) {
         try {
           const job = await this.deps.jobs.create({ file_path: x.candidate.path, ...plan, is_manual_request: false });
