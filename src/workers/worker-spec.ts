@@ -4,6 +4,7 @@
  */
 import type { DatabaseHandle } from '../db/database.js';
 import type { LogLevel } from '../config.js';
+import { LIVE_STATUSES } from '../jobs/job-kinds.js';
 
 export interface WorkerSpec {
   workerId: string;
@@ -27,7 +28,7 @@ export const SPEC_ENV = 'TRANSCRIPTORIO_WORKER_SPEC';
 
 /** Job types the queue may hold that no handler here can run (logged at start-up). */
 export async function missingHandlers(handle: DatabaseHandle, types: string[]): Promise<string[]> {
-  const rows = await handle.db.selectFrom('jobs').select('job_type').distinct().where('status', 'in', ['queued', 'processing']).execute();
+  const rows = await handle.db.selectFrom('jobs').select('job_type').distinct().where('status', 'in', LIVE_STATUSES).execute();
   const known = new Set(types);
   return [...new Set(['transcription', ...rows.map((r) => r.job_type)])].filter((t) => !known.has(t));
 }

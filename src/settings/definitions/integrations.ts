@@ -1,11 +1,12 @@
 import type { SettingDefinition } from '../settings.types.js';
+import { QUALITY_PRESETS } from '../../transcription/presets.js';
 
 // Webhooks from media servers and *arr apps, media-server refresh, completion
 // webhooks and the remote engine.
 export const integrationSettings = [
   { key: 'webhooks_enabled', default: 'true', category: 'integrations', value_type: 'boolean', description: 'Accept webhooks from Plex, Jellyfin, Emby, Tautulli, Sonarr and Radarr at /webhooks/*' },
   { key: 'webhook_default_target_language', default: 'eng', category: 'integrations', value_type: 'string', description: 'Subtitle language of jobs queued by webhooks when no scan rule decides (ISO 639-2)' },
-  { key: 'webhook_quality_preset', default: 'fast', category: 'integrations', value_type: 'string', choices: ['fast', 'balanced', 'best'], description: 'Quality preset of jobs queued by webhooks when no scan rule decides' },
+  { key: 'webhook_quality_preset', default: 'fast', category: 'integrations', value_type: 'string', choices: [...QUALITY_PRESETS], description: 'Quality preset of jobs queued by webhooks when no scan rule decides' },
   { key: 'webhook_job_priority', default: '10', category: 'integrations', value_type: 'integer', description: 'Queue priority of jobs queued by webhooks when no scan rule decides' },
   { key: 'media_server_refresh_enabled', default: 'true', category: 'integrations', value_type: 'boolean', description: 'Ask the configured media servers to rescan a folder when a subtitle was written there' },
   { key: 'plex_url', default: '', category: 'integrations', value_type: 'string', description: 'Plex server URL (e.g. http://plex:32400); empty: no Plex refresh' },

@@ -1,5 +1,6 @@
 // Keeping a list of jobs current from live events.
 import type { Job } from '../api/types';
+import { JOB_STATUSES, TERMINAL_STATUSES } from './kinds';
 
 /** Replaces the job with the same id; returns the same array when absent. */
 export function patchJob(list: Job[], job: Job): Job[] {
@@ -10,5 +11,5 @@ export function patchJob(list: Job[], job: Job): Job[] {
   return next;
 }
 
-export const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
-export const STATUSES = ['queued', 'processing', 'completed', 'failed', 'cancelled'] as const;
+export const TERMINAL: ReadonlySet<string> = new Set(TERMINAL_STATUSES);
+export const STATUSES = JOB_STATUSES;

@@ -7,6 +7,7 @@ import { Modal } from '../components/modal';
 import { PathField } from '../components/path-browser';
 import { basename } from '../lib/format';
 import { toast } from '../lib/toast';
+import { JOB_MODES, QUALITY_PRESETS, label } from '../lib/kinds';
 
 export function NewJobDialog(props: { open: boolean; onClose: () => void; onCreated: (j: Job) => void }): ReactNode {
   const [path, setPath] = useState('');
@@ -80,16 +81,21 @@ export function NewJobDialog(props: { open: boolean; onClose: () => void; onCrea
           <div className="field">
             <label htmlFor="nj-preset">Quality</label>
             <select id="nj-preset" value={preset} onChange={(e) => setPreset(e.target.value)}>
-              <option value="fast">Fast</option>
-              <option value="balanced">Balanced</option>
-              <option value="best">Best</option>
+              {QUALITY_PRESETS.map((p) => (
+                <option key={p} value={p}>
+                  {label(p)}
+                </option>
+              ))}
             </select>
           </div>
           <div className="field">
             <label htmlFor="nj-mode">Task</label>
             <select id="nj-mode" value={mode} onChange={(e) => setMode(e.target.value)}>
-              <option value="transcribe">Transcribe</option>
-              <option value="translate">Translate</option>
+              {JOB_MODES.map((m) => (
+                <option key={m} value={m}>
+                  {label(m)}
+                </option>
+              ))}
             </select>
           </div>
           <div className="field">

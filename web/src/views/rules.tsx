@@ -9,6 +9,7 @@ import { languageName, LanguageMulti, LanguageSelect, useLanguages } from '../co
 import { ConfirmDialog, Modal } from '../components/modal';
 import { toast } from '../lib/toast';
 import { useResource } from '../lib/use-resource';
+import { JOB_MODES, QUALITY_PRESETS, label } from '../lib/kinds';
 
 type Conditions = Rule['conditions'];
 type Action = Rule['action'];
@@ -266,8 +267,11 @@ function RuleEditor(props: { rule: Rule | null; onClose: () => void; onSaved: (r
             <div className="field">
               <label htmlFor="ra-type">Task</label>
               <select id="ra-type" value={action.action_type} onChange={(e) => setA('action_type', e.target.value as Action['action_type'])}>
-                <option value="transcribe">Transcribe</option>
-                <option value="translate">Translate</option>
+                {JOB_MODES.map((m) => (
+                  <option key={m} value={m}>
+                    {label(m)}
+                  </option>
+                ))}
               </select>
             </div>
             <div className="field">
@@ -277,9 +281,11 @@ function RuleEditor(props: { rule: Rule | null; onClose: () => void; onSaved: (r
             <div className="field">
               <label htmlFor="ra-preset">Quality</label>
               <select id="ra-preset" value={action.quality_preset ?? 'fast'} onChange={(e) => setA('quality_preset', e.target.value as Action['quality_preset'])}>
-                <option value="fast">Fast</option>
-                <option value="balanced">Balanced</option>
-                <option value="best">Best</option>
+                {QUALITY_PRESETS.map((p) => (
+                  <option key={p} value={p}>
+                    {label(p)}
+                  </option>
+                ))}
               </select>
             </div>
             <div className="field">
