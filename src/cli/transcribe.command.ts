@@ -126,7 +126,7 @@ export function register(program: Command): void {
               engine,
               onStage: (stage, p, eta) => progress.update(p, stage, eta),
             });
-            progress.done(`${r.outputPath} (${r.segmentsCount} cues, ${r.language}, ${r.task})`, true);
+            progress.done(r.outputPath ? `${r.outputPath} (${r.segmentsCount} cues, ${r.language}, ${r.task})` : `no speech found in ${file} (${r.language}): nothing written`, true);
           } catch (err) {
             failed++;
             progress.done(`failed: ${(err as Error).message}`, false);

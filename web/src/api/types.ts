@@ -73,7 +73,7 @@ export interface LiveEvents {
   'job.updated': Job;
   'job.deleted': { id: string };
   'worker.updated': Worker;
-  'workers.removed': { worker_id: string };
+  'workers.removed': { worker_ids: string[] };
   'scan.progress': ScanProgress;
   'scan.completed': ScanResult;
   'model.download': ModelDownload;

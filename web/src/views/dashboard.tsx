@@ -55,7 +55,7 @@ export function Dashboard(): ReactNode {
       return next;
     }),
   );
-  useLive('workers.removed', ({ worker_id }) => workers.setData((l) => l?.filter((w) => w.worker_id !== worker_id)));
+  useLive('workers.removed', ({ worker_ids }) => workers.setData((l) => l?.filter((w) => !worker_ids.includes(w.worker_id))));
 
   const s = status.data;
   const r = resources.data;

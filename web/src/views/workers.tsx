@@ -33,8 +33,8 @@ export function Workers(): ReactNode {
     upsert(w);
     void stats.reload();
   });
-  useLive('workers.removed', ({ worker_id }) => {
-    workers.setData((l) => l?.filter((w) => w.worker_id !== worker_id));
+  useLive('workers.removed', ({ worker_ids }) => {
+    workers.setData((l) => l?.filter((w) => !worker_ids.includes(w.worker_id)));
     void stats.reload();
   });
 
