@@ -9,6 +9,7 @@ import type { JobRow } from '../db/schema.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { DatabaseHandle } from '../db/database.js';
 import type { EngineCache } from './worker-engine.js';
+import type { Completion } from '../jobs/job-lifecycle.repository.js';
 
 export interface JobProgress {
   stage: string;
@@ -35,16 +36,8 @@ export interface JobHandlerContext {
   node: string;
 }
 
-export interface JobOutcome {
-  output_path?: string | null;
-  segments_count?: number | null;
-  model_used?: string | null;
-  device_used?: string | null;
-  vram_used_mb?: number | null;
-  source_lang?: string | null;
-  /** JSON-serialisable result kept on the job (provider answers) */
-  result?: unknown;
-}
+/** What a handler produced: the job life cycle's completion, less the run time the runner measures. */
+export type JobOutcome = Omit<Completion, 'processing_time_seconds'>;
 
 export type JobHandler = (ctx: JobHandlerContext) => Promise<JobOutcome>;
 

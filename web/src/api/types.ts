@@ -46,14 +46,8 @@ export type SetupResult = ResponseOf<'/api/setup/bazarr-slave', 'post'>;
 export type Language = Item<ResponseOf<'/api/languages', 'get'>>;
 export type Model = Item<ResponseOf<'/api/models', 'get'>>;
 
-/** `scan.progress` event payload. */
-export interface ScanProgress {
-  scanned_files: number;
-  total_files: number;
-  current_path: string | null;
-  jobs_created: number;
-  skipped_files: number;
-}
+/** `scan.progress` event payload: a scan run's progress, as the API documents it. */
+export type ScanProgress = Omit<ResponseOf<'/api/scanner/scans/{scan_id}', 'get'>['progress'], 'scan_id'>;
 
 /** `model.download` event payload. */
 export interface ModelDownload {
