@@ -6,7 +6,8 @@
  */
 import { describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { JFK_WAV } from '../helpers/fixtures.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestApp } from '../helpers/app.js';
@@ -21,7 +22,7 @@ import { makeVideo, minimalModel, useTestModel, waitFor } from './helpers.js';
 
 const skip = engineSkip();
 
-test('only whisper_model set: library jobs of every preset and a Bazarr /asr request run with it; /api/status and /api/models agree', { skip, timeout: 240_000 }, async () => {
+test('only whisper_model set: library jobs of every preset, a Bazarr /asr request and an OpenAI request run with it; /api/status and /api/models agree', { skip, timeout: 240_000 }, async () => {
   const t = await createTestApp('sqlite');
   const media = mkdtempSync(join(tmpdir(), 'tio-media-'));
   try {
@@ -70,6 +71,13 @@ test('only whisper_model set: library jobs of every preset and a Bazarr /asr req
     assert.equal(job.status, 'completed');
     assert.equal(job.quality_preset, 'balanced', 'provider requests are stored with provider_quality_preset');
     assert.equal(job.model_used, model);
+
+    // An OpenAI client's request (model whisper-1, the alias of the configured model) runs with it too.
+    const openai = multipart([{ name: 'model', value: 'whisper-1' }, { name: 'language', value: 'en' }, { name: 'file', value: readFileSync(JFK_WAV), filename: 'jfk.wav', contentType: 'audio/wav' }]);
+    const v1 = await t.app.inject({ method: 'POST', url: '/v1/audio/transcriptions', payload: openai.body, headers: { 'content-type': openai.contentType } });
+    assert.equal(v1.statusCode, 200, v1.body);
+    const v1Jobs = await t.ctx.database.db.selectFrom('jobs').select(['model_used', 'status']).where('job_type', '=', 'provider_asr').where('id', '!=', job.id).execute();
+    assert.deepEqual(v1Jobs, [{ model_used: model, status: 'completed' }], 'the OpenAI request ran whisper_model');
 
     // A job created without a preset gets transcription_preset.
     const plain = await t.app.inject({ method: 'POST', url: '/api/jobs', payload: { file_path: makeVideo(media, 'Plain.mkv'), file_name: 'Plain.mkv', target_lang: 'eng' } });
