@@ -67,7 +67,7 @@ const models: Check = async (d) => {
       message: auto
         ? `No model is installed for the ${users} preset${users.includes(',') ? 's' : ''}: ${r.modelName} is missing. The first job will try to download it, and fails if this machine has no internet.`
         : `No model is installed for the ${users} preset${users.includes(',') ? 's' : ''}: ${r.modelName} is missing${r.modelPath ? ` (${r.modelPath})` : ''}, so every job would fail.`,
-      fix: `Download ${r.modelName} on the Models page, or copy its ggml file into ${r.modelDir}.`,
+      fix: `Download ${r.modelName} on the Models page, or copy its ggml file into ${resolve(r.modelDir)}.`,
       link: '#/models',
     });
   }

@@ -17,6 +17,7 @@ const VIEWS: { route: string; heading: string; name: string }[] = [
   { route: '/#/scanner', heading: 'Scanner', name: 'scanner' },
   { route: '/#/models', heading: 'Models', name: 'models' },
   { route: '/#/settings/general', heading: 'Settings', name: 'settings' },
+  { route: '/#/health', heading: 'Health', name: 'health' },
 ];
 
 /** Controls without an accessible name (a crude but useful subset of the ARIA rules). */

@@ -20,6 +20,8 @@ import { Scanner } from './views/scanner';
 import { Settings } from './views/settings';
 import { SetupWizard } from './views/setup-wizard';
 import { Workers } from './views/workers';
+import { HealthView } from './views/health';
+import { HealthBanner } from './components/health-banner';
 
 const NAV: { to: string; label: string; icon: IconName; key: string }[] = [
   { to: '/dashboard', label: 'Dashboard', icon: 'dashboard', key: 'dashboard' },
@@ -29,6 +31,7 @@ const NAV: { to: string; label: string; icon: IconName; key: string }[] = [
   { to: '/scanner', label: 'Scanner', icon: 'scanner', key: 'scanner' },
   { to: '/models', label: 'Models', icon: 'models', key: 'models' },
   { to: '/settings', label: 'Settings', icon: 'settings', key: 'settings' },
+  { to: '/health', label: 'Health', icon: 'health', key: 'health' },
 ];
 
 export function App(): ReactNode {
@@ -152,6 +155,7 @@ function Shell(): ReactNode {
       </nav>
       <div className="scrim" onClick={() => setMenuOpen(false)} aria-hidden="true" />
       <main id="main" className="content" tabIndex={-1}>
+        <HealthBanner hideOn={section} />
         <View section={section} />
       </main>
       <Toaster />
@@ -175,6 +179,8 @@ function View({ section }: { section: string }): ReactNode {
       return <Models />;
     case 'settings':
       return <Settings />;
+    case 'health':
+      return <HealthView />;
     default:
       return (
         <div className="empty">

@@ -3428,6 +3428,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/system/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Health checks: what would keep jobs from running, each with its fix (errors first; empty when all is well) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            status: "ok" | "warning" | "error";
+                            checks: {
+                                /** @description stable identifier of the check (with the subject after a colon, e.g. model_missing:small) */
+                                id: string;
+                                level: "error" | "warning" | "info";
+                                /** @description what is wrong, for a person */
+                                message: string;
+                                /** @description the one action that fixes it */
+                                fix: string;
+                                /** @description the web UI page where that is done (a #/ route) */
+                                link: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/system/resources": {
         parameters: {
             query?: never;

@@ -28,6 +28,7 @@ const paths: Record<string, string> = {
   sun: 'M12 7a5 5 0 110 10 5 5 0 010-10zm-1-6h2v3h-2zm0 19h2v3h-2zM1 11h3v2H1zm19 0h3v2h-3z',
   moon: 'M12 3a9 9 0 109 9 7 7 0 01-9-9z',
   logout: 'M10 3h10v18H10v-2h8V5h-8zm-1 5l1.4 1.4L8.8 11H16v2H8.8l1.6 1.6L9 16l-4-4z',
+  health: 'M3 12h4l2-5 4 10 2-5h6v2h-4.6L13 19 9 9l-.6 1.5L8.4 14H3z',
 };
 
 export type IconName = keyof typeof paths;
