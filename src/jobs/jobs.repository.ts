@@ -142,6 +142,12 @@ export async function updateJob(db: Db, id: string, patch: Omit<JobUpdate, 'stat
   return Number(res.numUpdatedRows);
 }
 
+/** Ids of the jobs in a status, oldest first (bulk actions). */
+export async function jobIdsWithStatus(db: Db, status: JobStatus): Promise<string[]> {
+  const rows = await db.selectFrom('jobs').select('id').where('status', '=', status).orderBy('seq').execute();
+  return rows.map((r) => r.id);
+}
+
 export async function deleteJobsWithStatus(db: Db, status: JobStatus): Promise<number> {
   const res = await db.deleteFrom('jobs').where('status', '=', status).executeTakeFirst();
   return Number(res.numDeletedRows);

@@ -69,6 +69,25 @@ export const jobsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (req) => cancel(req.params.job_id));
 
   app.post('/queue/clear', {
-    schema: { tags, summary: 'Clear all completed jobs from the queue', response: { 200: Message } },
-  }, async () => ({ message: `Cleared ${await jobs.clearCompleted()} completed jobs` }));
+    schema: {
+      tags, summary: 'Clear all completed jobs from the queue (or, with status, the failed or cancelled ones); subtitle files stay',
+      querystring: Type.Object({ status: Type.Optional(Type.String({ description: 'completed (default), failed or cancelled' })) }),
+      response: { 200: Message, ...errors(400) },
+    },
+  }, async (req) => {
+    const status = req.query.status || 'completed';
+    const n = await jobs.clear(status);
+    return { message: `Cleared ${n} ${status} ${n === 1 ? 'job' : 'jobs'}` };
+  });
+
+  app.post('/retry-failed', {
+    schema: {
+      tags, summary: 'Retry every failed job (a job whose file already has another live job is skipped)',
+      response: { 200: Type.Object({ message: Type.String(), retried: Type.Integer(), skipped: Type.Integer() }) },
+    },
+  }, async () => {
+    const r = await jobs.retryAllFailed();
+    const skipped = r.skipped ? `; ${r.skipped} skipped (another job for the same file is queued or running)` : '';
+    return { ...r, message: `Retried ${r.retried} failed ${r.retried === 1 ? 'job' : 'jobs'}${skipped}` };
+  });
 };

@@ -12,7 +12,7 @@ import { confineMediaPath, type RootSettings } from '../security/media-roots.js'
 import { DEFAULT_QUALITY_PRESET, QUALITY_PRESETS, isQualityPreset } from '../transcription/presets.js';
 import * as repo from './jobs.repository.js';
 import * as life from './job-lifecycle.repository.js';
-import { JOB_MODES, JOB_STATUSES, isJobMode, isJobStatus, isLiveStatus, type JobStatus, type JobType } from './job-kinds.js';
+import { JOB_MODES, JOB_STATUSES, TERMINAL_STATUSES, isJobMode, isJobStatus, isLiveStatus, isTerminalStatus, type JobStatus, type JobType } from './job-kinds.js';
 import type { Static } from '@fastify/type-provider-typebox';
 import type { JobSchema } from './jobs.schemas.js';
 
@@ -297,7 +297,34 @@ export class JobsService {
   }
 
   async clearCompleted(): Promise<number> {
-    return repo.deleteJobsWithStatus(this.db, 'completed');
+    return this.clear('completed');
+  }
+
+  /** Removes the jobs in a finished status (completed, failed or cancelled); their subtitle files stay. */
+  async clear(status: string): Promise<number> {
+    if (!isTerminalStatus(status)) {
+      throw badRequest(`status must be one of ${TERMINAL_STATUSES.join(', ')} (only finished jobs can be cleared), got "${status}"`, 'bad_status');
+    }
+    return repo.deleteJobsWithStatus(this.db, status as JobStatus);
+  }
+
+  /**
+   * Retries every failed job, oldest first. A job whose file already has
+   * another job queued or running is left failed and counted as skipped.
+   */
+  async retryAllFailed(): Promise<{ retried: number; skipped: number }> {
+    let retried = 0;
+    let skipped = 0;
+    for (const id of await repo.jobIdsWithStatus(this.db, 'failed')) {
+      try {
+        await this.retry(id);
+        retried++;
+      } catch (e) {
+        if (!(e instanceof AppError) || e.status >= 500) throw e;
+        skipped++;
+      }
+    }
+    return { retried, skipped };
   }
 
   async recent(status: JobStatus, limit: number): Promise<Job[]> {

@@ -255,5 +255,33 @@ for (const kind of databaseKinds()) {
       assert.equal(stats.total_jobs, 2);
       assert.deepEqual(expectStatus(await t.app.inject({ method: 'POST', url: '/api/jobs/queue/clear' }), 200), { message: 'Cleared 0 completed jobs' });
     });
+
+    it('POST /api/jobs/queue/clear?status=failed clears failed jobs only; a live status is a 400 naming the choices', async () => {
+      await clearAll();
+      const failed = [expectStatus(await create(), 201), expectStatus(await create(), 201)];
+      const done = expectStatus(await create(), 201);
+      for (const f of failed) await setStatus(f.id, 'failed');
+      await setStatus(done.id, 'completed');
+      assert.deepEqual(expectStatus(await t.app.inject({ method: 'POST', url: '/api/jobs/queue/clear?status=failed' }), 200), { message: 'Cleared 2 failed jobs' });
+      expectStatus(await t.app.inject({ url: `/api/jobs/${failed[0].id}` }), 404);
+      expectStatus(await t.app.inject({ url: `/api/jobs/${done.id}` }), 200);
+      const bad = expectStatus(await t.app.inject({ method: 'POST', url: '/api/jobs/queue/clear?status=queued' }), 400);
+      assert.match(bad.detail, /completed, failed, cancelled/);
+    });
+
+    it('POST /api/jobs/retry-failed requeues every failed job, skipping one whose file has another live job', async () => {
+      await clearAll();
+      const a = expectStatus(await create(), 201);
+      const b = expectStatus(await create(), 201);
+      for (const j of [a, b]) await force(j.id, { status: 'failed', error: 'boom', error_code: 'engine_failed', retry_count: 3 });
+      // A new job for b's file is queued meanwhile: b cannot be retried without a duplicate.
+      expectStatus(await create({ file_path: b.file_path, file_name: b.file_name }), 201);
+      const res = expectStatus(await t.app.inject({ method: 'POST', url: '/api/jobs/retry-failed' }), 200);
+      assert.deepEqual([res.retried, res.skipped], [1, 1]);
+      assert.equal(res.message, 'Retried 1 failed job; 1 skipped (another job for the same file is queued or running)');
+      const again = expectStatus(await t.app.inject({ url: `/api/jobs/${a.id}` }), 200);
+      assert.deepEqual([again.status, again.error, again.error_code, again.retry_count], ['queued', null, null, 0]);
+      assert.equal(expectStatus(await t.app.inject({ url: `/api/jobs/${b.id}` }), 200).status, 'failed');
+    });
   });
 }

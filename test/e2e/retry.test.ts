@@ -81,4 +81,22 @@ describe('failed job retry', { skip: browserSkip() }, () => {
     );
     assert.deepEqual(session.errors, []);
   });
+
+  test('Retry all failed and Clear failed act on every failed job', { timeout: 120_000 }, async () => {
+    const { page } = session;
+    // The worker fails the broken file again; wait until it is failed.
+    await waitFor(async () => (await server.api<{ status: string }>('GET', `/api/jobs/${jobId}`)).body.status === 'failed', 'the job failed again', 90_000);
+    await page.goto('/#/queue');
+    await page.getByRole('button', { name: 'Retry all failed' }).click();
+    await page.getByText(/Retried 1 failed job/).waitFor();
+    await waitFor(async () => (await server.api<{ status: string }>('GET', `/api/jobs/${jobId}`)).body.status === 'failed', 'the job failed once more', 90_000);
+    await page.reload();
+    await page.getByRole('button', { name: 'Clear failed' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Clear failed jobs' });
+    await dialog.getByRole('button', { name: 'Clear' }).click();
+    await page.getByText('Cleared 1 failed job').waitFor();
+    assert.equal((await server.api('GET', `/api/jobs/${jobId}`)).status, 404);
+    await screenshot(page, 'queue-after-clear-failed');
+    assert.deepEqual(session.errors, []);
+  });
 });

@@ -833,7 +833,63 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Clear all completed jobs from the queue */
+        /** Clear all completed jobs from the queue (or, with status, the failed or cancelled ones); subtitle files stay */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description completed (default), failed or cancelled */
+                    status?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs/retry-failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Retry every failed job (a job whose file already has another live job is skipped) */
         post: {
             parameters: {
                 query?: never;
@@ -851,6 +907,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             message: string;
+                            retried: number;
+                            skipped: number;
                         };
                     };
                 };

@@ -42,6 +42,7 @@ export function Queue(): ReactNode {
   );
   const stats = useResource(() => unwrap(api.GET('/api/jobs/stats', {})), []);
   const [confirmClear, setConfirmClear] = useState(false);
+  const [confirmClearFailed, setConfirmClearFailed] = useState(false);
   const [busy, setBusy] = useState<string | null>(null);
 
   const reloadSoon = useMemo(() => debounce(() => void list.reload(), 500), [list.reload]);
@@ -89,6 +90,30 @@ export function Queue(): ReactNode {
     }
   }
 
+  async function retryFailed() {
+    try {
+      const r = await unwrap(api.POST('/api/jobs/retry-failed', {}));
+      toast.success(r.message);
+      void list.reload();
+      void stats.reload();
+    } catch (e) {
+      toast.error(messageOf(e));
+    }
+  }
+
+  async function clearFailed() {
+    try {
+      const r = await unwrap(api.POST('/api/jobs/queue/clear', { params: { query: { status: 'failed' } } }));
+      toast.success(r.message);
+      setConfirmClearFailed(false);
+      void list.reload();
+      void stats.reload();
+    } catch (e) {
+      toast.error(messageOf(e));
+    }
+  }
+
+  const failedCount = stats.data?.failed ?? 0;
   const jobs = list.data?.jobs;
   return (
     <div className="view">
@@ -99,6 +124,16 @@ export function Queue(): ReactNode {
             <button type="button" className="btn" onClick={() => void list.reload()} aria-label="Refresh queue">
               <Icon name="refresh" />
             </button>
+            {failedCount > 0 && (
+              <>
+                <button type="button" className="btn" onClick={() => void retryFailed()}>
+                  <Icon name="retry" /> Retry all failed
+                </button>
+                <button type="button" className="btn" onClick={() => setConfirmClearFailed(true)}>
+                  Clear failed
+                </button>
+              </>
+            )}
             <button type="button" className="btn" onClick={() => setConfirmClear(true)} disabled={!stats.data?.completed}>
               Clear completed
             </button>
@@ -205,6 +240,15 @@ export function Queue(): ReactNode {
         danger
         onConfirm={() => void clearCompleted()}
         onCancel={() => setConfirmClear(false)}
+      />
+      <ConfirmDialog
+        open={confirmClearFailed}
+        title="Clear failed jobs"
+        message={`Remove ${failedCount} failed ${failedCount === 1 ? 'job' : 'jobs'} from the queue? The files stay; a later scan queues them again if the rules still want them.`}
+        confirmLabel="Clear"
+        danger
+        onConfirm={() => void clearFailed()}
+        onCancel={() => setConfirmClearFailed(false)}
       />
     </div>
   );
