@@ -39,7 +39,10 @@ export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: Type.Object({ settings: Type.Record(Type.String(), AnyValue) }),
       response: { 200: Message, ...errors(400, 404) },
     },
-  }, async (req) => ({ message: `Updated ${await settings.bulkUpdate(req.body.settings)} settings successfully` }));
+  }, async (req) => {
+    const n = await settings.bulkUpdate(req.body.settings);
+    return { message: `Updated ${n} ${n === 1 ? 'setting' : 'settings'} successfully` };
+  });
 
   app.post('/init-defaults', {
     schema: { tags, summary: 'Initialize all default settings (safe to call multiple times)', response: { 200: Message } },
