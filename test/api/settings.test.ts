@@ -58,7 +58,7 @@ for (const kind of databaseKinds()) {
       }), 200);
       assert.deepEqual(res, { message: 'Updated 3 settings successfully' });
       assert.equal((await get('worker_cpu_count')).value, '3');
-      const one = expectStatus(await t.app.inject({ method: 'POST', url: '/api/settings/bulk-update', payload: { settings: { worker_cpu_count: '2' } } }), 200);
+      const one = expectStatus(await t.app.inject({ method: 'POST', url: '/api/settings/bulk-update', payload: { settings: { scanner_enabled: 'true' } } }), 200);
       assert.deepEqual(one, { message: 'Updated 1 setting successfully' });
 
       const bad = expectStatus(await t.app.inject({
