@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ERROR_CODES, errorCodeInfo, isErrorCode, type ErrorCode } from '../error-codes.js';
 import { AppError, appError } from '../errors.js';
-import { retryDelayMs } from '../queue/queue.repository.js';
+import { retryDelayMs } from '../jobs/job-lifecycle.repository.js';
 import { errorMessage, isRetryable, isWorkerFatal, jobErrorCode } from './job-errors.js';
 
 const codes = Object.keys(ERROR_CODES) as ErrorCode[];

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { openDatabase, type DatabaseHandle } from '../db/database.js';
 import { createLogger } from '../logger.js';
 import { SettingsService } from '../settings/settings.service.js';
-import { claimNextJob, extendLease } from '../queue/queue.repository.js';
+import { claim, extendLease } from '../jobs/job-lifecycle.repository.js';
 import { EXIT_CANNOT_RUN, SPEC_ENV, missingHandlers, type WorkerSpec } from './worker-spec.js';
 import { loadJobHandlers } from './handlers/index.js';
 import type { JobHandlers } from './job-handlers.js';
@@ -130,7 +130,7 @@ class WorkerProcess {
         }
         await this.checkDesiredState();
         if (this.stopDeadline !== null) break;
-        const job = await claimNextJob(this.db, this.handle.kind, {
+        const job = await claim(this.db, this.handle.kind, {
           workerId: this.spec.workerId,
           leaseMs: this.settings.getNumber('job_lease_seconds') * 1000,
           jobTypes: Object.keys(this.handlers),

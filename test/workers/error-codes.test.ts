@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { databaseKinds } from '../helpers/db.js';
 import { makeVideo, useTestModel, waitFor } from './helpers.js';
-import { claimNextJob, recoverExpiredLeases, retryDelayMs } from '../../src/queue/queue.repository.js';
+import { claim as claimNextJob, recoverExpired as recoverExpiredLeases, retryDelayMs } from '../../src/jobs/job-lifecycle.repository.js';
 import { assertCompleteAudio } from '../../src/transcription/audio.js';
 import { writeSubtitleFile } from '../../src/transcription/output.js';
 import { localMediaPath } from '../../src/workers/handlers/transcription.handler.js';
