@@ -200,6 +200,9 @@ export class WhisperEngine implements TranscriptionEngine {
     this.busy = true;
     try {
       await this.load();
+      // A cancel that came while the model was loading: the abort listener below
+      // would never fire for it, and the whole chunk would be decoded first.
+      if (hooks.signal?.aborted) throw abortError();
       const fields = requestFields(opts, this.config.vadModelPath !== null);
       this.progressListener = hooks.onProgress ?? null;
       const body = await this.post(fields, wav, hooks.signal);
@@ -256,6 +259,7 @@ export class WhisperEngine implements TranscriptionEngine {
         rej(new AppError(500, crashed ? 'engine_crashed' : 'engine_failed', `whisper-server ${crashed ? 'crashed' : 'failed'}: ${err.message}. ${lastLines(this.stderrTail, 5)}`));
       });
       signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted) return onAbort();
       req.write(head);
       req.write(wav);
       req.end(tail);
