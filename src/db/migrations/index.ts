@@ -12,6 +12,12 @@ import * as m004 from './004-safe-browse-roots.js';
 import * as m005 from './005-preset-models-inherit.js';
 import * as m006 from './006-job-error-code.js';
 import * as m007 from './007-drop-dead-settings.js';
+import * as m008 from './008-job-blobs.js';
+import * as m009 from './009-library-index.js';
+import * as m010 from './010-integrations.js';
+import * as m011 from './011-provider-timeout.js';
+import * as m012 from './012-first-run.js';
+import * as m013 from './013-job-events.js';
 
 export interface VersionedMigration {
   name: string;
@@ -26,4 +32,10 @@ export const migrations: VersionedMigration[] = [
   { name: '005-preset-models-inherit', up: m005.up },
   { name: '006-job-error-code', up: m006.up },
   { name: '007-drop-dead-settings', up: m007.up },
+  { name: '008-job-blobs', up: m008.up },
+  { name: '009-library-index', up: m009.up },
+  { name: '010-integrations', up: m010.up },
+  { name: '011-provider-timeout', up: m011.up },
+  { name: '012-first-run', up: m012.up },
+  { name: '013-job-events', up: m013.up },
 ];

@@ -15,6 +15,9 @@ import { setupRoutes } from '../../setup/setup.routes.js';
 import { providerRoutes } from '../../provider/provider.routes.js';
 import { openaiRoutes } from '../../provider/openai.routes.js';
 import { webhooksRoutes } from '../../webhooks/webhooks.routes.js';
+import { libraryRoutes } from '../../library/library.routes.js';
+import { logsRoutes } from '../../logs/logs.routes.js';
+import { bazarrSyncRoutes } from '../../integrations/bazarr-sync.routes.js';
 
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   await app.register(systemRoutes);
@@ -31,5 +34,8 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
   await app.register(providerRoutes);
   await app.register(openaiRoutes, { prefix: '/v1' });
   await app.register(webhooksRoutes, { prefix: '/webhooks' });
+  await app.register(libraryRoutes, { prefix: '/api/library' });
+  await app.register(logsRoutes, { prefix: '/api/logs' });
+  await app.register(bazarrSyncRoutes, { prefix: '/api/integrations/bazarr' });
   void ctx;
 }

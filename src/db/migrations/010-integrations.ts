@@ -1,0 +1,7 @@
+/** Integration settings and state (webhooks, play events, Bazarr sync). */
+import type { Kysely } from 'kysely';
+import type { DbKind } from '../database.js';
+
+export async function up(_db: Kysely<any>, _kind: DbKind): Promise<void> {
+  // filled in by the change that needs it
+}
