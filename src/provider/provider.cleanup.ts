@@ -1,14 +1,17 @@
 /**
  * Periodic cleanup of the provider: finished provider jobs older than the
- * result TTL are deleted (their kept result with them), and upload files no
- * live job needs are removed (a request that failed before its job existed,
- * a server killed mid-request).
+ * result TTL are deleted with their kept result and their audio in the
+ * database; audio chunks no job needs any more are removed (a completed or
+ * cancelled job's, a request that failed before its job existed, a server
+ * killed mid-request), and so are temporary upload files left on this
+ * server's disk.
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackgroundComponent } from '../server/background.js';
 import type { CoreContext } from '../server/core.js';
 import { deleteOldProviderJobs, liveProviderJobOptions } from './provider.repository.js';
+import { deleteBlobsOf, deleteStrayBlobs } from './job-blobs.repository.js';
 import { removeUpload, uploadDir } from './provider.upload.js';
 
 /** An upload younger than this may belong to a request that is still creating its job. */
@@ -24,17 +27,29 @@ function uploadOf(options: string | null): string | null {
   }
 }
 
-export async function cleanupProvider(ctx: CoreContext, now = Date.now()): Promise<{ jobs: number; uploads: number }> {
+export interface CleanupResult {
+  jobs: number;
+  /** upload files removed from this server's disk */
+  uploads: number;
+  /** audio chunks removed from the database */
+  blobChunks: number;
+}
+
+export async function cleanupProvider(ctx: Pick<CoreContext, 'settings' | 'database' | 'config'>, now = Date.now()): Promise<CleanupResult> {
   const ttlMs = Math.max(0, ctx.settings.getNumber('provider_result_ttl_minutes')) * 60_000;
   const db = ctx.database.db;
   let jobs = 0;
   let uploads = 0;
+  let blobChunks = 0;
   for (;;) {
     const deleted = await deleteOldProviderJobs(db, new Date(now - ttlMs).toISOString());
     jobs += deleted.length;
-    for (const o of deleted) await removeUpload(uploadOf(o));
+    blobChunks += await deleteBlobsOf(db, deleted.map((j) => j.id));
+    for (const j of deleted) await removeUpload(uploadOf(j.options));
     if (deleted.length < 1000) break;
   }
+  blobChunks += await deleteStrayBlobs(db, now - UPLOAD_GRACE_MS);
+  // Temporary files of requests being received, and files of jobs queued before uploads went into the database.
   const keep = new Set((await liveProviderJobOptions(db)).map(uploadOf).filter(Boolean));
   const dir = uploadDir(ctx.config.dataDir);
   for (const name of await readdir(dir).catch(() => [] as string[])) {
@@ -45,7 +60,7 @@ export async function cleanupProvider(ctx: CoreContext, now = Date.now()): Promi
     await removeUpload(path);
     uploads++;
   }
-  return { jobs, uploads };
+  return { jobs, uploads, blobChunks };
 }
 
 /** The cleanup as a background component: a first run at start, then every provider_cleanup_interval_minutes. */
@@ -55,7 +70,7 @@ export function providerCleanupComponent(ctx: CoreContext): BackgroundComponent 
   const run = async () => {
     try {
       const r = await cleanupProvider(ctx);
-      if (r.jobs || r.uploads) ctx.log.info(r, 'provider cleanup: old provider jobs and uploads removed');
+      if (r.jobs || r.uploads || r.blobChunks) ctx.log.info(r, 'provider cleanup: old provider jobs and uploads removed');
     } catch (e) {
       ctx.log.warn({ err: e }, 'provider cleanup failed');
     }

@@ -20,7 +20,7 @@ export async function findKeptResult(db: Db, filePath: string, sinceIso: string)
     .executeTakeFirst();
 }
 
-/** Workers that can take a job: running states with a recent heartbeat. */
+/** Workers that can take a job: running states with a recent heartbeat (of one node, or of any). */
 export async function countLiveWorkers(db: Db, heartbeatSinceMs: number, node?: string): Promise<number> {
   let q = db
     .selectFrom('workers')
@@ -32,8 +32,8 @@ export async function countLiveWorkers(db: Db, heartbeatSinceMs: number, node?: 
   return Number(row?.n ?? 0);
 }
 
-/** Deletes finished provider jobs older than the mark; returns their options (to remove their uploads). */
-export async function deleteOldProviderJobs(db: Db, completedBeforeIso: string): Promise<Array<string | null>> {
+/** Deletes finished provider jobs older than the mark; returns their ids and options (to remove their audio). */
+export async function deleteOldProviderJobs(db: Db, completedBeforeIso: string): Promise<Array<{ id: string; options: string | null }>> {
   const rows = await db
     .selectFrom('jobs')
     .select(['id', 'options'])
@@ -44,7 +44,7 @@ export async function deleteOldProviderJobs(db: Db, completedBeforeIso: string):
     .execute();
   if (!rows.length) return [];
   await db.deleteFrom('jobs').where('id', 'in', rows.map((r) => r.id)).where('status', 'in', TERMINAL_STATUSES).execute();
-  return rows.map((r) => r.options);
+  return rows;
 }
 
 /** Options of provider jobs that still need their upload (queued or running). */

@@ -1,9 +1,13 @@
 /**
- * Provider uploads: the multipart audio is streamed to a file under
+ * Provider uploads: the multipart audio is streamed to a temporary file under
  * DATA_DIR/provider-uploads (never held whole in memory) and hashed on the
- * way, so identical requests can share one job. Raw PCM (`encode=false`) is
- * written as a WAV file: a placeholder header first, patched with the data
- * length once the stream ends.
+ * way, so identical requests can share one job; the service then moves it
+ * into the database for whichever node runs the job (upload-store.ts) and
+ * removes the file. Raw PCM (`encode=false`) is written as a WAV file: a
+ * placeholder header first, patched with the data length once the stream
+ * ends. An upload over provider_max_upload_mb is refused with 413: by its
+ * Content-Length before anything is read, else as soon as the bytes counted
+ * pass the limit.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -22,6 +26,8 @@ export interface StoredUpload {
   sha256: string;
   /** the client's file name (Bazarr sends the field name) */
   filename: string;
+  /** raw s16le PCM (encode=false), stored with a WAV header */
+  raw: boolean;
 }
 
 export interface MultipartUpload {
@@ -42,7 +48,9 @@ export async function removeUpload(path: string | null | undefined): Promise<voi
  * stored, other fields are collected (an OpenAI client may send them before
  * or after the file). 400 when there is no such file or it is empty.
  */
-export async function receiveMultipart(req: FastifyRequest, dataDir: string, opts: { fileFields: string[]; raw: boolean }): Promise<MultipartUpload> {
+export async function receiveMultipart(req: FastifyRequest, dataDir: string, opts: { fileFields: string[]; raw: boolean; maxBytes?: number }): Promise<MultipartUpload> {
+  const maxBytes = opts.maxBytes ?? Infinity;
+  checkContentLength(req.headers['content-length'], maxBytes);
   if (!req.isMultipart()) {
     throw badRequest(`The request must be multipart/form-data with the audio in the ${opts.fileFields[0]} field`, 'not_multipart');
   }
@@ -60,7 +68,7 @@ export async function receiveMultipart(req: FastifyRequest, dataDir: string, opt
         part.file.resume(); // drain parts we do not use
         continue;
       }
-      upload = await storeStream(part.file, dataDir, part.filename || part.fieldname, opts.raw);
+      upload = await storeStream(part.file, dataDir, part.filename || part.fieldname, opts.raw, maxBytes);
       if ((part.file as { truncated?: boolean }).truncated) {
         await removeUpload(upload.path);
         throw new AppError(413, 'upload_too_large', 'The uploaded file is larger than the server accepts');
@@ -68,6 +76,11 @@ export async function receiveMultipart(req: FastifyRequest, dataDir: string, opt
     }
   } catch (e) {
     await removeUpload(upload?.path);
+    // The parser stopped reading mid-body: discard the rest as it arrives, so the connection can carry the answer and the next request.
+    if (!req.raw.readableEnded) {
+      req.raw.unpipe();
+      req.raw.resume();
+    }
     if (e instanceof AppError) throw e;
     const fe = e as { statusCode?: number; message?: string; code?: string };
     if (fe.statusCode && fe.statusCode < 500) throw new AppError(fe.statusCode, 'bad_multipart', fe.message ?? 'Malformed multipart body');
@@ -81,7 +94,25 @@ export async function receiveMultipart(req: FastifyRequest, dataDir: string, opt
   return { upload, fields };
 }
 
-async function storeStream(stream: NodeJS.ReadableStream, dataDir: string, filename: string, raw: boolean): Promise<StoredUpload> {
+/** Room for the multipart boundaries, headers and small fields around the file. */
+const MULTIPART_SLACK_BYTES = 64 * 1024;
+
+function tooLarge(maxBytes: number, sent?: number): AppError {
+  const mib = (n: number) => `${Math.round((n / (1 << 20)) * 10) / 10} MiB`;
+  return new AppError(
+    413,
+    'upload_too_large',
+    `The upload${sent ? ` (${mib(sent)})` : ''} is larger than the ${mib(maxBytes)} this server accepts (setting provider_max_upload_mb): send shorter audio, or raise provider_max_upload_mb in the settings`,
+  );
+}
+
+/** 413 before a byte of the body is read when the declared length is over the limit. */
+export function checkContentLength(header: string | string[] | undefined, maxBytes: number): void {
+  const declared = Number(Array.isArray(header) ? header[0] : header);
+  if (Number.isFinite(declared) && declared > maxBytes + MULTIPART_SLACK_BYTES) throw tooLarge(maxBytes, declared);
+}
+
+async function storeStream(stream: NodeJS.ReadableStream, dataDir: string, filename: string, raw: boolean, maxBytes: number): Promise<StoredUpload> {
   const dir = uploadDir(dataDir);
   await mkdir(dir, { recursive: true });
   const path = join(dir, `${Date.now()}-${randomBytes(6).toString('hex')}${raw ? '.wav' : '.upload'}`);
@@ -89,8 +120,10 @@ async function storeStream(stream: NodeJS.ReadableStream, dataDir: string, filen
   let bytes = 0;
   const tap = new Transform({
     transform(chunk: Buffer, _enc, cb) {
-      hash.update(chunk);
       bytes += chunk.length;
+      // Counted as it arrives: a body without (or with a false) Content-Length stops at the limit.
+      if (bytes > maxBytes) return cb(tooLarge(maxBytes));
+      hash.update(chunk);
       cb(null, chunk);
     },
   });
@@ -111,5 +144,5 @@ async function storeStream(stream: NodeJS.ReadableStream, dataDir: string, filen
     await removeUpload(path);
     throw e;
   }
-  return { path, bytes, sha256: hash.digest('hex'), filename };
+  return { path, bytes, sha256: hash.digest('hex'), filename, raw };
 }
