@@ -11,10 +11,12 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, badRequest } from '../errors.js';
 import { listModels, renderSubtitles } from '../transcription/index.js';
-import { parseLanguage, type AsrJobParams } from './provider.params.js';
+import { parseBool, parseLanguage, type AsrJobParams } from './provider.params.js';
 import type { AsrResult } from './provider.service.js';
-import { clientLink, cuesFor, requireAudio, whisperLanguageName } from './provider.render.js';
-import { receiveMultipart, removeUpload } from './provider.upload.js';
+import { clientLink, cuesFor, ms, requireAudio, resultText, whisperLanguageName, whisperSegments } from './provider.render.js';
+import { receiveMultipart, removeUpload, type StoredUpload } from './provider.upload.js';
+import { streamTranscription } from './openai.stream.js';
+import { openAiError } from './openai.errors.js';
 
 const FORMATS = ['json', 'text', 'srt', 'vtt', 'verbose_json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -38,17 +40,21 @@ const Transcription = Type.Object(
   },
   { description: 'json: {text}; verbose_json: with task, language, duration, segments (and words when asked); text, srt and vtt answer text/plain' },
 );
-const ModelList = Type.Object({ object: Type.String(), data: Type.Array(Type.Object({ id: Type.String(), object: Type.String(), created: Type.Integer(), owned_by: Type.String() })) });
+const Model = Type.Object({ id: Type.String(), object: Type.String(), created: Type.Integer(), owned_by: Type.String() });
+const ModelList = Type.Object({ object: Type.String(), data: Type.Array(Model) });
 
-/** Which request parameter an error is about, for OpenAI's `param`. */
-function paramOf(message: string): string | null {
-  const m = /^(file|model|language|prompt|response_format|temperature|timestamp_granularities\[\])\b/.exec(message);
-  return m ? m[1] : null;
-}
-
-function openAiError(status: number, message: string, code: string | null) {
-  const type = status === 401 ? 'authentication_error' : status === 404 ? 'not_found_error' : status === 429 ? 'rate_limit_error' : status >= 500 ? 'server_error' : 'invalid_request_error';
-  return { error: { message, type, param: paramOf(message), code } };
+/**
+ * The upload must be audio or video ffmpeg reads: OpenAI answers a file that
+ * is not with 400 invalid_request_error (where /asr answers 422).
+ */
+async function requireAudioFile(upload: StoredUpload, req: Parameters<typeof requireAudio>[2]): Promise<void> {
+  try {
+    await requireAudio(upload, 'file', req);
+  } catch (e) {
+    if (!(e instanceof AppError) || e.status !== 422) throw e;
+    const why = e.message.replace(/^The file in file /, '');
+    throw new AppError(400, 'invalid_file_format', `file ${why}: send audio or video such as flac, m4a, mp3, mp4, mpeg, mpga, oga, ogg, wav or webm`);
+  }
 }
 
 function field(fields: Record<string, string | string[]>, name: string): string | undefined {
@@ -65,19 +71,17 @@ async function installedModels(modelDir: string) {
 function toVerbose(r: AsrResult, task: string, words: boolean) {
   return {
     task,
-    language: whisperLanguageName(r.language),
-    duration: r.duration,
-    text: r.segments.map((s) => s.text.trim()).join(' '),
-    segments: r.segments.map((s, id) => ({
-      id, seek: 0, start: s.start, end: s.end, text: s.text, tokens: [], temperature: 0,
-      avg_logprob: s.avgLogprob ?? 0, compression_ratio: 0, no_speech_prob: s.noSpeechProb ?? 0,
-    })),
-    ...(words ? { words: r.segments.flatMap((s) => (s.words ?? []).map((w) => ({ word: w.text.trim(), start: w.start, end: w.end }))) } : {}),
+    // A translation's language is its output's, English, as OpenAI reports it.
+    language: task === 'translate' ? 'english' : whisperLanguageName(r.language),
+    duration: ms(r.duration),
+    text: resultText(r),
+    segments: whisperSegments(r.segments, false),
+    ...(words ? { words: r.segments.flatMap((s) => (s.words ?? []).map((w) => ({ word: w.text.trim(), start: ms(w.start), end: ms(w.end) }))) } : {}),
   };
 }
 
 /** The multipart fields -> job parameters; 400 naming the field that is wrong. */
-async function parseFields(fields: Record<string, string | string[]>, task: 'transcribe' | 'translate', modelDir: string): Promise<{ format: Format; params: AsrJobParams; words: boolean }> {
+async function parseFields(fields: Record<string, string | string[]>, task: 'transcribe' | 'translate', modelDir: string): Promise<{ format: Format; params: AsrJobParams; words: boolean; stream: boolean }> {
   const format = (field(fields, 'response_format') ?? 'json') as Format;
   if (!FORMATS.includes(format)) throw badRequest(`response_format must be one of ${FORMATS.join(', ')}, got "${format}"`, 'bad_response_format');
   const model = (field(fields, 'model') ?? '').trim();
@@ -97,7 +101,9 @@ async function parseFields(fields: Record<string, string | string[]>, task: 'tra
   // Translation always goes to English; OpenAI's translations endpoint takes no language.
   const language = task === 'translate' ? null : parseLanguage(field(fields, 'language'), 'language');
   const prompt = field(fields, 'prompt');
-  return { format, params: { task, language, initialPrompt: prompt?.trim() ? prompt : null, vad: null, temperature, model: chosen }, words: gran.includes('word') };
+  // OpenAI streams transcriptions only; its translations endpoint takes no `stream`.
+  const stream = task === 'transcribe' && parseBool({ stream: field(fields, 'stream') }, 'stream', false);
+  return { format, params: { task, language, initialPrompt: prompt?.trim() ? prompt : null, vad: null, temperature, model: chosen }, words: gran.includes('word'), stream };
 }
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
@@ -110,42 +116,61 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: task === 'transcribe' ? 'Transcribe audio (OpenAI compatible)' : 'Translate audio to English (OpenAI compatible)',
-        description: 'multipart/form-data: file, model, language, prompt, response_format (json, text, srt, vtt, verbose_json), temperature, timestamp_granularities[]. Runs as a job in the shared queue like /asr.',
+        description: `multipart/form-data: file, model, language, prompt, response_format (json, text, srt, vtt, verbose_json), temperature, timestamp_granularities[]${task === 'transcribe' ? ', stream (true: server-sent events transcript.text.delta per decoded segment, then transcript.text.done)' : ''}. Runs as a job in the shared queue like /asr.`,
         consumes: ['multipart/form-data'],
         response: { 200: Transcription, 400: OpenAIError, 401: OpenAIError, 413: OpenAIError, 422: OpenAIError, 500: OpenAIError, 503: OpenAIError, 504: OpenAIError },
       },
     }, async (req, reply) => {
-      const { upload, fields } = await receiveMultipart(req, ctx.config.dataDir, { fileFields: ['file'], raw: false });
+      const { upload, fields } = await receiveMultipart(req, ctx.config.dataDir, { fileFields: ['file'], raw: false, maxBytes: ctx.provider.maxUploadBytes() });
       let format: Format;
       let params: AsrJobParams;
       let words: boolean;
+      let stream: boolean;
       try {
-        ({ format, params, words } = await parseFields(fields, task, ctx.settings.getString('model_path') || './models'));
-        await requireAudio(upload, 'file', req);
+        ({ format, params, words, stream } = await parseFields(fields, task, ctx.settings.getString('model_path') || './models'));
+        await requireAudioFile(upload, req);
       } catch (e) {
         await removeUpload(upload.path);
         throw e;
       }
+      if (stream) return streamTranscription(reply, (link) => ctx.provider.transcribe(upload, params, link, null));
       const ans = await ctx.provider.transcribe(upload, params, clientLink(reply), null);
       const r = ans.result;
       reply.header('x-job-id', ans.jobId);
-      if (format === 'json') return { text: r.segments.map((s) => s.text.trim()).join(' ') };
+      if (format === 'json') return { text: resultText(r) };
       if (format === 'verbose_json') return toVerbose(r, task, words);
-      const text = format === 'text' ? `${r.segments.map((s) => s.text.trim()).join(' ')}\n` : renderSubtitles(cuesFor(r, format, ctx.settings).map(({ words: _w, ...s }) => s), format, { language: r.language, marker: false });
+      const text = format === 'text' ? `${resultText(r)}\n` : renderSubtitles(cuesFor(r, format, ctx.settings).map(({ words: _w, ...s }) => s), format, { language: r.language, marker: false });
       return reply.type('text/plain; charset=utf-8').send(text as never);
     });
   }
 
-  app.get('/models', {
-    schema: { tags, summary: 'Installed Whisper models (OpenAI compatible)', response: { 200: ModelList, 401: OpenAIError } },
-  }, async () => {
+  const models = async () => {
     const installed = await installedModels(ctx.settings.getString('model_path') || './models');
     const data = [{ id: 'whisper-1', object: 'model', created: 0, owned_by: 'transcriptorio' }];
     for (const m of installed) {
       const st = await stat(m.path).catch(() => null);
       data.push({ id: m.name, object: 'model', created: Math.floor((st?.mtimeMs ?? 0) / 1000), owned_by: 'transcriptorio' });
     }
-    return { object: 'list', data };
+    return data;
+  };
+
+  app.get('/models', {
+    schema: { tags, summary: 'Installed Whisper models (OpenAI compatible)', response: { 200: ModelList, 401: OpenAIError } },
+  }, async () => ({ object: 'list', data: await models() }));
+
+  app.get('/models/:model', {
+    schema: {
+      tags, summary: 'One model (OpenAI compatible)',
+      description: 'whisper-1 (the configured model) or an installed model name, as GET /v1/models lists them; 404 with OpenAI\'s error for any other id.',
+      params: Type.Object({ model: Type.String() }),
+      response: { 200: Model, 401: OpenAIError, 404: OpenAIError },
+    },
+  }, async (req, reply) => {
+    const { model } = req.params;
+    const hit = (await models()).find((m) => m.id === model);
+    if (hit) return hit;
+    // OpenAI's answer for a model that does not exist.
+    return reply.status(404).send(openAiError(404, `The model '${model}' does not exist: GET /v1/models lists the models this server has`, 'model_not_found', { type: 'invalid_request_error', param: 'model' }));
   });
 };
 

@@ -11,7 +11,7 @@ import { markRoutes } from '../server/auth.js';
 import { keyIsOneOf } from '../security/request-guard.js';
 import { errors } from '../server/schemas.js';
 import { packageVersion } from '../paths.js';
-import { listStatus } from './provider.status.js';
+import { listStatus, mayReadFullStatus, publicStatus } from './provider.status.js';
 import { parseAsrQuery, parseDetectQuery } from './provider.params.js';
 import { clientLink, renderAsr, requireAudio, whisperLanguageName } from './provider.render.js';
 import { receiveMultipart } from './provider.upload.js';
@@ -47,6 +47,7 @@ export const ProviderStatus = Type.Object({
   result_ttl_minutes: Type.Integer(),
   timeout_seconds: Type.Integer(),
 });
+const PublicStatus = Type.Object({ name: Type.String(), version: Type.String(), detail: Type.String() }, { description: 'GET /status without the API key' });
 
 const endpoints: FastifyPluginAsyncTypebox = async (app) => {
   const ctx = app.ctx;
@@ -62,7 +63,7 @@ const endpoints: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (req, reply) => {
     const q = parseAsrQuery(req.query as Record<string, unknown>);
-    const { upload } = await receiveMultipart(req, ctx.config.dataDir, { fileFields: AUDIO_FIELDS, raw: !q.encode });
+    const { upload } = await receiveMultipart(req, ctx.config.dataDir, { fileFields: AUDIO_FIELDS, raw: !q.encode, maxBytes: ctx.provider.maxUploadBytes() });
     if (q.encode) await requireAudio(upload, 'audio_file', req);
     const name = q.videoFile ?? upload.filename;
     const ans = await ctx.provider.transcribe(upload, q, clientLink(reply), q.videoFile);
@@ -86,7 +87,7 @@ const endpoints: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (req, reply) => {
     const q = parseDetectQuery(req.query as Record<string, unknown>);
-    const { upload } = await receiveMultipart(req, ctx.config.dataDir, { fileFields: AUDIO_FIELDS, raw: !q.encode });
+    const { upload } = await receiveMultipart(req, ctx.config.dataDir, { fileFields: AUDIO_FIELDS, raw: !q.encode, maxBytes: ctx.provider.maxUploadBytes() });
     if (q.encode) await requireAudio(upload, 'audio_file', req);
     const ans = await ctx.provider.detect(upload, clientLink(reply));
     reply.header('x-job-id', ans.jobId);
@@ -94,8 +95,18 @@ const endpoints: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.get('/status', {
-    schema: { tags, summary: 'Provider status: engine, model, queue and workers', querystring: Type.Object({ apikey: Type.Optional(Type.String()) }), response: { 200: ProviderStatus, ...errors(401) } },
-  }, async () => ({ ...(await listStatus(ctx)), version: packageVersion(), waiting_requests: ctx.provider.activeWaits() }));
+    // The handler decides what a caller without the key sees (provider.status.ts): Bazarr's test button sends none.
+    config: { access: 'provider-key' },
+    schema: {
+      tags, summary: 'Provider status: engine, model, queue and workers',
+      description: 'With the API key (or through /provider/<api_key>/status) the full status; without it only name and version, which is what Bazarr\'s "Test Connection" button reads as connected.',
+      querystring: Type.Object({ apikey: Type.Optional(Type.String()) }),
+      response: { 200: Type.Union([ProviderStatus, PublicStatus]), ...errors(401) },
+    },
+  }, async (req) => {
+    if (!mayReadFullStatus(req, ctx.settings)) return publicStatus(packageVersion());
+    return { ...(await listStatus(ctx)), version: packageVersion(), waiting_requests: ctx.provider.activeWaits() };
+  });
 
   // A browser or a misconfigured client that GETs a POST-only path learns what to send.
   for (const path of ['/asr', '/detect-language']) {

@@ -13,14 +13,19 @@ import type { JobRow } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { ERROR_CODES, isErrorCode } from '../error-codes.js';
 import { findJob, findLiveJobForFile } from '../jobs/jobs.repository.js';
+import { newJobId } from '../jobs/jobs.service.js';
 import { isTerminalStatus } from '../jobs/job-kinds.js';
 import * as life from '../jobs/job-lifecycle.repository.js';
-import { normalizeLanguage } from '../languages.js';
+import { normalizeLanguage, toWhisperCode } from '../languages.js';
 import { providerQualityPreset, type Segment } from '../transcription/index.js';
 import type { AsrJobParams } from './provider.params.js';
 import * as repo from './provider.repository.js';
 import { removeUpload, type StoredUpload } from './provider.upload.js';
-import { resolveVideoFile, type VideoFile } from './video-file.js';
+import { deleteBlob } from './job-blobs.repository.js';
+import { storeUpload, type BlobInfo } from './upload-store.js';
+import { audioShift, namedMediaPath, resolveVideoFile, shiftSegments, type MediaAudio, type VideoFile } from './video-file.js';
+import { libraryJobFor, readSubtitleSegments } from './library-share.js';
+import { partialSegments } from './partial-results.js';
 
 export interface AsrResult {
   segments: Segment[];
@@ -40,7 +45,11 @@ export interface DetectResult {
 /** What a provider job carries in jobs.options. */
 export interface ProviderJobOptions extends Partial<AsrJobParams> {
   kind: 'asr' | 'detect';
-  upload: string;
+  /** the audio in the database (job_blobs under the job's id): any node's worker reads it */
+  blob?: BlobInfo;
+  /** a job queued before uploads went into the database: the file on its server's disk (node_affinity) */
+  upload?: string;
+  /** bytes of audio the client sent */
   upload_bytes: number;
   /** the request's video_file when it resolved inside the media roots (never set from a path outside them) */
   media_path?: string;
@@ -53,9 +62,13 @@ export interface Answer<T> {
   kept: boolean;
 }
 
-/** How a route tells the service that its client went away. */
+/** How a route tells the service that its client went away (and, for streaming answers, hears how the job goes). */
 export interface ClientLink {
   onDisconnect(fn: () => void): void;
+  /** the job that will answer is known (a streaming route starts its answer here) */
+  onJob?(jobId: string): void;
+  /** segments decoded so far by the running job, times as in the answer (streaming, see partial-results.ts) */
+  onPartial?(segments: Segment[]): void;
 }
 
 const POLL_MS = 200;
@@ -64,6 +77,8 @@ interface Watch {
   waiters: number;
   done: Promise<JobRow>;
   stop(): void;
+  /** called with the row at every poll */
+  seen: Set<(row: JobRow) => void>;
 }
 
 export function requestKey(kind: 'asr' | 'detect', audioSha256: string, params: Partial<AsrJobParams>): string {
@@ -95,19 +110,53 @@ export class ProviderService {
 
   private async run<T>(kind: 'asr' | 'detect', upload: StoredUpload, params: Partial<AsrJobParams>, target: string, link: ClientLink, videoFile?: string | null): Promise<Answer<T>> {
     const key = requestKey(kind, upload.sha256, params);
-    let ownUploadUsed = false;
     try {
-      const kept = await this.keptResult(key);
-      if (kept) return { result: parseResult<T>(kept), jobId: kept.id, kept: true };
       const video = await resolveVideoFile(this.ctx.settings, videoFile);
-      const { job, created } = await this.jobFor(kind, key, upload, params, target, video);
-      ownUploadUsed = created;
-      const row = await this.waitFor(job.id, link);
-      return { result: this.answerOf<T>(row), jobId: row.id, kept: false };
+      // A library file: its audio start offset moves the answer, and the library's own job for it may answer.
+      const media = kind === 'asr' && video?.mediaPath ? await audioShift(video.mediaPath, params.language, upload) : null;
+      const adjust = (r: T): T => (media?.shift ? ({ ...r, segments: shiftSegments((r as AsrResult).segments, media.shift) } as T) : r);
+      if (kind === 'asr' && video?.mediaPath) {
+        const paths = [video.mediaPath, namedMediaPath(this.ctx.settings, videoFile!) ?? video.mediaPath];
+        const shared = await this.fromLibrary(paths, target, params, media, link);
+        if (shared) return shared as Answer<T>;
+      }
+      const kept = await this.keptResult(key);
+      if (kept) return { result: adjust(parseResult<T>(kept)), jobId: kept.id, kept: true };
+      const { job } = await this.jobFor(kind, key, upload, params, target, video);
+      link.onJob?.(job.id);
+      const row = await this.waitFor(job.id, media?.shift ? { ...link, onPartial: link.onPartial && ((segs) => link.onPartial!(shiftSegments(segs, media.shift))) } : link);
+      return { result: adjust(this.answerOf<T>(row)), jobId: row.id, kept: false };
     } finally {
-      // An identical request's job already has its own copy of the audio.
-      if (!ownUploadUsed) await removeUpload(upload.path);
+      // The job's copy of the audio is in the database (or an identical request's job has its own).
+      await removeUpload(upload.path);
     }
+  }
+
+  /**
+   * The answer from the library's job for this file and language
+   * (library-share.ts): its subtitle when it finished, else it is waited for
+   * (never cancelled when this client leaves). Null when there is none, or it
+   * ended without a subtitle: then the request is transcribed itself.
+   */
+  private async fromLibrary(paths: string[], target: string, params: Partial<AsrJobParams>, media: MediaAudio | null, link: ClientLink): Promise<Answer<AsrResult> | null> {
+    let row = await libraryJobFor(this.db, paths, target);
+    if (!row) return null;
+    const ran = row.status !== 'completed';
+    if (ran) {
+      link.onJob?.(row.id);
+      try {
+        row = await this.waitFor(row.id, link, { own: false });
+      } catch (e) {
+        // The library job was deleted meanwhile: transcribe the request itself.
+        if (e instanceof AppError && e.code === 'job_removed') return null;
+        throw e;
+      }
+    }
+    const segments = row.status === 'completed' && row.output_path ? await readSubtitleSegments(row.output_path) : null;
+    if (!segments) return null;
+    this.ctx.log.info({ job_id: row.id, file: row.file_path }, 'provider request answered from the library job of the same file and language');
+    const language = toWhisperCode(target) ?? target;
+    return { result: { segments, language, duration: media?.duration ?? segments.at(-1)!.end, task: params.task ?? 'transcribe' }, jobId: row.id, kept: !ran };
   }
 
   private async keptResult(key: string): Promise<JobRow | undefined> {
@@ -119,77 +168,117 @@ export class ProviderService {
 
   /** The live job of this request key, or a new one (the unique index on live paths settles races). */
   private async jobFor(kind: 'asr' | 'detect', key: string, upload: StoredUpload, params: Partial<AsrJobParams>, target: string, video: VideoFile | null): Promise<{ job: JobRow; created: boolean }> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const live = await findLiveJobForFile(this.db, key);
-      if (live) return { job: live, created: false };
-      const kept = await this.keptResult(key);
-      if (kept) return { job: kept, created: false };
-      await this.requireWorker();
-      const options: ProviderJobOptions = { kind, upload: upload.path, upload_bytes: upload.bytes, ...params, ...(video?.mediaPath ? { media_path: video.mediaPath } : {}) };
-      try {
-        const job = await this.ctx.jobs.create({
-          // Always the synthetic key: the job never reads nor writes at the client's path.
-          file_path: key,
-          file_name: video?.name ?? `${kind === 'asr' ? 'ASR' : 'Language detection'} request (${formatBytes(upload.bytes)})`,
-          job_type: kind === 'asr' ? 'provider_asr' : 'provider_detect',
-          target_lang: target,
-          source_lang: params.language ? normalizeLanguage(params.language) : null,
-          transcribe_or_translate: params.task ?? 'transcribe',
-          priority: this.ctx.settings.getNumber('provider_job_priority'),
-          is_manual_request: true,
-          options: options as unknown as Record<string, unknown>,
-          synthetic_path: true,
-          // The upload is on this server's disk: a worker on another node could not read it.
-          node_affinity: this.ctx.config.nodeName,
-          // The preset the handler resolves model and decoding with (provider_quality_preset).
-          quality_preset: providerQualityPreset((k) => this.ctx.settings.get(k)),
-        });
-        return { job: (await findJob(this.db, job.id))!, created: true };
-      } catch (e) {
-        if (e instanceof AppError && e.code === 'duplicate_job') continue; // lost the race: use the winner's job
-        throw e;
+    // The audio goes into the database under the new job's id before the job exists, so no worker claims a job whose audio is half written.
+    let stored: { id: string; blob: BlobInfo } | null = null;
+    const dropStored = async () => {
+      if (stored) await deleteBlob(this.db, stored.id).catch((e) => this.ctx.log.warn({ err: e, job_id: stored?.id }, 'could not remove a provider upload from the database; the clean-up removes it'));
+      stored = null;
+    };
+    try {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const live = await findLiveJobForFile(this.db, key);
+        if (live) return await dropStored().then(() => ({ job: live, created: false }));
+        const kept = await this.keptResult(key);
+        if (kept) return await dropStored().then(() => ({ job: kept, created: false }));
+        await this.requireWorker();
+        if (!stored) {
+          const id = newJobId();
+          stored = { id, blob: await storeUpload(this.db, id, upload, { compress: this.ctx.settings.getBoolean('provider_compress_uploads') }) };
+        }
+        const created = await this.createJob(kind, key, stored, upload, params, target, video);
+        if (created) {
+          stored = null;
+          return { job: created, created: true };
+        }
+        // lost the race to an identical request: use the winner's job
       }
+    } catch (e) {
+      await dropStored();
+      throw e;
     }
+    await dropStored();
     throw new AppError(503, 'provider_busy', 'Could not queue the request: identical requests kept replacing each other; try again');
+  }
+
+  /** The job of a stored upload; null when an identical request's job was created first. */
+  private async createJob(kind: 'asr' | 'detect', key: string, stored: { id: string; blob: BlobInfo }, upload: StoredUpload, params: Partial<AsrJobParams>, target: string, video: VideoFile | null): Promise<JobRow | null> {
+    const options: ProviderJobOptions = { kind, blob: stored.blob, upload_bytes: upload.bytes, ...params, ...(video?.mediaPath ? { media_path: video.mediaPath } : {}) };
+    try {
+      const job = await this.ctx.jobs.create({
+        id: stored.id,
+        // Always the synthetic key: the job never reads nor writes at the client's path.
+        file_path: key,
+        file_name: video?.name ?? `${kind === 'asr' ? 'ASR' : 'Language detection'} request (${formatBytes(upload.bytes)})`,
+        job_type: kind === 'asr' ? 'provider_asr' : 'provider_detect',
+        target_lang: target,
+        source_lang: params.language ? normalizeLanguage(params.language) : null,
+        transcribe_or_translate: params.task ?? 'transcribe',
+        priority: this.ctx.settings.getNumber('provider_job_priority'),
+        is_manual_request: true,
+        options: options as unknown as Record<string, unknown>,
+        synthetic_path: true,
+        // No node_affinity: the audio is in the database, a worker on any node can run the job.
+        // The preset the handler resolves model and decoding with (provider_quality_preset).
+        quality_preset: providerQualityPreset((k) => this.ctx.settings.get(k)),
+      });
+      return (await findJob(this.db, job.id))!;
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'duplicate_job') return null;
+      throw e;
+    }
   }
 
   private async requireWorker(): Promise<void> {
     const s = this.ctx.settings;
     const windowMs = Math.max(s.getNumber('job_lease_seconds') || 60, 3 * (s.getNumber('worker_heartbeat_seconds') || 5)) * 1000;
-    if ((await repo.countLiveWorkers(this.db, Date.now() - windowMs, this.ctx.config.nodeName)) > 0) return;
-    throw new AppError(503, 'no_workers', 'No worker is running on this server to process the request: start one (POST /api/workers, the worker_cpu_count setting, or `transcriptorio worker`) and try again');
+    // Any node's worker can run a provider job: its audio travels through the database.
+    if ((await repo.countLiveWorkers(this.db, Date.now() - windowMs)) > 0) return;
+    throw new AppError(503, 'no_workers', 'No worker is running on any node to process the request: start one (the Workers page, the worker_cpu_count setting, or `transcriptorio worker` on another machine) and try again');
+  }
+
+  /** provider_max_upload_mb in bytes: the largest upload a request may send (413 above). */
+  maxUploadBytes(): number {
+    return Math.max(1, this.ctx.settings.getNumber('provider_max_upload_mb')) * (1 << 20);
   }
 
   /**
    * Waits for the job to end, up to provider_timeout_seconds. Requests for
    * the same job share one poll. When the last waiting client disconnects
-   * before a worker took the job, the job is cancelled.
+   * before a worker took the job, the job is cancelled (`own: false`, a
+   * library job: never).
    */
-  private async waitFor(jobId: string, link: ClientLink): Promise<JobRow> {
+  private async waitFor(jobId: string, link: ClientLink, opts: { own?: boolean } = {}): Promise<JobRow> {
     const w = this.watch(jobId);
     w.waiters++;
+    const onRow = link.onPartial ? (row: JobRow) => { const p = partialSegments(row); if (p) link.onPartial!(p); } : null;
+    if (onRow) w.seen.add(onRow);
     let left = false;
     const leave = () => {
       if (left) return false;
       left = true;
       w.waiters--;
+      if (onRow) w.seen.delete(onRow);
       if (w.waiters > 0) return false;
       w.stop();
       this.watches.delete(jobId);
       return true;
     };
-    const timeoutS = this.ctx.settings.getNumber('provider_timeout_seconds') || 600;
+    const timeoutS = this.ctx.settings.getNumber('provider_timeout_seconds') || 3600;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutS * 1000)));
     const disconnected = new Promise<'gone'>((r) => link.onDisconnect(() => r('gone')));
     try {
       const outcome = await Promise.race([w.done, timedOut, disconnected]);
       if (outcome === 'gone') {
-        if (leave()) {
+        if (leave() && opts.own !== false) {
           const cancelled = await life
             .cancel(this.db, jobId, { onlyQueued: true, reason: 'cancelled: the client disconnected before a worker started it' })
             .catch(() => false);
-          if (cancelled) this.ctx.log.info({ job_id: jobId }, 'provider request abandoned before it started: job cancelled');
+          if (cancelled) {
+            this.ctx.log.info({ job_id: jobId }, 'provider request abandoned before it started: job cancelled');
+            // Nobody runs the job now: its audio goes with it.
+            await deleteBlob(this.db, jobId).catch((e) => this.ctx.log.warn({ err: e, job_id: jobId }, 'could not remove the audio of a cancelled provider job; the clean-up removes it'));
+          }
         }
         throw new AppError(499, 'client_closed', 'The client closed the connection');
       }
@@ -219,6 +308,7 @@ export class ProviderService {
           const row = await findJob(this.db, jobId);
           if (!row) return reject(new AppError(503, 'job_removed', `Job ${jobId} of this request was deleted before it finished`));
           if (isTerminalStatus(row.status)) return resolve(row);
+          for (const fn of w.seen) fn(row);
         } catch (e) {
           this.ctx.log.debug({ err: e, job_id: jobId }, 'provider poll failed; retrying');
         }
@@ -227,7 +317,7 @@ export class ProviderService {
       void tick();
     });
     done.catch(() => undefined);
-    const w: Watch = { waiters: 0, done, stop: () => ((stopped = true), clearTimeout(timer)) };
+    const w: Watch = { waiters: 0, done, stop: () => ((stopped = true), clearTimeout(timer)), seen: new Set() };
     this.watches.set(jobId, w);
     void done.then(() => this.watches.get(jobId) === w && this.watches.delete(jobId), () => this.watches.get(jobId) === w && this.watches.delete(jobId));
     return w;

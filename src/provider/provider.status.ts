@@ -1,5 +1,15 @@
-/** GET /status of the provider: what Bazarr's user wants to see when something does not answer. */
+/**
+ * GET /status of the provider: what Bazarr's user wants to see when something
+ * does not answer. Bazarr's "Test Connection" button calls `GET
+ * http://<host:port>/status` with the host of the endpoint field only (the
+ * `/provider/<key>` path and any key are dropped, see docs/BAZARR.md) and
+ * shows the `version` of a 200 JSON answer as connected. So a caller without
+ * the key gets that much (name and version, nothing about the queue or the
+ * library) and the full status needs the key, like every other route.
+ */
+import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../server/context.js';
+import { isLocalRequest, keyIsOneOf, presentedKey, type GuardSettings } from '../security/request-guard.js';
 import { presetLabels, providerQualityPreset, resolveAllPresets } from '../transcription/index.js';
 import { countLiveWorkers, providerQueueCounts } from './provider.repository.js';
 import type { SettingKey } from '../settings/definitions/index.js';
@@ -29,5 +39,26 @@ export async function listStatus(ctx: AppContext) {
     queue: { queued: stats.queued, processing: stats.processing, provider_queued: provider.queued, provider_processing: provider.processing },
     result_ttl_minutes: s.getNumber('provider_result_ttl_minutes'),
     timeout_seconds: s.getNumber('provider_timeout_seconds'),
+  };
+}
+
+/**
+ * Whether this request may read the full status: through `/provider/<key>/`
+ * (its hook checked the key), or as the request guard would let it call a
+ * `key` route (the key, auth off, or the local exemption).
+ */
+export function mayReadFullStatus(req: FastifyRequest, settings: GuardSettings): boolean {
+  if ((req.params as { apiKey?: string } | undefined)?.apiKey !== undefined) return true;
+  if (keyIsOneOf(presentedKey(req), [settings.getString('api_key')])) return true;
+  if (!settings.getBoolean('auth_enabled')) return true;
+  return settings.getBoolean('auth_exempt_local') && isLocalRequest(req, settings);
+}
+
+/** What a caller without the key learns: that this is TranscriptorIO, and its version (what Bazarr's test shows). */
+export function publicStatus(version: string) {
+  return {
+    name: 'TranscriptorIO',
+    version,
+    detail: 'Connected. Send the API key (X-Api-Key, ?apikey= or the /provider/<api_key>/status path) for the engine, queue and worker status.',
   };
 }

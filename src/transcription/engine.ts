@@ -19,7 +19,7 @@ import { toWhisperCode } from '../languages.js';
 import { requireWhisperBinary } from './binaries.js';
 import { DEFAULT_VAD_MODEL, resolveModel } from './models.js';
 import { detectSpeech, type Span } from './vad.js';
-import type { EngineCapabilities, EngineResult, EngineRunHooks, LanguageDetection, TranscriptionEngine } from './engine.types.js';
+import type { EngineCapabilities, EngineResult, EngineRunHooks, LanguageDetection, SegmentDetails, TranscriptionEngine } from './engine.types.js';
 import type { DecodeOptions, Device, Segment, Word } from './types.js';
 
 export type { EngineResult } from './engine.types.js';
@@ -377,6 +377,8 @@ interface VerboseJson {
     text?: string;
     no_speech_prob?: number;
     avg_logprob?: number;
+    tokens?: number[];
+    temperature?: number;
     words?: { word: string; start?: number; end?: number; probability?: number }[];
   }[];
 }
@@ -410,7 +412,12 @@ function parseVerboseJson(body: string, opts: DecodeOptions): EngineResult {
       }
     }
     if (!text) continue;
-    segments.push({ start, end, text, words, noSpeechProb: s.no_speech_prob, avgLogprob: s.avg_logprob });
+    const details: SegmentDetails = {
+      ...(Array.isArray(s.tokens) ? { tokens: s.tokens.filter((t) => Number.isInteger(t)) } : {}),
+      ...(typeof s.temperature === 'number' ? { temperature: s.temperature } : {}),
+    };
+    const segment: Segment & SegmentDetails = { start, end, text, words, noSpeechProb: s.no_speech_prob, avgLogprob: s.avg_logprob, ...details };
+    segments.push(segment);
   }
   let language: string | null = null;
   const probs = json.language_probabilities;

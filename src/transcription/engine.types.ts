@@ -9,6 +9,16 @@
 import type { DecodeOptions, Segment } from './types.js';
 import type { Span } from './vad.js';
 
+/**
+ * What whisper.cpp tells of a segment beyond Segment's fields (engine.ts
+ * keeps them on the segment objects, so they travel with a provider job's
+ * result): the decoded token ids, and the decoding temperature of the request.
+ */
+export interface SegmentDetails {
+  tokens?: number[];
+  temperature?: number;
+}
+
 export interface EngineResult {
   segments: Segment[];
   /** Whisper code the decoder used or detected */

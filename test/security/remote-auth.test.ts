@@ -33,7 +33,6 @@ const PROTECTED: Array<{ family: string; req: NsRequest; spellings: string[] }> 
   { family: 'api', req: { path: '/api/settings' }, spellings: ['/%61pi/settings', '/api/settings/', '/API/SETTINGS'] },
   { family: 'api', req: { path: '/api/filesystem/browse' }, spellings: ['/%61pi/filesystem/browse', '/api/filesystem/browse/'] },
   { family: 'api', req: { path: '/api/status' }, spellings: ['/%61pi/status', '/api/status/', '/api/%2e/status'] },
-  { family: 'provider', req: { path: '/status' }, spellings: ['/%73tatus', '/STATUS', '/status/', '/./status'] },
   { family: 'v1', req: { path: '/v1/models' }, spellings: ['/v%31/models', '/V1/models', '/v1/models/', '/v1/./models'] },
   {
     family: 'webhooks',
@@ -146,6 +145,16 @@ describe('API key from another machine (real socket, network namespace)', { skip
           assert.ok(res.status === 200 || res.status === 302, `${path} answered ${res.status}`);
           assert.ok(!res.body.includes(key), `${path}: the key leaked`);
         }
+      });
+
+      it("the root /status (Bazarr's Test button) tells a caller without the key only name and version", async () => {
+        for (const path of ['/status', '/%73tatus']) {
+          const res = await send({ path });
+          assert.equal(res.status, 200, `${path} answered ${res.status}`);
+          assert.deepEqual(Object.keys(JSON.parse(res.body)).sort(), ['detail', 'name', 'version'], `${path}: nothing but name, version and a hint`);
+        }
+        const full = JSON.parse((await send({ path: '/status' }, { 'x-api-key': key })).body);
+        assert.ok(Object.keys(full).length > 3, 'with the key, the full status');
       });
     });
   }
