@@ -4,6 +4,7 @@
  * format and throws a 400 for anything else, so junk never queues a job.
  */
 import { badRequest } from '../errors.js';
+import { normalizeLanguage } from '../languages.js';
 
 export type WebhookSource = 'plex' | 'jellyfin' | 'emby' | 'tautulli' | 'sonarr' | 'radarr';
 export const WEBHOOK_SOURCES: readonly WebhookSource[] = ['plex', 'jellyfin', 'emby', 'tautulli', 'sonarr', 'radarr'];
@@ -11,9 +12,18 @@ export const WEBHOOK_SOURCES: readonly WebhookSource[] = ['plex', 'jellyfin', 'e
 export type WebhookIntent =
   | { kind: 'test' }
   | { kind: 'ignore'; reason: string }
-  | { kind: 'files'; paths: string[] }
+  | {
+      kind: 'files';
+      paths: string[];
+      /** someone started watching it (a play event), rather than a new file */
+      play?: boolean;
+      /** the file replaces an earlier copy (Sonarr/Radarr isUpgrade) */
+      upgrade?: boolean;
+      /** the series' or movie's original language (Sonarr/Radarr), ISO 639-2 */
+      originalLanguage?: string | null;
+    }
   /** media servers that name an item, not a file: its path is asked from the server */
-  | { kind: 'item'; itemId: string };
+  | { kind: 'item'; itemId: string; play?: boolean };
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -28,6 +38,12 @@ function object(body: unknown, source: string): Obj {
 export function joinMediaPath(folder: string, relative: string): string {
   const sep = folder.includes('\\') && !folder.includes('/') ? '\\' : '/';
   return `${folder.replace(/[\\/]+$/, '')}${sep}${relative.replace(/^[\\/]+/, '').replace(/[\\/]/g, sep)}`;
+}
+
+/** Sonarr/Radarr's Language object ({id, name}); "Unknown", "Original" and the like are no language. */
+function languageOf(v: unknown): string | null {
+  const name = isObj(v) ? str(v.name) : str(v);
+  return name ? normalizeLanguage(name) : null;
 }
 
 function arr(body: Obj, source: string): WebhookIntent | null {
@@ -54,7 +70,7 @@ export function parseSonarr(raw: unknown): WebhookIntent {
     else if (abs) paths.add(abs);
   }
   if (!paths.size) throw badRequest('Sonarr Download event: episodeFile has no relativePath', 'bad_webhook');
-  return { kind: 'files', paths: [...paths] };
+  return { kind: 'files', paths: [...paths], upgrade: body.isUpgrade === true, originalLanguage: languageOf(series?.originalLanguage) };
 }
 
 export function parseRadarr(raw: unknown): WebhookIntent {
@@ -65,13 +81,17 @@ export function parseRadarr(raw: unknown): WebhookIntent {
   const file = isObj(body.movieFile) ? body.movieFile : null;
   const folder = str(movie?.folderPath) ?? str(movie?.path);
   const rel = str(file?.relativePath);
-  if (folder && rel) return { kind: 'files', paths: [joinMediaPath(folder, rel)] };
+  const details = { upgrade: body.isUpgrade === true, originalLanguage: languageOf(movie?.originalLanguage) };
+  if (folder && rel) return { kind: 'files', paths: [joinMediaPath(folder, rel)], ...details };
   const abs = str(file?.path);
-  if (abs) return { kind: 'files', paths: [abs] };
+  if (abs) return { kind: 'files', paths: [abs], ...details };
   throw badRequest('Radarr Download event without movie.folderPath and movieFile.relativePath', 'bad_webhook');
 }
 
-/** Plex: multipart with a JSON `payload` field; library.new names an item (ratingKey), not a file. */
+/** Plex's playback start: `media.play` for the account's own players, `playback.started` for the server owner's shared users. */
+const PLEX_PLAY = new Set(['media.play', 'playback.started']);
+
+/** Plex: multipart with a JSON `payload` field; library.new and play events name an item (ratingKey), not a file. */
 export function parsePlex(payload: unknown): WebhookIntent {
   let body: unknown = payload;
   if (typeof payload === 'string') {
@@ -84,25 +104,31 @@ export function parsePlex(payload: unknown): WebhookIntent {
   const b = object(body, 'Plex');
   const event = str(b.event);
   if (!event) throw badRequest('Not a Plex webhook: event is missing', 'bad_webhook');
-  if (event !== 'library.new') return { kind: 'ignore', reason: `Plex event ${event} does not add a file` };
+  const play = PLEX_PLAY.has(event);
+  if (event !== 'library.new' && !play) return { kind: 'ignore', reason: `Plex event ${event} neither adds nor plays a file` };
   const meta = isObj(b.Metadata) ? b.Metadata : null;
   const key = str(meta?.ratingKey) ?? (typeof meta?.ratingKey === 'number' ? String(meta.ratingKey) : null);
-  if (!key) throw badRequest('Plex library.new event without Metadata.ratingKey', 'bad_webhook');
-  return { kind: 'item', itemId: key };
+  if (!key) throw badRequest(`Plex ${event} event without Metadata.ratingKey`, 'bad_webhook');
+  return play ? { kind: 'item', itemId: key, play } : { kind: 'item', itemId: key };
 }
 
-/** Jellyfin's webhook plugin: NotificationType ItemAdded with ItemId (and the path when the template adds it). */
+/**
+ * Jellyfin's webhook plugin: NotificationType ItemAdded or PlaybackStart with
+ * ItemId (and the path when the template adds it). The same fields arrive as
+ * JSON (Generic destination) or form-encoded strings (Generic Form).
+ */
 export function parseJellyfin(raw: unknown): WebhookIntent {
   const b = object(raw, 'Jellyfin');
   const type = str(b.NotificationType) ?? str(b.Event);
   if (!type) throw badRequest('Not a Jellyfin webhook: NotificationType is missing', 'bad_webhook');
   if (/^test$/i.test(type) || type === 'Generic') return { kind: 'test' };
-  if (type !== 'ItemAdded') return { kind: 'ignore', reason: `Jellyfin event ${type} does not add a file` };
+  const play = type === 'PlaybackStart';
+  if (type !== 'ItemAdded' && !play) return { kind: 'ignore', reason: `Jellyfin event ${type} neither adds nor plays a file` };
   const path = str(b.ItemPath) ?? str(b.Path);
-  if (path) return { kind: 'files', paths: [path] };
+  if (path) return play ? { kind: 'files', paths: [path], play } : { kind: 'files', paths: [path] };
   const id = str(b.ItemId);
-  if (!id) throw badRequest('Jellyfin ItemAdded event without ItemId or ItemPath', 'bad_webhook');
-  return { kind: 'item', itemId: id };
+  if (!id) throw badRequest(`Jellyfin ${type} event without ItemId or ItemPath`, 'bad_webhook');
+  return play ? { kind: 'item', itemId: id, play } : { kind: 'item', itemId: id };
 }
 
 /** Emby: {Event: 'library.new', Item: {Path, Id}} (JSON, or multipart with a `data` field). */
@@ -119,22 +145,28 @@ export function parseEmby(raw: unknown): WebhookIntent {
   const event = str(b.Event);
   if (!event) throw badRequest('Not an Emby webhook: Event is missing', 'bad_webhook');
   if (event === 'system.webhooktest' || event === 'system.notificationtest') return { kind: 'test' };
-  if (event !== 'library.new') return { kind: 'ignore', reason: `Emby event ${event} does not add a file` };
+  const play = event === 'playback.start';
+  if (event !== 'library.new' && !play) return { kind: 'ignore', reason: `Emby event ${event} neither adds nor plays a file` };
   const item = isObj(b.Item) ? b.Item : null;
   const path = str(item?.Path);
-  if (path) return { kind: 'files', paths: [path] };
+  if (path) return play ? { kind: 'files', paths: [path], play } : { kind: 'files', paths: [path] };
   const id = str(item?.Id);
-  if (!id) throw badRequest('Emby library.new event without Item.Path or Item.Id', 'bad_webhook');
-  return { kind: 'item', itemId: id };
+  if (!id) throw badRequest(`Emby ${event} event without Item.Path or Item.Id`, 'bad_webhook');
+  return play ? { kind: 'item', itemId: id, play } : { kind: 'item', itemId: id };
 }
 
-/** Tautulli: the user's JSON template; it must carry the file path (Tautulli's {file} parameter). */
+/**
+ * Tautulli: the user's JSON template; it must carry the file path (Tautulli's
+ * {file} parameter). Its {action} is `play` on Playback Start (some templates
+ * send `media.{action}`, as Plex names it: `media.play`).
+ */
 export function parseTautulli(raw: unknown): WebhookIntent {
   const b = object(raw, 'Tautulli');
   const action = str(b.action) ?? str(b.event);
   if (action && /^test$/i.test(action)) return { kind: 'test' };
+  const play = !!action && /^(media\.)?(play|playback_start|playback\.start)$/i.test(action);
+  if (action && !play && !/added|new|created/i.test(action)) return { kind: 'ignore', reason: `Tautulli action ${action} neither adds nor plays a file` };
   const path = str(b.file) ?? str(b.file_path) ?? str(b.path);
   if (!path) throw badRequest('Tautulli webhook without a file path: add "file": "{file}" to the JSON data of the notification agent', 'bad_webhook');
-  if (action && !/added|new|created|test/i.test(action)) return { kind: 'ignore', reason: `Tautulli action ${action} does not add a file` };
-  return { kind: 'files', paths: [path] };
+  return play ? { kind: 'files', paths: [path], play } : { kind: 'files', paths: [path] };
 }

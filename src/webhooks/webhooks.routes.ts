@@ -1,7 +1,9 @@
 /**
  * POST /webhooks/{plex,jellyfin,emby,tautulli,sonarr,radarr}: new media from
- * the media servers and *arr apps becomes jobs. Test events answer 200;
- * anything that is not the sender's format is a 400.
+ * the media servers and *arr apps becomes jobs, and playback that starts
+ * moves its file to the front of the queue. Test events answer 200;
+ * anything that is not the sender's format is a 400. Bodies: JSON, text/plain
+ * JSON, multipart (Plex, Emby) and form-encoded (Jellyfin's Generic Form).
  */
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
@@ -12,7 +14,7 @@ import { handleWebhook } from './webhooks.service.js';
 
 const WebhookResult = Type.Object({
   source: Type.String(),
-  event: Type.String({ description: 'test, ignored or files' }),
+  event: Type.String({ description: 'test, ignored, files (new media) or play (playback started)' }),
   message: Type.String(),
   queued: Type.Integer(),
   files: Type.Array(Type.Object({ path: Type.String(), action: Type.String(), reason: Nullable(Type.String()), job_id: Nullable(Type.String()) })),
@@ -53,11 +55,17 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
       done(badRequest('The body is not JSON', 'bad_webhook'));
     }
   });
+  // Jellyfin's webhook plugin, Generic Form destination: its template's JSON fields, form-encoded as strings.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_req, body, done) => {
+    const fields: Record<string, string> = {};
+    for (const [k, v] of new URLSearchParams(String(body))) fields[k] = v;
+    done(null, fields);
+  });
   for (const source of Object.keys(PARSERS) as WebhookSource[]) {
     app.post(`/${source}`, {
       schema: {
         tags: ['Webhooks'],
-        summary: `Webhook from ${source[0].toUpperCase()}${source.slice(1)}: queue jobs for new media`,
+        summary: `Webhook from ${source[0].toUpperCase()}${source.slice(1)}: queue jobs for new media${['sonarr', 'radarr'].includes(source) ? '' : ', move playing media to the front'}`,
         response: { 200: WebhookResult, ...errors(400, 401, 422, 502, 503) },
       },
     }, async (req) => {

@@ -1,13 +1,16 @@
 /**
- * A webhook's new files become jobs: paths are translated with the path
- * mappings (the sender may see the library elsewhere) and must then lie
- * inside the media roots (a forged webhook must not queue /etc/shadow); the
- * scan rules decide (the scanner's analysis and rules engine) when rules are
- * enabled; without rules, a job in `webhook_default_target_language` is
- * queued. A refused file is answered 200 and listed in `skipped`, so the
- * sender does not retry forever.
+ * A webhook's files become jobs through the same decision as a scan: paths
+ * are translated with the path mappings (the sender may see the library
+ * elsewhere) and must then lie inside the media roots (a forged webhook must
+ * not queue /etc/shadow); then the scanner analyses each file and the rules
+ * engine decides with the skip settings, the live jobs, existing and
+ * generated subtitles. The enabled scan rules decide; without any, the
+ * webhook_default_* settings act as one implicit rule through the same
+ * evaluation. Every file is answered with a job or the reason it got none
+ * (also logged and kept on the job: `options.source`, `options.reason`).
+ * A refused file is answered 200 and listed in `skipped`, so the sender does
+ * not retry forever. Play events go to play-events.ts.
  */
-import { existsSync } from 'node:fs';
 import type { AppContext } from '../server/context.js';
 import { AppError } from '../errors.js';
 import { checkMediaPath } from '../security/media-roots.js';
@@ -15,13 +18,10 @@ import { applyPathMappings, mappingsFromSettings } from '../workers/path-mapping
 import { itemPath, serverOf } from '../integrations/media-refresh.js';
 import type { WebhookIntent, WebhookSource } from './webhooks.parsers.js';
 import type { SettingKey } from '../settings/definitions/index.js';
+import { handlePlay } from './play-events.js';
+import { fileResult, jobOptionsFor, webhookRules, webhookSourceLabel, type WebhookFileResult } from './webhook-decision.js';
 
-export interface WebhookFileResult {
-  path: string;
-  action: 'job' | 'skip' | 'error';
-  reason: string | null;
-  job_id: string | null;
-}
+export type { WebhookFileResult } from './webhook-decision.js';
 
 export interface WebhookSkip {
   path: string;
@@ -30,7 +30,7 @@ export interface WebhookSkip {
 
 export interface WebhookResult {
   source: WebhookSource;
-  event: 'test' | 'ignored' | 'files';
+  event: 'test' | 'ignored' | 'files' | 'play';
   message: string;
   queued: number;
   files: WebhookFileResult[];
@@ -52,7 +52,7 @@ export async function handleWebhook(ctx: AppContext, source: WebhookSource, inte
   }
   const mappings = mappingsFromSettings(get);
   const files: WebhookFileResult[] = [];
-  const rulesOn = (await ctx.rules.list(true)).length > 0;
+  const inside: string[] = [];
   for (const original of paths) {
     const path = applyPathMappings(original, mappings);
     const c = await checkMediaPath(ctx.settings, path);
@@ -61,40 +61,34 @@ export async function handleWebhook(ctx: AppContext, source: WebhookSource, inte
       files.push({ path, action: 'skip', reason: c.reason, job_id: null });
       continue;
     }
-    files.push(rulesOn ? await byRules(ctx, c.path) : await byDefault(ctx, c.path));
+    inside.push(c.path);
   }
+  const play = !!intent.play;
+  const { rules, implicit } = await webhookRules(ctx);
+  if (play) {
+    files.push(...(await handlePlay(ctx, source, inside, { rules, implicit })));
+  } else {
+    const upgrade = intent.kind === 'files' && !!intent.upgrade;
+    const originalLanguage = intent.kind === 'files' ? (intent.originalLanguage ?? null) : null;
+    const label = webhookSourceLabel(source);
+    for (const path of inside) {
+      const [r] = await ctx.scanner.service.processFiles([path], {
+        rules,
+        originalLanguage,
+        upgrade,
+        upgradeIfChanged: true,
+        jobOptions: jobOptionsFor(label, implicit, { ...(upgrade ? { upgrade: true } : {}), ...(originalLanguage ? { original_language: originalLanguage } : {}) }),
+      });
+      files.push(fileResult(path, r));
+    }
+  }
+  for (const f of files) ctx.log.info({ source, path: f.path, action: f.action, reason: f.reason, job_id: f.job_id }, f.action === 'job' ? `${source} webhook: job ${f.job_id}` : `${source} webhook: no job (${f.reason})`);
   const queued = files.filter((f) => f.action === 'job').length;
-  ctx.log.info({ source, queued, files: files.map((f) => f.path) }, 'webhook processed');
-  return { source, event: 'files', message: `${queued} job(s) queued`, queued, files, skipped: skippedOf(files) };
+  return { source, event: play ? 'play' : 'files', message: `${queued} job(s) queued`, queued, files, skipped: skippedOf(files) };
 }
 
 function skippedOf(files: WebhookFileResult[]): WebhookSkip[] {
   return files
     .filter((f) => f.action !== 'job')
     .map((f) => ({ path: f.path, reason: f.reason ?? (f.action === 'error' ? 'could not be processed' : 'no scan rule asks for a job') }));
-}
-
-async function byRules(ctx: AppContext, path: string): Promise<WebhookFileResult> {
-  const [r] = await ctx.scanner.service.processFiles([path]);
-  if (!r || r.error) return { path, action: 'error', reason: r?.error ?? 'not analysed', job_id: null };
-  const d = r.decision!;
-  return { path, action: d.action === 'job' ? 'job' : 'skip', reason: (d as { reason?: string | null }).reason ?? null, job_id: (d as { job_id?: string | null }).job_id ?? null };
-}
-
-async function byDefault(ctx: AppContext, path: string): Promise<WebhookFileResult> {
-  if (!existsSync(path)) return { path, action: 'error', reason: `File not found on this server: ${path} (check path_mappings)`, job_id: null };
-  try {
-    const job = await ctx.jobs.create({
-      file_path: path,
-      target_lang: ctx.settings.getString('webhook_default_target_language') || 'eng',
-      quality_preset: ctx.settings.getString('webhook_quality_preset') || 'fast',
-      priority: ctx.settings.getNumber('webhook_job_priority'),
-      is_manual_request: false,
-      options: { source: 'webhook' },
-    });
-    return { path, action: 'job', reason: null, job_id: job.id };
-  } catch (e) {
-    if (e instanceof AppError && e.status < 500) return { path, action: e.status === 409 ? 'skip' : 'error', reason: e.message, job_id: null };
-    throw e;
-  }
 }

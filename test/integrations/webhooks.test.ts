@@ -5,12 +5,11 @@ import { join } from 'node:path';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { multipart } from '../provider/provider-helpers.js';
 import { fakeServer } from './fake-server.js';
+import { realMedia } from './webhook-media.js';
 
+// Every webhook file is analysed (ffprobe) and judged by the rules engine: the files are real media.
 async function media(t: TestApp, rel: string): Promise<string> {
-  const p = join(t.ctx.config.dataDir, 'library', rel);
-  mkdirSync(join(p, '..'), { recursive: true });
-  writeFileSync(p, 'not really a video');
-  return p;
+  return realMedia(join(t.ctx.config.dataDir, 'library', rel));
 }
 
 const jobsOf = async (t: TestApp) => (await t.ctx.jobs.list({ page: 1, pageSize: 50 })).jobs;
@@ -89,10 +88,14 @@ test('Plex, Jellyfin, Emby and Tautulli: the file comes from the payload or is l
   assert.equal(p.statusCode, 200, p.body);
   assert.match(plex.calls[0].url, /^\/library\/metadata\/42\?X-Plex-Token=ptok/);
   const play = multipart([{ name: 'payload', value: JSON.stringify({ event: 'media.play', Metadata: { ratingKey: '1' } }) }]);
-  assert.equal((await app.app.inject({ method: 'POST', url: '/webhooks/plex', payload: play.body, headers: { 'content-type': play.contentType } })).json<{ event: string }>().event, 'ignored');
+  assert.equal((await app.app.inject({ method: 'POST', url: '/webhooks/plex', payload: play.body, headers: { 'content-type': play.contentType } })).json<{ event: string }>().event, 'play');
   const j = await app.app.inject({ method: 'POST', url: '/webhooks/jellyfin', payload: { NotificationType: 'ItemAdded', ItemId: 'abc', ItemType: 'Episode' } });
   assert.equal(j.statusCode, 200, j.body);
   assert.equal(jf.calls[0].headers['x-emby-token'], 'jkey');
+  // Jellyfin's Generic Form destination posts the template's fields form-encoded (GenericFormClient.cs: FormUrlEncodedContent).
+  const form = await app.app.inject({ method: 'POST', url: '/webhooks/jellyfin', payload: 'NotificationType=ItemAdded&ItemId=abc&ItemType=Episode&Name=Ep+One', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  assert.equal(form.statusCode, 200, form.body);
+  assert.deepEqual(form.json<{ event: string; skipped: Array<{ path: string; reason: string }> }>().skipped.map((x) => x.path), [jfFile], 'parsed, looked up, and judged (its job is already queued)');
   const e = await app.app.inject({ method: 'POST', url: '/webhooks/emby', payload: { Event: 'library.new', Item: { Path: embyFile, Id: '7' } } });
   assert.equal(e.statusCode, 200, e.body);
   assert.equal((await app.app.inject({ method: 'POST', url: '/webhooks/emby', payload: { Event: 'system.webhooktest' } })).json<{ event: string }>().event, 'test');
@@ -160,7 +163,7 @@ test('a path outside the library folders is never queued, from any sender: 200, 
   const again = (await app.app.inject({ method: 'POST', url: '/webhooks/tautulli', payload: { action: 'recently_added', file: inside } })).json() as Answer;
   assert.equal(again.queued, 0);
   assert.equal(again.skipped.length, 1);
-  assert.match(again.skipped[0].reason, /already exists/);
+  assert.match(again.skipped[0].reason, /already queued or running/);
   const missing = (await app.app.inject({ method: 'POST', url: '/webhooks/tautulli', payload: { action: 'recently_added', file: join(lib, 'gone.mkv') } })).json() as Answer;
   assert.match(missing.skipped[0].reason, /not found/i);
 });
