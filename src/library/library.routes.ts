@@ -1,6 +1,78 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+/** /api/library: the index of every media file the scanner has seen, its tree, and actions on items. */
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
+import { errors } from '../server/schemas.js';
+import {
+  ActionBody, ActionResultSchema, ItemParams, ItemsPageSchema, ItemsQuery, LibraryItemDetailSchema, SubtitleParams, SubtitlePreviewSchema, TreeQuery, TreeSchema,
+} from './library.schemas.js';
 
-/** The library index: items, tree, actions. */
-export const libraryRoutes: FastifyPluginAsyncTypebox = async (_app) => {
-  // routes are added by the change that builds this area
+export const libraryRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const library = () => app.ctx.library;
+  const tags = ['Library'];
+  // The service hands back the same frozen object while a page or the tree is unchanged; its JSON is kept with it.
+  const json = new WeakMap<object, Buffer>();
+  const sendCached = (reply: FastifyReply, body: object) => {
+    let bytes = json.get(body);
+    if (bytes === undefined) {
+      bytes = Buffer.from(reply.serialize(body) as string);
+      json.set(body, bytes);
+    }
+    return reply.type('application/json; charset=utf-8').send(bytes as never);
+  };
+
+  app.get('/items', {
+    schema: {
+      tags,
+      summary: 'Media files of the library, paginated, with tracks, subtitles, wanted languages and latest jobs',
+      description: 'Answered from the library index (kept current by scans, the watcher and finished jobs); nothing is probed for a page. Unknown filter, kind, sort or language, and a folder outside the library folders, are a 400/403 naming it.',
+      querystring: ItemsQuery,
+      response: { 200: ItemsPageSchema, ...errors(400, 403) },
+    },
+  }, async (req, reply) => {
+    return sendCached(reply, await library().listItems(req.query));
+  });
+
+  app.get('/items/:id', {
+    schema: { tags, summary: 'One media file with everything the list shows and its job history', params: ItemParams, response: { 200: LibraryItemDetailSchema, ...errors(404) } },
+  }, async (req) => library().getItem(req.params.id));
+
+  app.get('/items/:id/subtitles/:n', {
+    schema: {
+      tags,
+      summary: "The first cues of one of the item's external subtitles (a preview)",
+      description: 'Only the subtitle files listed for the item can be read, and only while they lie inside the library folders. Image subtitles (VobSub, PGS) have no text: 415.',
+      params: SubtitleParams,
+      response: { 200: SubtitlePreviewSchema, ...errors(403, 404, 415) },
+    },
+  }, async (req) => library().subtitlePreview(req.params.id, req.params.n));
+
+  app.get('/tree', {
+    schema: {
+      tags,
+      summary: 'Navigation: library folders, shows with their seasons, movies, and subfolders, each with counts (files, wanted, generated, failed, missing)',
+      querystring: TreeQuery,
+      response: { 200: TreeSchema, ...errors(400, 403) },
+    },
+  }, async (req, reply) => {
+    return sendCached(reply, await library().tree(req.query.folder));
+  });
+
+  app.post('/actions', {
+    schema: {
+      tags,
+      summary: 'Act on items (item_ids) or on everything a filter matches: transcribe, redo, delete_generated, ignore, unignore',
+      description: 'Answers what was done and what was refused, with a reason per item. Jobs are created like POST /api/jobs (inside the library only, one live job per file). redo and delete_generated touch only subtitles that TranscriptorIO provably wrote and that were not edited since; a user\'s subtitle is never replaced or deleted. ignore keeps the scanner from queuing the file; unignore takes it back. Name either item_ids or filter (at most 5000 items per call).',
+      body: ActionBody,
+      response: { 200: ActionResultSchema, ...errors(400, 403, 404) },
+    },
+  }, async (req) => library().act(req.body));
+
+  // Kept for clients that want to know whether the index has been built at all.
+  app.get('/status', {
+    schema: {
+      tags,
+      summary: 'Index status: item count, and whether wanted is being recomputed after a rule or skip setting changed',
+      response: { 200: Type.Object({ items: Type.Integer(), missing: Type.Integer(), wanted_pending: Type.Boolean(), last_indexed_at: Type.Union([Type.String(), Type.Null()]) }) },
+    },
+  }, async () => library().status());
 };

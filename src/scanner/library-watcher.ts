@@ -43,8 +43,14 @@ export class LibraryWatcher {
   private realRoots: string[] = [];
   private pending = new Map<string, Pending>();
   private chain: Promise<void> = Promise.resolve();
+  private removedListeners: Array<(path: string) => void> = [];
 
   constructor(private readonly hooks: WatcherHooks) {}
+
+  /** Called with the path of every media file the watcher sees removed (the library index marks it missing). */
+  onRemoved(listener: (path: string) => void): void {
+    this.removedListeners.push(listener);
+  }
 
   isRunning(): boolean {
     return this.watcher !== null;
@@ -81,7 +87,10 @@ export class LibraryWatcher {
     this.watcher = watcher;
     watcher.on('add', (p) => this.touch(p));
     watcher.on('change', (p) => this.touch(p));
-    watcher.on('unlink', (p) => this.forget(p));
+    watcher.on('unlink', (p) => {
+      this.forget(p);
+      if (isMediaName(basename(p), this.hooks.mediaExtensions())) for (const l of this.removedListeners) l(p);
+    });
     watcher.on('error', (e) => this.hooks.log.warn({ err: e }, 'file watcher error'));
     // Events only flow once the initial walk is done; wait for it, but not forever on a huge NAS.
     await new Promise<void>((done) => {

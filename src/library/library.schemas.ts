@@ -1,0 +1,217 @@
+/**
+ * TypeBox schemas of the library API (validation, reply shape and OpenAPI in
+ * one). The kinds (filters, actions, sorts) are defined once here and taken
+ * by the service and the web UI.
+ */
+import { Type } from '@fastify/type-provider-typebox';
+import { Nullable } from '../server/schemas.js';
+import { JobSchema } from '../jobs/jobs.schemas.js';
+
+export const LIBRARY_FILTERS = ['all', 'wanted', 'generated', 'failed', 'missing', 'ignored'] as const;
+export type LibraryFilter = (typeof LIBRARY_FILTERS)[number];
+
+export const LIBRARY_SORTS = ['title', '-title', 'path', '-path', 'added', '-added', 'size', '-size', 'modified', '-modified'] as const;
+export type LibrarySort = (typeof LIBRARY_SORTS)[number];
+
+export const LIBRARY_ACTIONS = ['transcribe', 'redo', 'delete_generated', 'ignore', 'unignore'] as const;
+export type LibraryAction = (typeof LIBRARY_ACTIONS)[number];
+
+export const ITEM_KINDS = ['episode', 'movie', 'other'] as const;
+export type ItemKind = (typeof ITEM_KINDS)[number];
+
+/** A string that is one of `values` (an OpenAPI enum; the union as its static type). */
+const OneOf = <T extends string>(values: readonly T[], description?: string) =>
+  Type.Unsafe<T>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
+
+export const LibraryAudioSchema = Type.Object({
+  index: Type.Integer({ description: 'Position among the audio streams (ffmpeg -map 0:a:N)' }),
+  language: Nullable(Type.String({ description: 'ISO 639-2 code; null when the track is untagged' })),
+  codec: Nullable(Type.String()),
+  channels: Nullable(Type.Integer()),
+  default: Type.Boolean(),
+  title: Nullable(Type.String()),
+});
+
+export const LibraryEmbeddedSubtitleSchema = Type.Object({
+  index: Type.Integer({ description: 'Position among the subtitle streams (ffmpeg -map 0:s:N)' }),
+  language: Nullable(Type.String()),
+  codec: Nullable(Type.String()),
+  forced: Type.Boolean(),
+  hearing_impaired: Type.Boolean(),
+  default: Type.Boolean(),
+  title: Nullable(Type.String()),
+});
+
+export const LibraryExternalSubtitleSchema = Type.Object({
+  index: Type.Integer({ description: 'Position in this list: the {n} of GET /api/library/items/{id}/subtitles/{n}' }),
+  path: Type.String(),
+  file_name: Type.String(),
+  language: Nullable(Type.String()),
+  format: Type.String({ description: 'srt, ass, ssa, vtt, vobsub, sub, sup, ...' }),
+  forced: Type.Boolean(),
+  sdh: Type.Boolean(),
+  generated: Type.Boolean({ description: 'Written by TranscriptorIO (its sidecar record, marker or subtitle_tag)' }),
+});
+
+export const WantedSchema = Type.Object({
+  language: Type.String({ description: 'Target language a rule wants (ISO 639-2)' }),
+  rule_id: Type.Integer(),
+  rule_name: Type.String(),
+  reason: Type.String({ description: "The scanner's reason, e.g. 'rule \"Japanese to Spanish\" matches (audio jpn → spa subtitles)'" }),
+  quality_preset: Type.String({ description: "The rule's preset: what Transcribe uses when none is given" }),
+  action_type: Type.String({ description: 'transcribe or translate' }),
+  audio_language: Nullable(Type.String({ description: 'Language of the audio track the rule picked' })),
+  audio_track_index: Type.Integer({ description: 'The audio track the rule picked (ffmpeg -map 0:a:N)' }),
+});
+
+export const LatestJobSchema = Type.Object({
+  target_lang: Type.String(),
+  id: Type.String(),
+  status: Type.String({ description: 'queued, processing, completed, failed or cancelled' }),
+  error: Nullable(Type.String()),
+  error_code: Nullable(Type.String()),
+  progress: Type.Number(),
+  updated_at: Type.String(),
+});
+
+const ItemProps = {
+  id: Type.Integer(),
+  path: Type.String(),
+  file_name: Type.String(),
+  folder: Type.String({ description: 'The folder holding the file' }),
+  root: Nullable(Type.String({ description: 'The library folder (library_paths) the file was found under' })),
+  kind: OneOf(ITEM_KINDS, 'episode (a season and episode number were found), movie (other videos) or other (audio-only files)'),
+  title: Type.String({ description: 'Display title: the episode title or file name for episodes, the movie title otherwise' }),
+  show: Nullable(Type.String({ description: 'Show name (episodes): from the Show/Season NN/ folders, else from the file name' })),
+  season: Nullable(Type.Integer()),
+  episode: Nullable(Type.Integer()),
+  episode_end: Nullable(Type.Integer({ description: 'Last episode of a multi-episode file (S01E01E02)' })),
+  year: Nullable(Type.Integer()),
+  size: Type.Number({ description: 'Bytes' }),
+  modified_at: Type.String({ description: "The file's modification time (ISO 8601)" }),
+  duration_seconds: Nullable(Type.Number()),
+  is_video: Type.Boolean(),
+  audio_tracks: Type.Array(LibraryAudioSchema),
+  embedded_subtitles: Type.Array(LibraryEmbeddedSubtitleSchema),
+  external_subtitles: Type.Array(LibraryExternalSubtitleSchema),
+  wanted: Type.Array(WantedSchema, { description: 'Target languages the enabled rules want that the file does not have yet, by rule priority' }),
+  decision: Nullable(Type.String({ description: "When nothing is wanted: the scanner's reason (a skip setting, no rule matches, subtitle already there)" })),
+  jobs: Type.Array(LatestJobSchema, { description: 'The latest job per target language' }),
+  ignored: Type.Boolean({ description: 'Left out of scans by the ignore marker (scanner_ignore_marker, default .notranscribe)' }),
+  ignored_by: Nullable(OneOf(['file', 'folder'] as const, 'file: a marker beside the file (Movie.mkv.notranscribe, what the Ignore action writes); folder: a folder above holds the marker')),
+  missing: Type.Boolean({ description: 'The file was gone at the last scan of its folder (or the watcher saw it removed)' }),
+  probe_error: Nullable(Type.String({ description: 'Why ffprobe could not read the file; null when it could' })),
+  indexed_at: Type.String({ description: 'When the file entered the index' }),
+  updated_at: Type.String({ description: 'Last change of this entry' }),
+};
+
+export const LibraryItemSchema = Type.Object(ItemProps);
+
+export const LibraryItemDetailSchema = Type.Object({
+  ...ItemProps,
+  job_history: Type.Array(JobSchema, { description: 'Jobs for this file, newest first (at most 50)' }),
+});
+
+export const ItemsQuery = Type.Object({
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647, default: 1, description: 'Page number (1-based)' })),
+  page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'Items per page (1-200)' })),
+  q: Type.Optional(Type.String({ maxLength: 200, description: 'Words that must all appear in the title, show or path (case-insensitive)' })),
+  filter: Type.Optional(Type.String({ description: `${LIBRARY_FILTERS.join(' | ')} (default all). wanted: a rule wants a language; generated: a subtitle made by TranscriptorIO; failed: the latest job of a language failed; missing: gone from disk; ignored: left out of scans` })),
+  language: Type.Optional(Type.String({ description: 'ISO 639 code. With filter=wanted/generated/failed: that language is wanted/generated/failed; otherwise the file has audio or a subtitle (embedded or external) in it' })),
+  folder: Type.Optional(Type.String({ description: 'Only files in this folder or below (absolute, inside the library folders)' })),
+  show: Type.Optional(Type.String({ description: 'Only episodes of this show (the show names of GET /tree)' })),
+  season: Type.Optional(Type.Integer({ minimum: 0, description: 'With show: only this season' })),
+  kind: Type.Optional(Type.String({ description: `${ITEM_KINDS.join(' | ')}` })),
+  sort: Type.Optional(Type.String({ description: `${LIBRARY_SORTS.join(' | ')} (default title: show, season, episode, title; - for descending; added: when indexed)` })),
+});
+
+export const ItemsPageSchema = Type.Object({
+  items: Type.Array(LibraryItemSchema),
+  total: Type.Integer({ description: 'Items matching the query' }),
+  page: Type.Integer(),
+  page_size: Type.Integer(),
+  wanted_pending: Type.Boolean({ description: 'Rules or skip settings changed and wanted is still being recomputed for the whole library: the items shown are up to date, the wanted counts and filter may lag for a few seconds' }),
+});
+
+const Counts = {
+  files: Type.Integer({ description: 'Files present (not missing)' }),
+  wanted: Type.Integer({ description: 'Files with at least one wanted language' }),
+  generated: Type.Integer({ description: 'Files with a subtitle made by TranscriptorIO' }),
+  failed: Type.Integer({ description: 'Files whose latest job of a language failed' }),
+  missing: Type.Integer({ description: 'Files gone from disk' }),
+};
+export const TreeCountsSchema = Type.Object(Counts);
+
+export const TreeSchema = Type.Object({
+  totals: TreeCountsSchema,
+  roots: Type.Array(Type.Object({ path: Type.String({ description: 'A library folder' }), ...Counts })),
+  shows: Type.Array(Type.Object({
+    show: Type.String({ description: 'Use as ?show= of GET /items' }),
+    ...Counts,
+    seasons: Type.Array(Type.Object({ season: Nullable(Type.Integer()), ...Counts })),
+  }), { description: 'Shows by name, with their seasons' }),
+  movies: TreeCountsSchema,
+  other: TreeCountsSchema,
+  folders: Type.Array(Type.Object({ path: Type.String(), ...Counts }), { description: 'Direct subfolders of ?folder= (without it: of each library folder), by name, with counts over everything below them; at most 200 per folder' }),
+  folders_truncated: Type.Boolean({ description: 'A folder has more subfolders than listed (a movie library with a folder per movie): ask for it with ?folder=, or browse by show or search' }),
+  wanted_pending: Type.Boolean(),
+});
+
+export const TreeQuery = Type.Object({
+  folder: Type.Optional(Type.String({ description: 'List the subfolders of this folder (absolute, inside the library folders)' })),
+});
+
+export const ItemParams = Type.Object({ id: Type.Integer({ minimum: 1, description: 'Library item id' }) });
+export const SubtitleParams = Type.Object({
+  id: Type.Integer({ minimum: 1, description: 'Library item id' }),
+  n: Type.Integer({ minimum: 0, description: 'Index in the item\'s external_subtitles' }),
+});
+
+export const SelectionFilterSchema = Type.Object({
+  filter: Type.Optional(Type.String({ description: 'As ?filter= of GET /items' })),
+  q: Type.Optional(Type.String({ maxLength: 200 })),
+  language: Type.Optional(Type.String()),
+  folder: Type.Optional(Type.String()),
+  show: Type.Optional(Type.String()),
+  season: Type.Optional(Type.Integer({ minimum: 0 })),
+  kind: Type.Optional(Type.String()),
+}, { additionalProperties: false, description: 'Every item GET /items would list with these parameters' });
+
+export const ActionBody = Type.Object({
+  action: OneOf(LIBRARY_ACTIONS, 'transcribe: queue a job (target_lang, else the first wanted language). redo: queue again a language whose subtitle TranscriptorIO made (the job replaces only that file). delete_generated: delete subtitles whose sidecar record or marker proves TranscriptorIO made them and that were not edited since (target_lang: only that language). ignore / unignore: leave the file out of scans, or take it back'),
+  item_ids: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 5000, description: 'The items to act on' })),
+  filter: Type.Optional(SelectionFilterSchema),
+  target_lang: Type.Optional(Type.String({ description: 'ISO 639 code (transcribe, redo, delete_generated)' })),
+  quality_preset: Type.Optional(Type.String({ description: "fast, balanced or best (transcribe, redo); default: the wanting rule's preset, else transcription_preset" })),
+}, { additionalProperties: false });
+
+export const ActionResultSchema = Type.Object({
+  action: OneOf(LIBRARY_ACTIONS),
+  matched: Type.Integer({ description: 'Items selected' }),
+  done: Type.Array(Type.Object({
+    item_id: Type.Integer(),
+    path: Type.String(),
+    target_lang: Nullable(Type.String()),
+    job_id: Nullable(Type.String({ description: 'The job queued (transcribe, redo)' })),
+    deleted: Type.Array(Type.String(), { description: 'Files removed (delete_generated)' }),
+    message: Type.String(),
+  })),
+  refused: Type.Array(Type.Object({
+    item_id: Type.Integer(),
+    path: Nullable(Type.String()),
+    target_lang: Nullable(Type.String()),
+    code: Type.String({ description: 'Stable reason code: not_found, missing, ignored, nothing_wanted, duplicate_job, not_generated, edited, no_generated, marker, already, outside_library, ...' }),
+    reason: Type.String({ description: 'What stands in the way, for a person' }),
+  })),
+});
+
+export const SubtitlePreviewSchema = Type.Object({
+  item_id: Type.Integer(),
+  index: Type.Integer(),
+  path: Type.String(),
+  language: Nullable(Type.String()),
+  format: Type.String(),
+  generated: Type.Boolean(),
+  cues: Type.Array(Type.Object({ start: Type.String(), end: Type.String(), text: Type.String() }), { description: 'The first cues (at most 30)' }),
+  truncated: Type.Boolean({ description: 'The file has more than the cues shown' }),
+});

@@ -1,0 +1,365 @@
+/**
+ * The library API's rules: query validation, pages and the tree from the
+ * index (answers are cached while the index and the rules stay the same, so
+ * a page that many browsers poll costs one tiny query), an item with its job
+ * history, subtitle previews confined to the item's own files, and actions.
+ *
+ * Wanted: stored per item under the fingerprint of the enabled rules and skip
+ * settings (library.indexer.ts). A read first checks that fingerprint; when
+ * it moved (a rule edited, disabled, a skip setting changed), the items a
+ * page shows get wanted computed on read from their stored analysis, the
+ * whole index is recomputed in the background, and the `wanted` filter and
+ * the tree wait up to 3 s for that to end (`wanted_pending` says when they
+ * could not).
+ */
+import { resolve } from 'node:path';
+import type { Static } from '@fastify/type-provider-typebox';
+import type { Logger } from 'pino';
+import type { Db, DbKind } from '../db/database.js';
+import { AppError, badRequest, notFound } from '../errors.js';
+import type { EventHub } from '../events/event-hub.js';
+import { noSpeechJobs } from '../jobs/jobs.repository.js';
+import type { JobsService } from '../jobs/jobs.service.js';
+import { toJob } from '../jobs/jobs.service.js';
+import { normalizeLanguage } from '../languages.js';
+import type { ScanRulesService } from '../rules/rules.service.js';
+import type { ScannerService } from '../scanner/scanner.service.js';
+import { confineMediaPath, isWithin } from '../security/media-roots.js';
+import type { SettingsService } from '../settings/settings.service.js';
+import { isQualityPreset, QUALITY_PRESETS } from '../transcription/presets.js';
+import { toItem, wantedForRow, type ItemView } from './item-row.js';
+import { LibraryActions, type Done, type Refused } from './library.actions.js';
+import { LibraryIndexer, type CurrentInputs } from './library.indexer.js';
+import * as repo from './library.repository.js';
+import {
+  ITEM_KINDS, LIBRARY_FILTERS, LIBRARY_SORTS,
+  type ActionBody, type ItemKind, type ItemsQuery, type LibraryFilter, type LibrarySort, type SelectionFilterSchema, type TreeSchema,
+} from './library.schemas.js';
+import { parseCues, readHead, TEXT_FORMATS, type Cue } from './subtitle-preview.js';
+import { searchWords } from './title-parse.js';
+
+export type ItemsQueryInput = Static<typeof ItemsQuery>;
+export type SelectionInput = Static<typeof SelectionFilterSchema>;
+export type ActionInput = Static<typeof ActionBody>;
+export type Tree = Static<typeof TreeSchema>;
+
+export interface ItemsPage {
+  items: ItemView[];
+  total: number;
+  page: number;
+  page_size: number;
+  wanted_pending: boolean;
+}
+
+export interface ActionResult {
+  action: ActionInput['action'];
+  matched: number;
+  done: Done[];
+  refused: Refused[];
+}
+
+export interface SubtitlePreview {
+  item_id: number;
+  index: number;
+  path: string;
+  language: string | null;
+  format: string;
+  generated: boolean;
+  cues: Cue[];
+  truncated: boolean;
+}
+
+export interface LibraryDeps {
+  db: Db;
+  kind: DbKind;
+  settings: SettingsService;
+  rules: ScanRulesService;
+  jobs: JobsService;
+  events: EventHub;
+  log: Logger;
+  scanner: ScannerService;
+}
+
+/** At most this many items per action call. */
+export const ACTION_MAX_ITEMS = 5000;
+/** How long the wanted filter and the tree wait for a recompute after a rule change. */
+const WAIT_CURRENT_MS = 3000;
+const CACHE_MAX = 500;
+const PREVIEW_CUES = 30;
+/** Subfolders listed per folder in the tree. */
+const TREE_FOLDERS_MAX = 200;
+
+type Counts = { files: number; wanted: number; generated: number; failed: number; missing: number };
+const zero = (): Counts => ({ files: 0, wanted: 0, generated: 0, failed: 0, missing: 0 });
+function add(into: Counts, r: Counts): Counts {
+  into.files += r.files;
+  into.wanted += r.wanted;
+  into.generated += r.generated;
+  into.failed += r.failed;
+  into.missing += r.missing;
+  return into;
+}
+const countsOf = (r: Counts): Counts => add(zero(), r);
+
+export class LibraryService {
+  readonly indexer: LibraryIndexer;
+  private readonly actions: LibraryActions;
+  /** answers by query, each valid for the version it was computed under */
+  private cache = new Map<string, { version: string; value: unknown }>();
+  private inflight = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly deps: LibraryDeps) {
+    this.indexer = new LibraryIndexer(deps);
+    this.actions = new LibraryActions(deps);
+  }
+
+  private get db() {
+    return this.deps.db;
+  }
+
+  // ---- queries ----
+
+  /** The query of GET /items (or of an action's filter), validated; a folder outside the library is a 403. */
+  async normalizeQuery(q: SelectionInput): Promise<repo.ItemQuery> {
+    const filter = (q.filter ?? 'all') as LibraryFilter;
+    if (!LIBRARY_FILTERS.includes(filter)) throw badRequest(`filter must be one of ${LIBRARY_FILTERS.join(', ')}, got "${q.filter}"`, 'bad_filter');
+    let language: string | null = null;
+    if (q.language) {
+      language = normalizeLanguage(q.language);
+      if (!language) throw badRequest(`Unknown language "${q.language}" in language: use an ISO 639 code such as eng, spa, jpn`, 'unknown_language');
+    }
+    const kind = (q.kind || null) as ItemKind | null;
+    if (kind && !ITEM_KINDS.includes(kind)) throw badRequest(`kind must be one of ${ITEM_KINDS.join(', ')}, got "${q.kind}"`, 'bad_filter');
+    let folder: string | null = null;
+    if (q.folder) folder = await this.checkFolder(q.folder, 'folder');
+    if (q.season !== undefined && q.show === undefined) throw badRequest('season needs show: name the show whose season to list', 'bad_filter');
+    const words = searchWords(q.q ?? '').slice(0, 8);
+    return { filter, words, language, folder, show: q.show ?? null, season: q.season ?? null, kind };
+  }
+
+  private async checkFolder(folder: string, field: string): Promise<string> {
+    if (folder.includes('\0') || !folder.startsWith('/')) throw badRequest(`${field} must be an absolute folder path, got "${folder}"`, 'bad_path');
+    await confineMediaPath(this.deps.settings, folder);
+    const f = resolve(folder);
+    return f.length > 1 && f.endsWith('/') ? f.slice(0, -1) : f;
+  }
+
+  private async versionOf(inputs: CurrentInputs, current: boolean): Promise<string> {
+    return `${this.indexer.version}:${await repo.lastChangeMs(this.db)}:${inputs.fp}:${current ? 1 : 0}`;
+  }
+
+  /** A cached answer for `key` under `version`, else `compute` once for all concurrent callers. */
+  private async cached<T>(key: string, version: string, compute: () => Promise<T>): Promise<T> {
+    const hit = this.cache.get(key);
+    if (hit && hit.version === version) return hit.value as T;
+    const flightKey = `${version}\u0000${key}`;
+    const running = this.inflight.get(flightKey);
+    if (running) return running as Promise<T>;
+    const p = compute()
+      .then((value) => {
+        if (this.cache.size >= CACHE_MAX) this.cache.clear();
+        this.cache.set(key, { version, value });
+        return value;
+      })
+      .finally(() => this.inflight.delete(flightKey));
+    this.inflight.set(flightKey, p);
+    return p;
+  }
+
+  async listItems(q: ItemsQueryInput): Promise<ItemsPage> {
+    const query = await this.normalizeQuery(q);
+    const sort = (q.sort || 'title') as LibrarySort;
+    if (!LIBRARY_SORTS.includes(sort)) throw badRequest(`sort must be one of ${LIBRARY_SORTS.join(', ')}, got "${q.sort}"`, 'bad_sort');
+    const page = q.page ?? 1;
+    const size = q.page_size ?? 50;
+    const inputs = await this.indexer.currentInputs();
+    let current = await this.indexer.isCurrent(inputs.fp);
+    if (!current && query.filter === 'wanted') current = await this.indexer.waitCurrent(WAIT_CURRENT_MS);
+    const version = await this.versionOf(inputs, current);
+    const qkey = JSON.stringify(query);
+    return this.cached(`page:${qkey}:${sort}:${page}:${size}`, version, async () => {
+      const [rows, total] = await Promise.all([
+        repo.listItems(this.db, this.deps.kind, query, sort, size, (page - 1) * size),
+        this.cached(`count:${qkey}`, version, () => repo.countItems(this.db, this.deps.kind, query)),
+      ]);
+      const items = current ? rows.map((r) => toItem(r)) : await this.withFreshWanted(rows, inputs);
+      return Object.freeze({ items, total, page, page_size: size, wanted_pending: !current });
+    });
+  }
+
+  /** Items with wanted computed now from their stored analysis (while the stored one is stale). */
+  private async withFreshWanted(rows: repo.PageRow[], inputs: CurrentInputs): Promise<ItemView[]> {
+    const silent = await noSpeechJobs(this.db, rows.map((r) => r.path));
+    return rows.map((r) => {
+      const quiet = silent.get(r.path);
+      return toItem(r, wantedForRow(r, inputs, quiet && quiet.completedMs >= Number(r.mtime_ms) ? quiet.id : null));
+    });
+  }
+
+  private async itemRow(id: number): Promise<repo.ItemRow> {
+    const row = await repo.findItem(this.db, id);
+    if (!row) throw notFound(`Library item ${id}`);
+    return row;
+  }
+
+  async getItem(id: number): Promise<ItemView & { job_history: ReturnType<typeof toJob>[] }> {
+    const row = await this.itemRow(id);
+    const inputs = await this.indexer.currentInputs();
+    const current = await this.indexer.isCurrent(inputs.fp);
+    const [item] = current ? [toItem(row)] : await this.withFreshWanted([row], inputs);
+    const history = await repo.jobHistory(this.db, row.path, 50);
+    return { ...item, job_history: history.map(toJob) };
+  }
+
+  async subtitlePreview(id: number, n: number): Promise<SubtitlePreview> {
+    const item = toItem(await this.itemRow(id));
+    const sub = item.external_subtitles[n];
+    if (!sub) throw notFound(`Subtitle ${n} of library item ${id} (it lists ${item.external_subtitles.length})`);
+    // Only the item's own subtitle files, inside the library.
+    if (!isWithin(sub.path, item.folder)) throw new AppError(403, 'outside_library', `${sub.path} is not beside ${item.path}`);
+    await confineMediaPath(this.deps.settings, sub.path);
+    if (!TEXT_FORMATS.has(sub.format)) {
+      throw new AppError(415, 'not_text_subtitle', `${sub.file_name} is a ${sub.format} subtitle (images, no text): there is nothing to preview`);
+    }
+    let text: string;
+    try {
+      text = await readHead(sub.path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(`${sub.path} (removed since the last scan)`);
+      throw badRequest(`Cannot read ${sub.path}: ${(e as Error).message}`, 'unreadable_path');
+    }
+    const { cues, truncated } = parseCues(text, sub.format, PREVIEW_CUES);
+    return { item_id: id, index: n, path: sub.path, language: sub.language, format: sub.format, generated: sub.generated, cues, truncated };
+  }
+
+  async tree(folder?: string): Promise<Tree> {
+    const base = folder ? await this.checkFolder(folder, 'folder') : null;
+    const inputs = await this.indexer.currentInputs();
+    let current = await this.indexer.isCurrent(inputs.fp);
+    if (!current) current = await this.indexer.waitCurrent(WAIT_CURRENT_MS);
+    const version = await this.versionOf(inputs, current);
+    return this.cached(`tree:${base ?? ''}`, version, async () => {
+      // The counts of the whole library are shared by every ?folder=; only the subfolders differ.
+      const whole = await this.cached('tree-whole', version, () => this.wholeTree(inputs.roots));
+      const bases = base ? [base] : whole.roots.map((r) => r.path);
+      return Object.freeze({ ...whole, ...(await this.subfolders(bases)), wanted_pending: !current });
+    });
+  }
+
+  private async subfolders(bases: string[]): Promise<Pick<Tree, 'folders' | 'folders_truncated'>> {
+    const folders: Tree['folders'] = [];
+    let truncated = false;
+    for (const b of bases) {
+      const children = new Map<string, Counts>();
+      for (const r of await repo.countsByFolderUnder(this.db, b)) {
+        if (r.folder === b) continue;
+        const child = `${b}/${r.folder.slice(b.length + 1).split('/')[0]}`;
+        add(children.get(child) ?? children.set(child, zero()).get(child)!, r);
+      }
+      const sorted = [...children].sort((x, y) => x[0].localeCompare(y[0]));
+      if (sorted.length > TREE_FOLDERS_MAX) truncated = true;
+      for (const [path, c] of sorted.slice(0, TREE_FOLDERS_MAX)) folders.push({ path, ...c });
+    }
+    return { folders, folders_truncated: truncated };
+  }
+
+  private async wholeTree(settingRoots: string[]): Promise<Omit<Tree, 'wanted_pending' | 'folders' | 'folders_truncated'>> {
+    const [byRoot, byShow] = await Promise.all([repo.countsByRootAndKind(this.db), repo.countsByShowAndSeason(this.db)]);
+    const totals = zero();
+    const movies = zero();
+    const other = zero();
+    const roots = new Map<string, Counts>();
+    for (const r of byRoot) {
+      add(totals, r);
+      if (r.kind === 'movie') add(movies, r);
+      if (r.kind === 'other') add(other, r);
+      if (r.root) add(roots.get(r.root) ?? roots.set(r.root, zero()).get(r.root)!, r);
+    }
+    for (const r of settingRoots) if (!roots.has(r)) roots.set(r, zero());
+    const shows: Tree['shows'] = [];
+    for (const r of byShow) {
+      let show = shows[shows.length - 1];
+      if (!show || show.show !== r.show) {
+        show = { show: r.show, ...zero(), seasons: [] };
+        shows.push(show);
+      }
+      add(show, r);
+      show.seasons.push({ season: r.season === null ? null : Number(r.season), ...countsOf(r) });
+    }
+    return {
+      totals,
+      roots: [...roots].sort((x, y) => x[0].localeCompare(y[0])).map(([path, c]) => ({ path, ...c })),
+      shows,
+      movies,
+      other,
+    };
+  }
+
+  async status(): Promise<{ items: number; missing: number; wanted_pending: boolean; last_indexed_at: string | null }> {
+    const inputs = await this.indexer.currentInputs();
+    const current = await this.indexer.isCurrent(inputs.fp);
+    const c = await repo.itemCounts(this.db);
+    return { items: c.items, missing: c.missing, wanted_pending: !current, last_indexed_at: c.lastMs ? new Date(c.lastMs).toISOString() : null };
+  }
+
+  // ---- actions ----
+
+  async act(input: ActionInput): Promise<ActionResult> {
+    const hasIds = input.item_ids !== undefined;
+    if (hasIds === (input.filter !== undefined)) throw badRequest('Name either item_ids or filter (not both): the items to act on', 'bad_selection');
+    let target: string | null = null;
+    if (input.target_lang) {
+      target = normalizeLanguage(input.target_lang);
+      if (!target) throw badRequest(`Unknown language "${input.target_lang}" in target_lang: use an ISO 639 code such as eng, spa, jpn`, 'unknown_language');
+    }
+    const preset = input.quality_preset ?? null;
+    if (preset !== null && !isQualityPreset(preset)) throw badRequest(`Invalid quality preset "${preset}": use one of ${QUALITY_PRESETS.join(', ')}`, 'bad_quality_preset');
+    let rows: repo.ItemRow[];
+    if (input.item_ids) {
+      const ids = [...new Set(input.item_ids)];
+      rows = await repo.findItems(this.db, ids);
+      const known = new Set(rows.map((r) => Number(r.id)));
+      const unknown = ids.filter((id) => !known.has(id));
+      if (unknown.length) throw notFound(`Library item${unknown.length > 1 ? 's' : ''} ${unknown.slice(0, 20).join(', ')}${unknown.length > 20 ? ', ...' : ''}`);
+      const order = new Map(ids.map((id, i) => [id, i]));
+      rows.sort((a, b) => order.get(Number(a.id))! - order.get(Number(b.id))!);
+    } else {
+      const query = await this.normalizeQuery(input.filter!);
+      if (query.filter === 'wanted') await this.indexer.waitCurrent(WAIT_CURRENT_MS);
+      const ids = await repo.itemIds(this.db, this.deps.kind, query, ACTION_MAX_ITEMS + 1);
+      if (ids.length > ACTION_MAX_ITEMS) {
+        throw badRequest(`The filter matches more than ${ACTION_MAX_ITEMS} files; an action takes at most ${ACTION_MAX_ITEMS} at once: narrow it by folder, show or season`, 'selection_too_large');
+      }
+      rows = await repo.findItems(this.db, ids);
+      const order = new Map(ids.map((id, i) => [id, i]));
+      rows.sort((a, b) => order.get(Number(a.id))! - order.get(Number(b.id))!);
+    }
+    const inputs = await this.indexer.currentInputs();
+    const current = await this.indexer.isCurrent(inputs.fp);
+    const done: Done[] = [];
+    const refused: Refused[] = [];
+    for (const row of rows) {
+      // Wanted as the rules say now, also while the index is being recomputed.
+      const fresh = current ? row : { ...row, ...this.freshWantedColumns(row, inputs) };
+      for (const o of await this.actions.run(fresh, { action: input.action, target_lang: target, quality_preset: preset, rules: inputs.rules })) {
+        if ('done' in o) done.push(o.done);
+        else refused.push(o.refused);
+      }
+    }
+    await this.afterAction(input.action, done);
+    return { action: input.action, matched: rows.length, done, refused };
+  }
+
+  private freshWantedColumns(row: repo.ItemRow, inputs: CurrentInputs): { wanted: string; decision: string | null } {
+    const w = wantedForRow(row, inputs, null);
+    return { wanted: JSON.stringify(w.wanted), decision: w.decision };
+  }
+
+  /** The index follows at once what an action did: new jobs, removed subtitles, markers. */
+  private async afterAction(action: ActionInput['action'], done: Done[]): Promise<void> {
+    const paths = [...new Set(done.map((d) => d.path))];
+    if (!paths.length) return;
+    if (action === 'transcribe' || action === 'redo') await this.indexer.applyJobChanges(new Map(paths.map((p) => [p, false])));
+    else await this.indexer.refresh(paths);
+  }
+}
