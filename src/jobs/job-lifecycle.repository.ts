@@ -10,25 +10,25 @@
  *   transition     from (ALLOWED_FROM)   guard              to          sets                               resets
  *   ------------   -------------------   ----------------   ---------   --------------------------------   ----------------------------------
  *   claim          queued                not_before passed  processing  worker_id, lease, started_at,      completed_at, eta, error, error_code
- *                                        + affinity, cap                progress 0, stage 'claimed'
+ *                                        + affinity, cap                progress 0, stage 'claimed', node
  *   extendLease    processing            worker_id = me     -           lease_expires_at (no updated_ms)   -
  *   progress       processing            worker_id = me     -           stage, progress, eta               -
- *   complete       processing            worker_id = me     completed   progress 100, stage 'finalizing',  lease, eta, error, error_code
+ *   complete       processing            worker_id = me     completed   progress 100, stage 'completed',   lease, eta, error, error_code
  *                                                                       completed_at, outputs, result,
  *                                                                       source_lang when it was unknown
- *   fail           processing            worker_id = me     failed      error, error_code, completed_at,   lease, eta (stage and retry_count kept)
- *                                                                       processing_time
+ *   fail           processing            worker_id = me     failed      error, error_code, completed_at,   lease, eta (retry_count kept)
+ *                                                                       processing_time, stage 'failed'
  *   retry          processing            worker_id = me     queued      error, error_code, retry_count+1,  worker_id, lease, started_at,
  *                                                                       not_before = now + back-off        progress, stage, eta
  *                  past max_retries it is `fail` instead, with retry_count + 1
  *   handBack       processing            worker_id = me     queued      -                                  worker_id, lease, started_at, not_before,
  *                                        (or in a list)                                                    progress, stage, eta (no attempt counted)
  *   cancel         queued, processing    (queued only for   cancelled   cancel_requested 1, completed_at,  lease, eta
- *                                        an abandoned                   error = reason when given
- *                                        provider request)
+ *                                        an abandoned                   stage 'cancelled',
+ *                                        provider request)              error = reason when given
  *   recoverExpired processing            lease < now        as retry, error_code worker_lost; past max_retries as fail
  *   expireLeasesOf processing            worker_id in dead  (the same: the worker is known dead, its lease is over now)
- *   requeue        failed                -                  queued      -                                  error, error_code, retry_count 0, not_before,
+ *   requeue        failed                -                  queued      retry_count + 1, max_retries + 1   error, error_code, not_before,
  *                                                                                                          worker_id, lease, started_at, completed_at,
  *                                                                                                          progress, stage, eta, cancel_requested,
  *                                                                                                          output_path
@@ -36,12 +36,26 @@
  * Every transition but extendLease stamps updated_at / updated_ms (the live
  * event stream); a heartbeat is no event. Job creation is an insert
  * (jobs.repository.ts), deletion is no transition either.
+ *
+ * The final stage is the end itself ('completed', 'failed', 'cancelled'):
+ * the stage an attempt had reached when it ended is kept in its timeline
+ * event. A retry by hand counts as an attempt (retry_count + 1) without
+ * using up one of the automatic ones (max_retries + 1).
+ *
+ * Each transition that changed a job records what happened in the job's
+ * timeline (job-events.repository.ts): claimed by which worker on which
+ * node, each new stage, each failed attempt with its reason and stage, a
+ * retry by hand with the reason the last attempt failed, the end. One small
+ * insert after the update (on PostgreSQL claim and complete write both in
+ * one statement: they are the queue's hot path); a stage event only when the
+ * stage changes.
  */
-import { sql, type Expression, type ExpressionBuilder, type SqlBool, type UpdateObject } from 'kysely';
+import { PostgresAdapter, sql, type Expression, type ExpressionBuilder, type SqlBool, type UpdateObject } from 'kysely';
 import type { Db, DbKind } from '../db/database.js';
 import type { Database, JobRow } from '../db/schema.js';
 import type { ErrorCode } from '../error-codes.js';
 import { LIVE_STATUSES, type JobStatus } from './job-kinds.js';
+import { EVENT_COLUMNS, eventSelection, recordEvent, recordEvents, type NewJobEvent } from './job-events.repository.js';
 
 /** From which statuses each transition is allowed: the guards below read it, the tests walk it. */
 export const ALLOWED_FROM = {
@@ -88,10 +102,12 @@ export interface Failure {
   errorCode: ErrorCode;
   /** how long the attempt ran; null when nobody measured it (a lost worker) */
   processingTimeSeconds?: number | null;
+  /** the stage the attempt had reached, as its worker knows it (progress writes are throttled); else the job's last written stage */
+  stage?: string | null;
 }
 
 const failedFields = (f: Failure, now: number) =>
-  ({ status: 'failed', ...ended(now), error: f.error, error_code: f.errorCode, processing_time_seconds: f.processingTimeSeconds ?? null }) satisfies JobSet;
+  ({ status: 'failed', ...ended(now), current_stage: 'failed', error: f.error, error_code: f.errorCode, processing_time_seconds: f.processingTimeSeconds ?? null }) satisfies JobSet;
 
 // ---- guards ----
 
@@ -152,7 +168,7 @@ export async function claim(db: Db, kind: DbKind, opts: ClaimOptions): Promise<J
     .orderBy('seq', 'asc')
     .limit(1)
     .$if(kind === 'postgres', (q) => q.forUpdate().skipLocked());
-  return db
+  const update = db
     .updateTable('jobs')
     .set({
       status: 'processing',
@@ -165,11 +181,45 @@ export async function claim(db: Db, kind: DbKind, opts: ClaimOptions): Promise<J
       eta_seconds: null,
       error: null,
       error_code: null,
+      // which machine ran it (the job details show it)
+      ...(node ? { node } : {}),
       ...stamp(now),
     })
     .where('id', '=', next)
-    .returningAll()
-    .executeTakeFirst();
+    .returningAll();
+  const claimed = (attempt: number | null): Omit<NewJobEvent, 'jobId'> => ({
+    kind: 'claimed', atMs: now, stage: 'claimed', workerId: opts.workerId, node: node ?? null,
+    message: `Claimed by worker ${opts.workerId}${node ? ` on node ${node}` : ''}${attempt ? ` (attempt ${attempt})` : ''}`,
+    data: attempt ? { attempt } : null,
+  });
+  if (kind === 'postgres') {
+    // The claim and its event in one statement: a claim is the queue's hot path, and a round trip is most of its cost.
+    const pre = claimed(null);
+    return db
+      .with('c', () => update)
+      .with('e', (qc) =>
+        qc
+          .insertInto('job_events')
+          .columns([...EVENT_COLUMNS])
+          .expression((eb) =>
+            eb.selectFrom('c').select((s) => {
+              const [kindCol, at, stage, worker, nodeCol, code] = eventSelection(pre);
+              const attempt = sql<string>`cast(${s.ref('c.retry_count')} + 1 as text)`;
+              return [
+                s.ref('c.id').as('job_id'), kindCol, at, stage, worker, nodeCol, code,
+                sql<string>`cast(${pre.message} as text) || ' (attempt ' || ${attempt} || ')'`.as('message'),
+                sql<string>`'{"attempt":' || ${attempt} || '}'`.as('data'),
+              ];
+            }),
+          ),
+      )
+      .selectFrom('c')
+      .selectAll()
+      .executeTakeFirst() as Promise<JobRow | undefined>;
+  }
+  const row = await update.executeTakeFirst();
+  if (row) await recordEvent(db, { jobId: row.id, ...claimed(row.retry_count + 1) });
+  return row;
 }
 
 /** Extends the lease of a job the worker still holds; false when it lost it (cancelled, taken back). */
@@ -198,7 +248,21 @@ export interface Progress {
 
 /** Progress of a held job; false when the worker lost it. */
 export async function progress(db: Db, jobId: string, workerId: string, p: Progress): Promise<boolean> {
-  return (await apply(db, heldBy(jobId, workerId, 'progress'), { current_stage: p.stage, progress: p.progress, eta_seconds: p.etaSeconds })) === 1;
+  const now = Date.now();
+  const guard = heldBy(jobId, workerId, 'progress');
+  // A new stage is one event: inserted from the row itself, and only when its stage differs.
+  await db
+    .insertInto('job_events')
+    .columns(['job_id', 'kind', 'at_ms', 'stage', 'worker_id'])
+    .expression(
+      db
+        .selectFrom('jobs')
+        .select((eb) => ['id', sql<string>`'stage'`.as('kind'), sql<number>`cast(${now} as bigint)`.as('at_ms'), sql<string>`cast(${p.stage} as text)`.as('stage'), eb.ref('worker_id').as('worker_id')])
+        .where(guard)
+        .where((eb) => eb.or([eb('current_stage', 'is', null), eb('current_stage', '!=', p.stage)])),
+    )
+    .execute();
+  return (await apply(db, guard, { current_stage: p.stage, progress: p.progress, eta_seconds: p.etaSeconds }, now)) === 1;
 }
 
 /** What a finished attempt produced (a handler's outcome and its run time). */
@@ -222,7 +286,7 @@ export async function complete(db: Db, jobId: string, workerId: string, c: Compl
     status: 'completed',
     ...ended(now),
     progress: 100,
-    current_stage: 'finalizing',
+    current_stage: 'completed',
     error: null,
     error_code: null,
     output_path: c.output_path ?? null,
@@ -234,13 +298,59 @@ export async function complete(db: Db, jobId: string, workerId: string, c: Compl
     ...(c.source_lang ? { source_lang: sql<string>`coalesce(source_lang, ${c.source_lang})` } : {}),
     ...(c.result !== undefined ? { result: JSON.stringify(c.result) } : {}),
   };
-  return (await apply(db, heldBy(jobId, workerId, 'complete'), set, now)) === 1;
+  const event: Omit<NewJobEvent, 'jobId'> = {
+    kind: 'completed', atMs: now, workerId,
+    message: c.output_path ? `Completed: wrote ${c.output_path}` : c.segments_count === 0 ? 'Completed: no speech found, no subtitle written' : 'Completed',
+    data: { output_path: c.output_path ?? null, segments_count: c.segments_count ?? null, model_used: c.model_used ?? null, device_used: c.device_used ?? null, processing_time_seconds: c.processing_time_seconds },
+  };
+  return (await applyWithEvent(db, jobId, heldBy(jobId, workerId, 'complete'), set, now, event)) === 1;
+}
+
+/**
+ * A transition and its event. PostgreSQL: one statement (the update in a
+ * CTE, the event inserted from its RETURNING), so the event costs no round
+ * trip; SQLite runs in-process, where a second statement is cheap.
+ */
+async function applyWithEvent(db: Db, jobId: string, guard: Guard, set: JobSet, now: number, event: Omit<NewJobEvent, 'jobId'>): Promise<number> {
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    const res = await db
+      .with('u', (qc) => qc.updateTable('jobs').set({ ...set, ...stamp(now) }).where(guard).returning('id'))
+      .insertInto('job_events')
+      .columns([...EVENT_COLUMNS])
+      .expression((eb) => eb.selectFrom('u').select((s) => [s.ref('u.id').as('job_id'), ...eventSelection(event)]))
+      .executeTakeFirst();
+    return Number(res.numInsertedOrUpdatedRows ?? 0);
+  }
+  const n = await apply(db, guard, set, now);
+  if (n > 0) await recordEvent(db, { jobId, ...event });
+  return n;
 }
 
 /** The held job failed for good (the input, the configuration): no further attempt. */
 export async function fail(db: Db, jobId: string, workerId: string, f: Failure): Promise<boolean> {
   const now = Date.now();
-  return (await apply(db, heldBy(jobId, workerId, 'fail'), failedFields(f, now), now)) === 1;
+  const guard = heldBy(jobId, workerId, 'fail');
+  const row = await db.selectFrom('jobs').select(['current_stage', 'retry_count']).where(guard).executeTakeFirst();
+  if (!row || (await apply(db, guard, failedFields(f, now), now)) !== 1) return false;
+  await recordEvent(db, attemptFailed(jobId, { ...row, worker_id: workerId }, f, now, null));
+  return true;
+}
+
+/** The timeline event of an attempt that failed: why, in which stage, and what comes next (null: nothing, the job failed). */
+function attemptFailed(
+  jobId: string,
+  row: Pick<JobRow, 'current_stage' | 'retry_count' | 'worker_id'>,
+  f: Failure,
+  now: number,
+  nextAttemptMs: number | null,
+) {
+  const attempt = row.retry_count + 1;
+  const retried = nextAttemptMs !== null;
+  return {
+    jobId, kind: retried ? ('retry_scheduled' as const) : ('failed' as const), atMs: now, stage: f.stage ?? row.current_stage, workerId: row.worker_id,
+    errorCode: f.errorCode, message: f.error,
+    data: { attempt, ...(retried ? { next_attempt_at: new Date(nextAttemptMs).toISOString() } : {}), processing_time_seconds: f.processingTimeSeconds ?? null },
+  };
 }
 
 /**
@@ -251,18 +361,20 @@ export async function fail(db: Db, jobId: string, workerId: string, f: Failure):
 async function retryOrFail(
   db: Db,
   guard: Guard,
-  row: Pick<JobRow, 'retry_count' | 'max_retries'>,
+  row: Pick<JobRow, 'id' | 'retry_count' | 'max_retries' | 'current_stage' | 'worker_id'>,
   f: Failure,
   backoffBaseMs: number,
   now: number,
 ): Promise<'queued' | 'failed' | null> {
   const attempts = row.retry_count + 1;
   const giveUp = attempts > row.max_retries;
+  const notBefore = now + retryDelayMs(backoffBaseMs, row.retry_count);
   const set: JobSet = giveUp
     ? { ...failedFields(f, now), retry_count: attempts }
-    : { ...BACK_IN_QUEUE, error: f.error, error_code: f.errorCode, retry_count: attempts, not_before: now + retryDelayMs(backoffBaseMs, row.retry_count) };
+    : { ...BACK_IN_QUEUE, error: f.error, error_code: f.errorCode, retry_count: attempts, not_before: notBefore };
   const n = await apply(db, (eb) => eb.and([guard(eb), eb('retry_count', '=', row.retry_count)]), set, now);
   if (n !== 1) return null;
+  await recordEvent(db, attemptFailed(row.id, row, f, now, giveUp ? null : notBefore));
   return giveUp ? 'failed' : 'queued';
 }
 
@@ -273,7 +385,7 @@ async function retryOrFail(
  */
 export async function retry(db: Db, jobId: string, workerId: string, f: Failure & { backoffBaseMs: number }): Promise<'queued' | 'failed' | null> {
   const guard = heldBy(jobId, workerId, 'retry');
-  const row = await db.selectFrom('jobs').select(['retry_count', 'max_retries']).where(guard).executeTakeFirst();
+  const row = await db.selectFrom('jobs').select(['id', 'retry_count', 'max_retries', 'current_stage', 'worker_id']).where(guard).executeTakeFirst();
   if (!row) return null;
   return retryOrFail(db, guard, row, f, f.backoffBaseMs, Date.now());
 }
@@ -282,20 +394,41 @@ const handBackFields = { ...BACK_IN_QUEUE, not_before: null } as const satisfies
 
 /** The worker is stopping: its job goes back to the queue at once, no attempt counted. */
 export async function handBack(db: Db, jobId: string, workerId: string): Promise<boolean> {
-  return (await apply(db, heldBy(jobId, workerId, 'handBack'), handBackFields)) === 1;
+  const now = Date.now();
+  const row = await db.selectFrom('jobs').select('current_stage').where(heldBy(jobId, workerId, 'handBack')).executeTakeFirst();
+  if (!row || (await apply(db, heldBy(jobId, workerId, 'handBack'), handBackFields, now)) !== 1) return false;
+  await recordEvent(db, handedBack(jobId, workerId, row.current_stage, now));
+  return true;
 }
+
+const handedBack = (jobId: string, workerId: string | null, stage: string | null, now: number) => ({
+  jobId, kind: 'handed_back' as const, atMs: now, stage, workerId,
+  message: `Handed back to the queue: worker ${workerId ?? '?'} stopped (no attempt counted)`,
+});
 
 /** Every job held by these workers back to the queue, no attempt counted (workers stopped or killed on purpose). */
 export async function handBackJobsOf(db: Db, workerIds: string[]): Promise<number> {
   if (!workerIds.length) return 0;
-  return apply(db, (eb) => eb.and([allowed('handBack')(eb), eb('worker_id', 'in', workerIds)]), handBackFields);
+  const now = Date.now();
+  const which: Guard = (eb) => eb.and([allowed('handBack')(eb), eb('worker_id', 'in', workerIds)]);
+  const held = await db.selectFrom('jobs').select(['id', 'worker_id', 'current_stage']).where(which).execute();
+  if (!held.length) return 0;
+  const back = await db
+    .updateTable('jobs')
+    .set({ ...handBackFields, ...stamp(now) })
+    .where((eb) => eb.and([which(eb), eb('id', 'in', held.map((r) => r.id))]))
+    .returning('id')
+    .execute();
+  const done = new Set(back.map((r) => r.id));
+  await recordEvents(db, held.filter((r) => done.has(r.id)).map((r) => handedBack(r.id, r.worker_id, r.current_stage, now)));
+  return back.length;
 }
 
 // ---- lost workers ----
 
 /** Jobs whose worker is gone: each retried (worker_lost) or failed after max_retries. */
 async function loseJobs(db: Db, which: Guard, why: string, backoffMs: number, now: number): Promise<{ requeued: number; failed: number }> {
-  const rows = await db.selectFrom('jobs').select(['id', 'retry_count', 'max_retries', 'error', 'worker_id']).where(which).execute();
+  const rows = await db.selectFrom('jobs').select(['id', 'retry_count', 'max_retries', 'error', 'worker_id', 'current_stage']).where(which).execute();
   let requeued = 0;
   let failed = 0;
   for (const row of rows) {
@@ -334,12 +467,38 @@ export async function expireLeasesOf(db: Db, workerIds: string[], opts: { now?: 
 export async function cancel(db: Db, jobId: string, opts: { reason?: string; onlyQueued?: boolean } = {}): Promise<boolean> {
   const now = Date.now();
   const guard: Guard = opts.onlyQueued ? (eb) => eb.and([eb('id', '=', jobId), eb('status', '=', 'queued')]) : byId(jobId, 'cancel');
-  const set: JobSet = { status: 'cancelled', ...ended(now), cancel_requested: 1, ...(opts.reason !== undefined ? { error: opts.reason } : {}) };
-  return (await apply(db, guard, set, now)) === 1;
+  const row = await db.selectFrom('jobs').select(['status', 'current_stage', 'worker_id']).where(guard).executeTakeFirst();
+  if (!row) return false;
+  const set: JobSet = { status: 'cancelled', ...ended(now), current_stage: 'cancelled', cancel_requested: 1, ...(opts.reason !== undefined ? { error: opts.reason } : {}) };
+  if ((await apply(db, guard, set, now)) !== 1) return false;
+  const running = row.status === 'processing';
+  await recordEvent(db, {
+    jobId, kind: 'cancelled', atMs: now, stage: running ? row.current_stage : null, workerId: running ? row.worker_id : null,
+    message: opts.reason ?? (running ? `Cancelled while running on worker ${row.worker_id ?? '?'}` : 'Cancelled while queued'),
+    data: { was: row.status },
+  });
+  return true;
 }
 
-/** A failed job queued again by hand (POST /api/jobs/{id}/retry): a fresh start, its attempts and error forgotten. */
-export async function requeue(db: Db, jobId: string): Promise<boolean> {
-  const set: JobSet = { ...handBackFields, error: null, error_code: null, retry_count: 0, completed_at: null, cancel_requested: 0, output_path: null };
-  return (await apply(db, byId(jobId, 'requeue'), set)) === 1;
+/**
+ * A failed job queued again by hand (POST /api/jobs/{id}/retry, the bulk
+ * actions): its error is cleared from the job, and kept in the timeline's
+ * event with who asked. The retry counts (retry_count + 1) and brings its own
+ * attempt (max_retries + 1), so the automatic retries stay as many as before.
+ */
+export async function requeue(db: Db, jobId: string, opts: { by?: string } = {}): Promise<boolean> {
+  const now = Date.now();
+  const row = await db.selectFrom('jobs').select(['error', 'error_code', 'retry_count']).where(byId(jobId, 'requeue')).executeTakeFirst();
+  if (!row) return false;
+  const set: JobSet = {
+    ...handBackFields, error: null, error_code: null, completed_at: null, cancel_requested: 0, output_path: null,
+    retry_count: sql<number>`retry_count + 1`, max_retries: sql<number>`max_retries + 1`,
+  };
+  if ((await apply(db, (eb) => eb.and([byId(jobId, 'requeue')(eb), eb('retry_count', '=', row.retry_count)]), set, now)) !== 1) return false;
+  await recordEvent(db, {
+    jobId, kind: 'requeued', atMs: now, errorCode: row.error_code,
+    message: `Retried by ${opts.by ?? 'a user'}${row.error ? `; the last attempt had failed: ${row.error}` : ''}`,
+    data: { retry: row.retry_count + 1, previous_error: row.error, previous_error_code: row.error_code, by: opts.by ?? 'user' },
+  });
+  return true;
 }

@@ -2,9 +2,9 @@
  * The reads of the jobs table, and the insert of a new job. Every change of a
  * job's status is a transition of job-lifecycle.repository.ts.
  */
-import { sql } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { Db, DbKind } from '../db/database.js';
-import type { JobRow, JobUpdate, NewJobRow } from '../db/schema.js';
+import type { Database, JobRow, JobUpdate, NewJobRow } from '../db/schema.js';
 import { LIVE_STATUSES, type JobStatus } from './job-kinds.js';
 
 export async function findJob(db: Db, id: string): Promise<JobRow | undefined> {
@@ -160,4 +160,73 @@ export async function jobsUpdatedSince(db: Db, sinceMs: number, limit = 200): Pr
 
 export async function recentJobs(db: Db, status: JobStatus, limit: number): Promise<JobRow[]> {
   return db.selectFrom('jobs').selectAll().where('status', '=', status).orderBy('seq', 'desc').limit(limit).execute();
+}
+
+// ---- the queue as a tool: search, sort, filters, bulk actions ----
+
+export const JOB_SORTS = ['added', 'priority', 'status'] as const;
+export type JobSort = (typeof JOB_SORTS)[number];
+
+export interface JobFilter {
+  status?: JobStatus;
+  /** a part of the path, any case */
+  search?: string;
+  /** jobs a scan rule created (options.rule_id) */
+  ruleId?: number;
+  /** an ISO 639-2 code: the audio (source) or the subtitle (target) language */
+  language?: string;
+}
+
+export interface SortedJobsQuery extends JobFilter {
+  sort: JobSort;
+  order: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+/** The rule id a job's options carry, as text (JSON differs by dialect; the options are always a JSON object). */
+const ruleIdOf = (kind: DbKind) =>
+  kind === 'postgres' ? sql<string>`(options::jsonb ->> 'rule_id')` : sql<string>`cast(json_extract(options, '$.rule_id') as text)`;
+
+const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+function filtered(kind: DbKind, f: JobFilter) {
+  return (eb: ExpressionBuilder<Database, 'jobs'>): Expression<SqlBool> => {
+    const parts: Expression<SqlBool>[] = [];
+    if (f.status) parts.push(eb('status', '=', f.status));
+    if (f.search) parts.push(sql<SqlBool>`lower(file_path) like ${likePattern(f.search)} escape '\\'`);
+    if (f.ruleId !== undefined) parts.push(eb.and([eb('options', 'is not', null), sql<SqlBool>`${ruleIdOf(kind)} = ${String(f.ruleId)}`]));
+    if (f.language) parts.push(eb.or([eb('source_lang', '=', f.language), eb('target_lang', '=', f.language)]));
+    return eb.and(parts);
+  };
+}
+
+/** Running first, then waiting, then the ends: the order a person reads a queue in. */
+const STATUS_RANK = sql<number>`case status when 'processing' then 0 when 'queued' then 1 when 'failed' then 2 when 'cancelled' then 3 else 4 end`;
+
+/** A page of jobs matching the filter in the asked order (the contract's plain listing is listJobs). */
+export async function listSortedJobs(db: Db, kind: DbKind, q: SortedJobsQuery): Promise<JobRow[]> {
+  let query = db.selectFrom('jobs').selectAll().where(filtered(kind, q));
+  const dir = q.order;
+  const flip = dir === 'asc' ? 'desc' : 'asc';
+  if (q.sort === 'priority') query = query.orderBy('priority', dir).orderBy('seq', flip); // desc: what runs next first
+  else if (q.sort === 'status') query = query.orderBy(STATUS_RANK, dir === 'desc' ? 'asc' : 'desc').orderBy('seq', 'desc');
+  else query = query.orderBy('seq', dir);
+  return query.limit(q.limit).offset(q.offset).execute();
+}
+
+export async function countJobs(db: Db, kind: DbKind, f: JobFilter): Promise<number> {
+  const row = await db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where(filtered(kind, f)).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+export async function findJobs(db: Db, ids: string[]): Promise<JobRow[]> {
+  if (!ids.length) return [];
+  return db.selectFrom('jobs').selectAll().where('id', 'in', ids).execute();
+}
+
+/** Removes one finished job (its timeline goes with it); false when it is live or gone. */
+export async function deleteFinishedJob(db: Db, id: string): Promise<boolean> {
+  const res = await db.deleteFrom('jobs').where('id', '=', id).where('status', 'not in', LIVE_STATUSES).executeTakeFirst();
+  return Number(res.numDeletedRows) === 1;
 }

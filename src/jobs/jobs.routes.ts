@@ -1,6 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Message, errors } from '../server/schemas.js';
-import { JobSchema, JobStatsSchema, CreateJobBody } from './jobs.schemas.js';
+import { JobSchema, JobStatsSchema, CreateJobBody, JobEventSchema, BulkBody, BulkResultSchema } from './jobs.schemas.js';
 import { requireLanguage } from './jobs.service.js';
 
 const IdParams = Type.Object({ job_id: Type.String() });
@@ -18,11 +18,20 @@ export const jobsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         status_filter: Type.Optional(Type.String({ description: 'queued, processing, completed, failed or cancelled' })),
         page: Type.Optional(Type.Integer({ default: 1, maximum: 2147483647, description: 'Page number (1-based)' })),
         page_size: Type.Optional(Type.Integer({ default: 50, description: 'Items per page (max 500)' })),
+        search: Type.Optional(Type.String({ maxLength: 500, description: 'Only jobs whose file path contains this text (any case)' })),
+        sort: Type.Optional(Type.String({ description: 'added (default), priority or status (running, queued, failed, cancelled, completed)' })),
+        order: Type.Optional(Type.String({ description: 'desc (default: newest, highest priority, running first) or asc' })),
+        rule_id: Type.Optional(Type.Integer({ description: 'Only jobs the scan rule with this id created' })),
+        language: Type.Optional(Type.String({ description: 'Only jobs with this audio or subtitle language (ISO 639-2)' })),
       }),
       response: { 200: Type.Object({ jobs: Type.Array(JobSchema), total: Type.Integer(), page: Type.Integer(), page_size: Type.Integer() }), ...errors(400) },
     },
   }, async (req, reply) => {
-    const result = await jobs.list({ status: req.query.status_filter || undefined, page: req.query.page ?? 1, pageSize: req.query.page_size ?? 50 });
+    const q = req.query;
+    const result = await jobs.list({
+      status: q.status_filter || undefined, page: q.page ?? 1, pageSize: q.page_size ?? 50,
+      search: q.search, sort: q.sort, order: q.order, ruleId: q.rule_id, language: q.language,
+    });
     // The service hands back the same object while the page is unchanged; its JSON is kept with it.
     let body = pageJson.get(result);
     if (body === undefined) {
@@ -37,6 +46,41 @@ export const jobsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/:job_id', {
     schema: { tags, summary: 'Get a job', params: IdParams, response: { 200: JobSchema, ...errors(404) } },
   }, async (req) => jobs.get(req.params.job_id));
+
+  app.get('/:job_id/events', {
+    schema: {
+      tags, summary: "A job's timeline, oldest first",
+      description: 'Created by which rule, webhook, user or provider request; claimed by which worker on which node; each stage with its time; each failed attempt with its reason; each retry by hand with the reason the attempt before failed; the end.',
+      params: IdParams, response: { 200: Type.Object({ job_id: Type.String(), events: Type.Array(JobEventSchema) }), ...errors(404) },
+    },
+  }, async (req) => ({ job_id: req.params.job_id, events: await jobs.events(req.params.job_id) }));
+
+  app.get('/:job_id/subtitle', {
+    schema: {
+      tags, summary: 'The subtitle file the job wrote (text), inline or with download=1 as an attachment',
+      description: "Only the job's own output (its output_path), served as application/x-subrip (.srt), text/vtt (.vtt) or text/plain. 404 no_subtitle, naming why, when the job has none: not completed, no speech found, a provider request, or the file moved or deleted since.",
+      params: IdParams,
+      querystring: Type.Object({ download: Type.Optional(Type.Union([Type.Literal('1'), Type.Literal('true'), Type.Literal('0'), Type.Literal('false')], { description: '1 (or true): sent as an attachment (Content-Disposition) with the file name' })) }),
+      response: { 200: Type.String({ description: 'The subtitle text' }), ...errors(404) },
+    },
+  }, async (req, reply) => {
+    const sub = await jobs.subtitle(req.params.job_id);
+    const name = encodeURIComponent(sub.fileName);
+    return reply
+      .type(sub.contentType)
+      .header('content-disposition', `${req.query.download === '1' || req.query.download === 'true' ? 'attachment' : 'inline'}; filename*=UTF-8''${name}`)
+      .header('x-subtitle-path', encodeURIComponent(sub.path))
+      .header('cache-control', 'no-store')
+      .send(sub.content as never);
+  });
+
+  app.post('/bulk', {
+    schema: {
+      tags, summary: 'Retry, cancel or remove selected jobs; each is done or refused with its reason',
+      description: 'retry: failed jobs go back to the queue (refused: not failed, or another job for the file is live). cancel: queued or processing jobs (refused: already finished). remove: finished jobs leave the list with their timeline, their subtitle files stay (refused: still queued or running, cancel it first).',
+      body: BulkBody, response: { 200: BulkResultSchema, ...errors(400) },
+    },
+  }, async (req) => jobs.bulk(req.body.action, req.body.ids));
 
   app.post('/', {
     schema: {

@@ -40,6 +40,7 @@ export const JobSchema = Type.Object({
   model_used: Nullable(Type.String()),
   device_used: Nullable(Type.String()),
   is_manual_request: Type.Boolean(),
+  node: Nullable(Type.String({ description: 'Name of the machine (node) whose worker ran the job last; null until a worker claimed it' })),
 });
 
 export const JobStatsSchema = Type.Object({
@@ -57,4 +58,34 @@ export const CreateJobBody = Type.Object({
   priority: Type.Optional(Type.Integer({ description: 'Higher is processed first' })),
   is_manual_request: Type.Optional(Type.Boolean({ default: true })),
   audio_language: Type.Optional(Nullable(Type.String({ description: 'Pick the audio track in this language (ISO 639-2)' }))),
+});
+
+export const JobEventSchema = Type.Object({
+  id: Type.Integer(),
+  at: Type.String({ format: 'date-time' }),
+  kind: Type.String({ description: 'created, claimed, stage, retry_scheduled (an attempt failed and another follows), requeued (retried by hand), handed_back, completed, failed or cancelled' }),
+  stage: Nullable(Type.String({ description: 'the stage entered (kind stage), or the stage an attempt had reached when it ended' })),
+  worker_id: Nullable(Type.String()),
+  node: Nullable(Type.String()),
+  error_code: Nullable(Type.String({ description: 'why the attempt failed (failed, retry_scheduled), or why the previous one did (requeued)' })),
+  message: Nullable(Type.String({ description: 'what happened, for a person' })),
+  data: Nullable(Type.Record(Type.String(), Type.Unknown(), { description: 'details: creator (by, rule_id, rule_name, source), attempt, next_attempt_at, previous_error, output_path, ...' })),
+});
+
+export const BulkBody = Type.Object({
+  action: Type.String({ description: 'retry (failed jobs), cancel (queued or processing jobs) or remove (finished jobs; their subtitle files stay)' }),
+  ids: Type.Array(Type.String(), { minItems: 1, maxItems: 500, description: 'the job ids, at most 500' }),
+});
+
+export const BulkResultSchema = Type.Object({
+  action: Type.String(),
+  done: Type.Integer(),
+  refused: Type.Integer(),
+  message: Type.String(),
+  results: Type.Array(Type.Object({
+    id: Type.String(),
+    outcome: Type.Unsafe<'done' | 'refused'>({ type: 'string', enum: ['done', 'refused'] }),
+    status: Nullable(Type.String({ description: "the job's status after the action; null once removed" })),
+    reason: Nullable(Type.String({ description: 'why the action was refused for this job' })),
+  })),
 });

@@ -15,6 +15,10 @@ import * as life from './job-lifecycle.repository.js';
 import { JOB_MODES, JOB_STATUSES, TERMINAL_STATUSES, isJobMode, isJobStatus, isLiveStatus, isTerminalStatus, type JobStatus, type JobType } from './job-kinds.js';
 import type { Static } from '@fastify/type-provider-typebox';
 import type { JobSchema } from './jobs.schemas.js';
+import { listEvents, recordEvent } from './job-events.repository.js';
+import { creationEvent, toJobEvent, type JobEvent } from './job-timeline.js';
+import { readJobSubtitle, type JobSubtitle } from './job-subtitle.js';
+import { bulkAction, type BulkResult } from './jobs-bulk.js';
 
 /** A job as the API shows it: the type is the route schema's, so the two cannot drift. */
 export type Job = Static<typeof JobSchema>;
@@ -50,6 +54,7 @@ export function toJob(row: JobRow): Job {
     model_used: row.model_used,
     device_used: row.device_used,
     is_manual_request: !!row.is_manual_request,
+    node: row.node ?? null,
   };
 }
 
@@ -74,6 +79,13 @@ export interface CreateJobInput {
   synthetic_path?: boolean;
   /** only workers of this node may run the job (its input is on this node's disk) */
   node_affinity?: string | null;
+  /** the job's id when the caller stored something under it first (a provider upload); else a new UUID */
+  id?: string;
+}
+
+/** A new job id (what create uses unless the caller brings one). */
+export function newJobId(): string {
+  return randomUUID().replace(/-/g, '').slice(0, 16);
 }
 
 /** What a client may ask for (POST /api/jobs): never a synthetic path, a node or another job type. */
@@ -126,7 +138,7 @@ export class JobsService {
     return this.handle.db;
   }
 
-  async list(q: { status?: string; page: number; pageSize: number }): Promise<{ jobs: Job[]; total: number; page: number; page_size: number }> {
+  async list(q: { status?: string; page: number; pageSize: number } & ListRefinements): Promise<{ jobs: Job[]; total: number; page: number; page_size: number }> {
     const status = q.status;
     if (status !== undefined && !isJobStatus(status)) {
       throw badRequest(`status_filter must be one of ${JOB_STATUSES.join(', ')}, got "${status}"`, 'bad_status');
@@ -135,11 +147,13 @@ export class JobsService {
     if (!Number.isInteger(q.pageSize) || q.pageSize < 1 || q.pageSize > 500) {
       throw badRequest('page_size must be an integer between 1 and 500', 'bad_page_size');
     }
-    const key = `${status ?? ''}|${q.page}|${q.pageSize}`;
+    const refined = refinementsOf(q);
+    const key = `${status ?? ''}|${q.page}|${q.pageSize}${refined ? `|${JSON.stringify(refined)}` : ''}`;
     const version = await repo.changeVersion(this.db, this.handle.kind);
     const hit = this.listCache.get(key);
     if (hit && hit.version === version) return hit.result;
     const offset = (q.page - 1) * q.pageSize;
+    if (refined) return this.remember(key, version, await this.refinedPage({ ...refined, status, limit: q.pageSize, offset }), q.page, q.pageSize);
     const totalOf = (counts: Record<string, number>) => (status ? (counts[status] ?? 0) : Object.values(counts).reduce((a, b) => a + b, 0));
     let rows: JobRow[];
     let total: number;
@@ -153,12 +167,28 @@ export class JobsService {
       total = totalOf(await repo.statusCounts(this.db));
       rows = await repo.listJobs(this.db, { status, limit: q.pageSize, offset, total });
     }
+    return this.remember(key, version, { rows, total }, q.page, q.pageSize);
+  }
+
+  private remember(key: string, version: string, page: { rows: JobRow[]; total: number }, pageNo: number, pageSize: number) {
     // Frozen: the same object answers later calls, so no caller may change it.
-    const result = Object.freeze({ jobs: Object.freeze(rows.map((r) => Object.freeze(toJob(r)))) as Job[], total, page: q.page, page_size: q.pageSize });
+    const result = Object.freeze({ jobs: Object.freeze(page.rows.map((r) => Object.freeze(toJob(r)))) as Job[], total: page.total, page: pageNo, page_size: pageSize });
     // A handful of pages is what dashboards poll; a full map is simply dropped.
     if (this.listCache.size >= 64) this.listCache.clear();
     this.listCache.set(key, { version, result });
     return result;
+  }
+
+  /** A page searched, filtered or sorted beyond the contract's listing: counted by query when a filter narrows it. */
+  private async refinedPage(q: repo.SortedJobsQuery): Promise<{ rows: JobRow[]; total: number }> {
+    const narrowed = q.search !== undefined || q.ruleId !== undefined || q.language !== undefined;
+    const [rows, total] = await Promise.all([
+      repo.listSortedJobs(this.db, this.handle.kind, q),
+      narrowed
+        ? repo.countJobs(this.db, this.handle.kind, q)
+        : repo.statusCounts(this.db).then((c) => (q.status ? (c[q.status] ?? 0) : Object.values(c).reduce((a, b) => a + b, 0))),
+    ]);
+    return { rows, total };
   }
 
   async stats(): Promise<JobStats> {
@@ -226,7 +256,7 @@ export class JobsService {
     const iso = now.toISOString();
     try {
       const row = await repo.insertJob(this.db, this.handle.kind, {
-        id: randomUUID().replace(/-/g, '').slice(0, 16),
+        id: input.id ?? newJobId(),
         file_path: filePath,
         file_name: input.file_name?.trim() || basename(filePath.replace(/\\/g, '/')),
         job_type: input.job_type ?? 'transcription',
@@ -262,6 +292,8 @@ export class JobsService {
         updated_ms: now.getTime(),
         node_affinity: input.node_affinity ?? null,
       });
+      // The timeline starts here for every creator (scanner, webhooks, provider, the API, the library).
+      await recordEvent(this.db, creationEvent({ id: row.id, job_type: row.job_type, is_manual_request: !!row.is_manual_request, priority: row.priority, options: input.options }, now.getTime()));
       return toJob(row);
     } catch (e) {
       // The unique index on live jobs lost a race with another creator.
@@ -271,14 +303,14 @@ export class JobsService {
   }
 
   /** A failed job queued again by hand, as a fresh start (the life cycle's `requeue`). */
-  async retry(id: string): Promise<Job> {
+  async retry(id: string, by?: string): Promise<Job> {
     const row = await repo.findJob(this.db, id);
     if (!row) throw notFound(`Job ${id}`);
     if (row.status !== 'failed') throw badRequest(`Job ${id} cannot be retried: it is ${row.status}, only failed jobs can be retried`, 'not_retryable');
     if (await repo.findLiveJobForFile(this.db, row.file_path)) throw conflict(`Another job for this file is already queued or running`, 'duplicate_job');
     let requeued: boolean;
     try {
-      requeued = await life.requeue(this.db, id);
+      requeued = await life.requeue(this.db, id, { by });
     } catch (e) {
       // The unique index on live jobs: another job for the file was created a moment ago.
       if (/unique|duplicate/i.test(String((e as Error).message))) throw conflict(`Another job for this file is already queued or running`, 'duplicate_job');
@@ -317,7 +349,7 @@ export class JobsService {
     let skipped = 0;
     for (const id of await repo.jobIdsWithStatus(this.db, 'failed')) {
       try {
-        await this.retry(id);
+        await this.retry(id, 'a user (Retry all failed)');
         retried++;
       } catch (e) {
         if (!(e instanceof AppError) || e.status >= 500) throw e;
@@ -327,9 +359,49 @@ export class JobsService {
     return { retried, skipped };
   }
 
+  /** The job's timeline, oldest first (404 for an unknown job). */
+  async events(id: string): Promise<JobEvent[]> {
+    if (!(await repo.findJob(this.db, id))) throw notFound(`Job ${id}`);
+    return (await listEvents(this.db, id)).map(toJobEvent);
+  }
+
+  /** The subtitle file the job wrote, or a 404 no_subtitle that says why there is none. */
+  async subtitle(id: string): Promise<JobSubtitle> {
+    const row = await repo.findJob(this.db, id);
+    if (!row) throw notFound(`Job ${id}`);
+    return readJobSubtitle(row);
+  }
+
+  /** Retry, cancel or remove selected jobs, each done or refused with its reason (jobs-bulk.ts). */
+  async bulk(action: string, ids: string[]): Promise<BulkResult> {
+    return bulkAction(this.db, this, action, ids);
+  }
+
   async recent(status: JobStatus, limit: number): Promise<Job[]> {
     return (await repo.recentJobs(this.db, status, limit)).map(toJob);
   }
+}
+
+/** What GET /api/jobs takes beyond the contract's status and page. */
+export interface ListRefinements {
+  search?: string;
+  sort?: string;
+  order?: string;
+  ruleId?: number;
+  language?: string;
+}
+
+/** The validated refinements, or null when the listing is the contract's plain one (newest first, no search). */
+function refinementsOf(q: ListRefinements): { search?: string; sort: repo.JobSort; order: 'asc' | 'desc'; ruleId?: number; language?: string } | null {
+  const search = q.search?.trim() || undefined;
+  const sort = q.sort || 'added';
+  if (!(repo.JOB_SORTS as readonly string[]).includes(sort)) throw badRequest(`sort must be one of ${repo.JOB_SORTS.join(', ')}, got "${sort}"`, 'bad_sort');
+  const order = q.order || 'desc';
+  if (order !== 'asc' && order !== 'desc') throw badRequest(`order must be asc or desc, got "${order}"`, 'bad_sort');
+  if (q.ruleId !== undefined && (!Number.isInteger(q.ruleId) || q.ruleId < 1)) throw badRequest('rule_id must be a positive integer (a scan rule id)', 'bad_request');
+  const language = q.language?.trim() ? requireLanguage(q.language.trim(), 'language') : undefined;
+  if (!search && sort === 'added' && order === 'desc' && q.ruleId === undefined && !language) return null;
+  return { search, sort: sort as repo.JobSort, order, ruleId: q.ruleId, language };
 }
 
 export { AppError };

@@ -172,7 +172,7 @@ export async function runJob(job: JobRow, deps: RunnerDeps): Promise<RunResult> 
   const code = jobErrorCode(failure);
   const retryable = isRetryable(failure);
   if (isWorkerFatal(failure)) deps.onFatal?.(failure);
-  const failed = { error: message, errorCode: code, processingTimeSeconds: seconds };
+  const failed = { error: message, errorCode: code, processingTimeSeconds: seconds, stage: progress.stage };
   // A retryable failure is queued again after the back-off, or fails once max_retries are used up.
   const to = retryable
     ? await life.retry(db, job.id, me, { ...failed, backoffBaseMs: deps.settings.getNumber('job_retry_backoff_seconds') * 1000 })

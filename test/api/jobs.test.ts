@@ -211,6 +211,8 @@ for (const kind of databaseKinds()) {
       assert.equal(retried.error, null);
       assert.equal(retried.error_code, null, 'a manual retry clears the code with the message');
       assert.equal(retried.completed_at, null);
+      assert.equal(retried.retry_count, 4, 'a retry by hand counts as one more attempt');
+      assert.equal(retried.max_retries, job.max_retries + 1, 'and brings its own, so the automatic retries stay as many');
       for (const s of ['completed', 'cancelled', 'processing'] as const) {
         await setStatus(job.id, s);
         expectStatus(await t.app.inject({ method: 'POST', url: `/api/jobs/${job.id}/retry` }), 400);
@@ -280,7 +282,7 @@ for (const kind of databaseKinds()) {
       assert.deepEqual([res.retried, res.skipped], [1, 1]);
       assert.equal(res.message, 'Retried 1 failed job; 1 skipped (another job for the same file is queued or running)');
       const again = expectStatus(await t.app.inject({ url: `/api/jobs/${a.id}` }), 200);
-      assert.deepEqual([again.status, again.error, again.error_code, again.retry_count], ['queued', null, null, 0]);
+      assert.deepEqual([again.status, again.error, again.error_code, again.retry_count], ['queued', null, null, 4], 'the retry by hand is counted');
       assert.equal(expectStatus(await t.app.inject({ url: `/api/jobs/${b.id}` }), 200).status, 'failed');
     });
   });

@@ -137,7 +137,7 @@ for (const kind of databaseKinds()) {
       const r = await row(known);
       assert.equal(r.status, 'completed');
       assert.equal(Number(r.progress), 100);
-      assert.equal(r.current_stage, 'finalizing');
+      assert.equal(r.current_stage, 'completed', 'the final stage is the end, not the last step of the pipeline');
       assert.ok(r.completed_at);
       assert.equal(r.lease_expires_at, null);
       assert.equal(r.eta_seconds, null);
@@ -152,13 +152,15 @@ for (const kind of databaseKinds()) {
       assert.equal((await row(unknown)).result, null);
     });
 
-    it('fail: failed with error and code, no attempt counted, the stage it failed in kept', async () => {
+    it('fail: failed with error and code, no attempt counted, the stage it failed in kept in its timeline event', async () => {
       const id = await newJob();
       await claimed();
       await life.progress(db(), id, W, { stage: 'extracting_audio', progress: 5, etaSeconds: 60 });
       assert.equal(await life.fail(db(), id, W, { error: 'no audio', errorCode: 'no_audio_track', processingTimeSeconds: 0.4 }), true);
       const r = await row(id);
-      assert.deepEqual([r.status, r.error, r.error_code, r.retry_count, r.current_stage], ['failed', 'no audio', 'no_audio_track', 0, 'extracting_audio']);
+      assert.deepEqual([r.status, r.error, r.error_code, r.retry_count, r.current_stage], ['failed', 'no audio', 'no_audio_track', 0, 'failed']);
+      const end = (await db().selectFrom('job_events').selectAll().where('job_id', '=', id).orderBy('id', 'desc').executeTakeFirstOrThrow());
+      assert.deepEqual([end.kind, end.stage, end.error_code, end.message], ['failed', 'extracting_audio', 'no_audio_track', 'no audio']);
       assert.ok(r.completed_at);
       assert.equal(r.lease_expires_at, null);
       assert.equal(r.eta_seconds, null);
@@ -253,15 +255,16 @@ for (const kind of databaseKinds()) {
       assert.deepEqual([r.status, r.worker_id], ['processing', 'w-new']);
     });
 
-    it('requeue: a failed job starts afresh, its error, code, attempts and output forgotten', async () => {
+    it('requeue: a failed job starts afresh, its error, code and output cleared; the retry is counted with an attempt of its own', async () => {
       const id = await newJob();
       await force(id, { status: 'failed', error: 'boom', error_code: 'worker_lost', retry_count: 3, completed_at: new Date().toISOString(), output_path: '/x.srt', cancel_requested: 1, not_before: Date.now() + 5000, worker_id: W });
       assert.equal(await life.requeue(db(), id), true);
       const r = await row(id);
       assert.deepEqual(
         [r.status, r.error, r.error_code, r.retry_count, r.completed_at, r.output_path, r.cancel_requested, r.not_before, r.worker_id, r.lease_expires_at],
-        ['queued', null, null, 0, null, null, 0, null, null, null],
+        ['queued', null, null, 4, null, null, 0, null, null, null],
       );
+      assert.equal(r.max_retries, 4);
     });
 
     it('an expired lease: retried as worker_lost after the back-off (doubling), then failed after max_retries', async () => {

@@ -1,13 +1,18 @@
-// One job in full: stage, progress, ETA, model, device, timings, output, error.
-import { useEffect, useState, type ReactNode } from 'react';
+// One job in full: where it stands, why it failed, its timeline (who created
+// it, which worker ran each attempt, each stage, each retry and its reason),
+// the subtitle it wrote (first cues, download, path), and its figures.
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, messageOf, unwrap } from '../api/client';
 import { useLive } from '../api/live';
-import type { Job } from '../api/types';
+import type { Job, ResponseOf } from '../api/types';
 import { Detail, JobProgress, Loading, StatusBadge } from '../components/bits';
 import { Icon } from '../components/icons';
 import { Modal } from '../components/modal';
-import { formatDateTime, formatDuration } from '../lib/format';
-import { TERMINAL } from '../lib/jobs';
+import { formatDateTime, formatDuration, parseTime } from '../lib/format';
+import { eventTitle, firstCues, stageLabel, stageText, TERMINAL } from '../lib/jobs';
+import { debounce } from '../lib/use-resource';
+
+type JobEvent = ResponseOf<'/api/jobs/{job_id}/events', 'get'>['events'][number];
 
 export function JobDetails(props: {
   jobId: string;
@@ -17,13 +22,28 @@ export function JobDetails(props: {
 }): ReactNode {
   const [job, setJob] = useState<Job | undefined>(props.initial);
   const [error, setError] = useState<string | null>(null);
+  const [events, setEvents] = useState<JobEvent[] | null>(null);
+  const loadEvents = useMemo(
+    () => () =>
+      unwrap(api.GET('/api/jobs/{job_id}/events', { params: { path: { job_id: props.jobId } } })).then(
+        (r) => setEvents(r.events),
+        () => setEvents((e) => e ?? []),
+      ),
+    [props.jobId],
+  );
+  const eventsSoon = useMemo(() => debounce(() => void loadEvents(), 400), [loadEvents]);
   useEffect(() => {
     unwrap(api.GET('/api/jobs/{job_id}', { params: { path: { job_id: props.jobId } } })).then(setJob, (e) => setError(messageOf(e)));
-  }, [props.jobId]);
+    void loadEvents();
+  }, [props.jobId, loadEvents]);
   useLive('job.updated', (j) => {
-    if (j.id === props.jobId) setJob(j);
+    if (j.id !== props.jobId) return;
+    setJob(j);
+    eventsSoon();
   });
 
+  // The stage an ended attempt had reached is in its event: the job's own stage is the end.
+  const lastEnd = events?.filter((e) => e.kind === 'failed' || e.kind === 'cancelled').at(-1);
   return (
     <Modal
       title={job?.file_name ?? 'Job'}
@@ -57,14 +77,22 @@ export function JobDetails(props: {
         <div className="job-details" data-status={job.status}>
           <div className="job-details-status">
             <StatusBadge status={job.status} />
-            {job.current_stage && <span className="muted">stage: {job.current_stage}</span>}
+            <span className="muted job-stage" data-stage={job.current_stage ?? ''}>
+              {job.status === 'failed' && lastEnd?.stage ? `failed while ${stageLabel(lastEnd.stage)}` : stageText(job)}
+            </span>
           </div>
           {job.status === 'processing' && <JobProgress progress={job.progress} eta={job.eta_seconds} stage={job.current_stage} label="Job progress" />}
           {job.error && (
-            <div className="alert alert-error">
+            <div className="alert alert-error job-error">
+              {job.error_code && <code className="error-code">{job.error_code}</code>}
               <pre className="error-pre">{job.error}</pre>
             </div>
           )}
+          {job.status === 'completed' && <SubtitlePreview job={job} />}
+          <section className="job-section" aria-label="Timeline">
+            <h3>Timeline</h3>
+            {events === null ? <Loading label="Loading the timeline…" /> : <Timeline events={events} />}
+          </section>
           <dl className="details">
             <Detail term="File">
               <code className="break">{job.file_path}</code>
@@ -80,12 +108,15 @@ export function JobDetails(props: {
             <Detail term="Model">{job.model_used ?? '—'}</Detail>
             <Detail term="Device">{job.device_used ?? '—'}</Detail>
             <Detail term="Worker">{job.worker_id ?? '—'}</Detail>
+            <Detail term="Node">{job.node ?? '—'}</Detail>
             <Detail term="Segments">{job.segments_count ?? '—'}</Detail>
             <Detail term="Created">{formatDateTime(job.created_at)}</Detail>
             <Detail term="Started">{formatDateTime(job.started_at)}</Detail>
             <Detail term="Finished">{formatDateTime(job.completed_at)}</Detail>
             <Detail term="Processing time">{formatDuration(job.processing_time_seconds)}</Detail>
-            <Detail term="Retries">{job.retry_count}</Detail>
+            <Detail term="Retries">
+              <span className="job-retries">{job.retry_count}</span>
+            </Detail>
             {job.vram_used_mb ? <Detail term="VRAM">{`${job.vram_used_mb} MB`}</Detail> : null}
             <Detail term="Job ID">
               <code>{job.id}</code>
@@ -95,4 +126,127 @@ export function JobDetails(props: {
       )}
     </Modal>
   );
+}
+
+const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
+function since(prev: JobEvent | undefined, e: JobEvent): string {
+  const a = parseTime(prev?.at);
+  const b = parseTime(e.at);
+  if (!a || !b) return '';
+  const s = (b.getTime() - a.getTime()) / 1000;
+  return s < 0.05 ? '' : s < 60 ? `+${s.toFixed(1)} s` : `+${formatDuration(s)}`;
+}
+
+const capitalize = (s: string) => (s ? s[0]!.toUpperCase() + s.slice(1) : s);
+
+function Timeline({ events }: { events: JobEvent[] }): ReactNode {
+  if (!events.length) return <p className="muted">No events recorded for this job.</p>;
+  return (
+    <ol className="timeline">
+      {events.map((e, i) => {
+        const at = parseTime(e.at);
+        const attempt = typeof e.data?.attempt === 'number' ? e.data.attempt : null;
+        const where = [e.worker_id && `worker ${e.worker_id}`, e.node && `node ${e.node}`].filter(Boolean).join(' · ');
+        const ended = e.kind === 'failed' || e.kind === 'retry_scheduled' || e.kind === 'cancelled' || e.kind === 'handed_back';
+        return (
+          <li key={e.id} className={`timeline-item timeline-${e.kind}`} data-kind={e.kind}>
+            <time className="timeline-time" dateTime={e.at} title={formatDateTime(e.at)}>
+              {at ? clock.format(at) : ''}
+              <span className="muted"> {since(events[i - 1], e)}</span>
+            </time>
+            <div className="timeline-body">
+              <strong className="timeline-title">
+                {e.kind === 'stage' ? capitalize(stageLabel(e.stage)) : eventTitle(e.kind)}
+                {attempt !== null && (e.kind === 'failed' || e.kind === 'retry_scheduled') ? ` (attempt ${attempt})` : ''}
+              </strong>
+              {e.kind !== 'stage' && e.message && <span className="timeline-message">{e.message}</span>}
+              {(ended && e.stage) || e.error_code || where ? (
+                <span className="timeline-meta muted">
+                  {[ended && e.stage ? `while ${stageLabel(e.stage)}` : '', e.error_code ?? '', where].filter(Boolean).join(' · ')}
+                </span>
+              ) : null}
+              {typeof e.data?.next_attempt_at === 'string' && (
+                <span className="timeline-meta muted">next attempt after {formatDateTime(e.data.next_attempt_at)}</span>
+              )}
+            </div>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+/** The first cues of the subtitle the job wrote, a download link and its path; or why there is none. */
+function SubtitlePreview({ job }: { job: Job }): ReactNode {
+  const [text, setText] = useState<string | null>(null);
+  const [missing, setMissing] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    setText(null);
+    setMissing(null);
+    api
+      .GET('/api/jobs/{job_id}/subtitle', { params: { path: { job_id: job.id } }, parseAs: 'text' })
+      .then((r) => {
+        if (!live) return;
+        if (r.response.ok && typeof r.data === 'string') setText(r.data);
+        else setMissing(messageOfBody(r.error) ?? `No subtitle (${r.response.status})`);
+      })
+      .catch((e) => live && setMissing(messageOf(e)));
+    return () => {
+      live = false;
+    };
+  }, [job.id, job.output_path]);
+  const fileName = job.output_path?.split(/[\\/]/).pop() ?? 'subtitle.srt';
+  const url = useMemo(() => (text === null ? null : URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }))), [text]);
+  useEffect(() => () => void (url && URL.revokeObjectURL(url)), [url]);
+  const cues = text ? firstCues(text, 6) : [];
+  return (
+    <section className="job-section subtitle-preview" aria-label="Subtitle">
+      <h3>Subtitle</h3>
+      {missing ? (
+        <p className="muted subtitle-missing">{missing}</p>
+      ) : text === null ? (
+        <Loading label="Loading the subtitle…" />
+      ) : (
+        <>
+          <div className="subtitle-head">
+            <code className="break subtitle-path">{job.output_path}</code>
+            {url && (
+              <a className="btn btn-small subtitle-download" href={url} download={fileName}>
+                <Icon name="download" size={14} /> Download
+              </a>
+            )}
+          </div>
+          {cues.length ? (
+            <ol className="cue-list" aria-label="First cues">
+              {cues.map((c) => (
+                <li key={c.index} className="cue">
+                  <span className="cue-time muted">
+                    {c.start} → {c.end}
+                  </span>
+                  <span className="cue-text">{c.text}</span>
+                </li>
+              ))}
+            </ol>
+          ) : (
+            <p className="muted">The file has no cues.</p>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
+function messageOfBody(body: unknown): string | null {
+  if (typeof body === 'string') {
+    try {
+      const parsed = JSON.parse(body) as { detail?: unknown };
+      return typeof parsed.detail === 'string' ? parsed.detail : body;
+    } catch {
+      return body || null;
+    }
+  }
+  if (body && typeof body === 'object' && typeof (body as { detail?: unknown }).detail === 'string') return (body as { detail: string }).detail;
+  return null;
 }

@@ -1,45 +1,93 @@
-// The job queue: filter, page, details, retry, cancel, clear, new job.
-import { useMemo, useState, type ReactNode } from 'react';
+// The job queue: search, sort, filter, page, select and act on many, details, retry, cancel, clear, new job.
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, messageOf, unwrap } from '../api/client';
 import { useLive } from '../api/live';
 import type { Job, JobStatus, QueueStats } from '../api/types';
 import { EmptyState, ErrorBanner, JobProgress, Loading, PageHeader, Pagination, StatusBadge } from '../components/bits';
 import { Icon } from '../components/icons';
 import { ConfirmDialog } from '../components/modal';
-import { formatDateTime, relativeTime } from '../lib/format';
+import { formatDateTime, plural, relativeTime } from '../lib/format';
 import { patchJob, STATUSES, TERMINAL } from '../lib/jobs';
 import { navigate, useRoute, withQuery } from '../lib/router';
 import { toast } from '../lib/toast';
 import { debounce, useResource } from '../lib/use-resource';
 import { JobDetails } from './job-details';
 import { NewJobDialog } from './new-job';
+import { BulkBar, QueueToolbar, RowError } from './queue-tools';
 
 const PAGE_SIZE = 25;
+
+/** The sort choices: value is `sort:order` as GET /api/jobs takes them. */
+const SORTS = [
+  { value: 'added:desc', label: 'Newest first' },
+  { value: 'added:asc', label: 'Oldest first' },
+  { value: 'priority:desc', label: 'Priority (next to run first)' },
+  { value: 'status:desc', label: 'Status (running first)' },
+] as const;
+
+type BulkKind = 'retry' | 'cancel' | 'remove';
 
 export function Queue(): ReactNode {
   const { query } = useRoute();
   const status = query.get('status') ?? '';
   const page = Math.max(1, Number(query.get('page') ?? 1) || 1);
   const openJob = query.get('job');
-  const go = (q: { status?: string; page?: number; job?: string | null; new?: string | null }) =>
+  const search = query.get('q') ?? '';
+  const sortValue = query.get('sort') ?? 'added:desc';
+  const rule = query.get('rule') ?? '';
+  const language = query.get('lang') ?? '';
+  type Go = { status?: string; page?: number; job?: string | null; new?: string | null; q?: string; sort?: string; rule?: string; lang?: string };
+  const go = (q: Go) =>
     navigate(
       withQuery('/queue', {
         status: q.status ?? status,
+        q: (q.q ?? search) || undefined,
+        sort: (q.sort ?? sortValue) === 'added:desc' ? undefined : (q.sort ?? sortValue),
+        rule: (q.rule ?? rule) || undefined,
+        lang: (q.lang ?? language) || undefined,
         page: (q.page ?? page) > 1 ? (q.page ?? page) : undefined,
         job: q.job === undefined ? openJob : q.job,
         new: q.new === undefined ? query.get('new') : q.new,
       }),
     );
+  /** A new search, sort or filter starts at page 1 with nothing open. */
+  const refine = (q: Pick<Go, 'q' | 'sort' | 'rule' | 'lang'>) => go({ ...q, page: 1, job: null });
 
+  const [sort, order] = sortValue.split(':') as [string, string | undefined];
   const list = useResource(
     () =>
       unwrap(
         api.GET('/api/jobs', {
-          params: { query: { status_filter: (status || undefined) as JobStatus | undefined, page, page_size: PAGE_SIZE } },
+          params: {
+            query: {
+              status_filter: (status || undefined) as JobStatus | undefined,
+              page,
+              page_size: PAGE_SIZE,
+              search: search || undefined,
+              sort: sort !== 'added' || order === 'asc' ? sort : undefined,
+              order: order === 'asc' ? 'asc' : undefined,
+              rule_id: rule ? Number(rule) : undefined,
+              language: language || undefined,
+            },
+          },
         }),
       ),
-    [status, page],
+    [status, page, search, sortValue, rule, language],
   );
+  const rules = useResource(() => unwrap(api.GET('/api/scan-rules', {})), [], { refreshMs: 0 });
+  const [searchText, setSearchText] = useState(search);
+  useEffect(() => setSearchText(search), [search]);
+  useEffect(() => {
+    if (searchText.trim() === search) return;
+    const t = setTimeout(() => refine({ q: searchText.trim() }), 350);
+    return () => clearTimeout(t);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [searchText]);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  // What is selected is what is shown: a new page, filter or search starts empty.
+  useEffect(() => setSelected(new Set()), [status, page, search, sortValue, rule, language]);
+  const [confirmRemove, setConfirmRemove] = useState(false);
+  const [bulkBusy, setBulkBusy] = useState(false);
   const stats = useResource(() => unwrap(api.GET('/api/jobs/stats', {})), []);
   const [confirmClear, setConfirmClear] = useState(false);
   const [confirmClearFailed, setConfirmClearFailed] = useState(false);
@@ -55,6 +103,31 @@ export function Queue(): ReactNode {
   useLive('job.created', (job) => {
     if (page === 1 && (!status || job.status === status)) reloadSoon();
   });
+
+  async function bulk(kind: BulkKind) {
+    const ids = [...selected];
+    if (!ids.length) return;
+    setBulkBusy(true);
+    try {
+      const r = await unwrap(api.POST('/api/jobs/bulk', { body: { action: kind, ids } }));
+      const refused = r.results.filter((x) => x.outcome === 'refused');
+      if (r.done) toast.success(r.message);
+      if (refused.length) {
+        const name = (id: string) => list.data?.jobs.find((j) => j.id === id)?.file_name ?? id;
+        const shown = refused.slice(0, 3).map((x) => `${name(x.id)}: ${x.reason}`);
+        const more = refused.length > 3 ? ` (and ${refused.length - 3} more)` : '';
+        toast.error(`${plural(refused.length, 'job')} refused. ${shown.join('; ')}${more}`);
+      }
+      setSelected(new Set(refused.map((x) => x.id)));
+      setConfirmRemove(false);
+      void list.reload();
+      void stats.reload();
+    } catch (e) {
+      toast.error(messageOf(e));
+    } finally {
+      setBulkBusy(false);
+    }
+  }
   useLive('job.deleted', ({ id }) => {
     if (list.data?.jobs.some((j) => j.id === id)) reloadSoon();
   });
@@ -115,6 +188,18 @@ export function Queue(): ReactNode {
 
   const failedCount = stats.data?.failed ?? 0;
   const jobs = list.data?.jobs;
+  const pageIds = jobs?.map((j) => j.id) ?? [];
+  const allSelected = pageIds.length > 0 && pageIds.every((id) => selected.has(id));
+  const toggle = (id: string) =>
+    setSelected((s) => {
+      const next = new Set(s);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  const chosen = jobs?.filter((j) => selected.has(j.id)) ?? [];
+  const count = (pred: (j: Job) => boolean) => chosen.filter(pred).length;
+  const refined = !!(search || rule || language);
   return (
     <div className="view">
       <PageHeader
@@ -144,17 +229,51 @@ export function Queue(): ReactNode {
         }
       />
       <StatusTabs stats={stats.data} current={status} onPick={(s) => go({ status: s, page: 1, job: null })} />
+      <QueueToolbar
+        searchText={searchText}
+        onSearchText={setSearchText}
+        sort={sortValue}
+        sorts={SORTS}
+        rule={rule}
+        rules={rules.data ?? []}
+        language={language}
+        refined={refined}
+        onRefine={refine}
+      />
+      {selected.size > 0 && (
+        <BulkBar
+          count={selected.size}
+          busy={bulkBusy}
+          canRetry={count((j) => j.status === 'failed') > 0}
+          canCancel={count((j) => !TERMINAL.has(j.status)) > 0}
+          canRemove={count((j) => TERMINAL.has(j.status)) > 0}
+          onRetry={() => void bulk('retry')}
+          onCancel={() => void bulk('cancel')}
+          onRemove={() => setConfirmRemove(true)}
+          onClear={() => setSelected(new Set())}
+        />
+      )}
       <ErrorBanner error={list.error} onRetry={() => void list.reload()} />
       {!jobs ? (
         <Loading />
       ) : jobs.length === 0 ? (
-        <EmptyState>{status ? `No ${status} jobs.` : 'The queue is empty. Run a scan or add a job.'}</EmptyState>
+        <EmptyState>
+          {refined ? 'No job matches this search or filter.' : status ? `No ${status} jobs.` : 'The queue is empty. Run a scan or add a job.'}
+        </EmptyState>
       ) : (
         <div className="table-wrap">
           <table className="table table-cards">
             <caption className="sr-only">Jobs{status ? ` (${status})` : ''}</caption>
             <thead>
               <tr>
+                <th scope="col" className="cell-select">
+                  <input
+                    type="checkbox"
+                    aria-label="Select every job on this page"
+                    checked={allSelected}
+                    onChange={() => setSelected(allSelected ? new Set() : new Set(pageIds))}
+                  />
+                </th>
                 <th scope="col">File</th>
                 <th scope="col">Status</th>
                 <th scope="col">Progress</th>
@@ -167,7 +286,10 @@ export function Queue(): ReactNode {
             </thead>
             <tbody>
               {jobs.map((j) => (
-                <tr key={j.id} data-job-id={j.id} data-status={j.status}>
+                <tr key={j.id} data-job-id={j.id} data-status={j.status} className={selected.has(j.id) ? 'row-selected' : undefined}>
+                  <td className="cell-select">
+                    <input type="checkbox" aria-label={`Select ${j.file_name}`} checked={selected.has(j.id)} onChange={() => toggle(j.id)} />
+                  </td>
                   <td data-label="File" className="cell-file">
                     <button type="button" className="link-button" onClick={() => go({ job: j.id })}>
                       {j.file_name}
@@ -175,7 +297,7 @@ export function Queue(): ReactNode {
                     <span className="muted path-text" title={j.file_path}>
                       {j.file_path}
                     </span>
-                    {j.status === 'failed' && j.error && <span className="error-text">{j.error}</span>}
+                    {j.status === 'failed' && j.error && <RowError error={j.error} onDetails={() => go({ job: j.id })} />}
                   </td>
                   <td data-label="Status">
                     <StatusBadge status={j.status} />
@@ -189,11 +311,11 @@ export function Queue(): ReactNode {
                       <span className="muted">{j.status === 'queued' ? `priority ${j.priority}` : '—'}</span>
                     )}
                   </td>
-                  <td data-label="Language">
+                  <td data-label="Language" className="cell-nowrap">
                     {j.source_lang ? `${j.source_lang} → ` : ''}
                     {j.target_lang}
                   </td>
-                  <td data-label="Added" title={formatDateTime(j.created_at)}>
+                  <td data-label="Added" className="cell-nowrap" title={formatDateTime(j.created_at)}>
                     {relativeTime(j.created_at)}
                   </td>
                   <td className="cell-actions">
@@ -242,6 +364,15 @@ export function Queue(): ReactNode {
         onCancel={() => setConfirmClear(false)}
       />
       <ConfirmDialog
+        open={confirmRemove}
+        title="Remove selected jobs"
+        message={`Remove ${plural(count((j) => TERMINAL.has(j.status)), 'finished job')} from the queue, with their timelines? Subtitle files stay where they are. Jobs still queued or running are not removed: cancel them first.`}
+        confirmLabel="Remove"
+        danger
+        onConfirm={() => void bulk('remove')}
+        onCancel={() => setConfirmRemove(false)}
+      />
+      <ConfirmDialog
         open={confirmClearFailed}
         title="Clear failed jobs"
         message={`Remove ${failedCount} failed ${failedCount === 1 ? 'job' : 'jobs'} from the queue? The files stay; a later scan queues them again if the rules still want them.`}
@@ -274,3 +405,4 @@ function StatusTabs(props: { stats: QueueStats | undefined; current: string; onP
     </div>
   );
 }
+
