@@ -17,6 +17,12 @@ export interface RuleConditions {
   missing_embedded_subtitle_lang: string | null;
   missing_external_subtitle_lang: string | null;
   file_extension: string | null;
+  /**
+   * true: the chosen audio track must be in the media's original language
+   * (known from Sonarr/Radarr webhooks; unknown elsewhere, so the rule does
+   * not match then). Lets a rule skip dubs. Null/absent: not checked.
+   */
+  audio_is_original_language?: boolean | null;
 }
 
 export interface RuleAction {
@@ -41,14 +47,16 @@ export interface RuleInput {
   name?: string;
   enabled?: boolean;
   priority?: number;
-  conditions?: Partial<Record<keyof RuleConditions, string | number | null>>;
+  conditions?: Partial<Record<keyof RuleConditions, string | number | boolean | null>>;
   action?: Partial<RuleAction>;
 }
 
-export const CONDITION_KEYS: (keyof RuleConditions)[] = [
+export const CONDITION_KEYS: Exclude<keyof RuleConditions, 'audio_is_original_language'>[] = [
   'audio_language_is', 'audio_language_not', 'audio_track_count_min', 'has_embedded_subtitle_lang',
   'missing_embedded_subtitle_lang', 'missing_external_subtitle_lang', 'file_extension',
 ];
+/** Every condition the API takes: the text/number ones above (the setup wizard's flat rules) and the flag. */
+const ALL_CONDITION_KEYS: (keyof RuleConditions)[] = [...CONDITION_KEYS, 'audio_is_original_language'];
 const LANGUAGE_LIST_KEYS: (keyof RuleConditions)[] = [
   'audio_language_is', 'audio_language_not', 'has_embedded_subtitle_lang', 'missing_embedded_subtitle_lang', 'missing_external_subtitle_lang',
 ];
@@ -68,6 +76,7 @@ export function toRule(row: ScanRuleRow): ScanRule {
       missing_embedded_subtitle_lang: row.missing_embedded_subtitle_lang,
       missing_external_subtitle_lang: row.missing_external_subtitle_lang,
       file_extension: row.file_extension,
+      audio_is_original_language: row.audio_is_original_language === null || row.audio_is_original_language === undefined ? null : !!row.audio_is_original_language,
     },
     action: {
       action_type: row.action_type,
@@ -108,12 +117,16 @@ function normalizeExtensions(value: string): string {
 export function normalizeConditions(input: Record<string, unknown>): Partial<RuleConditions> {
   const out: Partial<RuleConditions> = {};
   for (const [key, raw] of Object.entries(input)) {
-    if (!CONDITION_KEYS.includes(key as keyof RuleConditions)) {
-      throw badRequest(`Unknown condition "${key}": use ${CONDITION_KEYS.join(', ')}`, 'bad_condition');
+    if (!ALL_CONDITION_KEYS.includes(key as keyof RuleConditions)) {
+      throw badRequest(`Unknown condition "${key}": use ${ALL_CONDITION_KEYS.join(', ')}`, 'bad_condition');
     }
     const k = key as keyof RuleConditions;
     if (raw === null || raw === undefined || raw === '') {
       (out as Record<string, unknown>)[k] = null;
+    } else if (k === 'audio_is_original_language') {
+      if (raw === true || raw === 'true' || raw === 1) out[k] = true;
+      else if (raw === false || raw === 'false' || raw === 0) out[k] = null;
+      else throw badRequest('conditions.audio_is_original_language must be true or false', 'bad_condition');
     } else if (k === 'audio_track_count_min') {
       const n = Number(raw);
       if (!Number.isInteger(n) || n < 0 || n > 100) throw badRequest('conditions.audio_track_count_min must be an integer from 0 to 100', 'bad_condition');
@@ -185,6 +198,7 @@ export class ScanRulesService {
         missing_embedded_subtitle_lang: conditions.missing_embedded_subtitle_lang ?? null,
         missing_external_subtitle_lang: conditions.missing_external_subtitle_lang ?? null,
         file_extension: conditions.file_extension ?? null,
+        audio_is_original_language: conditions.audio_is_original_language ? 1 : null,
         ...action,
         created_at: new Date().toISOString(),
         updated_at: null,
@@ -211,7 +225,12 @@ export class ScanRulesService {
     }
     if (input.enabled !== undefined) patch.enabled = input.enabled ? 1 : 0;
     if (input.priority !== undefined) patch.priority = input.priority;
-    if (input.conditions) Object.assign(patch, normalizeConditions(input.conditions as Record<string, unknown>));
+    if (input.conditions) {
+      const c = normalizeConditions(input.conditions as Record<string, unknown>);
+      const { audio_is_original_language: original, ...rest } = c;
+      Object.assign(patch, rest);
+      if ('audio_is_original_language' in c) patch.audio_is_original_language = original ? 1 : null;
+    }
     if (input.action) Object.assign(patch, normalizeAction(input.action, current.action));
     patch.updated_at = new Date().toISOString();
     await repo.updateRule(this.db, id, patch);

@@ -22,7 +22,7 @@ function rule(o: { name?: string; priority?: number; enabled?: boolean; conditio
   };
 }
 
-const decide = (a: MediaAnalysis, rules: ScanRule[], skip: Partial<SkipSettings> = {}, hasLiveJob = false) => evaluateFile({ analysis: a, rules, skip: { ...DEFAULT_SKIP, ...skip }, hasLiveJob });
+const decide = (a: MediaAnalysis, rules: ScanRule[], skip: Partial<SkipSettings> = {}, hasLiveJob = false, ignoredBy: string | null = null) => evaluateFile({ analysis: a, rules, skip: { ...DEFAULT_SKIP, ...skip }, hasLiveJob, ignoredBy });
 
 test('the highest-priority enabled matching rule makes the job, with the matched track language', () => {
   const low = rule({ name: 'low', priority: 1, target: 'eng' });
@@ -73,7 +73,9 @@ test('skip reasons name the cause', () => {
   assert.equal(decide(media(), [r], {}, true).reason, 'a job is already queued or running for this file');
   assert.equal(decide(media({ audio_tracks: [] }), [r]).reason, 'no audio track');
   assert.equal(decide(media(), []).reason, 'no enabled scan rules');
-  assert.equal(decide(media({ audio_tracks: [track(0, 'kor'), track(1, null)] }), [r]).reason, 'no enabled rule matches (audio kor, unknown)');
+  assert.equal(decide(media({ audio_tracks: [track(0, 'kor'), track(1, null)] }), [r]).reason, 'Korean audio, not Japanese (nearest rule: "jpn to spa")');
+  assert.equal(decide(media({ audio_tracks: [track(0, null)] }), [r]).reason, 'audio language unknown: no track is tagged, and Japanese audio is required (nearest rule: "jpn to spa")');
+  assert.equal(decide(media(), [r], {}, false, 'Movie.mkv.notranscribe').reason, 'marked not to transcribe: Movie.mkv.notranscribe');
 
   const withEs = media({ external_subtitles: [external('/m/Movie.es.srt', 'spa')] });
   const d = decide(withEs, [r]);
@@ -111,4 +113,27 @@ test('skip settings', () => {
   assert.equal(decide(a, [r], { ...only, skipIfExternalSubtitlesExist: true, skipSubtitleLanguages: ['fra', 'eng'] }).action, 'job');
   const withUserEs = media({ external_subtitles: [external('/m/Movie.es.srt', 'spa')] });
   assert.equal(decide(withUserEs, [r], only).action, 'job');
+});
+
+test('when no rule matches, the nearest rule tells why: a user subtitle already there, not a generic "no match"', () => {
+  const spa = rule({ name: 'Japanese to Spanish', priority: 5, conditions: { audio_language_is: 'jpn', missing_external_subtitle_lang: 'spa' }, target: 'spa' });
+  const fr = rule({ name: 'French', priority: 9, conditions: { audio_language_is: 'fra', has_embedded_subtitle_lang: 'eng' }, target: 'eng' });
+  const ep = media({ file_path: '/tv/Show S01E02.mkv', external_subtitles: [external('/tv/Show S01E02.spa.srt', 'spa')] });
+  const d = decide(ep, [fr, spa]);
+  assert.equal(d.action, 'skip');
+  assert.equal(d.reason, 'already has Spanish subtitles: Show S01E02.spa.srt (nearest rule: "Japanese to Spanish")', 'the rule with one failing condition is nearer than the one with two');
+  const embeddedSpa = media({ embedded_subtitles: [embedded(2, 'spa')] });
+  const both = rule({ name: 'both', conditions: { audio_language_is: 'jpn', missing_embedded_subtitle_lang: 'spa', audio_track_count_min: 2 } });
+  assert.equal(decide(embeddedSpa, [both]).reason, '1 audio track, fewer than the 2 required; also already has Spanish subtitles: embedded track 2 (nearest rule: "both")');
+  const ext = rule({ name: 'mp4 only', conditions: { file_extension: '.mp4' } });
+  assert.equal(decide(media(), [ext]).reason, '.mkv extension is not one of .mp4 (nearest rule: "mp4 only")');
+  const notJa = rule({ name: 'not ja', conditions: { audio_language_not: 'jpn' } });
+  assert.equal(decide(media(), [notJa]).reason, 'has Japanese audio (track 0) (nearest rule: "not ja")');
+});
+
+test('a queued file names its rule once', () => {
+  const r = rule({ name: 'Anime', conditions: { audio_language_is: 'jpn' }, target: 'spa' });
+  const d = decide(media(), [r]);
+  assert.equal(d.reason, 'rule "Anime": Japanese audio → Spanish subtitles');
+  assert.equal(d.reason.split('Anime').length - 1, 1);
 });

@@ -3,9 +3,11 @@
  * or a job built from the first enabled rule, by priority, whose conditions
  * all hold. Pure functions: everything they need is passed in.
  *
- * Order of checks: a live job for the file; the file has no audio; the skip
- * settings; the rules; our own subtitle in the target language; a subtitle
- * in the target language (skip_if_target_subtitles_exist).
+ * Order of checks: a live job for the file; a marker beside the file; the
+ * file has no audio; the skip settings; the rules; our own subtitle in the
+ * target language; a subtitle in the target language
+ * (skip_if_target_subtitles_exist). When no rule matches, the reason is the
+ * nearest rule's failing conditions (checkRule), not a generic "no match".
  */
 import { basename, extname } from 'node:path';
 import { languageName, normalizeLanguage } from '../languages.js';
@@ -73,39 +75,88 @@ function countedSubtitles(a: MediaAnalysis, s: SkipSettings): { external: Extern
   return { external, embedded };
 }
 
-/** The track a rule's conditions select, or null when the rule does not match. */
-export function matchRule(rule: ScanRule, a: MediaAnalysis, s: SkipSettings = DEFAULT_SKIP): AudioTrack | null {
+/** What a rule makes of a file: the track its conditions select, or why it does not match (each failing condition). */
+export interface RuleCheck {
+  track: AudioTrack | null;
+  /** one sentence per failing condition, in the order they are checked; empty when the rule matches */
+  misses: string[];
+}
+
+const extensionsOf = (v: string) => v.split(',').map((e) => e.trim().toLowerCase()).filter(Boolean).map((e) => (e.startsWith('.') ? e : `.${e}`));
+const namesOf = (codes: string[]) => codes.map(nameOf).join(' or ');
+
+/** Checks every condition of a rule (not only up to the first failure), so the nearest rule can be told apart. */
+export function checkRule(rule: ScanRule, a: MediaAnalysis, s: SkipSettings = DEFAULT_SKIP, originalLanguage: string | null = null): RuleCheck {
   const c = rule.conditions;
+  const misses: string[] = [];
   if (c.file_extension) {
-    const exts = c.file_extension.split(',').map((e) => e.trim().toLowerCase()).filter(Boolean).map((e) => (e.startsWith('.') ? e : `.${e}`));
-    if (!exts.includes(extname(a.file_path).toLowerCase())) return null;
+    const exts = extensionsOf(c.file_extension);
+    const ext = extname(a.file_path).toLowerCase();
+    if (!exts.includes(ext)) misses.push(`${ext || 'no'} extension is not one of ${exts.join(', ')}`);
   }
-  if (!a.audio_tracks.length) return null;
-  if (c.audio_track_count_min !== null && a.audio_tracks.length < c.audio_track_count_min) return null;
+  if (!a.audio_tracks.length) return { track: null, misses: [...misses, 'no audio track'] };
+  if (c.audio_track_count_min !== null && a.audio_tracks.length < c.audio_track_count_min) {
+    misses.push(`${a.audio_tracks.length} audio track${a.audio_tracks.length === 1 ? '' : 's'}, fewer than the ${c.audio_track_count_min} required`);
+  }
   let candidates = a.audio_tracks;
   if (c.audio_language_is) {
     const want = normalizeLanguage(c.audio_language_is);
     candidates = a.audio_tracks.filter((t) => t.language !== null && t.language === want);
-    if (!candidates.length) return null;
+    if (!candidates.length) {
+      misses.push(
+        a.audio_tracks.every((t) => !t.language)
+          ? `audio language unknown: no track is tagged, and ${nameOf(want)} audio is required`
+          : `${namesOf([...new Set(a.audio_tracks.map((t) => t.language).filter((l): l is string => !!l))])} audio, not ${nameOf(want)}`,
+      );
+    }
   }
   if (c.audio_language_not) {
     // "Audio must not be X": a file that can already be heard in X does not match.
     const not = languageList(c.audio_language_not);
-    if (a.audio_tracks.some((t) => t.language && not.includes(t.language))) return null;
+    const heard = a.audio_tracks.find((t) => t.language && not.includes(t.language));
+    if (heard) misses.push(`has ${nameOf(heard.language)} audio (track ${heard.index})`);
   }
   if (c.has_embedded_subtitle_lang) {
     const langs = languageList(c.has_embedded_subtitle_lang);
-    if (!a.embedded_subtitles.some((x) => x.language && langs.includes(x.language))) return null;
+    if (!a.embedded_subtitles.some((x) => x.language && langs.includes(x.language))) misses.push(`no embedded ${namesOf(langs)} subtitle`);
   }
   if (c.missing_embedded_subtitle_lang) {
     const langs = languageList(c.missing_embedded_subtitle_lang);
-    if (a.embedded_subtitles.some((x) => x.language && langs.includes(x.language) && !(s.skipForcedSubtitles && x.forced))) return null;
+    const has = a.embedded_subtitles.find((x) => x.language && langs.includes(x.language) && !(s.skipForcedSubtitles && x.forced));
+    if (has) misses.push(`already has ${nameOf(has.language)} subtitles: embedded track ${has.index}${has.title ? ` "${has.title}"` : ''}`);
   }
   if (c.missing_external_subtitle_lang) {
     const langs = languageList(c.missing_external_subtitle_lang);
-    if (a.external_subtitles.some((x) => x.language && langs.includes(x.language) && !(s.skipForcedSubtitles && x.forced))) return null;
+    const has = a.external_subtitles.find((x) => x.language && langs.includes(x.language) && !(s.skipForcedSubtitles && x.forced));
+    if (has) misses.push(`already has ${nameOf(has.language)} subtitles: ${basename(has.path)}`);
   }
-  return candidates.find((t) => t.default) ?? candidates[0];
+  // The media's original language (Sonarr/Radarr): the track in it is preferred among several.
+  const original = originalLanguage ? normalizeLanguage(originalLanguage) : null;
+  if (c.audio_is_original_language) {
+    const inOriginal = original ? candidates.filter((t) => t.language === original) : [];
+    if (!original) misses.push('original language unknown (only Sonarr and Radarr webhooks report it), and audio in the original language is required');
+    else if (!inOriginal.length) misses.push(`no audio track in the original language (${nameOf(original)}): a dub`);
+    else candidates = inOriginal;
+  }
+  if (misses.length) return { track: null, misses };
+  return { track: (original ? candidates.find((t) => t.language === original) : undefined) ?? candidates.find((t) => t.default) ?? candidates[0], misses };
+}
+
+/** The track a rule's conditions select, or null when the rule does not match. */
+export function matchRule(rule: ScanRule, a: MediaAnalysis, s: SkipSettings = DEFAULT_SKIP, originalLanguage: string | null = null): AudioTrack | null {
+  return checkRule(rule, a, s, originalLanguage).track;
+}
+
+/**
+ * Why no rule matched, told by the nearest rule: the one with the fewest
+ * failing conditions (ties: the higher priority, as rules are tried).
+ */
+function nearestMiss(checks: Array<{ rule: ScanRule; misses: string[] }>): string {
+  let best = checks[0];
+  for (const c of checks) if (c.misses.length < best.misses.length) best = c;
+  const [first, ...more] = best.misses;
+  const rest = more.length ? `; also ${more.join('; ')}` : '';
+  return `${first}${rest} (nearest rule: "${best.rule.name}")`;
 }
 
 export interface EvaluateInput {
@@ -116,12 +167,20 @@ export interface EvaluateInput {
   hasLiveJob: boolean;
   /** an earlier job that found no speech in this file since it last changed */
   noSpeechJob?: string | null;
+  /** the marker that excludes this file (e.g. `Movie.mkv.notranscribe` beside it), when there is one */
+  ignoredBy?: string | null;
+  /** the media's original language (Sonarr/Radarr originalLanguage): picks the track; audio_is_original_language reads it */
+  originalLanguage?: string | null;
+  /** subtitles of ours to be made again (the media file was replaced): they no longer count as present; never a user's */
+  redo?: ReadonlySet<string>;
 }
 
-export function evaluateFile({ analysis: a, rules, skip: s, hasLiveJob, noSpeechJob }: EvaluateInput): Decision {
+export function evaluateFile({ analysis, rules, skip: s, hasLiveJob, noSpeechJob, ignoredBy, originalLanguage = null, redo }: EvaluateInput): Decision {
+  const a = redo?.size ? { ...analysis, external_subtitles: analysis.external_subtitles.filter((x) => !redo.has(x.path)) } : analysis;
   const file_path = a.file_path;
   const skip = (reason: string, extra: Partial<Decision> = {}): Decision => ({ file_path, action: 'skip', reason, ...extra });
   if (hasLiveJob) return skip('a job is already queued or running for this file');
+  if (ignoredBy) return skip(`marked not to transcribe: ${ignoredBy}`);
   if (noSpeechJob) return skip(`no speech was found in this file by job ${noSpeechJob}; it is queued again when the file changes`);
   if (!a.audio_tracks.length) return skip('no audio track');
 
@@ -147,14 +206,17 @@ export function evaluateFile({ analysis: a, rules, skip: s, hasLiveJob, noSpeech
   if (!enabled.length) return skip('no enabled scan rules');
   let rule: ScanRule | undefined;
   let track: AudioTrack | null = null;
+  const checks: Array<{ rule: ScanRule; misses: string[] }> = [];
   for (const r of enabled) {
-    track = matchRule(r, a, s);
-    if (track) {
+    const check = checkRule(r, a, s, originalLanguage);
+    if (check.track) {
       rule = r;
+      track = check.track;
       break;
     }
+    checks.push({ rule: r, misses: check.misses });
   }
-  if (!rule || !track) return skip(`no enabled rule matches (audio ${audioSummary(a.audio_tracks)})`);
+  if (!rule || !track) return skip(checks.length ? nearestMiss(checks) : `no enabled rule matches (audio ${audioSummary(a.audio_tracks)})`);
 
   const target = rule.action.target_language;
   const ruleInfo = { rule_id: rule.id, rule_name: rule.name, target_language: target };
@@ -178,7 +240,7 @@ export function evaluateFile({ analysis: a, rules, skip: s, hasLiveJob, noSpeech
   return {
     file_path,
     action: 'job',
-    reason: `rule "${rule.name}" matches (audio ${track.language ?? 'unknown'} → ${target} subtitles)`,
+    reason: `rule "${rule.name}": ${track.language ? `${nameOf(track.language)} audio` : 'audio of unknown language'} → ${nameOf(target)} subtitles`,
     ...ruleInfo,
     plan,
   };

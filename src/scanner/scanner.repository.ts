@@ -24,6 +24,13 @@ export async function loadProbeCache(db: Db, paths: string[]): Promise<Map<strin
   return out;
 }
 
+/** Cache rows in path order, `limit` at a time after `afterPath` (a keyset page; null: from the start). */
+export async function probeCachePage(db: Db, afterPath: string | null, limit: number): Promise<ProbeCacheRow[]> {
+  let q = db.selectFrom('probe_cache').selectAll().orderBy('path').limit(limit);
+  if (afterPath !== null) q = q.where('path', '>', afterPath);
+  return (await q.execute()).map((r) => ({ ...r, size: Number(r.size), mtime_ms: Number(r.mtime_ms) }));
+}
+
 /** Inserts or replaces cache rows, many per statement, in one transaction. */
 export async function saveProbeCache(db: Db, rows: ProbeCacheRow[]): Promise<void> {
   if (!rows.length) return;

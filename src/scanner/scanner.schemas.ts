@@ -50,7 +50,7 @@ export const DecisionSchema = Type.Object({
   rule_id: Type.Optional(Type.Integer()),
   rule_name: Type.Optional(Type.String()),
   target_language: Type.Optional(Type.String()),
-  job_id: Type.Optional(Type.String()),
+  job_id: Type.Optional(Type.String({ description: 'The job this scan created for the file (real scans)' })),
 });
 
 const FileError = Type.Object({ path: Type.String(), error: Type.String() });
@@ -70,7 +70,7 @@ export const ScanResultSchema = Type.Object({
   started_at: Type.String(),
   finished_at: Type.String(),
   cancelled: Type.Optional(Type.Boolean({ description: 'The scan was cancelled: the counts cover the files handled until then' })),
-  decisions: Type.Optional(Type.Array(DecisionSchema, { description: 'Per-file decisions (dry runs)' })),
+  decisions: Type.Optional(Type.Array(DecisionSchema, { description: 'Per-file decisions with their reasons: every file of a dry run; up to 20,000 files of a real scan, with the ids of the jobs it created' })),
 });
 
 export const ScanBody = Type.Object({

@@ -24,6 +24,7 @@ import { acquireLease, type Lease } from './scan-lease.js';
 import { ScanRuns, type ScanProgress, type ScanRun } from './scan-runs.js';
 import * as repo from './scanner.repository.js';
 import { existingFolders } from './library-folders.js';
+import { isGeneratedSubtitle as isUneditedOutput } from '../transcription/output.js';
 
 export type { ScanProgress } from './scan-runs.js';
 
@@ -57,6 +58,51 @@ export interface ScanResult {
 
 export type PublicDecision = Omit<Decision, 'plan'>;
 
+/**
+ * The marker that keeps one file out (`Movie.mkv.notranscribe` beside
+ * `Movie.mkv`, for the `.notranscribe` marker); a marker in a folder keeps
+ * the whole folder out of the walk instead.
+ */
+export function fileMarker(c: MediaCandidate, marker: string): string | null {
+  if (!marker) return null;
+  const name = `${c.name}${marker.startsWith('.') ? '' : '.'}${marker}`;
+  return c.folder.names.has(name) ? name : null;
+}
+
+/** How decideAndQueue treats files outside a scan (webhooks, play events, Bazarr sync); every field is optional. */
+export interface DecideOptions {
+  /** the media's original language (Sonarr/Radarr): picks the audio track, read by audio_is_original_language */
+  originalLanguage?: string | null;
+  /** files that replace an earlier copy: our own unedited subtitles of them are made again */
+  redoPaths?: ReadonlySet<string>;
+  /** merged into the options of each job created (who asked for it, and why) */
+  jobOptions?: Record<string, unknown>;
+  /** the priority of each job created instead of the rule's */
+  priority?: number;
+}
+
+export interface ProcessOptions extends Omit<DecideOptions, 'redoPaths'> {
+  /** the rules to decide with instead of the enabled scan rules (a webhook's implicit default rule) */
+  rules?: Awaited<ReturnType<ScanRulesService['list']>>;
+  /** the files replace earlier copies (Sonarr/Radarr isUpgrade) */
+  upgrade?: boolean;
+  /** a file whose size or mtime differ from its last analysis counts as an upgrade too */
+  upgradeIfChanged?: boolean;
+  /** decide without creating jobs */
+  dryRun?: boolean;
+}
+
+/**
+ * Told about every file a scan or the watcher analysed, and about every walk
+ * that finished (the library index keeps itself current from these). A
+ * failing observer is logged; it never stops a scan.
+ */
+export interface ScanObserver {
+  analysed(outcomes: AnalysisOutcome[]): Promise<void>;
+  /** `complete`: the walk was not cancelled, so a file of `roots` not in `found` is not there */
+  walked(w: { roots: string[]; recursive: boolean; found: string[]; complete: boolean }): Promise<void>;
+}
+
 export interface ScannerDeps {
   db: Db;
   settings: SettingsService;
@@ -76,6 +122,7 @@ export class ScannerService {
   readonly runs = new ScanRuns<ScanResult>();
   private running: { scanId: string | null; progress: ScanProgress; startedAt: string } | null = null;
   private lastDecisions: PublicDecision[] = [];
+  private observer: ScanObserver | null = null;
 
   constructor(private readonly deps: ScannerDeps) {
     const s = deps.settings;
@@ -103,6 +150,20 @@ export class ScannerService {
       skipOnlySubgenSubtitles: s.getBoolean('skip_only_subgen_subtitles'),
       skipForcedSubtitles: s.getBoolean('skip_forced_subtitles'),
     };
+  }
+
+  /** The library index registers here (the composition root). */
+  observe(observer: ScanObserver | null): void {
+    this.observer = observer;
+  }
+
+  private async tell(what: string, fn: (o: ScanObserver) => Promise<void>): Promise<void> {
+    if (!this.observer) return;
+    try {
+      await fn(this.observer);
+    } catch (e) {
+      this.deps.log.warn({ err: e }, `library index not updated (${what})`);
+    }
   }
 
   isScanning(): boolean {
@@ -170,7 +231,8 @@ export class ScannerService {
       if (!req.dryRun) await this.recordScan(result);
       const { decisions, ...summary } = result;
       this.deps.events.publish('scan.completed', { ...summary, scan_id: scanId, trigger: req.trigger ?? 'manual' });
-      outcome = { result: req.dryRun ? result : summary };
+      // A real scan lists its per-file outcomes too (with the ids of the jobs it made), up to the same bound as the last decisions.
+      outcome = { result: req.dryRun ? result : { ...summary, decisions: this.lastDecisions } };
     } catch (e) {
       this.deps.log.error({ err: e, scan_id: scanId }, 'scan failed');
       outcome = { error: e };
@@ -255,6 +317,7 @@ export class ScannerService {
       emit(true);
     }
     this.lastDecisions = decisions.length > 20_000 ? decisions.slice(0, 20_000) : decisions;
+    await this.tell('walk', (o) => o.walked({ roots: existing, recursive, found: walk.candidates.map((c) => c.path), complete: !signal.aborted && !walk.aborted }));
     const finishedAt = new Date();
     const cancelled = signal.aborted;
     return {
@@ -282,13 +345,14 @@ export class ScannerService {
    */
   async decideAndQueue(
     outcomes: AnalysisOutcome[],
-    o: { rules?: Awaited<ReturnType<ScanRulesService['list']>>; skip?: SkipSettings; dryRun: boolean; giveUp?: () => boolean },
-  ): Promise<Array<{ path: string; probed: boolean; error?: string; decision?: PublicDecision; matchedButRaced?: boolean }>> {
+    o: { rules?: Awaited<ReturnType<ScanRulesService['list']>>; skip?: SkipSettings; dryRun: boolean; giveUp?: () => boolean } & DecideOptions,
+  ): Promise<Array<{ path: string; probed: boolean; error?: string; decision?: PublicDecision; matchedButRaced?: boolean; upgraded?: boolean }>> {
     const rules = o.rules ?? (await this.deps.rules.list(true));
     const skip = o.skip ?? this.skipSettings();
     const paths = outcomes.map((x) => x.candidate.path);
     const [live, silent] = await Promise.all([liveJobPaths(this.deps.db, paths), noSpeechJobs(this.deps.db, paths)]);
-    const out: Array<{ path: string; probed: boolean; error?: string; decision?: PublicDecision; matchedButRaced?: boolean }> = [];
+    const marker = this.deps.settings.getString('scanner_ignore_marker');
+    const out: Array<{ path: string; probed: boolean; error?: string; decision?: PublicDecision; matchedButRaced?: boolean; upgraded?: boolean }> = [];
     for (const x of outcomes) {
       // A cancelled scan stops here; the files left are neither counted nor queued.
       if (o.giveUp?.()) break;
@@ -299,10 +363,15 @@ export class ScannerService {
       const quiet = silent.get(x.candidate.path);
       // Only while the file is as it was: a file changed since (a new copy, a re-mux) is judged again.
       const noSpeechJob = quiet && quiet.completedMs >= x.candidate.mtime_ms ? quiet.id : null;
-      const { plan, ...decision } = evaluateFile({ analysis: x.analysis, rules, skip, hasLiveJob: live.has(x.candidate.path), noSpeechJob });
+      const ignoredBy = fileMarker(x.candidate, marker);
+      // An upgraded file: our own unedited subtitles of it are made again; a user's (or ours, edited) still count.
+      const redo = o.redoPaths?.has(x.candidate.path) ? new Set(x.analysis.external_subtitles.filter((e) => e.generated && isUneditedOutput(e.path)).map((e) => e.path)) : undefined;
+      const { plan, ...decision } = evaluateFile({ analysis: x.analysis, rules, skip, hasLiveJob: live.has(x.candidate.path), noSpeechJob, ignoredBy, originalLanguage: o.originalLanguage ?? null, redo });
       if (decision.action === 'job' && plan && !o.dryRun) {
         try {
-          const job = await this.deps.jobs.create({ file_path: x.candidate.path, ...plan, is_manual_request: false });
+          const job = await this.deps.jobs.create({
+            file_path: x.candidate.path, ...plan, ...(o.priority !== undefined ? { priority: o.priority } : {}), options: { ...plan.options, ...(o.jobOptions ? { ...o.jobOptions, reason: decision.reason } : {}) }, is_manual_request: false,
+          });
           decision.job_id = job.id;
         } catch (e) {
           // Another scanner, the watcher or a user queued it in the meantime.
@@ -317,8 +386,9 @@ export class ScannerService {
           throw e;
         }
       }
-      out.push({ path: x.candidate.path, probed: x.probed, decision });
+      out.push({ path: x.candidate.path, probed: x.probed, decision, ...(redo?.size && decision.action === 'job' ? { upgraded: true } : {}) });
     }
+    await this.tell('files', (ob) => ob.analysed(outcomes));
     return out;
   }
 
@@ -329,10 +399,10 @@ export class ScannerService {
     return this.analyzer.analyzePath(filePath);
   }
 
-  /** Analyses and decides on single files outside a scan (the watcher). */
-  async processFiles(paths: string[]): Promise<Array<{ path: string; error?: string; decision?: PublicDecision }>> {
+  /** Analyses and decides on single files outside a scan (the watcher, webhooks, play events, Bazarr sync). */
+  async processFiles(paths: string[], opts: ProcessOptions = {}): Promise<Array<{ path: string; error?: string; decision?: PublicDecision; upgraded?: boolean }>> {
     const candidates: MediaCandidate[] = [];
-    const out: Array<{ path: string; error?: string; decision?: PublicDecision }> = [];
+    const out: Array<{ path: string; error?: string; decision?: PublicDecision; upgraded?: boolean }> = [];
     for (const p of paths) {
       try {
         candidates.push(await this.analyzer.candidateFor(p));
@@ -341,17 +411,27 @@ export class ScannerService {
       }
     }
     if (!candidates.length) return out;
+    // Changed since its last analysis (size or mtime): a replaced file, as good as an upgrade.
+    const before = opts.upgradeIfChanged ? await repo.loadProbeCache(this.deps.db, candidates.map((c) => c.path)) : null;
+    const redoPaths = new Set(
+      candidates.filter((c) => opts.upgrade || (before?.has(c.path) && (before.get(c.path)!.size !== c.size || before.get(c.path)!.mtime_ms !== c.mtime_ms))).map((c) => c.path),
+    );
     const outcomes = await this.analyzer.analyzeBatch(candidates);
-    for (const r of await this.decideAndQueue(outcomes, { dryRun: false })) out.push(r);
+    const decided = await this.decideAndQueue(outcomes, {
+      dryRun: !!opts.dryRun, rules: opts.rules, originalLanguage: opts.originalLanguage, redoPaths, jobOptions: opts.jobOptions, priority: opts.priority,
+    });
+    for (const r of decided) out.push(r);
     return out;
   }
 
   private async recordScan(result: ScanResult): Promise<void> {
-    const db = this.deps.db;
-    const total = Number((await repo.getState(db, STATE_KEYS.totalScans)) ?? 0) + 1;
-    await repo.setState(db, STATE_KEYS.totalScans, String(total));
-    await repo.setState(db, STATE_KEYS.lastScanTime, result.finished_at);
     const { decisions, error_files, ...summary } = result;
-    await repo.setState(db, STATE_KEYS.lastResult, JSON.stringify({ ...summary, error_files: error_files.slice(0, 100) }));
+    // One transaction: a reader that sees the new count also sees that scan's time and result.
+    await this.deps.db.transaction().execute(async (trx) => {
+      const total = Number((await repo.getState(trx, STATE_KEYS.totalScans)) ?? 0) + 1;
+      await repo.setState(trx, STATE_KEYS.lastScanTime, result.finished_at);
+      await repo.setState(trx, STATE_KEYS.lastResult, JSON.stringify({ ...summary, error_files: error_files.slice(0, 100) }));
+      await repo.setState(trx, STATE_KEYS.totalScans, String(total));
+    });
   }
 }

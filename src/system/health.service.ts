@@ -12,10 +12,11 @@ import type { Db } from '../db/database.js';
 import { pingDatabase } from '../db/database.js';
 import { statusCounts } from '../jobs/jobs.repository.js';
 import { listWorkers } from '../workers/workers.repository.js';
-import { normalizeLanguage, findLanguage } from '../languages.js';
+import { findLanguage } from '../languages.js';
 import { ffmpegPaths, isWhisperBuilt, isTranslationConfigured, pipelineOptionsFromSettings, resolveAllPresets, QUALITY_PRESETS } from '../transcription/index.js';
 import { isLoopbackAddress } from '../security/request-guard.js';
 import type { ScanRule } from '../rules/rules.service.js';
+import { ruleNeedsTranslation } from '../rules/rules-explain.js';
 
 export type HealthLevel = 'error' | 'warning' | 'info';
 
@@ -119,19 +120,11 @@ const libraries: Check = async (d) => {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       const why = code === 'ENOENT' ? 'does not exist (an unmounted disk or share?)' : code === 'ENOTDIR' ? 'is not a folder' : 'cannot be read by the service user';
-      out.push({ id: `library_unavailable:${p}`, level: 'error', message: `The library folder ${p} ${why}, so it cannot be scanned.`, fix: code === 'ENOENT' ? 'Mount the disk or share, or correct the folder in Settings → General (library folders).' : 'Give the service user read access to the folder, or correct it in Settings → General.', link: '#/settings/general' });
+      out.push({ id: `library_unavailable:${p}`, level: 'error', message: `The library folder ${p} ${why}, so it cannot be scanned.`, fix: code === 'ENOENT' ? 'Mount the disk or share, or correct the folder in Settings → Library and scanning (Library folders).' : 'Give the service user read access to the folder, or correct it in Settings → Library and scanning.', link: '#/settings/library_paths' });
     }
   }
   return out;
 };
-
-/** A rule whose target differs from its audio and is not English needs machine translation. */
-export function ruleNeedsTranslation(rule: Pick<ScanRule, 'conditions' | 'action'>): boolean {
-  const target = normalizeLanguage(rule.action.target_language);
-  if (!target || target === 'eng') return false;
-  const audio = (rule.conditions.audio_language_is ?? '').split(/[|,]/).map((l) => normalizeLanguage(l.trim())).filter(Boolean);
-  return !(audio.length > 0 && audio.every((a) => a === target));
-}
 
 const translation: Check = async (d) => {
   if (isTranslationConfigured(pipelineOptionsFromSettings((k) => d.settings.get(k)).translation)) return [];
@@ -143,8 +136,8 @@ const translation: Check = async (d) => {
         id: `rule_needs_translation:${r.id}`,
         level: 'error' as const,
         message: `The rule "${r.name}" makes ${target} subtitles from audio in another language: that needs a translation provider, and none is set up, so its jobs would fail.`,
-        fix: 'Set up a translation provider in Settings → Transcription, or change the rule’s target to English (Whisper translates to English by itself).',
-        link: '#/rules',
+        fix: 'Set up a translation provider in Settings → Languages and translation, or change the rule’s target to English (Whisper translates to English by itself).',
+        link: '#/settings/translation_provider',
       };
     });
 };
@@ -176,8 +169,8 @@ const exposure: Check = async (d) => {
     id: 'auth_off_on_network',
     level: 'warning',
     message: `The API key is turned off while the server listens on ${host === '0.0.0.0' || host === '::' ? 'every network interface' : host}: anyone on the network can change settings and read the library.`,
-    fix: 'Turn on “Require the API key” in Settings → General.',
-    link: '#/settings/general',
+    fix: 'Turn on “Require the API key” in Settings → Server and security.',
+    link: '#/settings/auth_enabled',
   });
 };
 

@@ -89,7 +89,7 @@ describe('health checks', () => {
     const jpnSpa = await rule('Japanese to Spanish', 'jpn', 'spa');
     const c = (await checks()).find((x) => x.id === `rule_needs_translation:${jpnSpa.id}`);
     assert.match(c?.message ?? '', /"Japanese to Spanish" makes Spanish subtitles/);
-    assert.equal(c?.link, '#/rules');
+    assert.equal(c?.link, '#/settings/translation_provider');
     await t.ctx.settings.bulkUpdate({ translation_provider: 'libretranslate', translation_url: 'http://127.0.0.1:5000' });
     assert.ok(!(await ids()).includes('rule_needs_translation'));
   });

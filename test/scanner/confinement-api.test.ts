@@ -111,7 +111,7 @@ for (const kind of databaseKinds()) {
       assert.equal(r.scanned_files, 1);
       assert.equal(r.ignored_files, 1);
       assert.equal(r.errors, 0, JSON.stringify(r.error_files));
-      assert.deepEqual(r.decisions.map((d: { file_path: string; reason: string }) => [d.file_path, d.reason]), [[join(dir, 'News.ts'), 'no enabled rule matches (audio eng)']]);
+      assert.deepEqual(r.decisions.map((d: { file_path: string; reason: string }) => [d.file_path, d.reason]), [[join(dir, 'News.ts'), 'English audio, not Japanese (nearest rule: "Japanese to Spanish")']]);
       const analyze = await t.app.inject({ method: 'POST', url: `/api/scanner/analyze?file_path=${encodeURIComponent(join(dir, 'player.ts'))}` });
       assert.equal(analyze.statusCode, 400);
       assert.match(analyze.json().detail, /not a media file/);

@@ -59,13 +59,13 @@ for (const kind of databaseKinds()) {
       assert.equal(probeCount() - before, 9, 'the empty file and the dangling link are not probed');
       const byFile = Object.fromEntries(r.decisions.map((d: any) => [rel(d.file_path), [d.action, d.reason, d.rule_name ?? null, d.target_language ?? null]]));
       assert.deepEqual(byFile, {
-        'anime/Show S01E01.mkv': ['job', 'rule "Japanese to Spanish" matches (audio jpn → spa subtitles)', 'Japanese to Spanish', 'spa'],
+        'anime/Show S01E01.mkv': ['job', 'rule "Japanese to Spanish": Japanese audio → Spanish subtitles', 'Japanese to Spanish', 'spa'],
         'anime/Episode 02.mkv': ['skip', 'Spanish subtitle already generated: Episode 02.spa.srt', 'Japanese to Spanish', 'spa'],
         'movies/Movie (2020)/Movie (2020).mp4': ['skip', 'English subtitle already exists: Movie (2020).eng.srt', 'Not English to English', 'eng'],
         'movies/French Film/French Film.mkv': ['skip', 'English subtitle already exists: French Film.English.sdh.srt', 'Not English to English', 'eng'],
-        'shows/English Show.mkv': ['skip', 'no enabled rule matches (audio eng)', null, null],
-        'music/song.mp3': ['skip', 'no enabled rule matches (audio eng)', null, null],
-        'music/track.flac': ['job', 'rule "Not English to English" matches (audio unknown → eng subtitles)', 'Not English to English', 'eng'],
+        'shows/English Show.mkv': ['skip', 'English audio, not Japanese (nearest rule: "Japanese to Spanish")', null, null],
+        'music/song.mp3': ['skip', 'English audio, not Japanese (nearest rule: "Japanese to Spanish")', null, null],
+        'music/track.flac': ['job', 'rule "Not English to English": audio of unknown language → English subtitles', 'Not English to English', 'eng'],
       });
       const errs = Object.fromEntries(r.error_files.map((e: any) => [rel(e.path), e.error]));
       assert.deepEqual(Object.keys(errs).sort(), ['broken/corrupt.mkv', 'broken/dangling.mkv', 'broken/empty.mkv', 'broken/fake.mp4']);
@@ -82,7 +82,9 @@ for (const kind of databaseKinds()) {
       const res = await scan();
       assert.equal(res.statusCode, 200);
       const r = res.json();
-      assert.equal(r.decisions, undefined);
+      // A real scan lists its per-file outcomes as the dry run does, with the ids of the jobs it made.
+      assert.equal(r.decisions.length, 7);
+      assert.equal(r.decisions.filter((d: any) => d.action === 'job' && d.job_id).length, 2);
       assert.deepEqual([r.scanned_files, r.matched_files, r.jobs_created, r.skipped_files, r.errors], [10, 2, 2, 5, 4]);
       assert.equal(r.probed_files, 0, 'the dry run filled the probe cache');
       assert.equal(probeCount() - before, 0);

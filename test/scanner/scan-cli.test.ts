@@ -31,7 +31,10 @@ test('transcriptorio scan --dry-run prints each decision and a summary; a held s
     assert.equal(dry.code, 0, dry.out);
     assert.match(dry.out, /SKIP {2}.*Show S01E01\.mkv\n\s+no enabled scan rules/);
     assert.match(dry.out, /Dry run: 4 media files scanned/);
-    assert.match(dry.out, /jobs created: 0/);
+    // The summary accounts for every media file once, and names the other files for what they are.
+    assert.match(dry.out, /\n {2}0 would get a job, 4 skipped\n/);
+    assert.match(dry.out, /\n {2}\d+ other files \(subtitles, images, notes…\) are not media and were left alone/);
+    assert.doesNotMatch(dry.out, /not media: /);
 
     const flat = cli(['scan', lib.root, '--dry-run', '--no-recursive'], db.dataDir);
     assert.match(flat.out, /Dry run: 0 media files scanned/);

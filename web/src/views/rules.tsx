@@ -1,18 +1,23 @@
 // Scan rules: ordered by priority, with condition/action editors, toggle and
-// delete with confirmation.
-import { useState, type ReactNode } from 'react';
+// delete with confirmation. While a rule is edited, the server says what its
+// action does (task, translation, model) and how many library files it
+// matches now (POST /api/scan-rules/preview).
+import { useEffect, useState, type ReactNode } from 'react';
 import { api, messageOf, unwrap } from '../api/client';
-import type { Language, Rule, RuleInput } from '../api/types';
+import type { Language, ResponseOf, Rule, RuleInput } from '../api/types';
 import { EmptyState, ErrorBanner, Loading, PageHeader } from '../components/bits';
 import { Icon } from '../components/icons';
 import { languageName, LanguageMulti, LanguageSelect, useLanguages } from '../components/language-picker';
 import { ConfirmDialog, Modal } from '../components/modal';
+import { href } from '../lib/router';
+import { plural } from '../lib/format';
 import { toast } from '../lib/toast';
 import { useResource } from '../lib/use-resource';
 import { JOB_MODES, QUALITY_PRESETS, label } from '../lib/kinds';
 
 type Conditions = Rule['conditions'];
 type Action = Rule['action'];
+type Preview = ResponseOf<'/api/scan-rules/preview', 'post'>;
 
 export function Rules(): ReactNode {
   const rules = useResource(() => unwrap(api.GET('/api/scan-rules', {})), []);
@@ -56,7 +61,10 @@ export function Rules(): ReactNode {
           </button>
         }
       >
-        <p className="muted">Scans check every file against the enabled rules, highest priority first; the first match creates a job.</p>
+        <p className="muted">
+          Scans check every file against the enabled rules, highest rule priority first; the first match creates a job. Job priority then sets where that job
+          waits in the queue.
+        </p>
       </PageHeader>
       <ErrorBanner error={rules.error} onRetry={() => void rules.reload()} />
       {!rules.data ? (
@@ -69,7 +77,7 @@ export function Rules(): ReactNode {
             <li key={r.id} className={`card rule ${r.enabled ? '' : 'rule-disabled'}`} data-rule-id={r.id}>
               <div className="rule-main">
                 <div className="rule-title">
-                  <span className="rule-priority" title="Priority">
+                  <span className="rule-priority" title="Rule priority: the highest matching rule wins">
                     {r.priority}
                   </span>
                   <h2>{r.name}</h2>
@@ -80,6 +88,7 @@ export function Rules(): ReactNode {
                   <span className="muted"> then </span>
                   {describeAction(r.action, langs)}
                 </p>
+                <RuleMeaning rule={r} />
               </div>
               <div className="rule-actions">
                 <label className="switch">
@@ -132,11 +141,12 @@ function describeConditions(c: Conditions, langs: Language[] | null): ReactNode 
   if (c.missing_embedded_subtitle_lang) parts.push(`no embedded ${languageName(c.missing_embedded_subtitle_lang, langs)} subtitles`);
   if (c.missing_external_subtitle_lang) parts.push(`no external ${languageName(c.missing_external_subtitle_lang, langs)} subtitles`);
   if (c.file_extension) parts.push(`extension ${c.file_extension}`);
+  if (c.audio_is_original_language) parts.push('audio is the original language');
   return parts.length ? parts.join(', ') : 'any file';
 }
 
 function describeAction(a: Action, langs: Language[] | null): string {
-  return `${a.action_type} to ${languageName(a.target_language, langs)} (${a.quality_preset ?? 'fast'}, job priority ${a.job_priority ?? 0})`;
+  return `make ${languageName(a.target_language, langs)} subtitles (${label(a.quality_preset ?? 'fast')} quality, job priority ${a.job_priority ?? 0})`;
 }
 
 const EMPTY_CONDITIONS: Conditions = {
@@ -207,8 +217,8 @@ function RuleEditor(props: { rule: Rule | null; onClose: () => void; onSaved: (r
             <input id="rule-name" value={name} required onChange={(e) => setName(e.target.value)} />
           </div>
           <div className="field field-narrow">
-            <label htmlFor="rule-priority">Priority</label>
-            <input id="rule-priority" type="number" value={priority} onChange={(e) => setPriority(Number(e.target.value) || 0)} />
+            <label htmlFor="rule-priority">Rule priority</label>
+            <input id="rule-priority" type="number" value={priority} aria-describedby="rule-priority-help" onChange={(e) => setPriority(Number(e.target.value) || 0)} />
           </div>
           <div className="field field-narrow">
             <span className="label" id="rule-enabled-l">
@@ -220,6 +230,10 @@ function RuleEditor(props: { rule: Rule | null; onClose: () => void; onSaved: (r
             </label>
           </div>
         </div>
+
+        <p className="help" id="rule-priority-help">
+          Rule priority decides which rule wins when several match the same file (the highest). It does not make jobs run sooner: that is the job priority below.
+        </p>
 
         <fieldset>
           <legend>When (all set conditions must hold)</legend>
@@ -259,6 +273,14 @@ function RuleEditor(props: { rule: Rule | null; onClose: () => void; onSaved: (r
               <input id="rc-ext" placeholder=".mkv,.mp4" value={cond.file_extension ?? ''} onChange={(e) => setC('file_extension', e.target.value)} />
             </div>
           </div>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={!!cond.audio_is_original_language}
+              onChange={(e) => setC('audio_is_original_language', (e.target.checked || null) as Conditions['audio_is_original_language'])}
+            />
+            Only when the audio is the original language (skips dubs; the original language comes from Sonarr and Radarr)
+          </label>
         </fieldset>
 
         <fieldset>
@@ -290,10 +312,20 @@ function RuleEditor(props: { rule: Rule | null; onClose: () => void; onSaved: (r
             </div>
             <div className="field">
               <label htmlFor="ra-prio">Job priority</label>
-              <input id="ra-prio" type="number" value={action.job_priority ?? 0} onChange={(e) => setA('job_priority', (Number(e.target.value) || 0) as Action['job_priority'])} />
+              <input
+                id="ra-prio"
+                type="number"
+                value={action.job_priority ?? 0}
+                aria-describedby="ra-prio-help"
+                onChange={(e) => setA('job_priority', (Number(e.target.value) || 0) as Action['job_priority'])}
+              />
+              <p className="help" id="ra-prio-help">
+                Queue order of the jobs this rule makes: higher runs first.
+              </p>
             </div>
           </div>
         </fieldset>
+        <RulePreviewPanel ruleId={r?.id ?? null} name={name} priority={priority} conditions={cond} action={action} />
         {error && (
           <p className="field-error" role="alert">
             {error}
@@ -301,5 +333,128 @@ function RuleEditor(props: { rule: Rule | null; onClose: () => void; onSaved: (r
         )}
       </form>
     </Modal>
+  );
+}
+
+/** A saved rule's action in words, and its warning (a translation provider missing), without counting files. */
+function RuleMeaning({ rule }: { rule: Rule }): ReactNode {
+  const [x, setX] = useState<Preview['explanation'] | null>(null);
+  useEffect(() => {
+    let stale = false;
+    unwrap(api.POST('/api/scan-rules/preview', { body: { rule_id: rule.id, count: false } })).then(
+      (p) => !stale && setX(p.explanation),
+      () => undefined,
+    );
+    return () => void (stale = true);
+  }, [rule.id, rule.updated_at]);
+  if (!x) return null;
+  return (
+    <p className="rule-meaning-line help" data-testid={`rule-meaning-${rule.id}`}>
+      {x.summary}
+      {x.warning && (
+        <>
+          {' '}
+          <span className="badge badge-warning">needs a translation provider</span> <a href={href('/settings/translation_provider')}>Set one up</a>
+        </>
+      )}
+    </p>
+  );
+}
+
+/** What the draft does and how many files it matches now, asked of the server a moment after each edit. */
+function RulePreviewPanel(props: { ruleId: number | null; name: string; priority: number; conditions: Conditions; action: Action }): ReactNode {
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const key = JSON.stringify([props.ruleId, props.name, props.priority, props.conditions, props.action]);
+  useEffect(() => {
+    if (!props.action.target_language) return;
+    let stale = false;
+    const clean = Object.fromEntries(Object.entries(props.conditions).filter(([, v]) => v !== null && v !== '' && v !== undefined));
+    const timer = setTimeout(() => {
+      setBusy(true);
+      unwrap(
+        api.POST('/api/scan-rules/preview', {
+          body: { rule_id: props.ruleId, name: props.name.trim() || undefined, priority: props.priority, conditions: { ...EMPTY_CONDITIONS, ...clean }, action: props.action },
+        }),
+      ).then(
+        (p) => {
+          if (stale) return;
+          setPreview(p);
+          setError(null);
+        },
+        (e) => !stale && setError(messageOf(e)),
+      ).finally(() => !stale && setBusy(false));
+    }, 350);
+    return () => {
+      stale = true;
+      clearTimeout(timer);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key]);
+
+  const x = preview?.explanation;
+  return (
+    <section className="rule-preview" aria-labelledby="rule-preview-h" aria-busy={busy} data-testid="rule-preview">
+      <h3 id="rule-preview-h">What this rule will do</h3>
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+      {!x ? (
+        !error && <p className="muted">Checking…</p>
+      ) : (
+        <>
+          <p className="rule-preview-summary">{x.summary}</p>
+          {x.warning && (
+            <p className="rule-preview-warning" role="alert" data-testid="translation-warning">
+              <Icon name="health" size={16} /> <span>{x.warning}</span>{' '}
+              <a href={href('/settings/translation_provider')}>Set up a translation provider</a>
+            </p>
+          )}
+          {x.action_type_note && <p className="help">{x.action_type_note}</p>}
+          <p className="help">
+            Model <strong>{x.model}</strong> ({label(x.preset)} quality, beam {x.beam_size}, on {x.device === 'cuda' ? 'GPU' : 'CPU'})
+            {!x.model_installed && (
+              <>
+                {' '}
+                — not installed yet: <a href={href('/models')}>get it on the Models page</a>
+              </>
+            )}
+          </p>
+          <p className="rule-preview-matches" data-testid="rule-matches">
+            {preview.files_checked === 0 ? (
+              <>
+                No scanned files yet: <a href={href('/scanner')}>scan the library</a> to see which files this rule matches.
+              </>
+            ) : (
+              <>
+                Matches <strong>{plural(preview.matches, 'file')}</strong> in your library now
+                {preview.taken_by_other_rules > 0 && (
+                  <>
+                    ; {preview.taken_by_other_rules} of them {preview.taken_by_other_rules === 1 ? 'goes' : 'go'} to another rule that comes first
+                  </>
+                )}
+                {preview.already_queued > 0 && <>; {preview.already_queued} already queued</>}
+                <span className="muted"> (of {plural(preview.files_checked, 'scanned file')})</span>
+              </>
+            )}
+          </p>
+          {preview.sample.length > 0 && (
+            <details className="rule-preview-sample">
+              <summary>Show {preview.sample.length < preview.matches - preview.already_queued ? `the first ${preview.sample.length}` : 'them'}</summary>
+              <ul>
+                {preview.sample.map((f) => (
+                  <li key={f.path}>
+                    <code className="break">{f.path}</code>
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
+        </>
+      )}
+    </section>
   );
 }

@@ -1,5 +1,6 @@
-// Scanner: library folders, manual scan (with a dry run that lists the
-// decision and reason for every file), a cancel button for any running scan,
+// Scanner: library folders, manual scan (a dry run and a real scan both list
+// the decision and reason for every file; a real one links the jobs it made),
+// a cancel button for any running scan,
 // scheduler and watcher controls.
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { api, messageOf, unwrap } from '../api/client';
@@ -266,6 +267,11 @@ export function Scanner(): ReactNode {
                 </li>
               )}
               <li className="muted">{result.duration_seconds.toFixed(1)} s</li>
+              {!result.dry_run && result.jobs_created > 0 && (
+                <li>
+                  <a href={href('/queue?status=queued')}>See the new jobs in the queue</a>
+                </li>
+              )}
             </ul>
             {result.error_files.length > 0 && (
               <ul className="failure-list" aria-label="Files that could not be read">
@@ -286,7 +292,7 @@ export function Scanner(): ReactNode {
                 <div className="tabs" role="tablist" aria-label="Filter decisions">
                   {(['all', 'job', 'skip'] as const).map((f) => (
                     <button key={f} type="button" role="tab" aria-selected={filter === f} className={`tab ${filter === f ? 'active' : ''}`} onClick={() => setFilter(f)}>
-                      {f === 'all' ? 'All' : f === 'job' ? 'Job' : 'Skipped'}
+                      {f === 'all' ? 'All' : f === 'job' ? (allDecisions.some((d) => d.job_id) ? 'Queued' : 'Job') : 'Skipped'}
                       <span className="tab-count">{f === 'all' ? allDecisions.length : allDecisions.filter((d) => d.action === f).length}</span>
                     </button>
                   ))}
@@ -319,11 +325,20 @@ function DecisionTable({ decisions }: { decisions: ScanDecision[] }): ReactNode 
                 <code className="break">{d.file_path}</code>
               </td>
               <td data-label="Decision">
-                <span className={`badge ${d.action === 'job' ? 'badge-queued' : 'badge-skip'}`}>{d.action === 'job' ? `job → ${d.target_language ?? '?'}` : 'skip'}</span>
+                <span className={`badge ${d.action === 'job' ? 'badge-queued' : 'badge-skip'}`}>
+                  {d.action === 'job' ? `${d.job_id ? 'queued' : 'job'} → ${d.target_language ?? '?'}` : 'skip'}
+                </span>
               </td>
               <td data-label="Reason">
                 {d.reason}
-                {d.rule_name && <span className="muted"> (rule “{d.rule_name}”)</span>}
+                {d.job_id && (
+                  <>
+                    {' '}
+                    <a href={href(`/queue?job=${encodeURIComponent(d.job_id)}`)} className="decision-job">
+                      Job {d.job_id.slice(0, 8)}
+                    </a>
+                  </>
+                )}
               </td>
             </tr>
           ))}
