@@ -1,6 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Message, errors } from '../server/schemas.js';
-import { ModelSchema } from './models.schemas.js';
+import { ModelSchema, RecommendationSchema } from './models.schemas.js';
 
 const NameParams = Type.Object({ name: Type.String() });
 
@@ -11,6 +11,14 @@ export const modelsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/', { schema: { tags, summary: 'Installed and available Whisper and VAD models', response: { 200: Type.Array(ModelSchema) } } },
     async () => models.list());
+
+  app.get('/recommendation', {
+    schema: {
+      tags, summary: 'The model suggested for this machine (CPU cores, memory, GPU memory), the model folder and the model jobs use now',
+      querystring: Type.Object({ worker_type: Type.Optional(Type.Union([Type.Literal('cpu'), Type.Literal('gpu')], { description: 'Weigh the GPU (gpu) or only the CPU (cpu); absent: from the worker settings' })) }),
+      response: { 200: RecommendationSchema },
+    },
+  }, async (req) => models.recommendation(req.query.worker_type ? { preferGpu: req.query.worker_type === 'gpu' } : {}));
 
   app.post('/:name/download', {
     schema: {

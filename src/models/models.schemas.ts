@@ -9,4 +9,22 @@ export const ModelSchema = Type.Object({
   progress: Nullable(Type.Number()),
   in_use: Type.Boolean({ description: 'A quality preset runs with this model (whisper_model, or the preset\'s own model)' }),
   used_by: Type.Array(Type.String(), { description: 'The presets that run with this model' }),
+  recommended: Type.Boolean({ description: 'The model suggested for this machine\'s hardware (GET /api/models/recommendation says why)' }),
+  bundled: Type.Boolean({ description: 'Shipped with the product (the Silero VAD model): installed without a download, and never deleted' }),
+});
+
+export const HardwareSchema = Type.Object({
+  cpu_cores: Type.Integer(),
+  memory_gb: Type.Number(),
+  gpus: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String(), memory_total_mb: Type.Integer() })),
+});
+
+export const RecommendationSchema = Type.Object({
+  name: Type.String({ description: 'The catalogue model suggested for this hardware' }),
+  reason: Type.String({ description: 'Why, in words' }),
+  installed: Type.Boolean({ description: 'Whether that model is in the model folder' }),
+  hardware: HardwareSchema,
+  model_dir: Type.String({ description: 'The model folder as an absolute path: a ggml file copied there is found without a download' }),
+  current_model: Type.String({ description: 'The model jobs use now (whisper_model, or the default preset\'s own model)' }),
+  current_installed: Type.Boolean({ description: 'Whether that model is on disk' }),
 });

@@ -10,11 +10,14 @@ import { AppError, badRequest, conflict, notFound } from '../errors.js';
 import type { EventHub } from '../events/event-hub.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { Static } from '@fastify/type-provider-typebox';
-import type { ModelSchema } from './models.schemas.js';
+import type { ModelSchema, RecommendationSchema } from './models.schemas.js';
 import { downloadBaseUrl } from '../transcription/model-install.js';
-import { QUALITY_PRESETS, catalogueEntry, downloadModel, listModels, removeModel, resolveAllPresets, type ModelInfo, type QualityPreset } from '../transcription/index.js';
+import { bundledModelPath } from '../transcription/models.js';
+import { QUALITY_PRESETS, catalogueEntry, defaultQualityPreset, downloadModel, listModels, removeModel, resolveAllPresets, resolveTranscription, type ModelInfo, type QualityPreset } from '../transcription/index.js';
+import { readHardware, recommendModel, type Hardware, type Recommendation } from './recommend.js';
 
 export type ModelView = Static<typeof ModelSchema>;
+export type RecommendationView = Static<typeof RecommendationSchema>;
 
 function describe(m: ModelInfo): string {
   if (m.kind === 'vad') return 'Silero voice activity detection';
@@ -44,6 +47,32 @@ export class ModelsService {
   }
 
   /**
+   * The model suggested for this machine. GPU workers (or GPUs and no CPU
+   * workers yet) weigh the GPU; CPU workers on a machine with a GPU get a CPU model.
+   */
+  async recommend(hardware?: Hardware, opts: { preferGpu?: boolean } = {}): Promise<Recommendation> {
+    const hw = hardware ?? (await readHardware());
+    const preferGpu = opts.preferGpu ?? (this.settings.getNumber('worker_gpu_count') > 0 || this.settings.getNumber('worker_cpu_count') === 0);
+    return recommendModel(hw, { preferGpu });
+  }
+
+  /** The recommendation with what the wizard shows beside it: the model folder and the model in use. */
+  async recommendation(opts: { preferGpu?: boolean } = {}): Promise<RecommendationView> {
+    const rec = await this.recommend(undefined, opts);
+    const models = await this.list(rec);
+    const current = resolveTranscription({ quality_preset: defaultQualityPreset((k) => this.settings.get(k)) }, (k) => this.settings.get(k));
+    return {
+      name: rec.name,
+      reason: rec.reason,
+      installed: !!models.find((m) => m.name === rec.name)?.installed,
+      hardware: rec.hardware,
+      model_dir: this.modelDir(),
+      current_model: current.configuredModel,
+      current_installed: current.modelInstalled,
+    };
+  }
+
+  /**
    * The model file each preset runs with, as the resolver gives it; none for a
    * remote engine (no local model is used then).
    */
@@ -58,7 +87,8 @@ export class ModelsService {
     return out;
   }
 
-  async list(): Promise<ModelView[]> {
+  async list(recommendation?: Recommendation): Promise<ModelView[]> {
+    const rec = recommendation ?? (await this.recommend());
     const inUse = this.modelsInUse();
     const models = await listModels(this.modelDir());
     // A model the settings name by a path outside model_path is listed too: it is what jobs use.
@@ -67,6 +97,11 @@ export class ModelsService {
       const st = statOrNull(path);
       const file = basename(path);
       models.push({ name: file.replace(/^ggml-/, '').replace(/\.bin$/, ''), file, sizeMiB: (st?.size ?? 0) / 2 ** 20, multilingual: true, kind: 'whisper', path, downloaded: !!st, bytes: st?.size ?? null, partialBytes: null });
+    }
+    // The shipped VAD model counts as installed when the model folder has no copy of its own.
+    for (const m of models) {
+      const bundled = !m.downloaded && m.kind === 'vad' ? bundledModelPath(m.name) : null;
+      if (bundled) Object.assign(m, { path: bundled, downloaded: true, bytes: statOrNull(bundled)?.size ?? null, bundled: true });
     }
     return models.map((m) => ({
       name: m.name,
@@ -83,6 +118,8 @@ export class ModelsService {
       progress: this.downloads.get(m.name)?.percent ?? null,
       in_use: inUse.has(resolve(m.path)),
       used_by: inUse.get(resolve(m.path)) ?? [],
+      recommended: m.name === rec.name,
+      bundled: (m as { bundled?: boolean }).bundled === true,
     }));
   }
 
@@ -136,6 +173,7 @@ export class ModelsService {
     if (entry && this.downloads.has(entry.name)) throw conflict(`Model ${entry.name} is downloading; cancel the download first`, 'download_running');
     const known = (await this.list()).find((m) => m.name === name || m.file === name);
     if (!known || (!known.installed && known.partial_bytes === null)) throw notFound(`Model ${name}`);
+    if (known.bundled) throw badRequest(`Model ${known.name} ships with TranscriptorIO and cannot be deleted`, 'bundled_model');
     if (!(await removeModel(known.name, this.modelDir()))) throw notFound(`Model ${name}`);
   }
 

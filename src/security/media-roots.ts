@@ -108,6 +108,6 @@ export function outsideLibrary(requested: string, c: { path: string; reason: str
   return new AppError(
     403,
     'outside_library',
-    `${shown} is ${c.reason}: only files inside the library folders can be transcribed. Add its folder to library_paths or allowed_media_roots (Settings → General) if it belongs to your library.`,
+    `${shown} is ${c.reason}: only files inside the library folders can be transcribed. Add its folder to library_paths or allowed_media_roots (Settings → Library and scanning) if it belongs to your library.`,
   );
 }

@@ -105,8 +105,8 @@ const unauthorized = (req: FastifyRequest) =>
     401,
     'unauthorized',
     req.url.startsWith('/v1/')
-      ? 'Missing or invalid API key: send it as Authorization: Bearer <api key> (the key is shown in Settings → General)'
-      : 'Missing or invalid API key: send it as the X-Api-Key header or the apikey query parameter (the key is shown in Settings → General)',
+      ? 'Missing or invalid API key: send it as Authorization: Bearer <api key> (the key is shown in Settings → Server and security)'
+      : 'Missing or invalid API key: send it as the X-Api-Key header or the apikey query parameter (the key is shown in Settings → Server and security)',
   );
 
 const crossSite = () =>

@@ -33,6 +33,24 @@ export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (req) => settings.list(req.query.category || undefined));
 
+  app.get('/presentation', {
+    schema: {
+      tags, summary: 'How the Settings page shows each setting: label, help text, section and order, advanced or internal',
+      description: 'Sections come in display order; a setting without its own entry is shown by its key in the section of its category.',
+      response: {
+        200: Type.Object({
+          sections: Type.Array(Type.Object({ id: Type.String(), title: Type.String(), description: Type.String() })),
+          settings: Type.Array(Type.Object({
+            key: Type.String(), label: Type.String(), help: Type.String(), section: Type.String(), order: Type.Integer(),
+            advanced: Type.Boolean({ description: 'Shown only with "Show advanced"' }),
+            hidden: Type.Boolean({ description: 'Internal state the page does not offer as a field' }),
+            confirm: Nullable(Type.String({ description: 'A change with consequences elsewhere: the question the page asks before the field can be edited' })),
+          })),
+        }),
+      },
+    },
+  }, async () => settings.presentation());
+
   app.post('/bulk-update', {
     schema: {
       tags, summary: 'Update several settings at once (all or nothing)',

@@ -12,6 +12,7 @@ import type { SettingCategory, SettingDefinition } from './settings.types.js';
 import { normalizeValue, typedValue, VALUE_TYPES } from './settings.values.js';
 import * as repo from './settings.repository.js';
 import { isUnchangedSecret, maskSecret } from '../security/secrets.js';
+import { SETTING_SECTIONS, presentationOf, type SettingPresentation } from './presentation.js';
 
 export const SETTING_CATEGORIES: SettingCategory[] = [
   'general', 'workers', 'transcription', 'subtitles', 'skip', 'scanner', 'bazarr', 'advanced', 'integrations',
@@ -84,6 +85,19 @@ export class SettingsService extends EventEmitter {
     }
     const rows = await repo.listSettings(this.db, category);
     return rows.map((r) => maskSecret(this.decorate(r)));
+  }
+
+  /**
+   * How the Settings page shows every setting there is (labels, help,
+   * sections in order, advanced and internal ones marked); a key without an
+   * entry in presentation.ts is shown by its key in its category's section.
+   */
+  async presentation(): Promise<{ sections: Array<{ id: string; title: string; description: string }>; settings: Array<SettingPresentation & { key: string }> }> {
+    const rows = await repo.listSettings(this.db);
+    return {
+      sections: SETTING_SECTIONS.map((s) => ({ ...s })),
+      settings: rows.map((r) => ({ key: r.key, ...presentationOf(r.key, r.category, r.description) })),
+    };
   }
 
   /** One setting; a secret is masked unless `reveal` (the caller has passed the API-key check). */

@@ -1,6 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Message, Nullable, errors } from '../server/schemas.js';
+import { FilesystemService } from '../filesystem/filesystem.service.js';
 import { SetupService } from './setup.service.js';
 
 const OptStr = Type.Optional(Nullable(Type.String()));
@@ -31,12 +32,37 @@ const StandaloneBody = Type.Object({
     interval_minutes: Type.Integer({ minimum: 1, maximum: 525600 }),
     enabled: Type.Optional(Type.Boolean({ description: 'Scheduled scans on (default true)' })),
   })),
+  model: Type.Optional(Nullable(Type.String({
+    description: 'Whisper model for every preset (whisper_model): a catalogue name (small, large-v3-turbo, ...), a file in the model folder, or an absolute path to a ggml file inside the browsable folders. Absent: the model in use when it is installed, else the installed model closest to GET /api/models/recommendation, else that recommendation',
+  }))),
+  translation: Type.Optional(Nullable(Type.Object({
+    provider: Type.String({ description: 'libretranslate, deepl or openai' }),
+    url: Type.Optional(Nullable(Type.String())),
+    api_key: Type.Optional(Nullable(Type.String())),
+    model: Type.Optional(Nullable(Type.String({ description: 'chat model of an OpenAI-compatible provider' }))),
+  }, { description: 'Machine translation for rules whose target is neither the audio language nor English' }))),
 });
+const BazarrBody = Type.Object({
+  public_url: Type.Optional(Nullable(Type.String({ description: 'Where Bazarr reaches this server (http://nas.local:8000); stored as the public_url setting. Absent: the setting, else the address this request reached' }))),
+  rotate_key: Type.Optional(Type.Boolean({ description: 'Make a new provider key (Bazarr then needs the new URL). Absent or false: the key in use is kept' })),
+}, { description: 'Optional: the contract\'s empty request is the same as {}' });
 const BazarrInfo = Type.Object({
   mode: Type.String(), host: Type.String(), port: Type.Integer(), api_key: Type.String(),
-  provider_url: Type.String({ description: 'URL to give Bazarr; the key travels in its path' }),
+  provider_url: Type.String({ description: 'URL to give Bazarr (its Whisper provider\'s Endpoint field); the key travels in its path' }),
+  public_url: Type.Optional(Type.String({ description: 'The base address the URL was built from' })),
+  public_url_source: Type.Optional(Type.String({ description: 'request (given now), setting (public_url) or request_host (the address this request reached)' })),
+  loopback: Type.Optional(Type.Boolean({ description: 'The address is a loopback one: Bazarr reaches it only when it runs on this machine, outside a container' })),
+  key_rotated: Type.Optional(Type.Boolean({ description: 'Whether this call made a new provider key' })),
 });
-const SetupResult = Type.Object({ success: Type.Boolean(), message: Type.String(), bazarr_info: Nullable(BazarrInfo) });
+const SetupResult = Type.Object({
+  success: Type.Boolean(), message: Type.String(), bazarr_info: Nullable(BazarrInfo),
+  model: Type.Optional(Type.Object({
+    name: Type.String({ description: 'whisper_model after setup' }),
+    source: Type.String({ description: 'request, kept (already installed and in use), installed (the best installed model) or recommended (to be downloaded)' }),
+    installed: Type.Boolean(),
+  })),
+  warnings: Type.Optional(Type.Array(Type.String(), { description: 'What will not work as set up, in words' })),
+});
 
 /**
  * Where clients reach this server: the Host the request was sent to (so the
@@ -55,7 +81,8 @@ function originOf(req: FastifyRequest, fallbackPort: number): { host: string; po
 
 export const setupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const ctx = app.ctx;
-  const setup = new SetupService(ctx.database, ctx.settings, ctx.rules);
+  const fs = new FilesystemService(() => ctx.settings.getList('browse_roots'), () => ctx.settings.getList('library_paths'));
+  const setup = new SetupService(ctx.database, ctx.settings, ctx.rules, ctx.models, (p) => fs.resolveAllowed(p));
   const tags = ['Setup Wizard'];
 
   app.get('/status', {
@@ -65,6 +92,12 @@ export const setupRoutes: FastifyPluginAsyncTypebox = async (app) => {
         200: Type.Object({
           is_first_run: Type.Boolean(), setup_completed: Type.Boolean(), operation_mode: Type.String(),
           has_library_paths: Type.Boolean(), rules_count: Type.Integer(),
+          library_paths: Type.Array(Type.String()),
+          translation_configured: Type.Boolean({ description: 'A translation provider is set up (rules whose target is neither the audio language nor English need one)' }),
+          bazarr_provider_enabled: Type.Boolean(),
+          public_url: Type.String({ description: 'The public_url setting (empty: not set)' }),
+          worker_cpu_count: Type.Integer(),
+          worker_gpu_count: Type.Integer(),
         }),
       },
     },
@@ -75,11 +108,16 @@ export const setupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (req) => setup.standalone(req.body));
 
   app.post('/bazarr-slave', {
-    schema: { tags, summary: 'Configure Bazarr provider mode (generates the API key)', response: { 200: SetupResult } },
+    schema: {
+      tags, summary: 'Configure Bazarr provider mode (keeps the key in use; makes one when there is none or rotate_key is true)',
+      body: Type.Optional(Type.Union([BazarrBody, Type.Null()])),
+      'x-optional-body': true,
+      response: { 200: SetupResult, ...errors(400) },
+    },
   }, async (req) => {
     const addr = app.server.address();
     const listenPort = typeof addr === 'object' && addr ? addr.port : ctx.config.port;
-    return setup.bazarrSlave(originOf(req, listenPort || ctx.config.port));
+    return setup.bazarrSlave(originOf(req, listenPort || ctx.config.port), req.body ?? {});
   });
 
   app.post('/skip', { schema: { tags, summary: 'Skip the setup wizard (for advanced users)', response: { 200: Message } } },

@@ -13,6 +13,11 @@ import { definitionByKey } from '../settings/definitions/index.js';
 import { normalizeValue } from '../settings/settings.values.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import { listGpus } from '../system/gpus.js';
+import { ruleNeedsTranslation } from '../rules/rules-explain.js';
+import { isTranslationConfigured, pipelineOptionsFromSettings } from '../transcription/index.js';
+import { isLoopbackAddress } from '../security/request-guard.js';
+import type { ModelsService } from '../models/models.service.js';
+import { chooseModel, type ModelChoice } from './setup-model.js';
 
 /** A rule as the wizard sends it: conditions and action fields side by side. */
 export interface FlatRule {
@@ -32,11 +37,29 @@ export interface FlatRule {
   job_priority?: number;
 }
 
+export interface TranslationInput {
+  provider: string;
+  url?: string | null;
+  api_key?: string | null;
+  model?: string | null;
+}
+
 export interface StandaloneInput {
   library_paths: string[];
   scan_rules?: FlatRule[];
   worker_config?: { count: number; type: string };
   scanner_config?: { interval_minutes: number; enabled?: boolean };
+  /** a catalogue name, a file in the model folder or an absolute path to a ggml file; absent: chosen by chooseModel */
+  model?: string | null;
+  /** a translation provider for rules whose target is neither the audio language nor English */
+  translation?: TranslationInput | null;
+}
+
+export interface BazarrInput {
+  /** where Bazarr reaches this server (http://nas.local:8000); stored as the public_url setting */
+  public_url?: string | null;
+  /** true: a new provider key replaces the one in use (Bazarr must be given the new URL) */
+  rotate_key?: boolean;
 }
 
 export interface BazarrInfo {
@@ -45,12 +68,63 @@ export interface BazarrInfo {
   port: number;
   api_key: string;
   provider_url: string;
+  /** the base address the URL was built from */
+  public_url: string;
+  /** where that address came from: the request, the public_url setting, or the address the request reached */
+  public_url_source: 'request' | 'setting' | 'request_host';
+  /** a loopback address: Bazarr reaches it only when it runs on this machine, outside a container */
+  loopback: boolean;
+  /** whether this call made a new provider key */
+  key_rotated: boolean;
 }
 
 export interface SetupResult {
   success: boolean;
   message: string;
   bazarr_info: BazarrInfo | null;
+  /** standalone: the model jobs use (whisper_model) and how it was chosen */
+  model?: { name: string; source: ModelChoice['source']; installed: boolean };
+  /** things that will not work as set up, in words (a rule that needs a translation provider) */
+  warnings?: string[];
+}
+
+const TRANSLATION_PROVIDERS = ['libretranslate', 'deepl', 'openai'];
+
+/** The translation settings of the wizard's provider, validated (400 names the missing field). */
+export function translationValues(t: TranslationInput): Record<string, string> {
+  const provider = String(t.provider ?? '').trim().toLowerCase();
+  if (!TRANSLATION_PROVIDERS.includes(provider)) throw badRequest(`translation.provider must be one of ${TRANSLATION_PROVIDERS.join(', ')}, got "${t.provider}"`, 'bad_translation');
+  const url = (t.url ?? '').trim();
+  const apiKey = (t.api_key ?? '').trim();
+  if (url && !/^https?:\/\/[^\s/]+/i.test(url)) throw badRequest(`translation.url must be an http(s) URL, got "${url}"`, 'bad_translation');
+  if (!isTranslationConfigured({ provider: provider as 'deepl', url, apiKey } as Parameters<typeof isTranslationConfigured>[0])) {
+    throw badRequest(provider === 'libretranslate' ? 'translation.url is required for LibreTranslate (its base URL, e.g. http://localhost:5000)' : provider === 'deepl' ? 'translation.api_key is required for DeepL' : 'translation.url or translation.api_key is required for an OpenAI-compatible provider', 'bad_translation');
+  }
+  return {
+    translation_provider: provider,
+    translation_url: url,
+    ...(apiKey ? { translation_api_key: apiKey } : {}),
+    ...(t.model?.trim() ? { translation_model: t.model.trim() } : {}),
+  };
+}
+
+/** A public URL as given (http(s), host, optional port and path prefix), without a trailing slash. */
+export function normalizePublicUrl(raw: string): string {
+  const text = raw.trim();
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    throw badRequest(`public_url must be a full URL such as http://nas.local:8000, got "${text}"`, 'bad_public_url');
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw badRequest(`public_url must start with http:// or https://, got "${text}"`, 'bad_public_url');
+  if (u.search || u.hash || u.username || u.password) throw badRequest('public_url must not carry a query, a fragment or credentials', 'bad_public_url');
+  return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
+}
+
+function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h.endsWith('.localhost') || isLoopbackAddress(h);
 }
 
 const RULE_KEYS = new Set<string>(['name', 'enabled', 'priority', 'action_type', 'target_language', 'quality_preset', 'job_priority', ...CONDITION_KEYS]);
@@ -108,6 +182,9 @@ export class SetupService {
     private readonly database: DatabaseHandle,
     private readonly settings: SettingsService,
     private readonly rules: ScanRulesService,
+    private readonly models: ModelsService,
+    /** resolves a picked path inside the browsable folders (the filesystem browser's roots) */
+    private readonly resolveAllowed: (path: string) => Promise<string>,
   ) {}
 
   /**
@@ -115,7 +192,7 @@ export class SetupService {
    * would set up exists yet (no library folder, no rule). An instance set up
    * through the settings and rules APIs is therefore not a first run.
    */
-  async status(): Promise<{ is_first_run: boolean; setup_completed: boolean; operation_mode: string; has_library_paths: boolean; rules_count: number }> {
+  async status() {
     const completed = this.settings.getBoolean('setup_completed');
     const libraries = this.settings.getList('library_paths');
     const rules = await this.rules.list(false);
@@ -125,7 +202,17 @@ export class SetupService {
       operation_mode: this.settings.getString('operation_mode'),
       has_library_paths: libraries.length > 0,
       rules_count: rules.length,
+      library_paths: libraries,
+      translation_configured: this.translationConfigured(),
+      bazarr_provider_enabled: this.settings.getBoolean('bazarr_provider_enabled'),
+      public_url: this.settings.getString('public_url'),
+      worker_cpu_count: this.settings.getNumber('worker_cpu_count'),
+      worker_gpu_count: this.settings.getNumber('worker_gpu_count'),
     };
+  }
+
+  private translationConfigured(): boolean {
+    return isTranslationConfigured(pipelineOptionsFromSettings((k) => this.settings.get(k as never)).translation);
   }
 
   async standalone(input: StandaloneInput): Promise<SetupResult> {
@@ -151,15 +238,31 @@ export class SetupService {
       values.scanner_cron = '';
       values.auto_scan_enabled = String(input.scanner_config.enabled ?? true);
     }
+    if (input.translation) Object.assign(values, translationValues(input.translation));
+    const workerType = input.worker_config && input.worker_config.count > 0 ? (String(input.worker_config.type).toLowerCase() as 'cpu' | 'gpu') : null;
+    const model = await chooseModel(input.model, workerType, { settings: this.settings, models: this.models, resolveAllowed: this.resolveAllowed });
+    Object.assign(values, model.values);
     values.setup_completed = 'true';
     this.validateSettings(values);
+    const translating = !!input.translation || this.translationConfigured();
+    const warnings = translating
+      ? []
+      : ruleInputs
+          .filter((r) => r.enabled !== false && ruleNeedsTranslation(r as unknown as Parameters<typeof ruleNeedsTranslation>[0]))
+          .map((r) => `The rule "${r.name}" needs a translation provider (its target is neither the audio language nor English), and none is set up: its jobs will fail until one is set up in Settings, or its target is English.`);
 
     await this.database.db.transaction().execute(async (trx) => {
       const rules = new ScanRulesService(trx);
       for (const r of ruleInputs) await rules.create(r);
     });
     await this.settings.bulkUpdate(values);
-    return { success: true, message: 'Standalone mode configured successfully', bazarr_info: null };
+    return {
+      success: true,
+      message: 'Standalone mode configured successfully',
+      bazarr_info: null,
+      model: { name: model.model, source: model.source, installed: model.installed },
+      warnings,
+    };
   }
 
   private async workerValues(w: { count: number; type: string }): Promise<Record<string, string>> {
@@ -199,30 +302,49 @@ export class SetupService {
   }
 
   /**
-   * Provider mode for Bazarr: a new strong key becomes both the API key and the
-   * provider key. Bazarr's whisper provider cannot send headers, so the URL it
-   * is given carries the key in its path (/provider/<key>).
+   * Provider mode for Bazarr. Bazarr's whisper provider has one Endpoint field
+   * and cannot send headers, so the URL it is given carries the provider key
+   * in its path (/provider/<key>). The key in use is kept (the provider key,
+   * else the API key), so other nodes and clients keep working; a new one is
+   * made only when asked (`rotate_key`) or when there is none, and only the
+   * provider key changes then. The URL's base is `public_url` (given, else
+   * the setting), else the address the request reached.
    */
-  async bazarrSlave(origin: { host: string; port: number }): Promise<SetupResult> {
-    const key = randomBytes(24).toString('base64url');
+  async bazarrSlave(origin: { host: string; port: number }, input: BazarrInput = {}): Promise<SetupResult> {
+    const given = input.public_url?.trim() ? normalizePublicUrl(input.public_url) : null;
+    const stored = this.settings.getString('public_url').trim();
+    const hostPart = origin.host.includes(':') && !origin.host.startsWith('[') ? `[${origin.host}]` : origin.host;
+    const [base, source]: [string, BazarrInfo['public_url_source']] = given
+      ? [given, 'request']
+      : stored
+        ? [normalizePublicUrl(stored), 'setting']
+        : [`http://${hostPart}:${origin.port}`, 'request_host'];
+    const current = this.settings.getString('bazarr_api_key') || this.settings.getString('api_key');
+    const rotate = input.rotate_key === true || !current;
+    const key = rotate ? randomBytes(24).toString('base64url') : current;
     const hasLibrary = this.settings.getList('library_paths').length > 0;
     await this.settings.bulkUpdate({
       bazarr_provider_enabled: 'true',
       operation_mode: hasLibrary ? 'standalone,provider' : 'provider',
       setup_completed: 'true',
+      ...(given ? { public_url: given } : {}),
     });
-    await this.settings.setInternal('api_key', key);
-    await this.settings.setInternal('bazarr_api_key', key);
-    const hostPart = origin.host.includes(':') && !origin.host.startsWith('[') ? `[${origin.host}]` : origin.host;
+    if (key !== this.settings.getString('bazarr_api_key')) await this.settings.setInternal('bazarr_api_key', key);
+    const url = new URL(base);
+    const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
     return {
       success: true,
       message: 'Bazarr slave mode configured successfully',
       bazarr_info: {
         mode: 'bazarr_slave',
-        host: origin.host,
-        port: origin.port,
+        host: url.hostname.replace(/^\[|\]$/g, ''),
+        port,
         api_key: key,
-        provider_url: `http://${hostPart}:${origin.port}/provider/${key}`,
+        provider_url: `${base}/provider/${key}`,
+        public_url: base,
+        public_url_source: source,
+        loopback: isLoopbackHost(url.hostname),
+        key_rotated: rotate,
       },
     };
   }

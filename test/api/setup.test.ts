@@ -1,12 +1,15 @@
 /** Setup wizard API: first-run status, standalone mode (all or nothing), Bazarr provider mode and skip, on SQLite and PostgreSQL. */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, chmodSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, chmodSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { databaseKinds } from '../helpers/db.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { assertKeys, expectStatus } from './api-helpers.js';
+import { ensureTestModel } from '../../scripts/test-model.js';
+import { readHardware, recommendModel } from '../../src/models/recommend.js';
+import { resolveTranscription } from '../../src/transcription/resolve.js';
 
 const wizard = () => ({
   library_paths: ['/media/anime', '/media/movies'],
@@ -67,7 +70,9 @@ for (const kind of databaseKinds()) {
 
     it('standalone stores folders, rules, workers and the scan interval, and completes setup', async () => {
       const body = expectStatus(await standalone(wizard()), 200);
-      assert.deepEqual(body, { success: true, message: 'Standalone mode configured successfully', bazarr_info: null });
+      assert.deepEqual([body.success, body.message, body.bazarr_info], [true, 'Standalone mode configured successfully', null]);
+      assert.equal(body.warnings.length, 1, 'Japanese → Spanish needs a translation provider, and none is set up');
+      assert.match(body.warnings[0], /"Japanese to Spanish" needs a translation provider/);
       assert.deepEqual(setting('library_paths'), ['/media/anime', '/media/movies']);
       assert.equal(setting('worker_cpu_count'), 1);
       assert.equal(setting('worker_gpu_count'), 0);
@@ -104,10 +109,11 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(setting('library_paths'), ['/media/Movies, Classic', '/media/tv']);
     });
 
-    it('bazarr-slave generates a strong key, enables the provider and answers the URL for Bazarr', async () => {
-      const oldKey = t.ctx.settings.getString('api_key');
+    it('bazarr-slave keeps the API key in use, enables the provider and answers the URL for Bazarr', async () => {
+      const apiKey = t.ctx.settings.getString('api_key');
+      assert.ok(apiKey.length >= 32, 'a key was generated on first start');
       // A Host that is not this machine needs the key, also on a loopback connection.
-      const res = expectStatus(await t.app.inject({ method: 'POST', url: '/api/setup/bazarr-slave', headers: { host: 'nas.local:8123', 'x-api-key': oldKey } }), 200);
+      const res = expectStatus(await t.app.inject({ method: 'POST', url: '/api/setup/bazarr-slave', headers: { host: 'nas.local:8123', 'x-api-key': apiKey } }), 200);
       assertKeys(res, ['success', 'message', 'bazarr_info']);
       assert.equal(res.success, true);
       assert.equal(res.message, 'Bazarr slave mode configured successfully');
@@ -116,20 +122,53 @@ for (const kind of databaseKinds()) {
       assert.equal(info.mode, 'bazarr_slave');
       assert.equal(info.host, 'nas.local');
       assert.equal(info.port, 8123);
-      assert.ok(info.api_key.length >= 32, 'at least 192 bits');
-      assert.notEqual(info.api_key, oldKey);
-      assert.equal(info.provider_url, `http://nas.local:8123/provider/${info.api_key}`);
-      assert.equal(setting('api_key'), info.api_key);
-      assert.equal(setting('bazarr_api_key'), info.api_key);
+      assert.equal(info.api_key, apiKey, 'the key in use is kept');
+      assert.equal(info.key_rotated, false);
+      assert.equal(info.provider_url, `http://nas.local:8123/provider/${apiKey}`);
+      assert.equal(info.public_url_source, 'request_host');
+      assert.equal(setting('api_key'), apiKey, 'other nodes and clients keep working');
+      assert.equal(setting('bazarr_api_key'), apiKey);
       assert.equal(setting('bazarr_provider_enabled'), true);
       assert.equal(setting('operation_mode'), 'standalone,provider', 'library folders exist, so both modes');
       assert.equal(setting('setup_completed'), true);
-      // The new key is the API key at once; the old one no longer opens the API.
       const remote = { remoteAddress: '10.0.0.5' };
-      expectStatus(await t.app.inject({ url: '/api/jobs', headers: { 'x-api-key': info.api_key }, ...remote }), 200);
-      expectStatus(await t.app.inject({ url: '/api/jobs', headers: { 'x-api-key': oldKey }, ...remote }), 401);
-      const again = expectStatus(await t.app.inject({ method: 'POST', url: '/api/setup/bazarr-slave', headers: { host: 'nas.local:8123', 'x-api-key': info.api_key } }), 200);
-      assert.notEqual(again.bazarr_info.api_key, info.api_key, 'each call makes a new key');
+      expectStatus(await t.app.inject({ url: '/api/jobs', headers: { 'x-api-key': apiKey }, ...remote }), 200);
+      const again = expectStatus(await t.app.inject({ method: 'POST', url: '/api/setup/bazarr-slave', headers: { host: 'nas.local:8123', 'x-api-key': apiKey } }), 200);
+      assert.equal(again.bazarr_info.api_key, apiKey, 'calling it again changes nothing');
+    });
+
+    it('bazarr-slave builds the Endpoint from public_url, stores it, and notes a loopback address', async () => {
+      const apiKey = t.ctx.settings.getString('api_key');
+      const post = (payload: object) => t.app.inject({ method: 'POST', url: '/api/setup/bazarr-slave', payload });
+      const res = expectStatus(await post({ public_url: 'https://subs.example.org/transcriptorio/' }), 200).bazarr_info;
+      assert.equal(res.provider_url, `https://subs.example.org/transcriptorio/provider/${apiKey}`);
+      assert.deepEqual([res.host, res.port, res.loopback, res.public_url_source], ['subs.example.org', 443, false, 'request']);
+      assert.equal(setting('public_url'), 'https://subs.example.org/transcriptorio');
+      // Later calls without one use the setting, whatever the Host header says.
+      const later = expectStatus(await t.app.inject({ method: 'POST', url: '/api/setup/bazarr-slave', headers: { host: '127.0.0.1:9999' } }), 200).bazarr_info;
+      assert.equal(later.provider_url, `https://subs.example.org/transcriptorio/provider/${apiKey}`);
+      assert.equal(later.public_url_source, 'setting');
+      const local = expectStatus(await post({ public_url: 'http://localhost:8000' }), 200).bazarr_info;
+      assert.equal(local.loopback, true);
+      for (const bad of ['nas.local:8000', 'ftp://nas.local', 'http://nas.local:8000/?x=1']) {
+        assert.match(expectStatus(await post({ public_url: bad }), 400).detail, /public_url/, bad);
+      }
+      assert.equal(setting('public_url'), 'http://localhost:8000', 'a bad URL changed nothing');
+    });
+
+    it('rotate_key makes a new provider key and leaves the API key alone', async () => {
+      const apiKey = t.ctx.settings.getString('api_key');
+      const info = expectStatus(await t.app.inject({ method: 'POST', url: '/api/setup/bazarr-slave', payload: { rotate_key: true } }), 200).bazarr_info;
+      assert.equal(info.key_rotated, true);
+      assert.notEqual(info.api_key, apiKey);
+      assert.ok(info.api_key.length >= 32, 'at least 192 bits');
+      assert.equal(setting('bazarr_api_key'), info.api_key);
+      assert.equal(setting('api_key'), apiKey, 'the API key is not rotated');
+      assert.ok(info.provider_url.endsWith(`/provider/${info.api_key}`));
+      // The provider URL with the new key answers Bazarr's /status.
+      expectStatus(await t.app.inject({ url: `/provider/${info.api_key}/status`, remoteAddress: '10.0.0.5' }), 200);
+      const kept = expectStatus(await t.app.inject({ method: 'POST', url: '/api/setup/bazarr-slave' }), 200).bazarr_info;
+      assert.equal(kept.api_key, info.api_key, 'the rotated key is the one kept from now on');
     });
 
     it('skip marks setup completed', async () => {
@@ -188,3 +227,139 @@ describe('setup wizard on a listening server', () => {
     }
   });
 });
+
+for (const kind of databaseKinds()) {
+  describe(`setup wizard: the model jobs will use (${kind})`, () => {
+    let t: TestApp;
+    let modelDir: string;
+    let outside: string;
+    let testModel: string;
+    before(async () => {
+      delete process.env.NVIDIA_SMI;
+      testModel = await ensureTestModel('minimal');
+      t = await createTestApp(kind);
+      modelDir = mkdtempSync(join(tmpdir(), 'tio-setup-models-'));
+      outside = mkdtempSync(join(tmpdir(), 'tio-setup-outside-'));
+      await t.ctx.settings.update('model_path', modelDir);
+    });
+    after(async () => {
+      await t.close();
+      rmSync(modelDir, { recursive: true, force: true });
+      rmSync(outside, { recursive: true, force: true });
+    });
+    const standalone = (payload: object) => t.app.inject({ method: 'POST', url: '/api/setup/standalone', payload: { library_paths: ['/media/tv'], worker_config: { count: 1, type: 'cpu' }, ...payload } });
+    const jobModel = () => resolveTranscription({}, (k) => t.ctx.settings.get(k as never));
+
+    it('with no model installed and none asked for, the recommendation for this hardware is set up', async () => {
+      const rec = recommendModel(await readHardware(), { preferGpu: false });
+      const body = expectStatus(await standalone({}), 200);
+      assert.deepEqual(body.model, { name: rec.name, source: 'recommended', installed: false });
+      assert.equal(t.ctx.settings.get('whisper_model'), rec.name);
+      assert.ok(['small', 'base'].includes(rec.name), 'a CPU-only machine gets small or base');
+      const api = expectStatus(await t.app.inject({ url: '/api/models/recommendation?worker_type=cpu' }), 200);
+      assert.equal(api.name, rec.name);
+      assert.equal(api.model_dir, modelDir, 'the model folder as an absolute path');
+      assert.equal(api.installed, false);
+      const listed = expectStatus(await t.app.inject({ url: '/api/models' }), 200);
+      assert.deepEqual(listed.filter((m: { recommended: boolean }) => m.recommended).map((m: { name: string }) => m.name), [api.name]);
+    });
+
+    it('without a model in the request, a ggml file put into the model folder is what jobs use', async () => {
+      copyFileSync(testModel, join(modelDir, 'my-model.bin'));
+      const body = expectStatus(await standalone({}), 200);
+      assert.deepEqual(body.model, { name: join(modelDir, 'my-model.bin'), source: 'installed', installed: true });
+      assert.equal(jobModel().modelPath, join(modelDir, 'my-model.bin'));
+      assert.equal(jobModel().modelInstalled, true);
+    });
+
+    it('an installed model in use is kept', async () => {
+      const body = expectStatus(await standalone({}), 200);
+      assert.equal(body.model.source, 'kept');
+      assert.equal(t.ctx.settings.get('whisper_model'), join(modelDir, 'my-model.bin'));
+    });
+
+    it('a model in the request: a catalogue name, a file in the model folder, a file picked in a browsable folder', async () => {
+      assert.deepEqual(expectStatus(await standalone({ model: 'base' }), 200).model, { name: 'base', source: 'request', installed: false });
+      assert.equal(t.ctx.settings.get('whisper_model'), 'base');
+      assert.equal(expectStatus(await standalone({ model: 'my-model.bin' }), 200).model.name, join(modelDir, 'my-model.bin'));
+      assert.equal(jobModel().modelInstalled, true);
+      const picked = join(outside, 'picked', 'ggml-picked.bin');
+      mkdirSync(join(outside, 'picked'));
+      copyFileSync(testModel, picked);
+      await t.ctx.settings.update('browse_roots', outside);
+      assert.equal(expectStatus(await standalone({ model: picked }), 200).model.name, picked);
+      assert.equal(jobModel().modelPath, picked);
+      // The model in use stays acceptable once the folder it lies in is no longer browsable.
+      await t.ctx.settings.update('browse_roots', '/media');
+      assert.equal(expectStatus(await standalone({ model: picked }), 200).model.name, picked);
+    });
+
+    it('a bad model is refused and nothing is written', async () => {
+      await t.ctx.settings.update('browse_roots', '/media');
+      writeFileSync(join(modelDir, 'notes.bin'), 'not a model');
+      copyFileSync(testModel, join(outside, 'ggml-other.bin'));
+      const before = t.ctx.settings.get('whisper_model');
+      const cases: Array<[string, number, RegExp]> = [
+        [join(outside, 'ggml-other.bin'), 403, /outside the browsable folders/],
+        ['notes.bin', 400, /not a ggml Whisper model/],
+        ['no-such-model', 400, /neither a known model name nor a file in the model folder/],
+        ['silero-v6.2.0', 400, /voice detection model/],
+        [join(modelDir, 'missing.bin'), 400, /does not exist/],
+      ];
+      for (const [model, status, re] of cases) {
+        assert.match(expectStatus(await standalone({ model, library_paths: ['/elsewhere'] }), status).detail, re, model);
+      }
+      assert.equal(t.ctx.settings.get('whisper_model'), before);
+      assert.deepEqual(t.ctx.settings.get('library_paths'), ['/media/tv']);
+    });
+
+    it('a translation provider given with the rules is stored, and a rule that needs one warns without it', async () => {
+      const rule = { name: 'Japanese to Spanish', audio_language_is: 'jpn', target_language: 'spa' };
+      const bad = expectStatus(await standalone({ scan_rules: [rule], translation: { provider: 'libretranslate' } }), 400);
+      assert.match(bad.detail, /translation.url is required/);
+      assert.equal(t.ctx.settings.get('translation_provider'), '');
+      const warned = expectStatus(await standalone({ scan_rules: [{ ...rule, name: 'r1' }] }), 200);
+      assert.equal(warned.warnings.length, 1);
+      const english = expectStatus(await standalone({ scan_rules: [{ ...rule, name: 'r2', target_language: 'eng' }] }), 200);
+      assert.deepEqual(english.warnings, [], 'Whisper makes English from Japanese itself');
+      const ok = expectStatus(await standalone({ scan_rules: [{ ...rule, name: 'r3' }], translation: { provider: 'libretranslate', url: 'http://translate.local:5000' } }), 200);
+      assert.deepEqual(ok.warnings, []);
+      assert.equal(t.ctx.settings.get('translation_provider'), 'libretranslate');
+      assert.equal(t.ctx.settings.get('translation_url'), 'http://translate.local:5000');
+      const st = expectStatus(await t.app.inject({ url: '/api/setup/status' }), 200);
+      assert.equal(st.translation_configured, true);
+    });
+  });
+}
+
+for (const kind of databaseKinds()) {
+  describe(`first-run defaults on upgrade (${kind})`, () => {
+    it('the example path mapping /tv → /Volumes/TV is emptied where it was never changed, and kept where it was', async () => {
+      const { up } = await import('../../src/db/migrations/012-first-run.js');
+      const t = await createTestApp(kind);
+      try {
+        const db = t.ctx.database.db;
+        const set = (key: string, value: string) => db.updateTable('system_settings').set({ value }).where('key', '=', key).execute();
+        const get = async (key: string) => (await db.selectFrom('system_settings').select('value').where('key', '=', key).executeTakeFirstOrThrow()).value;
+        assert.equal(await get('path_mapping_from'), '', 'a fresh install has no example mapping');
+        // As an older version left them.
+        await set('path_mapping_from', '/tv');
+        await set('path_mapping_to', '/Volumes/TV');
+        await up(db, kind);
+        assert.deepEqual([await get('path_mapping_from'), await get('path_mapping_to')], ['', '']);
+        // A mapping someone uses stays.
+        await set('path_mapping_from', '/tv');
+        await set('path_mapping_to', '/Volumes/TV');
+        await set('use_path_mapping', 'true');
+        await up(db, kind);
+        assert.deepEqual([await get('path_mapping_from'), await get('path_mapping_to')], ['/tv', '/Volumes/TV']);
+        await set('use_path_mapping', 'false');
+        await set('path_mapping_to', '/mnt/tv');
+        await up(db, kind);
+        assert.deepEqual([await get('path_mapping_from'), await get('path_mapping_to')], ['/tv', '/mnt/tv'], 'a changed pair is the user’s');
+      } finally {
+        await t.close();
+      }
+    });
+  });
+}

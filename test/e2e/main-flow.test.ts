@@ -78,9 +78,14 @@ describe('main flow: wizard → scan → job completes', { skip: browserSkip() }
     await page.getByLabel('Worker type').selectOption('cpu');
     await page.getByLabel('Number of workers').fill('1');
     await page.getByRole('button', { name: 'Next' }).click();
+    // The model step: the test model set up through the API is installed and chosen.
+    await page.getByRole('heading', { name: 'Model', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Next' }).click();
     await page.getByLabel(/scan the library every/i).fill('360');
     await screenshot(page, 'wizard-5-schedule');
     await page.getByRole('button', { name: 'Finish setup' }).click();
+    await page.getByRole('heading', { name: 'Ready to work' }).waitFor();
+    await page.getByRole('button', { name: 'Go to the dashboard' }).click();
 
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     const status = await server.api<{ setup_completed: boolean }>('GET', '/api/setup/status');

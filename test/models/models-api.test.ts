@@ -32,11 +32,15 @@ after(async () => {
 test('lists the catalogue with what is installed', async () => {
   const res = await t.app.inject({ url: '/api/models' });
   assert.equal(res.statusCode, 200);
-  const models = res.json() as Array<{ name: string; installed: boolean; size_bytes: number }>;
+  const models = res.json() as Array<{ name: string; installed: boolean; size_bytes: number; bundled: boolean; recommended: boolean }>;
   for (const name of ['tiny', 'base', 'small', 'medium', 'large-v3', 'large-v3-turbo', 'tiny.en']) {
     assert.ok(models.some((m) => m.name === name), `catalogue lists ${name}`);
   }
-  assert.ok(models.every((m) => m.installed === false));
+  // Only the Silero VAD model that ships with the product is installed in an empty model folder.
+  assert.deepEqual(models.filter((m) => m.installed).map((m) => [m.name, m.bundled]), [['silero-v6.2.0', true]]);
+  assert.equal(models.filter((m) => m.recommended).length, 1, 'one model is recommended for this machine');
+  const vad = await t.app.inject({ method: 'DELETE', url: '/api/models/silero-v6.2.0' });
+  assert.equal(vad.statusCode, 400, 'the shipped model is never deleted');
 });
 
 test('a download runs in the background, reports progress events and installs the file', async () => {

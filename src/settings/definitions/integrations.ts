@@ -8,6 +8,7 @@ export const integrationSettings = [
   { key: 'webhook_default_target_language', default: 'eng', category: 'integrations', value_type: 'string', description: 'Subtitle language of jobs queued by webhooks when no scan rule decides (ISO 639-2)' },
   { key: 'webhook_quality_preset', default: 'fast', category: 'integrations', value_type: 'string', choices: [...QUALITY_PRESETS], description: 'Quality preset of jobs queued by webhooks when no scan rule decides' },
   { key: 'webhook_job_priority', default: '10', category: 'integrations', value_type: 'integer', description: 'Queue priority of jobs queued by webhooks when no scan rule decides' },
+  { key: 'play_queue_next_episodes', default: '0', category: 'integrations', value_type: 'integer', min: 0, max: 50, description: 'When playback of an episode starts (Plex, Jellyfin, Emby, Tautulli), also queue this many following episodes of its season, in order; 0: only the one playing' },
   { key: 'media_server_refresh_enabled', default: 'true', category: 'integrations', value_type: 'boolean', description: 'Ask the configured media servers to rescan a folder when a subtitle was written there' },
   { key: 'plex_url', default: '', category: 'integrations', value_type: 'string', description: 'Plex server URL (e.g. http://plex:32400); empty: no Plex refresh' },
   { key: 'plex_token', default: '', category: 'integrations', value_type: 'secret', description: 'Plex token (X-Plex-Token)' },

@@ -37,7 +37,7 @@ export function Login(): ReactNode {
             </span>
           </span>
         </div>
-        <p className="muted">Authentication is on. Enter the API key (Settings → General, or the key shown when setup finished).</p>
+        <p className="muted">Authentication is on. Enter the API key (Settings → Server and security, or the key shown when setup finished).</p>
         <div className="field">
           <label htmlFor="login-key">API key</label>
           <input id="login-key" type="password" autoComplete="current-password" autoFocus value={key} onChange={(e) => setKey(e.target.value)} required />

@@ -1,5 +1,6 @@
-// Whisper models: installed and available, size, download with live
-// progress, delete.
+// Whisper models: installed and available, the one suggested for this
+// machine, size, download with live progress, delete. The Silero VAD model
+// ships with the product and is listed as installed.
 import { useState, type ReactNode } from 'react';
 import { api, messageOf, unwrap } from '../api/client';
 import { useLive } from '../api/live';
@@ -14,6 +15,7 @@ import { useResource } from '../lib/use-resource';
 
 export function Models(): ReactNode {
   const models = useResource(() => unwrap(api.GET('/api/models', {})), []);
+  const rec = useResource(() => unwrap(api.GET('/api/models/recommendation', {})), [], { refreshMs: 0 });
   const [downloads, setDownloads] = useState<Record<string, ModelDownload>>({});
   const [deleting, setDeleting] = useState<Model | null>(null);
 
@@ -23,7 +25,7 @@ export function Models(): ReactNode {
       toast.success(`Downloaded ${d.name}`);
       void models.reload();
     } else if (d.status === 'error') {
-      toast.error(`Download of ${d.name} failed${d.error ? `: ${d.error}` : ''}`);
+      toast.error(`Download of ${d.name} failed${d.error ? `: ${d.error}` : ''}. Try again, or copy the file into the model folder.`);
     }
   });
 
@@ -55,10 +57,20 @@ export function Models(): ReactNode {
     <div className="view">
       <PageHeader title="Models">
         <p className="muted">
-          Whisper models used for transcription. Every quality preset uses <code>whisper_model</code> unless it has its own model; both are set in{' '}
-          <a href={href('/settings/transcription')}>Settings → Transcription</a>.
+          Whisper models used for transcription. Every quality preset uses the Whisper model unless it has its own; both are set in{' '}
+          <a href={href('/settings/model')}>Settings → Model and quality</a>.
         </p>
       </PageHeader>
+      {rec.data && (
+        <section className="card model-advice" aria-labelledby="rec-h">
+          <h2 id="rec-h">Recommended for this machine: {rec.data.name}</h2>
+          <p>{rec.data.reason}</p>
+          <p className="muted">
+            Without internet, copy a ggml model file (for example <code>ggml-{rec.data.name}.bin</code>) into the model folder{' '}
+            <code className="path-abs">{rec.data.model_dir}</code>; it is listed here at once.
+          </p>
+        </section>
+      )}
       <ErrorBanner error={models.error} onRetry={() => void models.reload()} />
       {!models.data ? (
         models.loading && <Loading />
@@ -102,7 +114,7 @@ function ModelTable(props: {
         <thead>
           <tr>
             <th scope="col">Model</th>
-            <th scope="col">Size</th>
+            <th scope="col" className="cell-size">Size</th>
             <th scope="col">Description</th>
             <th scope="col">
               <span className="sr-only">Actions</span>
@@ -121,15 +133,19 @@ function ModelTable(props: {
             return (
               <tr key={m.name} data-model={m.name}>
                 <td data-label="Model">
-                  <strong>{m.name}</strong>
-                  {m.in_use && (
-                    <span className="badge badge-running model-in-use" title={`Used by the ${m.used_by.join(', ')} preset${m.used_by.length === 1 ? '' : 's'}`}>
-                      in use{m.used_by.length < 3 ? ` · ${m.used_by.join(', ')}` : ''}
-                    </span>
-                  )}
-                  <span className="muted small mono"> {m.file}</span>
+                  <span className="model-name">
+                    <strong>{m.name}</strong>
+                    {m.recommended && <span className="badge badge-completed model-tag">recommended</span>}
+                    {m.bundled && <span className="badge badge-skip model-tag" title="Shipped with TranscriptorIO">bundled</span>}
+                    {m.in_use && (
+                      <span className="badge badge-running model-in-use" title={`Used by the ${m.used_by.join(', ')} preset${m.used_by.length === 1 ? '' : 's'}`}>
+                        in use{m.used_by.length < 3 ? ` · ${m.used_by.join(', ')}` : ''}
+                      </span>
+                    )}
+                    <span className="muted small mono model-file">{m.file}</span>
+                  </span>
                 </td>
-                <td data-label="Size">{formatBytes(m.size_bytes)}</td>
+                <td data-label="Size" className="cell-size">{formatBytes(m.size_bytes)}</td>
                 <td data-label="Description">{m.description ?? ''}</td>
                 <td className="cell-actions cell-progress">
                   {active ? (
@@ -141,13 +157,19 @@ function ModelTable(props: {
                         {d.bytes_per_second ? ` · ${formatBytes(d.bytes_per_second)}/s` : ''}
                       </span>
                     </div>
+                  ) : m.bundled ? (
+                    <span className="muted small">Ships with TranscriptorIO</span>
                   ) : m.installed ? (
                     <button type="button" className="btn btn-small" onClick={() => props.onDelete(m)} aria-label={`Delete ${m.name}`}>
                       <Icon name="trash" size={14} /> Delete
                     </button>
                   ) : (
                     <>
-                      {d?.status === 'error' && <StatusBadge status="failed" />}
+                      {d?.status === 'error' && (
+                        <span className="model-error" role="status">
+                          <StatusBadge status="failed" /> {d.error ? <span className="small">{d.error}</span> : null}
+                        </span>
+                      )}
                       <button type="button" className="btn btn-small btn-primary" onClick={() => props.onDownload(m)} aria-label={`Download ${m.name}`}>
                         <Icon name="download" size={14} /> {m.partial_bytes ? 'Resume' : 'Download'}
                       </button>

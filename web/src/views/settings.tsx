@@ -1,23 +1,33 @@
-// Settings: one tab per category, inputs typed by value_type, bulk save,
-// per-field errors from the API, and a guard against losing unsaved edits.
+// Settings: one tab per section (model and quality first), human labels and
+// help from GET /api/settings/presentation, advanced settings behind "Show
+// advanced", inputs typed by value_type, bulk save, per-field errors from the
+// API, and a guard against losing unsaved edits.
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, ApiError, messageOf, unwrap } from '../api/client';
 import type { Setting } from '../api/types';
 import { ErrorBanner, Loading, PageHeader } from '../components/bits';
+import { ConfirmDialog } from '../components/modal';
+import { BazarrSync } from '../components/bazarr-sync';
 import { addNavigationGuard, href, navigate, useRoute } from '../lib/router';
 import { toast } from '../lib/toast';
 import { useResource } from '../lib/use-resource';
 
-const ORDER = ['general', 'workers', 'transcription', 'subtitles', 'skip', 'scanner', 'bazarr', 'advanced', 'integrations'];
-const TITLES: Record<string, string> = { skip: 'Skip rules', bazarr: 'Bazarr' };
 const UNSAVED = 'You have unsaved settings. Leave without saving?';
+const ADVANCED_KEY = 'transcriptorio.settings.advanced';
 
-const title = (c: string) => TITLES[c] ?? c[0]!.toUpperCase() + c.slice(1);
+/** The sections older links name by setting category. */
+const CATEGORY_SECTION: Record<string, string> = {
+  general: 'server', transcription: 'model', workers: 'workers', subtitles: 'subtitles', skip: 'skip',
+  scanner: 'library', bazarr: 'provider', advanced: 'paths', integrations: 'integrations',
+};
+
+type Presentation = { label: string; help: string; section: string; order: number; advanced: boolean; hidden: boolean; confirm?: string | null };
+type Section = { id: string; title: string; description: string };
+type Shown = Setting & { p: Presentation };
 const choicesOf = (s: Setting): string[] | null => {
   const c = (s as { choices?: unknown }).choices;
   return Array.isArray(c) && c.length ? c.map(String) : null;
 };
-const humanKey = (k: string) => k.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
 
 /** Client-side checks the API would also make; saves a round trip. */
 function localError(s: Setting, v: string): string | null {
@@ -42,23 +52,54 @@ function localError(s: Setting, v: string): string | null {
 export function Settings(): ReactNode {
   const route = useRoute();
   const settings = useResource(() => unwrap(api.GET('/api/settings', {})), [], { refreshMs: 0 });
+  const pres = useResource(() => unwrap(api.GET('/api/settings/presentation', {})), [], { refreshMs: 0 });
   const [draft, setDraft] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
+  const [advanced, setAdvancedState] = useState(() => localStorage.getItem(ADVANCED_KEY) === 'true');
+  const setAdvanced = (on: boolean) => {
+    localStorage.setItem(ADVANCED_KEY, String(on));
+    setAdvancedState(on);
+  };
 
   const list = settings.data ?? [];
-  const byCat = useMemo(() => {
-    const m = new Map<string, Setting[]>();
-    for (const s of list) {
-      const c = s.category ?? 'general';
-      if (!m.has(c)) m.set(c, []);
-      m.get(c)!.push(s);
+  const sections: Section[] = pres.data?.sections ?? [];
+  const byKey = useMemo(() => new Map((pres.data?.settings ?? []).map((p) => [p.key, p as Presentation])), [pres.data]);
+  const shownOf = (s: Setting): Shown => ({
+    ...s,
+    p: byKey.get(s.key) ?? { label: s.key, help: s.description ?? '', section: CATEGORY_SECTION[s.category ?? 'general'] ?? 'server', order: 1000, advanced: false, hidden: false, confirm: null },
+  });
+  const all = useMemo(() => list.map(shownOf), [list, byKey]); // eslint-disable-line react-hooks/exhaustive-deps
+  const bySection = useMemo(() => {
+    const m = new Map<string, Shown[]>();
+    for (const s of all) {
+      if (s.p.hidden) continue;
+      if (!m.has(s.p.section)) m.set(s.p.section, []);
+      m.get(s.p.section)!.push(s);
     }
+    for (const v of m.values()) v.sort((a, b) => a.p.order - b.p.order || a.key.localeCompare(b.key));
     return m;
-  }, [list]);
-  const cats = [...ORDER.filter((c) => byCat.has(c)), ...[...byCat.keys()].filter((c) => !ORDER.includes(c)).sort()];
-  const current = route.segments[1] && byCat.has(route.segments[1]) ? route.segments[1] : cats[0];
+  }, [all]);
+  const visible = (s: Shown) => advanced || !s.p.advanced || !!errors[s.key] || s.key in draft;
+  const tabs = sections.filter((sec) => (bySection.get(sec.id) ?? []).some((s) => advanced || !s.p.advanced));
+  // #/settings/<section>, an older #/settings/<category>, or #/settings/<setting key>.
+  const seg = route.segments[1] ?? '';
+  const linked = all.find((s) => s.key === seg);
+  const wanted = linked ? linked.p.section : (CATEGORY_SECTION[seg] ?? seg);
+  const current = sections.find((s) => s.id === wanted && bySection.has(s.id)) ?? tabs[0];
+  useEffect(() => {
+    if (linked?.p.advanced && !advanced) setAdvanced(true);
+    if (!linked) return;
+    const el = document.querySelector(`[data-key="${linked.key}"]`);
+    el?.scrollIntoView({ block: 'center' });
+    (el?.querySelector('input, select, textarea') as HTMLElement | null)?.focus();
+  }, [linked?.key, current?.id]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  // On a narrow screen the tab strip scrolls: keep the current section's tab in sight.
+  useEffect(() => {
+    document.querySelector('.tabs .tab.active')?.scrollIntoView({ inline: 'nearest', block: 'nearest' });
+  }, [current?.id]);
 
   const changed = useMemo(() => {
     const out: Record<string, string> = {};
@@ -101,9 +142,9 @@ export function Settings(): ReactNode {
       if (e instanceof ApiError && Object.keys(e.errors).length) {
         setErrors(e.errors);
         setFormError(e.message);
-        // Show the first tab that has an error if it is not this one.
-        const first = list.find((s) => s.key in e.errors);
-        if (first && first.category !== current) navigate(`/settings/${first.category}`, { replace: true });
+        // Show the first section that has an error if it is not this one.
+        const first = all.find((s) => s.key in e.errors);
+        if (first && first.p.section !== current?.id) navigate(`/settings/${first.p.section}`, { replace: true });
       } else {
         setErrors({});
         setFormError(messageOf(e));
@@ -113,43 +154,61 @@ export function Settings(): ReactNode {
     }
   }
 
-  const errorCount = (c: string) => (byCat.get(c) ?? []).filter((s) => errors[s.key]).length;
-  const dirtyCount = (c: string) => (byCat.get(c) ?? []).filter((s) => s.key in changed).length;
+  const errorCount = (c: string) => (bySection.get(c) ?? []).filter((s) => errors[s.key]).length;
+  const dirtyCount = (c: string) => (bySection.get(c) ?? []).filter((s) => s.key in changed).length;
+  const items = current ? (bySection.get(current.id) ?? []) : [];
+  const shown = items.filter(visible);
+  const hiddenCount = items.length - shown.length;
+  const loading = !settings.data || !pres.data;
 
   return (
     <div className="view view-settings">
-      <PageHeader title="Settings" />
-      <ErrorBanner error={settings.error} onRetry={() => void settings.reload()} />
-      {!settings.data ? (
-        settings.loading && <Loading />
+      <PageHeader
+        title="Settings"
+        actions={
+          <label className="switch settings-advanced">
+            <input type="checkbox" checked={advanced} onChange={(e) => setAdvanced(e.target.checked)} />
+            <span className="switch-track" aria-hidden="true" />
+            <span className="switch-text">Show advanced</span>
+          </label>
+        }
+      />
+      <ErrorBanner error={settings.error ?? pres.error} onRetry={() => void (settings.reload(), pres.reload())} />
+      {loading ? (
+        (settings.loading || pres.loading) && <Loading />
       ) : (
         <>
-          <nav className="tabs tabs-scroll" aria-label="Setting categories">
-            {cats.map((c) => (
-              <a key={c} href={href(`/settings/${c}`)} className={`tab ${c === current ? 'active' : ''}`} aria-current={c === current ? 'page' : undefined}>
-                {title(c)}
-                {errorCount(c) > 0 ? (
-                  <span className="tab-count tab-count-error" aria-label={`${errorCount(c)} errors`}>
-                    {errorCount(c)}
+          <nav className="tabs tabs-scroll" aria-label="Setting sections">
+            {tabs.map((c) => (
+              <a key={c.id} href={href(`/settings/${c.id}`)} className={`tab ${c.id === current?.id ? 'active' : ''}`} aria-current={c.id === current?.id ? 'page' : undefined}>
+                {c.title}
+                {errorCount(c.id) > 0 ? (
+                  <span className="tab-count tab-count-error" aria-label={`${errorCount(c.id)} errors`}>
+                    {errorCount(c.id)}
                   </span>
-                ) : dirtyCount(c) > 0 ? (
+                ) : dirtyCount(c.id) > 0 ? (
                   <span className="tab-dot" aria-label="unsaved changes" />
                 ) : null}
               </a>
             ))}
           </nav>
+          {current && <p className="muted settings-section-intro">{current.description}</p>}
           <form
             className="card settings-form"
-            aria-label={`${title(current ?? '')} settings`}
+            aria-label={`${current?.title ?? ''} settings`}
             onSubmit={(e) => {
               e.preventDefault();
               void save();
             }}
           >
-            {(byCat.get(current ?? '') ?? []).map((s) => (
+            {shown.map((s) => (
               <SettingField
                 key={s.key}
                 setting={s}
+                label={s.p.label}
+                help={s.p.help}
+                advanced={s.p.advanced}
+                confirm={s.p.confirm ?? null}
                 value={draft[s.key] ?? s.value ?? ''}
                 changed={s.key in changed}
                 error={errors[s.key]}
@@ -159,6 +218,16 @@ export function Settings(): ReactNode {
                 }}
               />
             ))}
+            {current?.id === 'server' && <SetupRow />}
+            {current?.id === 'provider' && <BazarrSync />}
+            {hiddenCount > 0 && (
+              <p className="settings-more muted">
+                {hiddenCount} advanced {hiddenCount === 1 ? 'setting is' : 'settings are'} hidden here.{' '}
+                <button type="button" className="btn-inline" onClick={() => setAdvanced(true)}>
+                  Show advanced
+                </button>
+              </p>
+            )}
           </form>
           <div className={`save-bar ${dirty || formError ? 'visible' : ''}`} role="region" aria-label="Save changes">
             <span className={formError ? 'field-error' : ''} role={formError ? 'alert' : undefined}>
@@ -188,8 +257,29 @@ export function Settings(): ReactNode {
   );
 }
 
+/** Internal state is not a toggle: the wizard is where setup is changed, with a confirmation. */
+function SetupRow(): ReactNode {
+  return (
+    <div className="setting" data-key="setup">
+      <div className="setting-label">
+        <span className="setting-title">Setup wizard</span>
+      </div>
+      <div className="setting-input">
+        <p className="help">
+          Library folders, first rules, workers, the model and Bazarr provider mode (including a new provider key) are set up in the wizard. Nothing changes until you confirm there.{' '}
+          <a href={href('/setup')}>Open the setup wizard</a>
+        </p>
+      </div>
+    </div>
+  );
+}
+
 function SettingField(props: {
   setting: Setting;
+  label: string;
+  help: string;
+  advanced: boolean;
+  confirm: string | null;
   value: string;
   changed: boolean;
   error?: string;
@@ -205,7 +295,7 @@ function SettingField(props: {
   else if (meta.min != null) hints.push(`at least ${meta.min}`);
   else if (meta.max != null) hints.push(`at most ${meta.max}`);
   if (def !== undefined && def !== '' && s.value_type !== 'secret') hints.push(`default ${def}`);
-  const describedBy = [s.description ? `${id}-desc` : '', props.error ? `${id}-err` : ''].filter(Boolean).join(' ') || undefined;
+  const describedBy = [props.help || hints.length ? `${id}-desc` : '', props.error ? `${id}-err` : ''].filter(Boolean).join(' ') || undefined;
   const common = {
     id,
     name: s.key,
@@ -248,7 +338,7 @@ function SettingField(props: {
   } else if (s.value_type === 'json') {
     input = <textarea {...common} rows={Math.min(12, Math.max(3, value.split('\n').length))} className="mono" spellCheck={false} value={value} onChange={(e) => props.onChange(e.target.value)} />;
   } else if (s.value_type === 'secret') {
-    input = <SecretInput common={common} settingKey={s.key} value={value} onChange={props.onChange} />;
+    input = <SecretInput common={common} settingKey={s.key} label={props.label} confirm={props.confirm} value={value} onChange={props.onChange} />;
   } else {
     input = <input {...common} type="text" spellCheck={false} value={value} onChange={(e) => props.onChange(e.target.value)} />;
   }
@@ -256,14 +346,17 @@ function SettingField(props: {
   return (
     <div className={`setting ${props.changed ? 'setting-changed' : ''} ${props.error ? 'setting-error' : ''}`} data-key={s.key}>
       <div className="setting-label">
-        <label htmlFor={id}>{humanKey(s.key)}</label>
-        <code className="setting-key">{s.key}</code>
+        <label htmlFor={id}>{props.label}</label>
+        <code className="setting-key" title={s.description ?? undefined}>
+          {s.key}
+          {props.advanced ? ' · advanced' : ''}
+        </code>
       </div>
       <div className="setting-input">
         {input}
-        {(s.description || hints.length > 0) && (
+        {(props.help || hints.length > 0) && (
           <p id={`${id}-desc`} className="help">
-            {s.description}
+            {props.help}
             {hints.length > 0 && <span className="muted"> ({hints.join(' · ')})</span>}
             {def !== undefined && value !== def && s.value_type !== 'secret' && (
               <>
@@ -276,7 +369,7 @@ function SettingField(props: {
           </p>
         )}
         {meta.effective_value != null && (
-          <p className="help setting-effective">
+          <p className="help setting-effective" role="note">
             In force now: <strong>{meta.effective_value}</strong>
             {meta.overridden_by ? `, set by ${meta.overridden_by}` : ''}. The value here applies when that is not given.
           </p>
@@ -298,9 +391,12 @@ const SECRET_MASK = '********';
  * A secret setting: listed masked, shown only when asked (the server reveals
  * it to an authorized caller), copyable, and replaced by typing a new value.
  */
-function SecretInput(props: { common: Record<string, unknown>; settingKey: string; value: string; onChange: (v: string) => void }): ReactNode {
+function SecretInput(props: { common: Record<string, unknown>; settingKey: string; label: string; confirm: string | null; value: string; onChange: (v: string) => void }): ReactNode {
   const { settingKey: key, value } = props;
   const masked = value === SECRET_MASK;
+  // A key others depend on is read-only until replacing it is confirmed.
+  const [unlocked, setUnlocked] = useState(!props.confirm);
+  const [asking, setAsking] = useState(false);
   const [clear, setClear] = useState<string | null>(null);
   const [visible, setVisible] = useState(false);
   const [copied, setCopied] = useState(false);
@@ -316,7 +412,7 @@ function SecretInput(props: { common: Record<string, unknown>; settingKey: strin
       if (!visible) await reveal();
       setVisible(!visible);
     } catch (e) {
-      toast.error(`Could not show ${humanKey(key)}: ${messageOf(e)}`);
+      toast.error(`Could not show ${props.label}: ${messageOf(e)}`);
     }
   }
   async function copy() {
@@ -325,7 +421,7 @@ function SecretInput(props: { common: Record<string, unknown>; settingKey: strin
       setCopied(true);
       setTimeout(() => setCopied(false), 2000);
     } catch (e) {
-      toast.error(`Could not copy ${humanKey(key)}: ${messageOf(e)}`);
+      toast.error(`Could not copy ${props.label}: ${messageOf(e)}`);
     }
   }
   const shown = masked ? (visible ? (clear ?? '') : '') : value;
@@ -337,7 +433,8 @@ function SecretInput(props: { common: Record<string, unknown>; settingKey: strin
         autoComplete="off"
         spellCheck={false}
         value={shown}
-        placeholder={masked ? 'Set (hidden): type to replace it' : 'Not set'}
+        readOnly={!unlocked}
+        placeholder={masked ? (unlocked ? 'Set (hidden): type to replace it' : 'Set (hidden)') : 'Not set'}
         onChange={(e) => props.onChange(e.target.value)}
       />
       <button type="button" className="btn" onClick={() => void toggle()} aria-pressed={visible} aria-label={visible ? `Hide ${key}` : `Show ${key}`}>
@@ -348,6 +445,24 @@ function SecretInput(props: { common: Record<string, unknown>; settingKey: strin
           {copied ? 'Copied' : 'Copy'}
         </button>
       )}
+      {!unlocked && (
+        <button type="button" className="btn" onClick={() => setAsking(true)} aria-label={`Replace ${props.label}`}>
+          Replace…
+        </button>
+      )}
+      <ConfirmDialog
+        open={asking}
+        title={`Replace the ${props.label.toLowerCase()}?`}
+        message={props.confirm ?? ''}
+        confirmLabel="Type a new one"
+        danger
+        onCancel={() => setAsking(false)}
+        onConfirm={() => {
+          setAsking(false);
+          setUnlocked(true);
+          setTimeout(() => (document.getElementById(String(props.common.id)) as HTMLInputElement | null)?.focus(), 0);
+        }}
+      />
     </div>
   );
 }
