@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { createLogger } from './logger.js';
+import { createLogger, logFormat } from './logger.js';
 import { redactUrl } from './security/request-guard.js';
 
 test('log lines censor keys and tokens in the fields that carry them', () => {
@@ -18,4 +18,26 @@ test('logged URLs carry neither the query string nor the key of a provider URL',
   assert.equal(redactUrl('/api/jobs?apikey=abc'), '/api/jobs');
   assert.equal(redactUrl('/provider/0123abcd/asr?output=srt'), '/provider/<key>/asr');
   assert.equal(redactUrl('/status'), '/status');
+});
+
+test('LOG_FORMAT: pretty on a terminal and JSON otherwise when unset; json|pretty force it; anything else is refused by name', () => {
+  assert.equal(logFormat(undefined, true), 'pretty');
+  assert.equal(logFormat('', false), 'json');
+  assert.equal(logFormat('json', true), 'json');
+  assert.equal(logFormat('PRETTY', false), 'pretty');
+  assert.throws(() => logFormat('fancy', true), /LOG_FORMAT must be json or pretty .*got "fancy"/);
+});
+
+test('sinks get every line as JSON, censored like the main output', () => {
+  const main: string[] = [];
+  const sink: string[] = [];
+  const dest = new Writable({ write: (chunk, _enc, done) => (main.push(String(chunk)), done()) });
+  const log = createLogger('info', 'test', dest as never, { sinks: [{ write: (l) => void sink.push(l) }] });
+  log.info({ token: 'k9-secret' }, 'to both');
+  log.debug('below the level');
+  assert.equal(sink.length, 1);
+  assert.equal(main.length, 1);
+  const parsed = JSON.parse(sink[0]) as { msg: string; token: string };
+  assert.equal(parsed.msg, 'to both');
+  assert.equal(parsed.token, '[redacted]');
 });

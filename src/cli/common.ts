@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config.js';
+import { logFormat } from '../logger.js';
 
 /** Adds the options every command that opens the database shares. */
 export function withDatabaseOptions(cmd: Command): Command {
@@ -11,7 +12,13 @@ export function withDatabaseOptions(cmd: Command): Command {
 
 export function configFrom(opts: { databaseUrl?: string; dataDir?: string; logLevel?: string; host?: string; port?: string }): Config {
   try {
-    return loadConfig({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir, logLevel: opts.logLevel, host: opts.host, port: opts.port });
+    const config = loadConfig({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir, logLevel: opts.logLevel, host: opts.host, port: opts.port });
+    try {
+      logFormat();
+    } catch (e) {
+      throw new ConfigError((e as Error).message);
+    }
+    return config;
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(`Configuration error: ${e.message}`);

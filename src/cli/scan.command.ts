@@ -3,7 +3,7 @@ import cliProgress from 'cli-progress';
 import { closeContext, createContext } from '../server/context.js';
 import { createLogger } from '../logger.js';
 import { AppError } from '../errors.js';
-import { ScannerService } from '../scanner/scanner.service.js';
+import type { ScanResult } from '../scanner/scanner.service.js';
 import { configFrom, withDatabaseOptions } from './common.js';
 
 interface ScanOptions {
@@ -30,7 +30,8 @@ export function register(program: Command): void {
 async function runScan(paths: string[], opts: ScanOptions): Promise<number> {
   const config = configFrom({ ...opts, logLevel: opts.logLevel ?? 'warn' });
   const ctx = await createContext(config, { log: createLogger(config.logLevel) });
-  const scanner = new ScannerService({ db: ctx.database.db, settings: ctx.settings, jobs: ctx.jobs, rules: ctx.rules, events: ctx.events, log: ctx.log });
+  // The context's own scan service: the library index follows a CLI scan as it follows the server's.
+  const scanner = ctx.scanner.service;
   const interactive = process.stderr.isTTY;
   const bar = new cliProgress.SingleBar(
     { format: 'Scanning [{bar}] {percentage}% | {value}/{total} files | {jobs} jobs | {file}', hideCursor: true, clearOnComplete: true, stream: process.stderr, noTTYOutput: false },
@@ -67,18 +68,13 @@ async function runScan(paths: string[], opts: ScanOptions): Promise<number> {
     process.once('SIGINT', onSigint);
     const result = await run.done;
     stopBar();
-    if (opts.dryRun && result.decisions) {
-      for (const d of result.decisions) {
-        const what = d.action === 'job' ? `JOB  ${d.target_language} (rule "${d.rule_name}")` : 'SKIP';
-        console.log(`${what}  ${d.file_path}\n      ${d.reason}`);
-      }
+    // Per-file outcomes, in a real scan as in a dry run; the reason names the rule, so the line does not repeat it.
+    for (const d of result.decisions ?? []) {
+      const what = d.action === 'job' ? `JOB  ${d.target_language}` : 'SKIP';
+      console.log(`${what}  ${d.file_path}\n      ${d.reason}${d.job_id ? ` (job ${d.job_id})` : ''}`);
     }
     for (const e of result.error_files) console.log(`ERROR ${e.path}\n      ${e.error}`);
-    console.log(
-      `\n${opts.dryRun ? 'Dry run: ' : ''}${result.scanned_files} media files scanned in ${result.duration_seconds.toFixed(1)} s ` +
-        `(${result.probed_files} probed, the rest from the cache) in ${result.paths_scanned.join(', ')}`,
-    );
-    console.log(`  matched: ${result.matched_files}  jobs created: ${result.jobs_created}  skipped: ${result.skipped_files}  errors: ${result.errors}  not media: ${result.ignored_files}`);
+    for (const line of summaryLines(result, !!opts.dryRun)) console.log(line);
     if (result.cancelled) {
       console.log('Scan cancelled: the files not reached are scanned next time.');
       return 130;
@@ -95,6 +91,22 @@ async function runScan(paths: string[], opts: ScanOptions): Promise<number> {
     if (onSigint) process.removeListener('SIGINT', onSigint);
     await closeContext(ctx);
   }
+}
+
+const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** The closing summary: media files and what became of them, then the other files the walk passed by. */
+export function summaryLines(r: ScanResult, dryRun: boolean): string[] {
+  const lines = [
+    `\n${dryRun ? 'Dry run: ' : ''}${count(r.scanned_files, 'media file')} scanned in ${r.duration_seconds.toFixed(1)} s ` +
+      `(${r.probed_files} probed, the rest from the cache) in ${r.paths_scanned.join(', ')}`,
+  ];
+  const outcomes = dryRun ? [`${r.matched_files} would get a job`] : [`${count(r.jobs_created, 'job')} created`];
+  outcomes.push(`${r.skipped_files} skipped`);
+  if (r.errors) outcomes.push(`${count(r.errors, 'error')} (listed above)`);
+  lines.push(`  ${outcomes.join(', ')}`);
+  if (r.ignored_files) lines.push(`  ${count(r.ignored_files, 'other file')} (subtitles, images, notes…) ${r.ignored_files === 1 ? 'is' : 'are'} not media and ${r.ignored_files === 1 ? 'was' : 'were'} left alone`);
+  return lines;
 }
 
 function shorten(path: string, max: number): string {

@@ -1,9 +1,13 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { startServer } from '../server/server.js';
+import { serve } from '../server/server.js';
+import { createContext } from '../server/context.js';
+import { createLogger, logFormat } from '../logger.js';
+import { RotatingLogFile, logFilePath } from '../logs/log-file.js';
 import { projectRoot } from '../paths.js';
 import { configFrom, withDatabaseOptions } from './common.js';
+import { printBanner } from './server-banner.js';
 
 interface ServerOptions {
   host?: string;
@@ -41,7 +45,14 @@ async function runServer(opts: ServerOptions): Promise<void> {
     }
   }
   if (opts.reload) return runWithReload();
-  const server = await startServer(config, { cpuWorkers });
+  // Every line of the server and its workers also goes to DATA_DIR/logs (the Logs page), always as JSON.
+  const logFile = new RotatingLogFile(logFilePath(config.dataDir));
+  const format = logFormat();
+  const log = createLogger(config.logLevel, 'transcriptorio', undefined, { format, sinks: [logFile] });
+  const ctx = await createContext(config, { log, cpuWorkersAtBoot: cpuWorkers });
+  ctx.workers.supervisor.on('log', (line: string) => logFile.write(line));
+  const server = await serve(ctx);
+  printBanner(server, { format, logFile: logFile.path, generatedKey: ctx.generatedApiKey });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -51,6 +62,7 @@ async function runServer(opts: ServerOptions): Promise<void> {
     timer.unref();
     // Background components stop in reverse start order (workers finish or hand back their jobs), then HTTP.
     await server.close();
+    logFile.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrator.js';
 import { createLogger } from '../logger.js';
+import { RotatingLogFile, logFilePath } from '../logs/log-file.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { WorkerSupervisor } from '../workers/supervisor.js';
 import { configFrom, withDatabaseOptions } from './common.js';
@@ -61,12 +62,15 @@ async function runWorkers(opts: WorkerOptions): Promise<void> {
   }
   // --node-name wins over the configured name (TRANSCRIPTORIO_NODE_NAME, else the host name).
   const node = opts.nodeName?.trim() || config.nodeName;
-  const log = createLogger(config.logLevel).child({ node });
+  // This node's lines and its workers' go to its own DATA_DIR/logs too, bounded like the server's.
+  const logFile = new RotatingLogFile(logFilePath(config.dataDir));
+  const log = createLogger(config.logLevel, 'transcriptorio', undefined, { sinks: [logFile] }).child({ node });
   const database = openDatabase(config.databaseUrl);
   await migrateToLatest(database);
   const settings = new SettingsService(database.db);
   await settings.initDefaults();
   const supervisor = new WorkerSupervisor({ database, databaseUrl: config.databaseUrl, settings, log, node, logLevel: config.logLevel, extraHandlers: config.extraHandlers });
+  supervisor.on('log', (line: string) => logFile.write(line));
   await supervisor.start();
   for (let i = 0; i < cpu; i++) await supervisor.addWorker('cpu');
   for (const id of gpus) await supervisor.addWorker('gpu', id);

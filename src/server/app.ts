@@ -109,15 +109,27 @@ async function registerUi(app: FastifyInstance, webDir: string): Promise<void> {
   }
 }
 
+/**
+ * ReDoc's bundle, served from the dependency. Its one request to the internet
+ * (the Redocly logo in the menu, from cdn.redoc.ly) points at an inline image
+ * instead, so the page works on a machine without internet.
+ */
+let redocBundle: Buffer | null = null;
+function redocScript(): Buffer {
+  const file = join(projectRoot(), 'node_modules', 'redoc', 'bundles', 'redoc.standalone.js');
+  return (redocBundle ??= Buffer.from(
+    readFileSync(file, 'utf8').replaceAll('https://cdn.redoc.ly/redoc/logo-mini.svg', "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='1' height='1'/%3E"),
+  ));
+}
+
 function registerRedoc(app: FastifyInstance): void {
-  const bundle = join(projectRoot(), 'node_modules', 'redoc', 'bundles', 'redoc.standalone.js');
   app.get('/redoc', { schema: { hide: true } }, async (_req, reply) =>
     reply.type('text/html').send(`<!doctype html><html><head><meta charset="utf-8"><title>TranscriptorIO API - ReDoc</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>body{margin:0}</style></head>
 <body><redoc spec-url="/openapi.json"></redoc><script src="/redoc/redoc.standalone.js"></script></body></html>`),
   );
   app.get('/redoc/redoc.standalone.js', { schema: { hide: true } }, async (_req, reply) =>
-    reply.type('application/javascript').header('cache-control', 'public, max-age=86400').send(readFileSync(bundle)),
+    reply.type('application/javascript').header('cache-control', 'public, max-age=86400').send(redocScript()),
   );
 }
 

@@ -24,6 +24,8 @@ export interface CoreContext {
   rules: ScanRulesService;
   events: EventHub;
   startedAt: number;
+  /** the API key this start generated (a first start), for the start banner; null when one existed */
+  generatedApiKey: string | null;
 }
 
 export async function createCore(config: Config, log: Logger): Promise<CoreContext> {
@@ -31,7 +33,7 @@ export async function createCore(config: Config, log: Logger): Promise<CoreConte
   await migrateToLatest(database);
   const settings = new SettingsService(database.db);
   await settings.initDefaults();
-  await ensureApiKey(settings, log);
+  const generatedApiKey = await ensureApiKey(settings, log);
   const jobs = new JobsService(database, {
     maxRetries: () => settings.getNumber('job_max_retries'),
     mode: () => settings.getString('transcribe_or_translate') || 'transcribe',
@@ -39,14 +41,15 @@ export async function createCore(config: Config, log: Logger): Promise<CoreConte
   });
   const rules = new ScanRulesService(database.db, () => settings.getString('transcription_preset'));
   const events = new EventHub(database.db, log);
-  return { config, log, database, settings, jobs, rules, events, startedAt: Date.now() };
+  return { config, log, database, settings, jobs, rules, events, startedAt: Date.now(), generatedApiKey };
 }
 
 /** The API key is made on first start and logged so the user can find it. */
-async function ensureApiKey(settings: SettingsService, log: Logger): Promise<void> {
-  if (settings.getString('api_key')) return;
+async function ensureApiKey(settings: SettingsService, log: Logger): Promise<string | null> {
+  if (settings.getString('api_key')) return null;
   const key = randomBytes(16).toString('hex');
   await settings.setInternal('api_key', key);
   // The one log line that shows a key: the user needs it to connect other machines and Bazarr.
-  log.info(`Generated API key: ${key} (other machines send it as X-Api-Key or ?apikey=; Settings → General shows it again)`);
+  log.info(`Generated API key: ${key} (other machines send it as X-Api-Key or ?apikey=; Settings → Server and security shows it again)`);
+  return key;
 }

@@ -5,7 +5,8 @@
  * and restarts workers whose heartbeat went stale, takes back the jobs of dead
  * workers (lease recovery, idempotent, run by every node), removes rows of
  * nodes that stopped heart-beating, and stops workers by finishing or handing
- * back their jobs within a deadline.
+ * back their jobs within a deadline. Its workers' log lines (JSON, sent over
+ * IPC) come out as its 'log' event, for the node's log file.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
@@ -231,6 +232,10 @@ export class WorkerSupervisor extends EventEmitter {
     m.startedAt = Date.now();
     m.exited = new Promise((resolve) => child.once('exit', (code, signal) => void this.onExit(m, child, code, signal).finally(resolve)));
     child.on('error', (err) => this.o.log.error({ err, worker: m.id }, 'worker process error'));
+    // The worker's log lines (JSON), for whoever keeps them (the server's log file): the 'log' event.
+    child.on('message', (msg: { type?: string; line?: unknown }) => {
+      if (msg?.type === 'log' && typeof msg.line === 'string') this.emit('log', msg.line);
+    });
     await repo.updateWorker(this.db, m.id, { pid: child.pid ?? null, status: 'starting', error: null, desired_state: 'running', stop_deadline_ms: null, started_at: new Date().toISOString(), last_heartbeat_ms: Date.now() });
     this.emit('spawned', m.id, child.pid);
   }

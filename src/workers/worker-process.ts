@@ -191,6 +191,30 @@ class WorkerProcess {
   }
 }
 
+/** Log lines to the supervisor over IPC; flush() waits (briefly) for the last ones before the process exits. */
+function ipcLogForwarder(): { sinks: Array<{ write(line: string): void }>; flush(): Promise<void> } {
+  if (!process.send) return { sinks: [], flush: async () => {} };
+  let pending = 0;
+  let drained: (() => void) | null = null;
+  const sink = {
+    write(line: string) {
+      if (!process.connected) return;
+      pending++;
+      process.send!({ type: 'log', line }, undefined, undefined, () => {
+        if (--pending === 0) drained?.();
+      });
+    },
+  };
+  const flush = () =>
+    pending === 0 || !process.connected
+      ? Promise.resolve()
+      : new Promise<void>((r) => {
+          drained = r;
+          setTimeout(r, 1000).unref();
+        });
+  return { sinks: [sink], flush };
+}
+
 async function main(): Promise<void> {
   const raw = process.env[SPEC_ENV];
   if (!raw) {
@@ -198,7 +222,9 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const spec = JSON.parse(raw) as WorkerSpec;
-  const log = createLogger(spec.logLevel ?? 'info', 'worker').child({ worker: spec.workerId, node: spec.node });
+  // Each line goes to the terminal (same format as the server's) and, over IPC, to the supervisor for the Logs page.
+  const forward = ipcLogForwarder();
+  const log = createLogger(spec.logLevel ?? 'info', 'worker', undefined, { sinks: forward.sinks }).child({ worker: spec.workerId, node: spec.node });
   const handle = openDatabase(spec.databaseUrl, { poolSize: 3 });
   const settings = new SettingsService(handle.db);
   await settings.refresh();
@@ -233,6 +259,7 @@ async function main(): Promise<void> {
       log.error({ reason: problem }, 'GPU worker cannot start');
       await repo.updateWorker(handle.db, spec.workerId, { status: 'error', error: problem, pid: process.pid, last_heartbeat_ms: Date.now() });
       await handle.close();
+      await forward.flush();
       process.exit(EXIT_CANNOT_RUN);
     }
   }
@@ -242,6 +269,7 @@ async function main(): Promise<void> {
   const code = await worker.run();
   await handle.close();
   log.info('worker stopped');
+  await forward.flush();
   process.exit(code);
 }
 

@@ -2,20 +2,26 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openDatabase } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrator.js';
+import { SettingsService } from '../../src/settings/settings.service.js';
+import { engineSkip, minimalModel } from '../engine/helpers.ts';
+import { JFK_WAV } from '../helpers/fixtures.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/transcriptorio.js', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'tio-cli-'));
 
-function cli(args: string[], env: Record<string, string> = {}) {
+function cli(args: string[], env: Record<string, string> = {}, cwd?: string) {
   const base: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ['DATABASE_URL', 'PORT', 'HOST', 'LOG_LEVEL']) delete base[k];
+  for (const k of ['DATABASE_URL', 'PORT', 'HOST', 'LOG_LEVEL', 'LOG_FORMAT', 'TRANSCRIPTORIO_MODEL_PATH']) delete base[k];
   const res = spawnSync(process.execPath, [BIN, ...args], {
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: 120_000,
+    cwd,
     // From source, so the test checks this checkout and not an older build in dist/.
     env: { ...base, DATA_DIR: dataDir, TRANSCRIPTORIO_FROM_SOURCE: '1', ...env },
   });
@@ -91,5 +97,60 @@ describe('transcriptorio CLI', () => {
     const r = cli(['fly']);
     assert.notEqual(r.code, 0);
     assert.match(r.err, /unknown command 'fly'/);
+  });
+});
+
+describe('transcriptorio transcribe inside an installed instance', { skip: engineSkip() }, () => {
+  const root = mkdtempSync(join(tmpdir(), 'tio-cli-instance-'));
+  // An install: <root>/data (DATA_DIR) and <root>/models (the default model_path, ./models of the server's folder).
+  const instData = join(root, 'install', 'data');
+  const instModels = join(root, 'install', 'models');
+  const elsewhere = join(root, 'somewhere else');
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it('uses the instance\'s model and model folder (as an absolute path), the preset resolver for --preset, and the defaults with --no-instance', async () => {
+    mkdirSync(instModels, { recursive: true });
+    mkdirSync(elsewhere, { recursive: true });
+    const model = await minimalModel();
+    copyFileSync(model, join(instModels, 'ggml-small.bin'));
+    copyFileSync(model, join(instModels, 'ggml-base.bin'));
+    copyFileSync(JFK_WAV, join(elsewhere, 'Talk.wav'));
+    // The instance as the server leaves it: migrated, defaults in place, then the user's choices.
+    const handle = openDatabase(`sqlite:${join(instData, 'transcriptorio.db')}`);
+    await migrateToLatest(handle);
+    const settings = new SettingsService(handle.db);
+    await settings.initDefaults();
+    await settings.update('whisper_model', 'small');
+    await settings.update('preset_best_model', 'base');
+    await handle.close();
+
+    const args = ['transcribe', 'Talk.wav', '--lang', 'eng', '--source', 'eng', '--threads', '2', '--no-lrc'];
+    const used = cli(args, { DATA_DIR: instData }, elsewhere);
+    assert.equal(used.code, 0, used.err);
+    assert.ok(used.err.includes(`Settings of the instance at ${join(instData, 'transcriptorio.db')}: model small, models in ${instModels}`), used.err);
+    assert.ok(existsSync(join(elsewhere, 'Talk.eng.srt')));
+
+    const fast = cli([...args, '--preset', 'best', '--output', 'best subs/deeper'], { DATA_DIR: instData }, elsewhere);
+    assert.equal(fast.code, 0, fast.err);
+    assert.match(fast.err, /: model base, models in /, 'the preset\'s own model, as the server resolves it');
+    assert.ok(existsSync(join(elsewhere, 'best subs', 'deeper', 'Talk.eng.srt')), '--output DIR is created when missing');
+
+    const flags = cli([...args, '--model', model, '--output', 'by flag'], { DATA_DIR: instData }, elsewhere);
+    assert.equal(flags.code, 0, flags.err);
+    assert.ok(flags.err.includes(`model ${model}`), 'a flag wins over the instance');
+
+    const none = cli([...args, '--no-instance'], { DATA_DIR: instData }, elsewhere);
+    assert.equal(none.code, 1);
+    assert.match(none.err, /Default settings/);
+    assert.ok(none.err.includes(`Model file ${join(elsewhere, 'models', 'ggml-medium.bin')} is missing`), none.err);
+    assert.ok(!existsSync(join(elsewhere, 'data')), 'looking for an instance never creates one');
+  });
+
+  it('--output naming a file is refused with a message that says so', () => {
+    mkdirSync(elsewhere, { recursive: true });
+    copyFileSync(JFK_WAV, join(elsewhere, 'Talk.wav'));
+    const r = cli(['transcribe', 'Talk.wav', '--lang', 'eng', '--output', 'Talk.wav', '--no-instance'], {}, elsewhere);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /--output Talk\.wav is a file, not a folder/);
   });
 });
