@@ -36,6 +36,8 @@ export const ERROR_CODES = {
   no_handler: { status: 400, retryable: false },
   // The server lost what the request sent: ours (5xx), and still no use retrying.
   upload_missing: { status: 500, retryable: false },
+  /** this worker could not read a provider upload from the database (connection, older schema): another attempt, maybe on another node */
+  upload_unreadable: { status: 503, retryable: true },
   bad_provider_job: { status: 500, retryable: false },
 
   // ---- job failures: the output ----
@@ -77,6 +79,10 @@ export const ERROR_CODES = {
   download_interrupted: { status: 502, retryable: true },
   download_running: { status: 409, retryable: false },
   checksum_mismatch: { status: 502, retryable: true },
+  /** a model shipped with the product (the Silero VAD) cannot be deleted */
+  bundled_model: { status: 400, retryable: false },
+  /** a file picked as a Whisper model is not a ggml model */
+  not_a_model: { status: 400, retryable: false },
 
   // ---- provider requests ----
   client_closed: { status: 499, retryable: false },
@@ -89,6 +95,8 @@ export const ERROR_CODES = {
   transcription_failed: { status: 500, retryable: true },
   result_missing: { status: 500, retryable: false },
   model_not_found: { status: 400, retryable: false },
+  /** /v1: the uploaded file is not audio (OpenAI answers 400 where /asr answers 422) */
+  invalid_file_format: { status: 400, retryable: false },
   bad_multipart: { status: 400, retryable: false },
   not_multipart: { status: 400, retryable: false },
   missing_file: { status: 400, retryable: false },
@@ -118,6 +126,9 @@ export const ERROR_CODES = {
   bad_status: { status: 400, retryable: false },
   bad_page: { status: 400, retryable: false },
   bad_page_size: { status: 400, retryable: false },
+  bad_bulk_action: { status: 400, retryable: false },
+  /** a job without a subtitle to preview or download (the message says why) */
+  no_subtitle: { status: 404, retryable: false },
   bad_mode: { status: 400, retryable: false },
   bad_quality_preset: { status: 400, retryable: false },
   unknown_language: { status: 400, retryable: false },
@@ -148,6 +159,19 @@ export const ERROR_CODES = {
   bad_condition: { status: 400, retryable: false },
   duplicate_rule: { status: 409, retryable: false },
 
+  // ---- requests: library ----
+  bad_filter: { status: 400, retryable: false },
+  bad_sort: { status: 400, retryable: false },
+  /** an action names neither item_ids nor filter, or both */
+  bad_selection: { status: 400, retryable: false },
+  selection_too_large: { status: 400, retryable: false },
+  /** an image subtitle (VobSub, PGS) has no text to preview */
+  not_text_subtitle: { status: 415, retryable: false },
+
+  // ---- requests: setup wizard ----
+  bad_public_url: { status: 400, retryable: false },
+  bad_translation: { status: 400, retryable: false },
+
   // ---- requests: settings ----
   bad_key: { status: 400, retryable: false },
   bad_category: { status: 400, retryable: false },
@@ -164,6 +188,10 @@ export const ERROR_CODES = {
   item_without_file: { status: 422, retryable: false },
   media_server_unconfigured: { status: 422, retryable: false },
   media_server_unreachable: { status: 502, retryable: true },
+  // Bazarr Wanted sync
+  bazarr_unconfigured: { status: 400, retryable: false },
+  bazarr_unreachable: { status: 502, retryable: true },
+  bazarr_sync_running: { status: 409, retryable: false },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

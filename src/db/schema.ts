@@ -53,6 +53,17 @@ export interface JobsTable {
   updated_ms: number;
   /** node that must run this job (its input is on that node's disk); null: any node */
   node_affinity: string | null;
+  /** node of the worker that claimed the job last (migration 008); null until one did */
+  node: string | null;
+}
+
+/** A provider upload in the database (migration 008): chunk `seq` of job `job_id`'s audio. */
+export interface JobBlobsTable {
+  job_id: string;
+  seq: number;
+  data: Buffer;
+  /** epoch ms the chunk was written (the clean-up's grace period for a job still being created) */
+  created_ms: number;
 }
 
 export interface JobStatusCountsTable {
@@ -74,6 +85,8 @@ export interface ScanRulesTable {
   missing_embedded_subtitle_lang: string | null;
   missing_external_subtitle_lang: string | null;
   file_extension: string | null;
+  /** 1: the audio track must be in the media's original language (Sonarr/Radarr originalLanguage, migration 010); null: not checked */
+  audio_is_original_language: number | null;
   action_type: string;
   target_language: string;
   quality_preset: string;
@@ -123,19 +136,107 @@ export interface ProbeCacheTable {
   result: string;
 }
 
+/** A subtitle Bazarr's Wanted list asked for and the job that makes it (migration 010). */
+export interface BazarrSyncItemsTable {
+  id: Generated<number>;
+  /** 'episode' (bazarr_id: sonarrEpisodeId, series_id: sonarrSeriesId) or 'movie' (bazarr_id: radarrId) */
+  media_kind: string;
+  bazarr_id: number;
+  series_id: number | null;
+  /** Bazarr's language code (ISO 639-1, as its API takes it) */
+  language: string;
+  forced: number;
+  hi: number;
+  file_path: string;
+  job_id: string | null;
+  /** queued (job live), uploaded, upload_failed, job_failed */
+  status: string;
+  error: string | null;
+  created_ms: number;
+  updated_ms: number;
+}
+
 export interface AppStateTable {
   key: string;
   value: string;
 }
 
+/** One thing that happened to a job (migration 013; written by src/jobs/job-events.repository.ts). */
+export interface JobEventsTable {
+  id: Generated<number>;
+  job_id: string;
+  /** epoch ms */
+  at_ms: number;
+  /** JOB_EVENT_KINDS (src/jobs/job-events.repository.ts) */
+  kind: string;
+  stage: string | null;
+  worker_id: string | null;
+  node: string | null;
+  error_code: string | null;
+  message: string | null;
+  /** JSON: details of the event (creator, attempt, output) */
+  data: string | null;
+}
+
+/**
+ * The library index (migration 009): one row per media file the scanner has
+ * analysed. Language lists are `,jpn,eng,` text; `analysis`, `wanted` and
+ * `jobs` are JSON (see src/library/library.repository.ts).
+ */
+export interface LibraryItemsTable {
+  id: Generated<number>;
+  path: string;
+  folder: string;
+  root: string | null;
+  file_name: string;
+  kind: string;
+  title: string;
+  show: string | null;
+  season: number | null;
+  episode: number | null;
+  episode_end: number | null;
+  year: number | null;
+  sort_key: string;
+  search_text: string;
+  size: number;
+  mtime_ms: number;
+  duration_seconds: number | null;
+  is_video: number;
+  analysis: string;
+  probe_error: string | null;
+  /** audio and subtitle languages together (the list's language filter) */
+  langs: string;
+  audio_langs: string;
+  subtitle_langs: string;
+  generated_langs: string;
+  has_generated: number;
+  wanted: string;
+  wanted_langs: string;
+  wanted_count: number;
+  decision: string | null;
+  jobs: string;
+  failed_langs: string;
+  failed: number;
+  /** 'file' (a marker beside the file) or 'folder' (a marker in a folder above); null: not ignored */
+  ignored_by: string | null;
+  missing: number;
+  indexed_at: string;
+  updated_at: string;
+  updated_ms: number;
+}
+
 export interface Database {
   jobs: JobsTable;
+  job_events: JobEventsTable;
+  job_blobs: JobBlobsTable;
   job_status_counts: JobStatusCountsTable;
   scan_rules: ScanRulesTable;
   system_settings: SystemSettingsTable;
   workers: WorkersTable;
   probe_cache: ProbeCacheTable;
   app_state: AppStateTable;
+  bazarr_sync_items: BazarrSyncItemsTable;
+  library_items: LibraryItemsTable;
 }
 
 export type JobRow = Selectable<JobsTable>;
@@ -144,3 +245,4 @@ export type JobUpdate = Updateable<JobsTable>;
 export type ScanRuleRow = Selectable<ScanRulesTable>;
 export type SettingRow = Selectable<SystemSettingsTable>;
 export type WorkerRow = Selectable<WorkersTable>;
+export type JobEventRow = Selectable<JobEventsTable>;

@@ -3,7 +3,9 @@
  * to the database, so the server notices job and worker changes by polling
  * the indexed `updated_ms`/heartbeat columns once for all subscribers (not once
  * per browser), and in-process components publish directly (scan progress,
- * model downloads).
+ * model downloads, the library index's `library.item` — one changed item as
+ * GET /api/library/items shows it — and `library.changed` {reason, count}
+ * for bulk changes).
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';

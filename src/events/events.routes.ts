@@ -13,7 +13,7 @@ export const eventsRoutes: FastifyPluginAsync = async (app) => {
   app.get('/events', {
     schema: {
       tags: ['System'],
-      summary: 'Live updates (text/event-stream): job.updated, stats, worker.updated, workers.removed, scan.progress, scan.completed, model.download',
+      summary: 'Live updates (text/event-stream): job.updated, stats, worker.updated, workers.removed, scan.progress, scan.completed, model.download, library.item, library.changed',
     },
   }, (req, reply) => {
     reply.hijack();

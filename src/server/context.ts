@@ -10,7 +10,10 @@
  *   scanner             scan service, scheduler, watcher (ScannerRuntime)
  *   provider            provider requests as jobs (ProviderService)
  *   models              model catalogue and downloads (ModelsService)
- *   background          events → workers → scanner → provider-cleanup → completion-notifier
+ *   library             the library index, fed by the scanner and the watcher (LibraryService)
+ *   bazarr              Bazarr Wanted sync (BazarrSyncService)
+ *   logs                recent log lines of the server and its workers (LogsService)
+ *   background          events → workers → scanner → library → provider-cleanup → completion-notifier → bazarr-sync
  *
  * Consumers of the queue start before its producers (workers before the
  * scanner's scheduled scans), so stopping in reverse ends the producers first.
@@ -28,8 +31,12 @@ import { scannerComponent } from '../scanner/scanner.background.js';
 import { ProviderService } from '../provider/provider.service.js';
 import { providerCleanupComponent } from '../provider/provider.cleanup.js';
 import { completionNotifierComponent } from '../integrations/completion-notifier.js';
+import { BazarrSyncService, bazarrSyncComponent } from '../integrations/bazarr-sync.service.js';
 import { ModelsService } from '../models/models.service.js';
 import type { EventHub } from '../events/event-hub.js';
+import { LibraryService } from '../library/library.service.js';
+import { LogsService } from '../logs/logs.service.js';
+import { libraryComponent } from '../library/library.background.js';
 
 export type { CoreContext } from './core.js';
 
@@ -45,6 +52,12 @@ export interface AppContext extends CoreContext {
   scanner: ScannerRuntime;
   provider: ProviderService;
   models: ModelsService;
+  /** the library index: every media file the scanner has seen (/api/library) */
+  library: LibraryService;
+  /** Bazarr's Wanted list filled: Sync now, status, uploads of finished subtitles */
+  bazarr: BazarrSyncService;
+  /** the log file's recent lines, keys taken out (/api/logs) */
+  logs: LogsService;
   /** In start order; the server starts them after listen, closeContext stops them in reverse. */
   background: readonly BackgroundComponent[];
 }
@@ -74,15 +87,23 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
   const scanner = new ScannerRuntime(core);
   const provider = new ProviderService(core);
   const models = new ModelsService(settings, events, log);
+  const bazarr = new BazarrSyncService(core);
+  const logs = new LogsService(config.dataDir, () => [settings.getString('api_key')]);
+  // The index follows every scan, watcher event and finished job (src/library/library.indexer.ts).
+  const library = new LibraryService({ db: database.db, kind: database.kind, settings, rules: core.rules, jobs: core.jobs, events, log: log.child({ component: 'library' }), scanner: scanner.service });
+  scanner.service.observe(library.indexer);
+  scanner.watcher.onRemoved((p) => void library.indexer.removed([p]).catch((e) => log.warn({ err: e, path: p }, 'library: removal not recorded')));
 
   const background: BackgroundComponent[] = [
     eventsComponent(events),
     workersComponent({ supervisor, settings, log, cpuWorkersAtBoot: opts.cpuWorkersAtBoot }),
     scannerComponent(scanner),
+    libraryComponent(library.indexer, log),
     providerCleanupComponent(core),
     completionNotifierComponent(core),
+    bazarrSyncComponent(bazarr, core),
   ];
-  return { ...core, workers, scanner, provider, models, background: Object.freeze(background) };
+  return { ...core, workers, scanner, provider, models, library, bazarr, logs, background: Object.freeze(background) };
 }
 
 /** The live event stream's change poller (job rows, stats, worker rows). */

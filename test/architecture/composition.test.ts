@@ -13,7 +13,7 @@ import { serve } from '../../src/server/server.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { createTestApp } from '../helpers/app.js';
 
-const START_ORDER = ['events', 'workers', 'scanner', 'provider-cleanup', 'completion-notifier'];
+const START_ORDER = ['events', 'workers', 'scanner', 'library', 'provider-cleanup', 'completion-notifier', 'bazarr-sync'];
 
 /** Wraps each component's start and stop so the calls land in `calls` ("start x" / "stop x"). */
 function record(components: readonly BackgroundComponent[], calls: string[]): void {

@@ -21,10 +21,16 @@ import { Settings } from './views/settings';
 import { SetupWizard } from './views/setup-wizard';
 import { Workers } from './views/workers';
 import { HealthView } from './views/health';
+import { LogsView } from './views/logs';
 import { HealthBanner } from './components/health-banner';
+import { Library } from './views/library';
+import { LibraryItemView } from './views/library-item';
+import { Wanted } from './views/wanted';
 
 const NAV: { to: string; label: string; icon: IconName; key: string }[] = [
   { to: '/dashboard', label: 'Dashboard', icon: 'dashboard', key: 'dashboard' },
+  { to: '/library', label: 'Library', icon: 'folder', key: 'library' },
+  { to: '/wanted', label: 'Wanted', icon: 'download', key: 'wanted' },
   { to: '/queue', label: 'Queue', icon: 'queue', key: 'queue' },
   { to: '/workers', label: 'Workers', icon: 'workers', key: 'workers' },
   { to: '/rules', label: 'Rules', icon: 'rules', key: 'rules' },
@@ -32,6 +38,7 @@ const NAV: { to: string; label: string; icon: IconName; key: string }[] = [
   { to: '/models', label: 'Models', icon: 'models', key: 'models' },
   { to: '/settings', label: 'Settings', icon: 'settings', key: 'settings' },
   { to: '/health', label: 'Health', icon: 'health', key: 'health' },
+  { to: '/logs', label: 'Logs', icon: 'file', key: 'logs' },
 ];
 
 export function App(): ReactNode {
@@ -167,6 +174,10 @@ function View({ section }: { section: string }): ReactNode {
   switch (section) {
     case 'dashboard':
       return <Dashboard />;
+    case 'library':
+      return <LibraryRoute />;
+    case 'wanted':
+      return <Wanted />;
     case 'queue':
       return <Queue />;
     case 'workers':
@@ -181,6 +192,8 @@ function View({ section }: { section: string }): ReactNode {
       return <Settings />;
     case 'health':
       return <HealthView />;
+    case 'logs':
+      return <LogsView />;
     default:
       return (
         <div className="empty">
@@ -191,4 +204,11 @@ function View({ section }: { section: string }): ReactNode {
         </div>
       );
   }
+}
+
+/** `#/library` lists the files, `#/library/item/<id>` shows one. */
+function LibraryRoute(): ReactNode {
+  const { segments } = useRoute();
+  const id = segments[1] === 'item' ? Number(segments[2]) : NaN;
+  return Number.isInteger(id) && id > 0 ? <LibraryItemView key={id} id={id} /> : <Library />;
 }

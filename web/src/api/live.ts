@@ -20,6 +20,8 @@ const NAMES: (keyof LiveEvents)[] = [
   'scan.completed',
   'model.download',
   'stats',
+  'library.item',
+  'library.changed',
 ];
 
 let source: EventSource | null = null;

@@ -192,7 +192,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Live updates (text/event-stream): job.updated, stats, worker.updated, workers.removed, scan.progress, scan.completed, model.download */
+        /** Live updates (text/event-stream): job.updated, stats, worker.updated, workers.removed, scan.progress, scan.completed, model.download, library.item, library.changed */
         get: {
             parameters: {
                 query?: never;
@@ -236,6 +236,16 @@ export interface paths {
                     page?: number;
                     /** @description Items per page (max 500) */
                     page_size?: number;
+                    /** @description Only jobs whose file path contains this text (any case) */
+                    search?: string;
+                    /** @description added (default), priority or status (running, queued, failed, cancelled, completed) */
+                    sort?: string;
+                    /** @description desc (default: newest, highest priority, running first) or asc */
+                    order?: string;
+                    /** @description Only jobs the scan rule with this id created */
+                    rule_id?: number;
+                    /** @description Only jobs with this audio or subtitle language (ISO 639-2) */
+                    language?: string;
                 };
                 header?: never;
                 path?: never;
@@ -287,6 +297,8 @@ export interface paths {
                                 model_used: string | null;
                                 device_used: string | null;
                                 is_manual_request: boolean;
+                                /** @description Name of the machine (node) whose worker ran the job last; null until a worker claimed it */
+                                node: string | null;
                             }[];
                             total: number;
                             page: number;
@@ -391,6 +403,8 @@ export interface paths {
                             model_used: string | null;
                             device_used: string | null;
                             is_manual_request: boolean;
+                            /** @description Name of the machine (node) whose worker ran the job last; null until a worker claimed it */
+                            node: string | null;
                         };
                     };
                 };
@@ -552,6 +566,8 @@ export interface paths {
                             model_used: string | null;
                             device_used: string | null;
                             is_manual_request: boolean;
+                            /** @description Name of the machine (node) whose worker ran the job last; null until a worker claimed it */
+                            node: string | null;
                         };
                     };
                 };
@@ -634,6 +650,219 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/jobs/{job_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A job's timeline, oldest first
+         * @description Created by which rule, webhook, user or provider request; claimed by which worker on which node; each stage with its time; each failed attempt with its reason; each retry by hand with the reason the attempt before failed; the end.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    job_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            job_id: string;
+                            events: {
+                                id: number;
+                                /** Format: date-time */
+                                at: string;
+                                /** @description created, claimed, stage, retry_scheduled (an attempt failed and another follows), requeued (retried by hand), handed_back, completed, failed or cancelled */
+                                kind: string;
+                                /** @description the stage entered (kind stage), or the stage an attempt had reached when it ended */
+                                stage: string | null;
+                                worker_id: string | null;
+                                node: string | null;
+                                /** @description why the attempt failed (failed, retry_scheduled), or why the previous one did (requeued) */
+                                error_code: string | null;
+                                /** @description what happened, for a person */
+                                message: string | null;
+                                /** @description details: creator (by, rule_id, rule_name, source), attempt, next_attempt_at, previous_error, output_path, ... */
+                                data: {
+                                    [key: string]: unknown;
+                                } | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs/{job_id}/subtitle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The subtitle file the job wrote (text), inline or with download=1 as an attachment
+         * @description Only the job's own output (its output_path), served as application/x-subrip (.srt), text/vtt (.vtt) or text/plain. 404 no_subtitle, naming why, when the job has none: not completed, no speech found, a provider request, or the file moved or deleted since.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 1 (or true): sent as an attachment (Content-Disposition) with the file name */
+                    download?: "1" | "true" | "0" | "false";
+                };
+                header?: never;
+                path: {
+                    job_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The subtitle text */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry, cancel or remove selected jobs; each is done or refused with its reason
+         * @description retry: failed jobs go back to the queue (refused: not failed, or another job for the file is live). cancel: queued or processing jobs (refused: already finished). remove: finished jobs leave the list with their timeline, their subtitle files stay (refused: still queued or running, cancel it first).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description retry (failed jobs), cancel (queued or processing jobs) or remove (finished jobs; their subtitle files stay) */
+                        action: string;
+                        /** @description the job ids, at most 500 */
+                        ids: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            action: string;
+                            done: number;
+                            refused: number;
+                            message: string;
+                            results: {
+                                id: string;
+                                /** @enum {string} */
+                                outcome: "done" | "refused";
+                                /** @description the job's status after the action; null once removed */
+                                status: string | null;
+                                /** @description why the action was refused for this job */
+                                reason: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/jobs/{job_id}/retry": {
         parameters: {
             query?: never;
@@ -698,6 +927,8 @@ export interface paths {
                             model_used: string | null;
                             device_used: string | null;
                             is_manual_request: boolean;
+                            /** @description Name of the machine (node) whose worker ran the job last; null until a worker claimed it */
+                            node: string | null;
                         };
                     };
                 };
@@ -1377,6 +1608,8 @@ export interface paths {
                                 missing_embedded_subtitle_lang: string | null;
                                 missing_external_subtitle_lang: string | null;
                                 file_extension: string | null;
+                                /** @description true: the audio track must be in the media's original language (Sonarr/Radarr originalLanguage); skips dubs */
+                                audio_is_original_language?: boolean | null;
                             };
                             action: {
                                 action_type: string;
@@ -1406,9 +1639,9 @@ export interface paths {
                         name: string;
                         enabled?: boolean;
                         priority?: number;
-                        /** @description Any of: audio_language_is, audio_language_not, audio_track_count_min, has_embedded_subtitle_lang, missing_embedded_subtitle_lang, missing_external_subtitle_lang, file_extension */
+                        /** @description Any of: audio_language_is, audio_language_not, audio_track_count_min, has_embedded_subtitle_lang, missing_embedded_subtitle_lang, missing_external_subtitle_lang, file_extension, audio_is_original_language */
                         conditions?: {
-                            [key: string]: string | number | (never | null);
+                            [key: string]: string | number | boolean | (never | null);
                         };
                         action: {
                             /** @description transcribe or translate */
@@ -1442,6 +1675,8 @@ export interface paths {
                                 missing_embedded_subtitle_lang: string | null;
                                 missing_external_subtitle_lang: string | null;
                                 file_extension: string | null;
+                                /** @description true: the audio track must be in the media's original language (Sonarr/Radarr originalLanguage); skips dubs */
+                                audio_is_original_language?: boolean | null;
                             };
                             action: {
                                 action_type: string;
@@ -1471,6 +1706,138 @@ export interface paths {
                 };
                 /** @description Default Response */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/scan-rules/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Try a draft rule on the library now: what its action does and how many files it matches (creates nothing)
+         * @description Computed from the probe cache and the folders' listings; files never scanned are not counted.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The rule being edited: the draft takes its place among the enabled rules */
+                        rule_id?: number | null;
+                        name?: string;
+                        priority?: number;
+                        /** @description Any of: audio_language_is, audio_language_not, audio_track_count_min, has_embedded_subtitle_lang, missing_embedded_subtitle_lang, missing_external_subtitle_lang, file_extension, audio_is_original_language */
+                        conditions?: {
+                            [key: string]: string | number | boolean | (never | null);
+                        };
+                        action?: {
+                            /** @description transcribe or translate */
+                            action_type?: string;
+                            /** @description ISO 639-2 */
+                            target_language?: string;
+                            /** @description fast, balanced, best */
+                            quality_preset?: string;
+                            job_priority?: number;
+                        };
+                        /**
+                         * @description false: only explain the action, do not count the library files (matches and files_checked are 0)
+                         * @default true
+                         */
+                        count?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            explanation: {
+                                /** @description What the action does, e.g. "Japanese audio → Spanish subtitles: Whisper transcribes Japanese, then DeepL translates it into Spanish" */
+                                summary: string;
+                                source_language: string | null;
+                                target_language: string;
+                                whisper_task: "transcribe" | "translate" | "depends";
+                                machine_translation: "always" | "never" | "sometimes";
+                                /** @description The configured translation provider; null when none is */
+                                translation_provider: string | null;
+                                /** @description Some or all of the jobs need a translation provider and none is configured */
+                                needs_translation_provider: boolean;
+                                warning: string | null;
+                                action_type_note: string | null;
+                                preset: string;
+                                /** @description The model the preset resolves to (what the workers load) */
+                                model: string;
+                                /** @description The setting that chose the model */
+                                model_source: string;
+                                model_installed: boolean;
+                                beam_size: number;
+                                device: string;
+                            };
+                            /** @description Library files this rule alone would queue now (from the probe cache: nothing is probed) */
+                            matches: number;
+                            /** @description Of the matches, files a higher-priority enabled rule takes first */
+                            taken_by_other_rules: number;
+                            /** @description Of the matches, files with a queued or running job */
+                            already_queued: number;
+                            /** @description Library files the probe cache knows */
+                            files_checked: number;
+                            /** @description Up to 10 matching files not queued yet */
+                            sample: {
+                                path: string;
+                                reason: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1530,6 +1897,8 @@ export interface paths {
                                 missing_embedded_subtitle_lang: string | null;
                                 missing_external_subtitle_lang: string | null;
                                 file_extension: string | null;
+                                /** @description true: the audio track must be in the media's original language (Sonarr/Radarr originalLanguage); skips dubs */
+                                audio_is_original_language?: boolean | null;
                             };
                             action: {
                                 action_type: string;
@@ -1575,9 +1944,9 @@ export interface paths {
                         name?: string;
                         enabled?: boolean;
                         priority?: number;
-                        /** @description Any of: audio_language_is, audio_language_not, audio_track_count_min, has_embedded_subtitle_lang, missing_embedded_subtitle_lang, missing_external_subtitle_lang, file_extension */
+                        /** @description Any of: audio_language_is, audio_language_not, audio_track_count_min, has_embedded_subtitle_lang, missing_embedded_subtitle_lang, missing_external_subtitle_lang, file_extension, audio_is_original_language */
                         conditions?: {
-                            [key: string]: string | number | (never | null);
+                            [key: string]: string | number | boolean | (never | null);
                         };
                         action?: {
                             /** @description transcribe or translate */
@@ -1611,6 +1980,8 @@ export interface paths {
                                 missing_embedded_subtitle_lang: string | null;
                                 missing_external_subtitle_lang: string | null;
                                 file_extension: string | null;
+                                /** @description true: the audio track must be in the media's original language (Sonarr/Radarr originalLanguage); skips dubs */
+                                audio_is_original_language?: boolean | null;
                             };
                             action: {
                                 action_type: string;
@@ -1756,6 +2127,8 @@ export interface paths {
                                 missing_embedded_subtitle_lang: string | null;
                                 missing_external_subtitle_lang: string | null;
                                 file_extension: string | null;
+                                /** @description true: the audio track must be in the media's original language (Sonarr/Radarr originalLanguage); skips dubs */
+                                audio_is_original_language?: boolean | null;
                             };
                             action: {
                                 action_type: string;
@@ -1937,6 +2310,64 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/settings/presentation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How the Settings page shows each setting: label, help text, section and order, advanced or internal
+         * @description Sections come in display order; a setting without its own entry is shown by its key in the section of its category.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            sections: {
+                                id: string;
+                                title: string;
+                                description: string;
+                            }[];
+                            settings: {
+                                key: string;
+                                label: string;
+                                help: string;
+                                section: string;
+                                order: number;
+                                /** @description Shown only with "Show advanced" */
+                                advanced: boolean;
+                                /** @description Internal state the page does not offer as a field */
+                                hidden: boolean;
+                                /** @description A change with consequences elsewhere: the question the page asks before the field can be edited */
+                                confirm: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2411,7 +2842,7 @@ export interface paths {
                             finished_at: string;
                             /** @description The scan was cancelled: the counts cover the files handled until then */
                             cancelled?: boolean;
-                            /** @description Per-file decisions (dry runs) */
+                            /** @description Per-file decisions with their reasons: every file of a dry run; up to 20,000 files of a real scan, with the ids of the jobs it created */
                             decisions?: {
                                 file_path: string;
                                 action: "job" | "skip";
@@ -2419,6 +2850,7 @@ export interface paths {
                                 rule_id?: number;
                                 rule_name?: string;
                                 target_language?: string;
+                                /** @description The job this scan created for the file (real scans) */
                                 job_id?: string;
                             }[];
                         };
@@ -2572,7 +3004,7 @@ export interface paths {
                                 finished_at: string;
                                 /** @description The scan was cancelled: the counts cover the files handled until then */
                                 cancelled?: boolean;
-                                /** @description Per-file decisions (dry runs) */
+                                /** @description Per-file decisions with their reasons: every file of a dry run; up to 20,000 files of a real scan, with the ids of the jobs it created */
                                 decisions?: {
                                     file_path: string;
                                     action: "job" | "skip";
@@ -2580,6 +3012,7 @@ export interface paths {
                                     rule_id?: number;
                                     rule_name?: string;
                                     target_language?: string;
+                                    /** @description The job this scan created for the file (real scans) */
                                     job_id?: string;
                                 }[];
                             } | null;
@@ -2666,7 +3099,7 @@ export interface paths {
                                 finished_at: string;
                                 /** @description The scan was cancelled: the counts cover the files handled until then */
                                 cancelled?: boolean;
-                                /** @description Per-file decisions (dry runs) */
+                                /** @description Per-file decisions with their reasons: every file of a dry run; up to 20,000 files of a real scan, with the ids of the jobs it created */
                                 decisions?: {
                                     file_path: string;
                                     action: "job" | "skip";
@@ -2674,6 +3107,7 @@ export interface paths {
                                     rule_id?: number;
                                     rule_name?: string;
                                     target_language?: string;
+                                    /** @description The job this scan created for the file (real scans) */
                                     job_id?: string;
                                 }[];
                             } | null;
@@ -2777,7 +3211,7 @@ export interface paths {
                                 finished_at: string;
                                 /** @description The scan was cancelled: the counts cover the files handled until then */
                                 cancelled?: boolean;
-                                /** @description Per-file decisions (dry runs) */
+                                /** @description Per-file decisions with their reasons: every file of a dry run; up to 20,000 files of a real scan, with the ids of the jobs it created */
                                 decisions?: {
                                     file_path: string;
                                     action: "job" | "skip";
@@ -2785,6 +3219,7 @@ export interface paths {
                                     rule_id?: number;
                                     rule_name?: string;
                                     target_language?: string;
+                                    /** @description The job this scan created for the file (real scans) */
                                     job_id?: string;
                                 }[];
                             } | null;
@@ -2846,6 +3281,7 @@ export interface paths {
                             rule_id?: number;
                             rule_name?: string;
                             target_language?: string;
+                            /** @description The job this scan created for the file (real scans) */
                             job_id?: string;
                         }[];
                     };
@@ -3283,7 +3719,72 @@ export interface paths {
                             in_use: boolean;
                             /** @description The presets that run with this model */
                             used_by: string[];
+                            /** @description The model suggested for this machine's hardware (GET /api/models/recommendation says why) */
+                            recommended: boolean;
+                            /** @description Shipped with the product (the Silero VAD model): installed without a download, and never deleted */
+                            bundled: boolean;
                         }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/models/recommendation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The model suggested for this machine (CPU cores, memory, GPU memory), the model folder and the model jobs use now */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Weigh the GPU (gpu) or only the CPU (cpu); absent: from the worker settings */
+                    worker_type?: "cpu" | "gpu";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The catalogue model suggested for this hardware */
+                            name: string;
+                            /** @description Why, in words */
+                            reason: string;
+                            /** @description Whether that model is in the model folder */
+                            installed: boolean;
+                            hardware: {
+                                cpu_cores: number;
+                                memory_gb: number;
+                                gpus: {
+                                    id: number;
+                                    name: string;
+                                    memory_total_mb: number;
+                                }[];
+                            };
+                            /** @description The model folder as an absolute path: a ggml file copied there is found without a download */
+                            model_dir: string;
+                            /** @description The model jobs use now (whisper_model, or the default preset's own model) */
+                            current_model: string;
+                            /** @description Whether that model is on disk */
+                            current_installed: boolean;
+                        };
                     };
                 };
             };
@@ -3971,6 +4472,14 @@ export interface paths {
                             operation_mode: string;
                             has_library_paths: boolean;
                             rules_count: number;
+                            library_paths: string[];
+                            /** @description A translation provider is set up (rules whose target is neither the audio language nor English need one) */
+                            translation_configured: boolean;
+                            bazarr_provider_enabled: boolean;
+                            /** @description The public_url setting (empty: not set) */
+                            public_url: string;
+                            worker_cpu_count: number;
+                            worker_gpu_count: number;
                         };
                     };
                 };
@@ -4035,6 +4544,17 @@ export interface paths {
                             /** @description Scheduled scans on (default true) */
                             enabled?: boolean;
                         };
+                        /** @description Whisper model for every preset (whisper_model): a catalogue name (small, large-v3-turbo, ...), a file in the model folder, or an absolute path to a ggml file inside the browsable folders. Absent: the model in use when it is installed, else the installed model closest to GET /api/models/recommendation, else that recommendation */
+                        model?: string | null;
+                        /** @description Machine translation for rules whose target is neither the audio language nor English */
+                        translation?: {
+                            /** @description libretranslate, deepl or openai */
+                            provider: string;
+                            url?: string | null;
+                            api_key?: string | null;
+                            /** @description chat model of an OpenAI-compatible provider */
+                            model?: string | null;
+                        } | null;
                     };
                 };
             };
@@ -4053,9 +4573,26 @@ export interface paths {
                                 host: string;
                                 port: number;
                                 api_key: string;
-                                /** @description URL to give Bazarr; the key travels in its path */
+                                /** @description URL to give Bazarr (its Whisper provider's Endpoint field); the key travels in its path */
                                 provider_url: string;
+                                /** @description The base address the URL was built from */
+                                public_url?: string;
+                                /** @description request (given now), setting (public_url) or request_host (the address this request reached) */
+                                public_url_source?: string;
+                                /** @description The address is a loopback one: Bazarr reaches it only when it runs on this machine, outside a container */
+                                loopback?: boolean;
+                                /** @description Whether this call made a new provider key */
+                                key_rotated?: boolean;
                             } | null;
+                            model?: {
+                                /** @description whisper_model after setup */
+                                name: string;
+                                /** @description request, kept (already installed and in use), installed (the best installed model) or recommended (to be downloaded) */
+                                source: string;
+                                installed: boolean;
+                            };
+                            /** @description What will not work as set up, in words */
+                            warnings?: string[];
                         };
                     };
                 };
@@ -4106,7 +4643,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Configure Bazarr provider mode (generates the API key) */
+        /** Configure Bazarr provider mode (keeps the key in use; makes one when there is none or rotate_key is true) */
         post: {
             parameters: {
                 query?: never;
@@ -4114,7 +4651,17 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody?: never;
+            /** @description Optional: the contract's empty request is the same as {} */
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /** @description Where Bazarr reaches this server (http://nas.local:8000); stored as the public_url setting. Absent: the setting, else the address this request reached */
+                        public_url?: string | null;
+                        /** @description Make a new provider key (Bazarr then needs the new URL). Absent or false: the key in use is kept */
+                        rotate_key?: boolean;
+                    } | null;
+                };
+            };
             responses: {
                 /** @description Default Response */
                 200: {
@@ -4130,9 +4677,41 @@ export interface paths {
                                 host: string;
                                 port: number;
                                 api_key: string;
-                                /** @description URL to give Bazarr; the key travels in its path */
+                                /** @description URL to give Bazarr (its Whisper provider's Endpoint field); the key travels in its path */
                                 provider_url: string;
+                                /** @description The base address the URL was built from */
+                                public_url?: string;
+                                /** @description request (given now), setting (public_url) or request_host (the address this request reached) */
+                                public_url_source?: string;
+                                /** @description The address is a loopback one: Bazarr reaches it only when it runs on this machine, outside a container */
+                                loopback?: boolean;
+                                /** @description Whether this call made a new provider key */
+                                key_rotated?: boolean;
                             } | null;
+                            model?: {
+                                /** @description whisper_model after setup */
+                                name: string;
+                                /** @description request, kept (already installed and in use), installed (the best installed model) or recommended (to be downloaded) */
+                                source: string;
+                                installed: boolean;
+                            };
+                            /** @description What will not work as set up, in words */
+                            warnings?: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
                         };
                     };
                 };
@@ -4547,7 +5126,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Provider status: engine, model, queue and workers */
+        /**
+         * Provider status: engine, model, queue and workers
+         * @description With the API key (or through /provider/<api_key>/status) the full status; without it only name and version, which is what Bazarr's "Test Connection" button reads as connected.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4589,6 +5171,10 @@ export interface paths {
                             waiting_requests: number;
                             result_ttl_minutes: number;
                             timeout_seconds: number;
+                        } | {
+                            name: string;
+                            version: string;
+                            detail: string;
                         };
                     };
                 };
@@ -4990,7 +5576,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Provider status: engine, model, queue and workers */
+        /**
+         * Provider status: engine, model, queue and workers
+         * @description With the API key (or through /provider/<api_key>/status) the full status; without it only name and version, which is what Bazarr's "Test Connection" button reads as connected.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5034,6 +5623,10 @@ export interface paths {
                             waiting_requests: number;
                             result_ttl_minutes: number;
                             timeout_seconds: number;
+                        } | {
+                            name: string;
+                            version: string;
+                            detail: string;
                         };
                     };
                 };
@@ -5073,7 +5666,7 @@ export interface paths {
         put?: never;
         /**
          * Transcribe audio (OpenAI compatible)
-         * @description multipart/form-data: file, model, language, prompt, response_format (json, text, srt, vtt, verbose_json), temperature, timestamp_granularities[]. Runs as a job in the shared queue like /asr.
+         * @description multipart/form-data: file, model, language, prompt, response_format (json, text, srt, vtt, verbose_json), temperature, timestamp_granularities[], stream (true: server-sent events transcript.text.delta per decoded segment, then transcript.text.done). Runs as a job in the shared queue like /asr.
          */
         post: {
             parameters: {
@@ -5468,6 +6061,84 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/models/{model}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One model (OpenAI compatible)
+         * @description whisper-1 (the configured model) or an installed model name, as GET /v1/models lists them; 404 with OpenAI's error for any other id.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    model: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            object: string;
+                            created: number;
+                            owned_by: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                message: string;
+                                type: string;
+                                param: string | null;
+                                code: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                message: string;
+                                type: string;
+                                param: string | null;
+                                code: string | null;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/webhooks/plex": {
         parameters: {
             query?: never;
@@ -5477,7 +6148,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Webhook from Plex: queue jobs for new media */
+        /** Webhook from Plex: queue jobs for new media, move playing media to the front */
         post: {
             parameters: {
                 query?: never;
@@ -5495,7 +6166,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             source: string;
-                            /** @description test, ignored or files */
+                            /** @description test, ignored, files (new media) or play (playback started) */
                             event: string;
                             message: string;
                             queued: number;
@@ -5605,7 +6276,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Webhook from Jellyfin: queue jobs for new media */
+        /** Webhook from Jellyfin: queue jobs for new media, move playing media to the front */
         post: {
             parameters: {
                 query?: never;
@@ -5623,7 +6294,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             source: string;
-                            /** @description test, ignored or files */
+                            /** @description test, ignored, files (new media) or play (playback started) */
                             event: string;
                             message: string;
                             queued: number;
@@ -5733,7 +6404,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Webhook from Emby: queue jobs for new media */
+        /** Webhook from Emby: queue jobs for new media, move playing media to the front */
         post: {
             parameters: {
                 query?: never;
@@ -5751,7 +6422,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             source: string;
-                            /** @description test, ignored or files */
+                            /** @description test, ignored, files (new media) or play (playback started) */
                             event: string;
                             message: string;
                             queued: number;
@@ -5861,7 +6532,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Webhook from Tautulli: queue jobs for new media */
+        /** Webhook from Tautulli: queue jobs for new media, move playing media to the front */
         post: {
             parameters: {
                 query?: never;
@@ -5879,7 +6550,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             source: string;
-                            /** @description test, ignored or files */
+                            /** @description test, ignored, files (new media) or play (playback started) */
                             event: string;
                             message: string;
                             queued: number;
@@ -6007,7 +6678,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             source: string;
-                            /** @description test, ignored or files */
+                            /** @description test, ignored, files (new media) or play (playback started) */
                             event: string;
                             message: string;
                             queued: number;
@@ -6135,7 +6806,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             source: string;
-                            /** @description test, ignored or files */
+                            /** @description test, ignored, files (new media) or play (playback started) */
                             event: string;
                             message: string;
                             queued: number;
@@ -6215,6 +6886,1119 @@ export interface paths {
                 };
                 /** @description Default Response */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/library/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Media files of the library, paginated, with tracks, subtitles, wanted languages and latest jobs
+         * @description Answered from the library index (kept current by scans, the watcher and finished jobs); nothing is probed for a page. Unknown filter, kind, sort or language, and a folder outside the library folders, are a 400/403 naming it.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page number (1-based) */
+                    page?: number;
+                    /** @description Items per page (1-200) */
+                    page_size?: number;
+                    /** @description Words that must all appear in the title, show or path (case-insensitive) */
+                    q?: string;
+                    /** @description all | wanted | generated | failed | missing | ignored (default all). wanted: a rule wants a language; generated: a subtitle made by TranscriptorIO; failed: the latest job of a language failed; missing: gone from disk; ignored: left out of scans */
+                    filter?: string;
+                    /** @description ISO 639 code. With filter=wanted/generated/failed: that language is wanted/generated/failed; otherwise the file has audio or a subtitle (embedded or external) in it */
+                    language?: string;
+                    /** @description Only files in this folder or below (absolute, inside the library folders) */
+                    folder?: string;
+                    /** @description Only episodes of this show (the show names of GET /tree) */
+                    show?: string;
+                    /** @description With show: only this season */
+                    season?: number;
+                    /** @description episode | movie | other */
+                    kind?: string;
+                    /** @description title | -title | path | -path | added | -added | size | -size | modified | -modified (default title: show, season, episode, title; - for descending; added: when indexed) */
+                    sort?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                path: string;
+                                file_name: string;
+                                /** @description The folder holding the file */
+                                folder: string;
+                                /** @description The library folder (library_paths) the file was found under */
+                                root: string | null;
+                                /**
+                                 * @description episode (a season and episode number were found), movie (other videos) or other (audio-only files)
+                                 * @enum {string}
+                                 */
+                                kind: "episode" | "movie" | "other";
+                                /** @description Display title: the episode title or file name for episodes, the movie title otherwise */
+                                title: string;
+                                /** @description Show name (episodes): from the Show/Season NN/ folders, else from the file name */
+                                show: string | null;
+                                season: number | null;
+                                episode: number | null;
+                                /** @description Last episode of a multi-episode file (S01E01E02) */
+                                episode_end: number | null;
+                                year: number | null;
+                                /** @description Bytes */
+                                size: number;
+                                /** @description The file's modification time (ISO 8601) */
+                                modified_at: string;
+                                duration_seconds: number | null;
+                                is_video: boolean;
+                                audio_tracks: {
+                                    /** @description Position among the audio streams (ffmpeg -map 0:a:N) */
+                                    index: number;
+                                    /** @description ISO 639-2 code; null when the track is untagged */
+                                    language: string | null;
+                                    codec: string | null;
+                                    channels: number | null;
+                                    default: boolean;
+                                    title: string | null;
+                                }[];
+                                embedded_subtitles: {
+                                    /** @description Position among the subtitle streams (ffmpeg -map 0:s:N) */
+                                    index: number;
+                                    language: string | null;
+                                    codec: string | null;
+                                    forced: boolean;
+                                    hearing_impaired: boolean;
+                                    default: boolean;
+                                    title: string | null;
+                                }[];
+                                external_subtitles: {
+                                    /** @description Position in this list: the {n} of GET /api/library/items/{id}/subtitles/{n} */
+                                    index: number;
+                                    path: string;
+                                    file_name: string;
+                                    language: string | null;
+                                    /** @description srt, ass, ssa, vtt, vobsub, sub, sup, ... */
+                                    format: string;
+                                    forced: boolean;
+                                    sdh: boolean;
+                                    /** @description Written by TranscriptorIO (its sidecar record, marker or subtitle_tag) */
+                                    generated: boolean;
+                                }[];
+                                /** @description Target languages the enabled rules want that the file does not have yet, by rule priority */
+                                wanted: {
+                                    /** @description Target language a rule wants (ISO 639-2) */
+                                    language: string;
+                                    rule_id: number;
+                                    rule_name: string;
+                                    /** @description The scanner's reason, e.g. 'rule "Japanese to Spanish" matches (audio jpn → spa subtitles)' */
+                                    reason: string;
+                                    /** @description The rule's preset: what Transcribe uses when none is given */
+                                    quality_preset: string;
+                                    /** @description transcribe or translate */
+                                    action_type: string;
+                                    /** @description Language of the audio track the rule picked */
+                                    audio_language: string | null;
+                                    /** @description The audio track the rule picked (ffmpeg -map 0:a:N) */
+                                    audio_track_index: number;
+                                }[];
+                                /** @description When nothing is wanted: the scanner's reason (a skip setting, no rule matches, subtitle already there) */
+                                decision: string | null;
+                                /** @description The latest job per target language */
+                                jobs: {
+                                    target_lang: string;
+                                    id: string;
+                                    /** @description queued, processing, completed, failed or cancelled */
+                                    status: string;
+                                    error: string | null;
+                                    error_code: string | null;
+                                    progress: number;
+                                    updated_at: string;
+                                }[];
+                                /** @description Left out of scans by the ignore marker (scanner_ignore_marker, default .notranscribe) */
+                                ignored: boolean;
+                                /**
+                                 * @description file: a marker beside the file (Movie.mkv.notranscribe, what the Ignore action writes); folder: a folder above holds the marker
+                                 * @enum {string|null}
+                                 */
+                                ignored_by: "file" | "folder" | null;
+                                /** @description The file was gone at the last scan of its folder (or the watcher saw it removed) */
+                                missing: boolean;
+                                /** @description Why ffprobe could not read the file; null when it could */
+                                probe_error: string | null;
+                                /** @description When the file entered the index */
+                                indexed_at: string;
+                                /** @description Last change of this entry */
+                                updated_at: string;
+                            }[];
+                            /** @description Items matching the query */
+                            total: number;
+                            page: number;
+                            page_size: number;
+                            /** @description Rules or skip settings changed and wanted is still being recomputed for the whole library: the items shown are up to date, the wanted counts and filter may lag for a few seconds */
+                            wanted_pending: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/library/items/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One media file with everything the list shows and its job history */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Library item id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            path: string;
+                            file_name: string;
+                            /** @description The folder holding the file */
+                            folder: string;
+                            /** @description The library folder (library_paths) the file was found under */
+                            root: string | null;
+                            /**
+                             * @description episode (a season and episode number were found), movie (other videos) or other (audio-only files)
+                             * @enum {string}
+                             */
+                            kind: "episode" | "movie" | "other";
+                            /** @description Display title: the episode title or file name for episodes, the movie title otherwise */
+                            title: string;
+                            /** @description Show name (episodes): from the Show/Season NN/ folders, else from the file name */
+                            show: string | null;
+                            season: number | null;
+                            episode: number | null;
+                            /** @description Last episode of a multi-episode file (S01E01E02) */
+                            episode_end: number | null;
+                            year: number | null;
+                            /** @description Bytes */
+                            size: number;
+                            /** @description The file's modification time (ISO 8601) */
+                            modified_at: string;
+                            duration_seconds: number | null;
+                            is_video: boolean;
+                            audio_tracks: {
+                                /** @description Position among the audio streams (ffmpeg -map 0:a:N) */
+                                index: number;
+                                /** @description ISO 639-2 code; null when the track is untagged */
+                                language: string | null;
+                                codec: string | null;
+                                channels: number | null;
+                                default: boolean;
+                                title: string | null;
+                            }[];
+                            embedded_subtitles: {
+                                /** @description Position among the subtitle streams (ffmpeg -map 0:s:N) */
+                                index: number;
+                                language: string | null;
+                                codec: string | null;
+                                forced: boolean;
+                                hearing_impaired: boolean;
+                                default: boolean;
+                                title: string | null;
+                            }[];
+                            external_subtitles: {
+                                /** @description Position in this list: the {n} of GET /api/library/items/{id}/subtitles/{n} */
+                                index: number;
+                                path: string;
+                                file_name: string;
+                                language: string | null;
+                                /** @description srt, ass, ssa, vtt, vobsub, sub, sup, ... */
+                                format: string;
+                                forced: boolean;
+                                sdh: boolean;
+                                /** @description Written by TranscriptorIO (its sidecar record, marker or subtitle_tag) */
+                                generated: boolean;
+                            }[];
+                            /** @description Target languages the enabled rules want that the file does not have yet, by rule priority */
+                            wanted: {
+                                /** @description Target language a rule wants (ISO 639-2) */
+                                language: string;
+                                rule_id: number;
+                                rule_name: string;
+                                /** @description The scanner's reason, e.g. 'rule "Japanese to Spanish" matches (audio jpn → spa subtitles)' */
+                                reason: string;
+                                /** @description The rule's preset: what Transcribe uses when none is given */
+                                quality_preset: string;
+                                /** @description transcribe or translate */
+                                action_type: string;
+                                /** @description Language of the audio track the rule picked */
+                                audio_language: string | null;
+                                /** @description The audio track the rule picked (ffmpeg -map 0:a:N) */
+                                audio_track_index: number;
+                            }[];
+                            /** @description When nothing is wanted: the scanner's reason (a skip setting, no rule matches, subtitle already there) */
+                            decision: string | null;
+                            /** @description The latest job per target language */
+                            jobs: {
+                                target_lang: string;
+                                id: string;
+                                /** @description queued, processing, completed, failed or cancelled */
+                                status: string;
+                                error: string | null;
+                                error_code: string | null;
+                                progress: number;
+                                updated_at: string;
+                            }[];
+                            /** @description Left out of scans by the ignore marker (scanner_ignore_marker, default .notranscribe) */
+                            ignored: boolean;
+                            /**
+                             * @description file: a marker beside the file (Movie.mkv.notranscribe, what the Ignore action writes); folder: a folder above holds the marker
+                             * @enum {string|null}
+                             */
+                            ignored_by: "file" | "folder" | null;
+                            /** @description The file was gone at the last scan of its folder (or the watcher saw it removed) */
+                            missing: boolean;
+                            /** @description Why ffprobe could not read the file; null when it could */
+                            probe_error: string | null;
+                            /** @description When the file entered the index */
+                            indexed_at: string;
+                            /** @description Last change of this entry */
+                            updated_at: string;
+                            /** @description Jobs for this file, newest first (at most 50) */
+                            job_history: {
+                                id: string;
+                                file_path: string;
+                                file_name: string;
+                                /**
+                                 * @description What the job does: a library file (transcription) or a provider request
+                                 * @enum {string}
+                                 */
+                                job_type: "transcription" | "provider_asr" | "provider_detect";
+                                /** @enum {string} */
+                                status: "queued" | "processing" | "completed" | "failed" | "cancelled";
+                                priority: number;
+                                source_lang: string | null;
+                                target_lang: string;
+                                quality_preset: string;
+                                /** @enum {string} */
+                                transcribe_or_translate: "transcribe" | "translate";
+                                progress: number;
+                                current_stage: string | null;
+                                eta_seconds: number | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                started_at: string | null;
+                                completed_at: string | null;
+                                output_path: string | null;
+                                segments_count: number | null;
+                                error: string | null;
+                                /** @description What went wrong, as a stable code beside the message in error (file_not_found, media_unreadable, corrupt_media, incomplete_media, output_not_writable, disk_full, engine_failed, worker_lost, ...); null while the job has no error */
+                                error_code: string | null;
+                                retry_count: number;
+                                max_retries: number;
+                                worker_id: string | null;
+                                vram_used_mb: number | null;
+                                processing_time_seconds: number | null;
+                                model_used: string | null;
+                                device_used: string | null;
+                                is_manual_request: boolean;
+                                /** @description Name of the machine (node) whose worker ran the job last; null until a worker claimed it */
+                                node: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/library/items/{id}/subtitles/{n}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The first cues of one of the item's external subtitles (a preview)
+         * @description Only the subtitle files listed for the item can be read, and only while they lie inside the library folders. Image subtitles (VobSub, PGS) have no text: 415.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Library item id */
+                    id: number;
+                    /** @description Index in the item's external_subtitles */
+                    n: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            item_id: number;
+                            index: number;
+                            path: string;
+                            language: string | null;
+                            format: string;
+                            generated: boolean;
+                            /** @description The first cues (at most 30) */
+                            cues: {
+                                start: string;
+                                end: string;
+                                text: string;
+                            }[];
+                            /** @description The file has more than the cues shown */
+                            truncated: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/library/tree": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Navigation: library folders, shows with their seasons, movies, and subfolders, each with counts (files, wanted, generated, failed, missing) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description List the subfolders of this folder (absolute, inside the library folders) */
+                    folder?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            totals: {
+                                /** @description Files present (not missing) */
+                                files: number;
+                                /** @description Files with at least one wanted language */
+                                wanted: number;
+                                /** @description Files with a subtitle made by TranscriptorIO */
+                                generated: number;
+                                /** @description Files whose latest job of a language failed */
+                                failed: number;
+                                /** @description Files gone from disk */
+                                missing: number;
+                            };
+                            roots: {
+                                /** @description A library folder */
+                                path: string;
+                                /** @description Files present (not missing) */
+                                files: number;
+                                /** @description Files with at least one wanted language */
+                                wanted: number;
+                                /** @description Files with a subtitle made by TranscriptorIO */
+                                generated: number;
+                                /** @description Files whose latest job of a language failed */
+                                failed: number;
+                                /** @description Files gone from disk */
+                                missing: number;
+                            }[];
+                            /** @description Shows by name, with their seasons */
+                            shows: {
+                                /** @description Use as ?show= of GET /items */
+                                show: string;
+                                /** @description Files present (not missing) */
+                                files: number;
+                                /** @description Files with at least one wanted language */
+                                wanted: number;
+                                /** @description Files with a subtitle made by TranscriptorIO */
+                                generated: number;
+                                /** @description Files whose latest job of a language failed */
+                                failed: number;
+                                /** @description Files gone from disk */
+                                missing: number;
+                                seasons: {
+                                    season: number | null;
+                                    /** @description Files present (not missing) */
+                                    files: number;
+                                    /** @description Files with at least one wanted language */
+                                    wanted: number;
+                                    /** @description Files with a subtitle made by TranscriptorIO */
+                                    generated: number;
+                                    /** @description Files whose latest job of a language failed */
+                                    failed: number;
+                                    /** @description Files gone from disk */
+                                    missing: number;
+                                }[];
+                            }[];
+                            movies: {
+                                /** @description Files present (not missing) */
+                                files: number;
+                                /** @description Files with at least one wanted language */
+                                wanted: number;
+                                /** @description Files with a subtitle made by TranscriptorIO */
+                                generated: number;
+                                /** @description Files whose latest job of a language failed */
+                                failed: number;
+                                /** @description Files gone from disk */
+                                missing: number;
+                            };
+                            other: {
+                                /** @description Files present (not missing) */
+                                files: number;
+                                /** @description Files with at least one wanted language */
+                                wanted: number;
+                                /** @description Files with a subtitle made by TranscriptorIO */
+                                generated: number;
+                                /** @description Files whose latest job of a language failed */
+                                failed: number;
+                                /** @description Files gone from disk */
+                                missing: number;
+                            };
+                            /** @description Direct subfolders of ?folder= (without it: of each library folder), by name, with counts over everything below them; at most 200 per folder */
+                            folders: {
+                                path: string;
+                                /** @description Files present (not missing) */
+                                files: number;
+                                /** @description Files with at least one wanted language */
+                                wanted: number;
+                                /** @description Files with a subtitle made by TranscriptorIO */
+                                generated: number;
+                                /** @description Files whose latest job of a language failed */
+                                failed: number;
+                                /** @description Files gone from disk */
+                                missing: number;
+                            }[];
+                            /** @description A folder has more subfolders than listed (a movie library with a folder per movie): ask for it with ?folder=, or browse by show or search */
+                            folders_truncated: boolean;
+                            wanted_pending: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/library/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Act on items (item_ids) or on everything a filter matches: transcribe, redo, delete_generated, ignore, unignore
+         * @description Answers what was done and what was refused, with a reason per item. Jobs are created like POST /api/jobs (inside the library only, one live job per file). redo and delete_generated touch only subtitles that TranscriptorIO provably wrote and that were not edited since; a user's subtitle is never replaced or deleted. ignore keeps the scanner from queuing the file; unignore takes it back. Name either item_ids or filter (at most 5000 items per call).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description transcribe: queue a job (target_lang, else the first wanted language). redo: queue again a language whose subtitle TranscriptorIO made (the job replaces only that file). delete_generated: delete subtitles whose sidecar record or marker proves TranscriptorIO made them and that were not edited since (target_lang: only that language). ignore / unignore: leave the file out of scans, or take it back
+                         * @enum {string}
+                         */
+                        action: "transcribe" | "redo" | "delete_generated" | "ignore" | "unignore";
+                        /** @description The items to act on */
+                        item_ids?: number[];
+                        /** @description Every item GET /items would list with these parameters */
+                        filter?: {
+                            /** @description As ?filter= of GET /items */
+                            filter?: string;
+                            q?: string;
+                            language?: string;
+                            folder?: string;
+                            show?: string;
+                            season?: number;
+                            kind?: string;
+                        };
+                        /** @description ISO 639 code (transcribe, redo, delete_generated) */
+                        target_lang?: string;
+                        /** @description fast, balanced or best (transcribe, redo); default: the wanting rule's preset, else transcription_preset */
+                        quality_preset?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            action: "transcribe" | "redo" | "delete_generated" | "ignore" | "unignore";
+                            /** @description Items selected */
+                            matched: number;
+                            done: {
+                                item_id: number;
+                                path: string;
+                                target_lang: string | null;
+                                /** @description The job queued (transcribe, redo) */
+                                job_id: string | null;
+                                /** @description Files removed (delete_generated) */
+                                deleted: string[];
+                                message: string;
+                            }[];
+                            refused: {
+                                item_id: number;
+                                path: string | null;
+                                target_lang: string | null;
+                                /** @description Stable reason code: not_found, missing, ignored, nothing_wanted, duplicate_job, not_generated, edited, no_generated, marker, already, outside_library, ... */
+                                code: string;
+                                /** @description What stands in the way, for a person */
+                                reason: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/library/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Index status: item count, and whether wanted is being recomputed after a rule or skip setting changed */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: number;
+                            missing: number;
+                            wanted_pending: boolean;
+                            last_indexed_at: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recent log lines of the server and its workers, newest last */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description a log level (trace, debug, info, warn, error, fatal) */
+                    level?: "trace" | "debug" | "info" | "warn" | "error" | "fatal";
+                    /** @description the newest N matching lines */
+                    limit?: number;
+                    /** @description only lines after this moment: ISO date or epoch milliseconds */
+                    since?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lines: {
+                                /** @description ISO 8601 */
+                                time: string;
+                                /** @description a log level (trace, debug, info, warn, error, fatal) */
+                                level: "trace" | "debug" | "info" | "warn" | "error" | "fatal";
+                                /** @description server, or the worker id (worker-cpu-0) of a line a worker process wrote */
+                                source: string;
+                                message: string;
+                                /** @description the other fields of the line (component, job, err...) */
+                                fields: {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                            /** @description older matching lines exist beyond limit */
+                            truncated: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/logs/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every kept log line as a file (readable text, or JSON lines with format=json) */
+        get: {
+            parameters: {
+                query?: {
+                    format?: "text" | "json";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/integrations/bazarr/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Bazarr Wanted sync: settings, last sync and the wanted subtitles' state */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description bazarr_url and bazarr_sync_api_key are set */
+                            configured: boolean;
+                            /** @description bazarr_sync_interval_minutes; 0: only Sync now */
+                            interval_minutes: number;
+                            running: boolean;
+                            last_sync: {
+                                /** @description manual (Sync now) or scheduled */
+                                trigger: string;
+                                started_at: string;
+                                finished_at: string;
+                                /** @description wanted subtitles read from Bazarr's Wanted lists (after the tag filter) */
+                                wanted: number;
+                                /** @description jobs queued by this sync */
+                                queued: number;
+                                /** @description finished subtitles handed to Bazarr during this sync */
+                                uploaded: number;
+                                skipped_count: number;
+                                /** @description the first wanted subtitles not queued, each with its reason */
+                                skipped: {
+                                    title: string;
+                                    language: string;
+                                    reason: string;
+                                }[];
+                                error: string | null;
+                            } | null;
+                            /** @description wanted subtitles by state: queued (job not finished), uploaded, upload_failed, job_failed */
+                            items: {
+                                [key: string]: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/integrations/bazarr/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sync now: read Bazarr's wanted episodes and movies, queue jobs for what this server can make, upload what finished */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description manual (Sync now) or scheduled */
+                            trigger: string;
+                            started_at: string;
+                            finished_at: string;
+                            /** @description wanted subtitles read from Bazarr's Wanted lists (after the tag filter) */
+                            wanted: number;
+                            /** @description jobs queued by this sync */
+                            queued: number;
+                            /** @description finished subtitles handed to Bazarr during this sync */
+                            uploaded: number;
+                            skipped_count: number;
+                            /** @description the first wanted subtitles not queued, each with its reason */
+                            skipped: {
+                                title: string;
+                                language: string;
+                                reason: string;
+                            }[];
+                            error: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                502: {
                     headers: {
                         [name: string]: unknown;
                     };

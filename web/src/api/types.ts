@@ -72,4 +72,8 @@ export interface LiveEvents {
   'scan.completed': ScanResult;
   'model.download': ModelDownload;
   stats: QueueStats;
+  /** a library item changed (as GET /api/library/items lists it) */
+  'library.item': Item<ResponseOf<'/api/library/items', 'get'>['items']>;
+  /** many items changed at once (a rule edit, a scan): reload */
+  'library.changed': { reason: string; count: number };
 }
