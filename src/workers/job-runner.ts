@@ -85,10 +85,18 @@ export async function runJob(job: JobRow, deps: RunnerDeps): Promise<RunResult> 
 
   // Throttled progress: the handler reports as often as it likes, the database
   // sees at most one write per interval; the same tick notices a cancel.
+  // A new stage is written at once (the job's timeline gets one event per
+  // stage, also for stages shorter than the interval); a tick asked for while
+  // one is in flight runs right after it.
   let written = '';
   let ticking = false;
+  let again = false;
   const tick = async () => {
-    if (ticking || reason) return;
+    if (reason) return;
+    if (ticking) {
+      again = true;
+      return;
+    }
     ticking = true;
     try {
       const key = `${progress.stage}|${progress.progress}|${progress.etaSeconds}`;
@@ -107,6 +115,10 @@ export async function runJob(job: JobRow, deps: RunnerDeps): Promise<RunResult> 
       log.warn({ err: e, job: job.id }, 'progress write failed');
     } finally {
       ticking = false;
+      if (again) {
+        again = false;
+        void tick();
+      }
     }
   };
   const timer = setInterval(() => void tick(), PROGRESS_INTERVAL_MS);
@@ -125,9 +137,11 @@ export async function runJob(job: JobRow, deps: RunnerDeps): Promise<RunResult> 
       log: log.child({ job: job.id }),
       signal: ac.signal,
       reportProgress(p) {
+        const newStage = p.stage !== progress.stage;
         progress.stage = p.stage;
         progress.progress = Math.round(Math.max(0, Math.min(100, p.progress)) * 10) / 10;
         progress.etaSeconds = p.etaSeconds === null ? null : Math.max(0, Math.round(p.etaSeconds));
+        if (newStage) void tick();
       },
       engine: deps.engine,
       workerType: identity.workerType,
