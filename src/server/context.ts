@@ -118,10 +118,13 @@ function eventsComponent(events: EventHub): BackgroundComponent {
 /**
  * Stops the background components in reverse start order (each is safe to
  * stop when it never started: workers added through the API still finish or
- * hand back their jobs), cancels model downloads, closes the database.
+ * hand back their jobs), cancels model downloads, lets the caller end its
+ * requests (`beforeDatabase`), closes the database.
  */
-export async function closeContext(ctx: AppContext): Promise<void> {
+export async function closeContext(ctx: AppContext, beforeDatabase?: () => Promise<void>): Promise<void> {
   await stopBackground(ctx.background, ctx.log);
   ctx.models.stop();
+  // The HTTP server ends its requests while the database still answers them.
+  if (beforeDatabase) await beforeDatabase();
   await ctx.database.close();
 }

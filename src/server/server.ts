@@ -46,8 +46,11 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
 /**
  * Serves a built context: the app, listen, then ctx.background in order.
  * close() stops the background components in reverse (closeContext), then
- * the app. On a failed listen the context is closed before the error goes on.
+ * the app (its requests in flight end while the database still answers), then
+ * the database. On a failed listen the context is closed before the error goes on.
  */
+const CLOSE_GRACE_MS = 5000;
+
 export async function serve(ctx: AppContext, opts: Pick<StartOptions, 'background'> = {}): Promise<RunningServer> {
   const { config } = ctx;
   const listen = listenAddress(config, ctx.settings);
@@ -70,10 +73,13 @@ export async function serve(ctx: AppContext, opts: Pick<StartOptions, 'backgroun
   if (opts.background !== false) await startBackground(ctx.background, ctx.log);
   ctx.log.info({ url, database: config.databaseKind, docs: `${url}/docs` }, 'TranscriptorIO is running');
   let closing: Promise<void> | null = null;
+  // Requests in flight finish before the database closes (a request that
+  // still runs after CLOSE_GRACE_MS, such as a provider wait, is cut off).
   const close = () =>
-    (closing ??= (async () => {
-      await closeContext(ctx);
-      await app.close();
-    })());
+    (closing ??= closeContext(ctx, async () => {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([app.close(), new Promise<void>((r) => (timer = setTimeout(r, CLOSE_GRACE_MS)))]);
+      clearTimeout(timer);
+    }));
   return { app, ctx, url, close };
 }
