@@ -8,13 +8,10 @@
  *
  * PostgreSQL: a fresh database is made next to the one the URL names and dropped afterwards.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
+import { overDatabases, startServer, stopServer } from './bench-server.js';
 import { createRequire } from 'node:module';
 import pg from 'pg';
 import { sql } from 'kysely';
@@ -115,49 +112,6 @@ async function fill(url: string, dataDir: string): Promise<Record<string, number
   return counts;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-async function startServer(url: string, dataDir: string): Promise<{ child: ChildProcess; base: string }> {
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    ['bin/transcriptorio.js', 'server', '--host', '127.0.0.1', '--port', String(port), '--workers', '0'], // no transcription workers: they would claim the bench's queued jobs
-    { env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: url, LOG_LEVEL: 'warn', PORT: '', HOST: '' }, stdio: ['ignore', 'inherit', 'inherit'] },
-  );
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      const r = await fetch(`${base}/health`);
-      if (r.ok) break;
-    } catch {
-      /* not listening yet */
-    }
-    if (Date.now() > deadline) throw new Error('server did not start within 60 s');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return { child, base };
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 interface Row { database: string; endpoint: string; p50: number; p99: number; rps: number; errors: number }
 
 async function measure(base: string, path: string, seconds: number): Promise<CannonResult> {
@@ -194,46 +148,10 @@ async function runFor(label: string, url: string, dataDir: string): Promise<Row[
   return rows;
 }
 
-async function withPgDatabase<T>(adminUrl: string, fn: (url: string) => Promise<T>): Promise<T> {
-  const name = `tio_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  try {
-    return await fn(u.toString());
-  } finally {
-    const c = new pg.Client({ connectionString: adminUrl });
-    await c.connect();
-    await c.query(`drop database if exists ${name} with (force)`);
-    await c.end();
-  }
-}
-
 const rows: Row[] = [];
 console.log(`API benchmark: ${JOBS} jobs, ${CONNECTIONS} connections, ${DURATION} s per endpoint`);
 console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}`);
-if (args.only !== 'postgres') {
-  const dir = mkdtempSync(join(tmpdir(), 'tio-bench-api-'));
-  try {
-    rows.push(...(await runFor('sqlite', `sqlite:${join(dir, 'bench.db')}`, dir)));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-if (args.only !== 'sqlite') {
-  if (!args.pg) console.log('\npostgres: skipped (set PG_TEST_URL or pass --pg <url>)');
-  else {
-    const dir = mkdtempSync(join(tmpdir(), 'tio-bench-api-'));
-    try {
-      rows.push(...(await withPgDatabase(args.pg, (url) => runFor('postgres', url, dir))));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
-}
+rows.push(...(await overDatabases({ prefix: 'tio-bench-api-', pgUrl: args.pg, only: args.only }, runFor)));
 
 console.log(`\n| database | endpoint | p50 ms | p99 ms | req/s | errors |\n| --- | --- | --- | --- | --- | --- |`);
 for (const r of rows) console.log(`| ${r.database} | \`GET ${r.endpoint}\` | ${r.p50} | ${r.p99} | ${r.rps} | ${r.errors} |`);
