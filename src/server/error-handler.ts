@@ -18,9 +18,15 @@ export function registerErrorHandling(app: FastifyInstance): void {
       const v = fe.validation[0];
       const where = fe.validationContext ?? 'request';
       const field = (v?.instancePath || '').replace(/^\//, '').replace(/\//g, '.') || (v?.params as { missingProperty?: string })?.missingProperty || '';
+      // A choice (a union of literals, or an enum) names its choices, not "must be equal to constant".
+      const choices = v?.keyword === 'enum'
+        ? (v.params as { allowedValues: unknown[] }).allowedValues
+        : fe.validation.filter((e) => e.keyword === 'const' && e.instancePath === v?.instancePath).map((e) => (e.params as { allowedValue: unknown }).allowedValue);
       const msg = v?.keyword === 'required'
         ? `${where}: ${(v.params as { missingProperty: string }).missingProperty} is required`
-        : `${where}${field ? `.${field}` : ''} ${v?.message ?? 'is invalid'}`;
+        : choices.length
+          ? `${where}${field ? `.${field}` : ''} must be one of ${choices.map(String).join(', ')}`
+          : `${where}${field ? `.${field}` : ''} ${v?.message ?? 'is invalid'}`;
       return reply.status(400).send({ detail: msg, code: 'validation_error' });
     }
     if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {

@@ -80,6 +80,7 @@ for (const kind of databaseKinds()) {
     it('bad parameters are a 400 that names them', async () => {
       const level = expectStatus(await t.app.inject({ url: '/api/logs?level=loud' }), 400);
       assert.match(level.detail, /level/);
+      assert.match(level.detail, /must be one of trace, debug, info, warn, error, fatal/, "a choice names its choices");
       const limit = expectStatus(await t.app.inject({ url: '/api/logs?limit=0' }), 400);
       assert.match(limit.detail, /limit/);
       const since = expectStatus(await t.app.inject({ url: '/api/logs?since=yesterday' }), 400);
