@@ -1,6 +1,7 @@
 // Small presentational pieces shared by the views.
 import type { ReactNode } from 'react';
 import { formatDuration, formatPercent } from '../lib/format';
+import { QUALITY_PRESETS, label, type QualityPreset } from '../lib/kinds';
 
 export function StatusBadge({ status }: { status: string | null | undefined }): ReactNode {
   const s = status ?? 'unknown';
@@ -146,5 +147,18 @@ export function Detail({ term, children }: { term: string; children: ReactNode }
       <dt>{term}</dt>
       <dd>{children ?? '—'}</dd>
     </>
+  );
+}
+
+/** The quality preset picker (fast, balanced, best) every job and rule form uses. */
+export function PresetSelect(props: { id: string; value: string; onChange: (preset: QualityPreset) => void }): ReactNode {
+  return (
+    <select id={props.id} value={props.value} onChange={(e) => props.onChange(e.target.value as QualityPreset)}>
+      {QUALITY_PRESETS.map((p) => (
+        <option key={p} value={p}>
+          {label(p)}
+        </option>
+      ))}
+    </select>
   );
 }

@@ -6,13 +6,13 @@
 import { useState, type ReactNode } from 'react';
 import { api, messageOf, unwrap } from '../api/client';
 import { useLive } from '../api/live';
-import { EmptyState, ErrorBanner, Loading, PageHeader, StatusBadge } from '../components/bits';
+import { EmptyState, ErrorBanner, Loading, PageHeader, PresetSelect, StatusBadge } from '../components/bits';
 import { Icon } from '../components/icons';
 import { languageName, LanguageSelect, useLanguages } from '../components/language-picker';
 import { itemLabel, LanguageBadges, runLibraryAction, useLibraryLive, type LibraryActionBody, type LibraryItemDetail, type SubtitlePreview } from '../components/library-bits';
 import { ConfirmDialog, Modal } from '../components/modal';
 import { formatBytes, formatDateTime, formatDuration, relativeTime } from '../lib/format';
-import { QUALITY_PRESETS, label } from '../lib/kinds';
+import { label } from '../lib/kinds';
 import { href } from '../lib/router';
 import { useResource } from '../lib/use-resource';
 
@@ -319,13 +319,7 @@ function TranscribeDialog(props: { item: LibraryItemDetail; onClose: () => void;
         </div>
         <div className="field">
           <label htmlFor="tn-preset">Quality</label>
-          <select id="tn-preset" value={preset} onChange={(e) => setPreset(e.target.value)}>
-            {QUALITY_PRESETS.map((p) => (
-              <option key={p} value={p}>
-                {label(p)}
-              </option>
-            ))}
-          </select>
+          <PresetSelect id="tn-preset" value={preset} onChange={setPreset} />
         </div>
       </form>
     </Modal>

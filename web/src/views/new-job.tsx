@@ -7,7 +7,8 @@ import { Modal } from '../components/modal';
 import { PathField } from '../components/path-browser';
 import { basename } from '../lib/format';
 import { toast } from '../lib/toast';
-import { JOB_MODES, QUALITY_PRESETS, label } from '../lib/kinds';
+import { PresetSelect } from '../components/bits';
+import { JOB_MODES, label } from '../lib/kinds';
 
 export function NewJobDialog(props: { open: boolean; onClose: () => void; onCreated: (j: Job) => void }): ReactNode {
   const [path, setPath] = useState('');
@@ -80,13 +81,7 @@ export function NewJobDialog(props: { open: boolean; onClose: () => void; onCrea
         <div className="form-row">
           <div className="field">
             <label htmlFor="nj-preset">Quality</label>
-            <select id="nj-preset" value={preset} onChange={(e) => setPreset(e.target.value)}>
-              {QUALITY_PRESETS.map((p) => (
-                <option key={p} value={p}>
-                  {label(p)}
-                </option>
-              ))}
-            </select>
+            <PresetSelect id="nj-preset" value={preset} onChange={setPreset} />
           </div>
           <div className="field">
             <label htmlFor="nj-mode">Task</label>

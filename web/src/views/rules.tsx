@@ -5,7 +5,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { api, messageOf, unwrap } from '../api/client';
 import type { Language, ResponseOf, Rule, RuleInput } from '../api/types';
-import { EmptyState, ErrorBanner, Loading, PageHeader } from '../components/bits';
+import { EmptyState, ErrorBanner, Loading, PageHeader, PresetSelect } from '../components/bits';
 import { Icon } from '../components/icons';
 import { languageName, LanguageMulti, LanguageSelect, useLanguages } from '../components/language-picker';
 import { ConfirmDialog, Modal } from '../components/modal';
@@ -13,7 +13,7 @@ import { href } from '../lib/router';
 import { plural } from '../lib/format';
 import { toast } from '../lib/toast';
 import { useResource } from '../lib/use-resource';
-import { JOB_MODES, QUALITY_PRESETS, label } from '../lib/kinds';
+import { JOB_MODES, label } from '../lib/kinds';
 
 type Conditions = Rule['conditions'];
 type Action = Rule['action'];
@@ -302,13 +302,7 @@ function RuleEditor(props: { rule: Rule | null; onClose: () => void; onSaved: (r
             </div>
             <div className="field">
               <label htmlFor="ra-preset">Quality</label>
-              <select id="ra-preset" value={action.quality_preset ?? 'fast'} onChange={(e) => setA('quality_preset', e.target.value as Action['quality_preset'])}>
-                {QUALITY_PRESETS.map((p) => (
-                  <option key={p} value={p}>
-                    {label(p)}
-                  </option>
-                ))}
-              </select>
+              <PresetSelect id="ra-preset" value={action.quality_preset ?? 'fast'} onChange={(v) => setA('quality_preset', v)} />
             </div>
             <div className="field">
               <label htmlFor="ra-prio">Job priority</label>
