@@ -6,7 +6,7 @@
 import { basename, dirname, resolve } from 'node:path';
 import { isWithin } from '../security/media-roots.js';
 import type { AnalysisOutcome, MediaAnalysis } from '../scanner/media-analyzer.js';
-import type { JobBrief, NewItemRow, PageRow } from './library.repository.js';
+import type { JobBrief, LatestJob, NewItemRow, PageRow } from './library.repository.js';
 import type { ItemKind } from './library.schemas.js';
 import { parseMediaPath, searchTextOf, sortKeyOf } from './title-parse.js';
 import { computeWanted, type Wanted, type WantedContext, type WantedResult } from './wanted.js';
@@ -14,15 +14,7 @@ import { computeWanted, type Wanted, type WantedContext, type WantedResult } fro
 /** The analysis kept per item: what wanted is recomputed from and what a page shows. */
 export type StoredAnalysis = Omit<MediaAnalysis, 'file_path'>;
 
-export interface LatestJob {
-  target_lang: string;
-  id: string;
-  status: string;
-  error: string | null;
-  error_code: string | null;
-  progress: number;
-  updated_at: string;
-}
+export type { LatestJob } from './library.repository.js';
 
 export interface IndexInputs extends WantedContext {
   /** library folders (resolved), longest first */

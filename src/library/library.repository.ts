@@ -297,8 +297,8 @@ export async function countsByFolderUnder(db: Db, root: string): Promise<Array<C
 
 // ---- jobs of indexed files ----
 
-export interface JobBrief {
-  file_path: string;
+/** The latest job of an item for one target language, as the index keeps it. */
+export interface LatestJob {
   target_lang: string;
   id: string;
   status: string;
@@ -306,6 +306,10 @@ export interface JobBrief {
   error_code: string | null;
   progress: number;
   updated_at: string;
+}
+
+export interface JobBrief extends LatestJob {
+  file_path: string;
   seq: number;
 }
 
