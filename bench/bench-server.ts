@@ -25,7 +25,9 @@ export function freePort(): Promise<number> {
 /** The server on `url`, listening on 127.0.0.1; resolves once /health answers. No workers: they would claim the bench's jobs. */
 export async function startServer(url: string, dataDir: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; base: string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['bin/transcriptorio.js', 'server', '--host', '127.0.0.1', '--port', String(port), '--workers', '0'], {
+  // BENCH_NODE_ARGS: flags for the server's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where its time goes.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, 'bin/transcriptorio.js', 'server', '--host', '127.0.0.1', '--port', String(port), '--workers', '0'], {
     env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: url, LOG_LEVEL: 'warn', PORT: '', HOST: '', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
