@@ -186,7 +186,13 @@ function parseJson<T>(s: string | null, fallback: T): T {
   }
 }
 
-/** The API's item; `wanted` overrides the stored wanted (computed on read while the stored one is stale). */
+/**
+ * The API's item; `wanted` overrides the stored wanted (computed on read while
+ * the stored one is stale). Every key is written out, also those of the stored
+ * JSON parts, so the item has exactly the documented keys (and null, never a
+ * missing key, where an older stored analysis lacks a field): its JSON is
+ * written with JSON.stringify (library.json.ts).
+ */
 export function toItem(row: PageRow, wanted?: WantedResult): ItemView {
   const a = parseAnalysis(row.analysis);
   const w = wanted ?? { wanted: parseJson<Wanted[]>(row.wanted, []), decision: row.decision };
@@ -207,12 +213,21 @@ export function toItem(row: PageRow, wanted?: WantedResult): ItemView {
     modified_at: new Date(Number(row.mtime_ms)).toISOString(),
     duration_seconds: row.duration_seconds === null ? null : Number(row.duration_seconds),
     is_video: !!row.is_video,
-    audio_tracks: a.audio_tracks.map((t) => ({ index: t.index, language: t.language, codec: t.codec, channels: t.channels, default: t.default, title: t.title })),
-    embedded_subtitles: a.embedded_subtitles.map((s) => ({ index: s.index, language: s.language, codec: s.codec, forced: s.forced, hearing_impaired: s.hearing_impaired, default: s.default, title: s.title })),
-    external_subtitles: a.external_subtitles.map((s, i) => ({ index: i, path: s.path, file_name: basename(s.path), language: s.language, format: s.format, forced: s.forced, sdh: s.sdh, generated: s.generated })),
-    wanted: w.wanted,
-    decision: w.decision,
-    jobs: parseJson<LatestJob[]>(row.jobs, []),
+    audio_tracks: a.audio_tracks.map((t) => ({ index: t.index, language: t.language ?? null, codec: t.codec ?? null, channels: t.channels ?? null, default: !!t.default, title: t.title ?? null })),
+    embedded_subtitles: a.embedded_subtitles.map((s) => ({
+      index: s.index, language: s.language ?? null, codec: s.codec ?? null, forced: !!s.forced, hearing_impaired: !!s.hearing_impaired, default: !!s.default, title: s.title ?? null,
+    })),
+    external_subtitles: a.external_subtitles.map((s, i) => ({
+      index: i, path: s.path, file_name: basename(s.path), language: s.language ?? null, format: s.format, forced: !!s.forced, sdh: !!s.sdh, generated: !!s.generated,
+    })),
+    wanted: w.wanted.map((x) => ({
+      language: x.language, rule_id: x.rule_id, rule_name: x.rule_name, reason: x.reason, quality_preset: x.quality_preset, action_type: x.action_type,
+      audio_language: x.audio_language ?? null, audio_track_index: x.audio_track_index,
+    })),
+    decision: w.decision ?? null,
+    jobs: parseJson<LatestJob[]>(row.jobs, []).map((j) => ({
+      target_lang: j.target_lang, id: j.id, status: j.status, error: j.error ?? null, error_code: j.error_code ?? null, progress: j.progress, updated_at: j.updated_at,
+    })),
     ignored: row.ignored_by !== null,
     ignored_by: row.ignored_by === 'file' || row.ignored_by === 'folder' ? row.ignored_by : null,
     missing: !!row.missing,

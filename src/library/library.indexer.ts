@@ -24,7 +24,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import type { EventHub } from '../events/event-hub.js';
 import { noSpeechJobs } from '../jobs/jobs.repository.js';
-import type { ScanRulesService } from '../rules/rules.service.js';
+import type { ScanRule, ScanRulesService } from '../rules/rules.service.js';
 import { isExcludedPath } from '../scanner/library-walker.js';
 import type { AnalysisOutcome } from '../scanner/media-analyzer.js';
 import type { ScanObserver, ScannerService } from '../scanner/scanner.service.js';
@@ -70,7 +70,23 @@ export class LibraryIndexer implements ScanObserver {
 
   /** The rules, skip settings and roots the index is computed under, with their fingerprint. */
   async currentInputs(): Promise<CurrentInputs> {
-    const rules = await this.deps.rules.list(true);
+    return this.inputsOf(await this.deps.rules.list(true));
+  }
+
+  /**
+   * The same, for a read of pages: the enabled rules are listed again only
+   * when `stamp` (their count, highest id and last edit, repo.versionProbe)
+   * or this process's rules revision moved, else the last list is used.
+   */
+  async inputsAt(stamp: string): Promise<CurrentInputs> {
+    const key = `${this.deps.rules.revision}:${stamp}`;
+    if (this.listed?.key !== key) this.listed = { key, rules: await this.deps.rules.list(true) };
+    return this.inputsOf(this.listed.rules);
+  }
+
+  private listed: { key: string; rules: ScanRule[] } | null = null;
+
+  private inputsOf(rules: ScanRule[]): CurrentInputs {
     const skip = this.deps.scanner.skipSettings();
     return {
       rules,

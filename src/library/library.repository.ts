@@ -15,7 +15,7 @@ export type NewItemRow = Omit<Insertable<LibraryItemsTable>, 'id'>;
 /** Columns a page needs (search_text and sort_key stay in the database). */
 const PAGE_COLUMNS = [
   'id', 'path', 'folder', 'root', 'file_name', 'kind', 'title', 'show', 'season', 'episode', 'episode_end', 'year', 'size', 'mtime_ms',
-  'duration_seconds', 'is_video', 'analysis', 'probe_error', 'wanted', 'decision', 'jobs', 'ignored_by', 'missing', 'indexed_at', 'updated_at',
+  'duration_seconds', 'is_video', 'analysis', 'probe_error', 'wanted', 'decision', 'jobs', 'ignored_by', 'missing', 'indexed_at', 'updated_at', 'updated_ms',
 ] as const;
 export type PageRow = Pick<ItemRow, (typeof PAGE_COLUMNS)[number]>;
 
@@ -32,42 +32,78 @@ export interface ItemQuery {
 
 type ItemsQB = SelectQueryBuilder<Database, 'library_items', any>;
 
+/** Items in folder `f` or below it: a range on the folder index ('0' follows '/'). */
+function inFolder<QB extends ItemsQB>(qb: QB, f: string): QB {
+  return qb.where((eb) => eb.or([eb('folder', '=', f), eb.and([eb('folder', '>=', `${f}/`), eb('folder', '<', `${f}0`)])])) as QB;
+}
+
 const langLike = (col: 'langs' | 'wanted_langs' | 'generated_langs' | 'failed_langs', lang: string) =>
   sql<boolean>`${sql.ref(col)} like ${`%,${lang},%`}`;
 
-function applyQuery<QB extends ItemsQB>(qb: QB, kind: DbKind, q: ItemQuery): QB {
-  let b: ItemsQB = qb;
-  switch (q.filter) {
+/**
+ * The filter's condition, as its partial index is defined (`indexed`) or in
+ * a form no index matches, so the planner uses another index: the folder's,
+ * the show's, the search's, or the order's.
+ */
+function filterCondition(filter: LibraryFilter, indexed: boolean) {
+  const plus = indexed ? sql`` : sql` + 0`;
+  switch (filter) {
     case 'wanted':
-      b = b.where(sql<boolean>`wanted_count > 0`);
-      if (q.language) b = b.where(langLike('wanted_langs', q.language));
-      break;
+      return sql<boolean>`wanted_count${plus} > 0`;
     case 'generated':
-      b = b.where(sql<boolean>`has_generated = 1`);
-      if (q.language) b = b.where(langLike('generated_langs', q.language));
-      break;
+      return sql<boolean>`has_generated${plus} = 1`;
     case 'failed':
-      b = b.where(sql<boolean>`failed = 1`);
-      if (q.language) b = b.where(langLike('failed_langs', q.language));
-      break;
+      return sql<boolean>`failed${plus} = 1`;
     case 'missing':
-      b = b.where(sql<boolean>`missing = 1`);
-      break;
+      return sql<boolean>`missing${plus} = 1`;
     case 'ignored':
-      b = b.where(sql<boolean>`ignored_by is not null`);
-      break;
+      return indexed ? sql<boolean>`ignored_by is not null` : sql<boolean>`coalesce(ignored_by, '') <> ''`;
     default:
-      break;
+      return null;
   }
+}
+
+/** Narrowed by folder, show or search: a few hundred items at most, found by that index and then sorted. */
+const isNarrow = (q: ItemQuery) => q.folder !== null || q.show !== null || q.words.length > 0;
+
+/**
+ * How a page is read.
+ * - `narrow`: by the folder, show or search index, the matches sorted (the
+ *   planner must not walk a filter's index or the order's index and test
+ *   every row: 40 ms at 100,000 items);
+ * - `filter-index`: by the filter's partial index (in title order, or its
+ *   matches sorted when they are few);
+ * - `walk-order`: along the order's index, testing the filter on each row,
+ *   when the filter matches so many items that sorting them costs more.
+ */
+export type PagePlan = 'narrow' | 'filter-index' | 'walk-order';
+
+/** `matches`: items the query matches; `all`: items in the index (needed only for a filter in another order than title). */
+export function pagePlan(q: ItemQuery, sort: LibrarySort, page: { limit: number; offset: number }, counts: { matches: number; all: number } | null): PagePlan {
+  if (isNarrow(q)) return 'narrow';
+  if (sort === 'title' || sort === '-title' || filterCondition(q.filter, true) === null || !counts) return 'filter-index';
+  // Walking reads about (offset + limit) × all / matches rows; sorting the matches costs a few times their number.
+  const walk = ((page.offset + page.limit) * counts.all) / Math.max(1, counts.matches);
+  return walk < 4 * counts.matches ? 'walk-order' : 'filter-index';
+}
+
+/** Whether pageKeys needs the counts for its plan. */
+export const planNeedsCounts = (q: ItemQuery, sort: LibrarySort) =>
+  !isNarrow(q) && sort !== 'title' && sort !== '-title' && filterCondition(q.filter, true) !== null;
+
+function applyQuery<QB extends ItemsQB>(qb: QB, kind: DbKind, q: ItemQuery, plan: PagePlan = 'filter-index'): QB {
+  let b: ItemsQB = qb;
+  // PostgreSQL's planner weighs a partial index by its statistics itself; SQLite's takes one whenever it matches.
+  const condition = filterCondition(q.filter, plan === 'filter-index' || kind === 'postgres');
+  if (condition) b = b.where(condition);
+  if (q.language && q.filter === 'wanted') b = b.where(langLike('wanted_langs', q.language));
+  if (q.language && q.filter === 'generated') b = b.where(langLike('generated_langs', q.language));
+  if (q.language && q.filter === 'failed') b = b.where(langLike('failed_langs', q.language));
   if (q.language && !['wanted', 'generated', 'failed'].includes(q.filter)) {
     b = b.where(langLike('langs', q.language));
   }
   if (q.words.length) b = b.where(searchMatch(kind, q.words));
-  if (q.folder) {
-    const f = q.folder;
-    // folder = F or below it: a range on the folder index ('0' follows '/').
-    b = b.where((eb) => eb.or([eb('folder', '=', f), eb.and([eb('folder', '>=', `${f}/`), eb('folder', '<', `${f}0`)])]));
-  }
+  if (q.folder) b = inFolder(b, q.folder);
   if (q.show !== null) b = b.where('show', '=', q.show);
   if (q.season !== null) b = b.where('season', '=', q.season);
   if (q.kind) b = b.where('kind', '=', q.kind);
@@ -90,32 +126,52 @@ function searchMatch(kind: DbKind, words: string[]) {
 }
 
 /**
- * `searching`: the matches come from the search index and are few, so they
- * are sorted as an expression: the planner must not walk the sort index and
- * test every row against the search (PostgreSQL would, at 100,000 rows).
+ * `sortMatches`: the matches are few (narrowed, or a small filter), so they are
+ * sorted as an expression: the planner must not walk the order's index and
+ * test every row (PostgreSQL would for a search, at 100,000 rows).
  */
-function applySort<QB extends ItemsQB>(qb: QB, sort: LibrarySort, searching = false): QB {
+function applySort<QB extends ItemsQB>(qb: QB, sort: LibrarySort, sortMatches = false): QB {
   const desc = sort.startsWith('-');
   const dir = desc ? 'desc' : 'asc';
   const col = { title: 'sort_key', path: 'path', added: 'id', size: 'size', modified: 'mtime_ms' }[sort.replace(/^-/, '') as 'title'] as 'sort_key' | 'path' | 'id' | 'size' | 'mtime_ms';
-  let b: ItemsQB = searching ? qb.orderBy(col === 'sort_key' || col === 'path' ? sql`${sql.ref(col)} || ''` : sql`${sql.ref(col)} + 0`, dir) : qb.orderBy(col, dir);
+  let b: ItemsQB = sortMatches ? qb.orderBy(col === 'sort_key' || col === 'path' ? sql`${sql.ref(col)} || ''` : sql`${sql.ref(col)} + 0`, dir) : qb.orderBy(col, dir);
   if (col !== 'id' && col !== 'path') b = b.orderBy('id', dir);
   return b as QB;
 }
 
-export async function listItems(db: Db, kind: DbKind, q: ItemQuery, sort: LibrarySort, limit: number, offset: number): Promise<PageRow[]> {
-  const qb = applySort(applyQuery(db.selectFrom('library_items').select(PAGE_COLUMNS), kind, q), sort, q.words.length > 0);
-  return qb.limit(limit).offset(offset).execute();
+export interface PageKey {
+  id: number;
+  updated_ms: number;
+}
+
+/**
+ * Which items a page shows, in order: ids and their last change only, so the
+ * sort reads narrow rows; their columns come from pageRows (and only for items
+ * not already serialized).
+ */
+export async function pageKeys(db: Db, kind: DbKind, q: ItemQuery, sort: LibrarySort, limit: number, offset: number, counts: { matches: number; all: number } | null = null): Promise<PageKey[]> {
+  const plan = pagePlan(q, sort, { limit, offset }, counts);
+  const sortMatches = plan === 'narrow' || (plan === 'filter-index' && planNeedsCounts(q, sort));
+  const qb = applySort(applyQuery(db.selectFrom('library_items').select(['id', 'updated_ms']), kind, q, plan), sort, sortMatches);
+  const rows = await qb.limit(limit).offset(offset).execute();
+  return rows.map((r) => ({ id: Number(r.id), updated_ms: Number(r.updated_ms) }));
+}
+
+/** The columns a page shows, of these items (any order). */
+export async function pageRows(db: Db, ids: number[]): Promise<PageRow[]> {
+  if (!ids.length) return [];
+  return db.selectFrom('library_items').select(PAGE_COLUMNS).where('id', 'in', ids).execute();
 }
 
 export async function countItems(db: Db, kind: DbKind, q: ItemQuery): Promise<number> {
-  const row = await applyQuery(db.selectFrom('library_items').select((eb) => eb.fn.countAll<number>().as('n')), kind, q).executeTakeFirst();
+  const row = await applyQuery(db.selectFrom('library_items').select((eb) => eb.fn.countAll<number>().as('n')), kind, q, isNarrow(q) ? 'narrow' : 'filter-index').executeTakeFirst();
   return Number(row?.n ?? 0);
 }
 
 /** Ids of every item a query matches, in title order, up to `limit` (bulk actions). */
 export async function itemIds(db: Db, kind: DbKind, q: ItemQuery, limit: number): Promise<number[]> {
-  const rows = await applySort(applyQuery(db.selectFrom('library_items').select('id'), kind, q), 'title', q.words.length > 0).limit(limit).execute();
+  const plan = isNarrow(q) ? 'narrow' : 'filter-index';
+  const rows = await applySort(applyQuery(db.selectFrom('library_items').select('id'), kind, q, plan), 'title', plan === 'narrow').limit(limit).execute();
   return rows.map((r) => Number(r.id));
 }
 
@@ -238,6 +294,19 @@ export async function itemCounts(db: Db): Promise<{ items: number; missing: numb
   return { items: Number(all?.n ?? 0), missing: Number(missing?.n ?? 0), lastMs: last };
 }
 
+/**
+ * What a cached answer is checked against, in one round trip: the last change
+ * of any item, and a stamp of the rules (count, highest id, last edit) that
+ * moves when any process adds, deletes or edits one.
+ */
+export async function versionProbe(db: Db): Promise<{ lastMs: number; rulesStamp: string }> {
+  const row = await sql<{ m: number | string | null; n: number | string; i: number | string | null; u: string | null }>`select
+      (select max(updated_ms) from library_items) as m,
+      (select count(*) from scan_rules) as n, (select max(id) from scan_rules) as i, (select max(updated_at) from scan_rules) as u`.execute(db);
+  const r = row.rows[0];
+  return { lastMs: Number(r?.m ?? 0), rulesStamp: `${r?.n ?? 0}:${r?.i ?? 0}:${r?.u ?? ''}` };
+}
+
 /** The last change of any item: a cached page is valid while it stays the same. */
 export async function lastChangeMs(db: Db): Promise<number> {
   const row = await db.selectFrom('library_items').select((eb) => eb.fn.max('updated_ms').as('m')).executeTakeFirst();
@@ -267,15 +336,18 @@ const numbers = <T extends Record<string, unknown>>(r: T): T & CountRow => ({
   n: Number(r.n ?? 0), files: Number(r.files ?? 0), wanted: Number(r.wanted ?? 0), generated: Number(r.generated ?? 0), failed: Number(r.failed ?? 0), missing: Number(r.missing ?? 0),
 });
 
-export async function countsByRootAndKind(db: Db): Promise<Array<CountRow & { root: string | null; kind: string }>> {
-  const rows = await db.selectFrom('library_items').select(['root', 'kind', ...countColumns]).groupBy(['root', 'kind']).execute();
+/** `under`: only items in that folder or below it (the tree of one folder). */
+export async function countsByRootAndKind(db: Db, under: string | null = null): Promise<Array<CountRow & { root: string | null; kind: string }>> {
+  let qb = db.selectFrom('library_items').select(['root', 'kind', ...countColumns]);
+  if (under) qb = inFolder(qb, under);
+  const rows = await qb.groupBy(['root', 'kind']).execute();
   return rows.map((r) => numbers(r as unknown as Record<string, unknown> & { root: string | null; kind: string }));
 }
 
-export async function countsByShowAndSeason(db: Db): Promise<Array<CountRow & { show: string; season: number | null }>> {
-  const rows = await db
-    .selectFrom('library_items')
-    .select(['show', 'season', ...countColumns])
+export async function countsByShowAndSeason(db: Db, under: string | null = null): Promise<Array<CountRow & { show: string; season: number | null }>> {
+  let qb = db.selectFrom('library_items').select(['show', 'season', ...countColumns]);
+  if (under) qb = inFolder(qb, under);
+  const rows = await qb
     .where('show', 'is not', null)
     .groupBy(['show', 'season'])
     .orderBy('show')
@@ -286,12 +358,7 @@ export async function countsByShowAndSeason(db: Db): Promise<Array<CountRow & { 
 
 /** Counts per folder at or below `root`. */
 export async function countsByFolderUnder(db: Db, root: string): Promise<Array<CountRow & { folder: string }>> {
-  const rows = await db
-    .selectFrom('library_items')
-    .select(['folder', ...countColumns])
-    .where((eb) => eb.or([eb('folder', '=', root), eb.and([eb('folder', '>=', `${root}/`), eb('folder', '<', `${root}0`)])]))
-    .groupBy('folder')
-    .execute();
+  const rows = await inFolder(db.selectFrom('library_items').select(['folder', ...countColumns]), root).groupBy('folder').execute();
   return rows.map((r) => numbers(r as unknown as Record<string, unknown> & { folder: string }));
 }
 

@@ -9,16 +9,8 @@ import {
 export const libraryRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const library = () => app.ctx.library;
   const tags = ['Library'];
-  // The service hands back the same frozen object while a page or the tree is unchanged; its JSON is kept with it.
-  const json = new WeakMap<object, Buffer>();
-  const sendCached = (reply: FastifyReply, body: object) => {
-    let bytes = json.get(body);
-    if (bytes === undefined) {
-      bytes = Buffer.from(reply.serialize(body) as string);
-      json.set(body, bytes);
-    }
-    return reply.type('application/json; charset=utf-8').send(bytes as never);
-  };
+  // Pages and the tree come as JSON bytes written from the documented schemas (library.json.ts), cached by the service.
+  const sendJson = (reply: FastifyReply, bytes: Buffer) => reply.type('application/json; charset=utf-8').send(bytes);
 
   app.get('/items', {
     schema: {
@@ -29,7 +21,7 @@ export const libraryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: ItemsPageSchema, ...errors(400, 403) },
     },
   }, async (req, reply) => {
-    return sendCached(reply, await library().listItems(req.query));
+    return sendJson(reply, await library().listItems(req.query));
   });
 
   app.get('/items/:id', {
@@ -54,7 +46,7 @@ export const libraryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: TreeSchema, ...errors(400, 403) },
     },
   }, async (req, reply) => {
-    return sendCached(reply, await library().tree(req.query.folder));
+    return sendJson(reply, await library().tree(req.query.folder));
   });
 
   app.post('/actions', {

@@ -158,7 +158,7 @@ export const TreeSchema = Type.Object({
 });
 
 export const TreeQuery = Type.Object({
-  folder: Type.Optional(Type.String({ description: 'List the subfolders of this folder (absolute, inside the library folders)' })),
+  folder: Type.Optional(Type.String({ description: 'The tree of this folder (absolute, inside the library folders): every count covers only what lies in it, shows and roots are those in it, folders are its subfolders' })),
 });
 
 export const ItemParams = Type.Object({ id: Type.Integer({ minimum: 1, description: 'Library item id' }) });

@@ -1,8 +1,13 @@
 /**
  * The library API's rules: query validation, pages and the tree from the
- * index (answers are cached while the index and the rules stay the same, so
- * a page that many browsers poll costs one tiny query), an item with its job
- * history, subtitle previews confined to the item's own files, and actions.
+ * index, an item with its job history, subtitle previews confined to the
+ * item's own files, and actions.
+ *
+ * Pages and trees are answered as JSON bytes (library.json.ts), cached while
+ * the index and the rules stay the same (answer-cache.ts), so a page that
+ * many browsers poll costs two tiny queries; a page not asked for before
+ * reads its items' ids in order and takes the items already serialized for
+ * other pages from the item cache, reading and serializing only the others.
  *
  * Wanted: stored per item under the fingerprint of the enabled rules and skip
  * settings (library.indexer.ts). A read first checks that fingerprint; when
@@ -27,7 +32,10 @@ import type { ScannerService } from '../scanner/scanner.service.js';
 import { confineMediaPath, isWithin } from '../security/media-roots.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import { isQualityPreset, QUALITY_PRESETS } from '../transcription/presets.js';
+import { LRUCache } from 'lru-cache';
+import { ItemJsonCache, VersionedCache } from './answer-cache.js';
 import { toItem, wantedForRow, type ItemView } from './item-row.js';
+import { itemJson, pageJson, treeJson } from './library.json.js';
 import { LibraryActions, type Done, type Refused } from './library.actions.js';
 import { LibraryIndexer, type CurrentInputs } from './library.indexer.js';
 import * as repo from './library.repository.js';
@@ -42,14 +50,6 @@ export type ItemsQueryInput = Static<typeof ItemsQuery>;
 export type SelectionInput = Static<typeof SelectionFilterSchema>;
 export type ActionInput = Static<typeof ActionBody>;
 export type Tree = Static<typeof TreeSchema>;
-
-export interface ItemsPage {
-  items: ItemView[];
-  total: number;
-  page: number;
-  page_size: number;
-  wanted_pending: boolean;
-}
 
 export interface ActionResult {
   action: ActionInput['action'];
@@ -84,7 +84,15 @@ export interface LibraryDeps {
 export const ACTION_MAX_ITEMS = 5000;
 /** How long the wanted filter and the tree wait for a recompute after a rule change. */
 const WAIT_CURRENT_MS = 3000;
-const CACHE_MAX = 500;
+/**
+ * Bytes of cached answers (pages, trees) and of serialized items: the item
+ * cache holds about 100,000 items (an item is about 1.1 KB of JSON) and fills
+ * only with the items pages show.
+ */
+const ANSWER_CACHE_BYTES = 32 * 1024 * 1024;
+const ITEM_CACHE_BYTES = 128 * 1024 * 1024;
+/** A folder found inside the library is not resolved again for this long. */
+const FOLDER_CHECK_TTL_MS = 5000;
 const PREVIEW_CUES = 30;
 /** Subfolders listed per folder in the tree. */
 const TREE_FOLDERS_MAX = 200;
@@ -104,9 +112,11 @@ const countsOf = (r: Counts): Counts => add(zero(), r);
 export class LibraryService {
   readonly indexer: LibraryIndexer;
   private readonly actions: LibraryActions;
-  /** answers by query, each valid for the version it was computed under */
-  private cache = new Map<string, { version: string; value: unknown }>();
-  private inflight = new Map<string, Promise<unknown>>();
+  private readonly answers = new VersionedCache<Buffer>({ maxBytes: ANSWER_CACHE_BYTES, sizeOf: (b) => b.length });
+  private readonly counts = new VersionedCache<number>({ maxBytes: 1024 * 1024, sizeOf: () => 16 });
+  private readonly items = new ItemJsonCache(ITEM_CACHE_BYTES);
+  /** folders confined lately, by the media roots they were checked against */
+  private readonly folderChecks = new LRUCache<string, string>({ max: 5000, ttl: FOLDER_CHECK_TTL_MS });
 
   constructor(private readonly deps: LibraryDeps) {
     this.indexer = new LibraryIndexer(deps);
@@ -139,52 +149,81 @@ export class LibraryService {
 
   private async checkFolder(folder: string, field: string): Promise<string> {
     if (folder.includes('\0') || !folder.startsWith('/')) throw badRequest(`${field} must be an absolute folder path, got "${folder}"`, 'bad_path');
-    await confineMediaPath(this.deps.settings, folder);
-    const f = resolve(folder);
-    return f.length > 1 && f.endsWith('/') ? f.slice(0, -1) : f;
+    // Keyed by the roots too: a library folder taken out of the settings is refused at once.
+    const s = this.deps.settings;
+    const key = `${s.getList('library_paths').join('\0')}\u0001${s.getList('allowed_media_roots').join('\0')}\u0001${folder}`;
+    const known = this.folderChecks.get(key);
+    if (known !== undefined) return known;
+    await confineMediaPath(s, folder);
+    const r = resolve(folder);
+    const f = r.length > 1 && r.endsWith('/') ? r.slice(0, -1) : r;
+    this.folderChecks.set(key, f);
+    return f;
   }
 
-  private async versionOf(inputs: CurrentInputs, current: boolean): Promise<string> {
-    return `${this.indexer.version}:${await repo.lastChangeMs(this.db)}:${inputs.fp}:${current ? 1 : 0}`;
+  /**
+   * The inputs, whether the stored wanted is current under them, and the
+   * version a cached answer must have been computed under (one query while
+   * the rules stay the same). `wait`: when not current, wait for the
+   * recompute (up to 3 s) and look again.
+   */
+  private async versioned(wait: boolean): Promise<{ inputs: CurrentInputs; current: boolean; version: string }> {
+    for (let round = 0; ; round++) {
+      const p = await repo.versionProbe(this.db);
+      const inputs = await this.indexer.inputsAt(p.rulesStamp);
+      const current = await this.indexer.isCurrent(inputs.fp);
+      if (!current && wait && round === 0 && (await this.indexer.waitCurrent(WAIT_CURRENT_MS))) continue;
+      return { inputs, current, version: `${this.indexer.version}:${p.lastMs}:${inputs.fp}:${current ? 1 : 0}` };
+    }
   }
 
-  /** A cached answer for `key` under `version`, else `compute` once for all concurrent callers. */
-  private async cached<T>(key: string, version: string, compute: () => Promise<T>): Promise<T> {
-    const hit = this.cache.get(key);
-    if (hit && hit.version === version) return hit.value as T;
-    const flightKey = `${version}\u0000${key}`;
-    const running = this.inflight.get(flightKey);
-    if (running) return running as Promise<T>;
-    const p = compute()
-      .then((value) => {
-        if (this.cache.size >= CACHE_MAX) this.cache.clear();
-        this.cache.set(key, { version, value });
-        return value;
-      })
-      .finally(() => this.inflight.delete(flightKey));
-    this.inflight.set(flightKey, p);
-    return p;
-  }
-
-  async listItems(q: ItemsQueryInput): Promise<ItemsPage> {
+  /** GET /items: the page as JSON (ItemsPageSchema). */
+  async listItems(q: ItemsQueryInput): Promise<Buffer> {
     const query = await this.normalizeQuery(q);
     const sort = (q.sort || 'title') as LibrarySort;
     if (!LIBRARY_SORTS.includes(sort)) throw badRequest(`sort must be one of ${LIBRARY_SORTS.join(', ')}, got "${q.sort}"`, 'bad_sort');
     const page = q.page ?? 1;
     const size = q.page_size ?? 50;
-    const inputs = await this.indexer.currentInputs();
-    let current = await this.indexer.isCurrent(inputs.fp);
-    if (!current && query.filter === 'wanted') current = await this.indexer.waitCurrent(WAIT_CURRENT_MS);
-    const version = await this.versionOf(inputs, current);
+    const { inputs, current, version } = await this.versioned(query.filter === 'wanted');
     const qkey = JSON.stringify(query);
-    return this.cached(`page:${qkey}:${sort}:${page}:${size}`, version, async () => {
-      const [rows, total] = await Promise.all([
-        repo.listItems(this.db, this.deps.kind, query, sort, size, (page - 1) * size),
-        this.cached(`count:${qkey}`, version, () => repo.countItems(this.db, this.deps.kind, query)),
-      ]);
-      const items = current ? rows.map((r) => toItem(r)) : await this.withFreshWanted(rows, inputs);
-      return Object.freeze({ items, total, page, page_size: size, wanted_pending: !current });
+    return this.answers.get(`page:${qkey}:${sort}:${page}:${size}`, version, async () => {
+      const count = () => this.counts.get(`count:${qkey}`, version, () => repo.countItems(this.db, this.deps.kind, query));
+      let keys: repo.PageKey[];
+      let total: number;
+      if (repo.planNeedsCounts(query, sort)) {
+        // A filter in another order than title: how it is read depends on how many items it matches.
+        const [matches, all] = await Promise.all([count(), this.counts.get('count:everything', version, () => repo.itemCounts(this.db).then((c) => c.items))]);
+        total = matches;
+        keys = await repo.pageKeys(this.db, this.deps.kind, query, sort, size, (page - 1) * size, { matches, all });
+      } else {
+        [keys, total] = await Promise.all([repo.pageKeys(this.db, this.deps.kind, query, sort, size, (page - 1) * size), count()]);
+      }
+      const items = current ? await this.itemsJson(keys) : (await this.withFreshWanted(await this.rowsInOrder(keys), inputs)).map(itemJson);
+      return pageJson(items, { total, page, page_size: size, wanted_pending: !current });
     });
+  }
+
+  /** The JSON of these items (current wanted), from the item cache where it has them. */
+  private async itemsJson(keys: repo.PageKey[]): Promise<string[]> {
+    const out = keys.map((k) => this.items.get(k.id, k.updated_ms));
+    const missing = keys.filter((_, i) => out[i] === undefined).map((k) => k.id);
+    if (missing.length) {
+      const rows = new Map((await repo.pageRows(this.db, missing)).map((r) => [Number(r.id), r]));
+      keys.forEach((k, i) => {
+        const row = out[i] === undefined ? rows.get(k.id) : undefined;
+        if (!row) return;
+        const json = itemJson(toItem(row));
+        this.items.set(k.id, Number(row.updated_ms), json);
+        out[i] = json;
+      });
+    }
+    // An item deleted between the two reads is left out.
+    return out.filter((j): j is string => j !== undefined);
+  }
+
+  private async rowsInOrder(keys: repo.PageKey[]): Promise<repo.PageRow[]> {
+    const rows = new Map((await repo.pageRows(this.db, keys.map((k) => k.id))).map((r) => [Number(r.id), r]));
+    return keys.map((k) => rows.get(k.id)).filter((r): r is repo.PageRow => r !== undefined);
   }
 
   /** Items with wanted computed now from their stored analysis (while the stored one is stale). */
@@ -232,17 +271,14 @@ export class LibraryService {
     return { item_id: id, index: n, path: sub.path, language: sub.language, format: sub.format, generated: sub.generated, cues, truncated };
   }
 
-  async tree(folder?: string): Promise<Tree> {
+  /** GET /tree as JSON (TreeSchema): the whole library, or (`folder`) what lies in that folder. */
+  async tree(folder?: string): Promise<Buffer> {
     const base = folder ? await this.checkFolder(folder, 'folder') : null;
-    const inputs = await this.indexer.currentInputs();
-    let current = await this.indexer.isCurrent(inputs.fp);
-    if (!current) current = await this.indexer.waitCurrent(WAIT_CURRENT_MS);
-    const version = await this.versionOf(inputs, current);
-    return this.cached(`tree:${base ?? ''}`, version, async () => {
-      // The counts of the whole library are shared by every ?folder=; only the subfolders differ.
-      const whole = await this.cached('tree-whole', version, () => this.wholeTree(inputs.roots));
-      const bases = base ? [base] : whole.roots.map((r) => r.path);
-      return Object.freeze({ ...whole, ...(await this.subfolders(bases)), wanted_pending: !current });
+    const { inputs, current, version } = await this.versioned(true);
+    return this.answers.get(`tree:${base ?? ''}`, version, async () => {
+      const counted = await this.countedTree(inputs.roots, base);
+      const bases = base ? [base] : counted.roots.map((r) => r.path);
+      return Buffer.from(treeJson({ ...counted, ...(await this.subfolders(bases)), wanted_pending: !current }));
     });
   }
 
@@ -263,8 +299,9 @@ export class LibraryService {
     return { folders, folders_truncated: truncated };
   }
 
-  private async wholeTree(settingRoots: string[]): Promise<Omit<Tree, 'wanted_pending' | 'folders' | 'folders_truncated'>> {
-    const [byRoot, byShow] = await Promise.all([repo.countsByRootAndKind(this.db), repo.countsByShowAndSeason(this.db)]);
+  /** Counts of the library, or of what lies in folder `base`: totals, library folders, shows and seasons, movies, other files. */
+  private async countedTree(settingRoots: string[], base: string | null): Promise<Omit<Tree, 'wanted_pending' | 'folders' | 'folders_truncated'>> {
+    const [byRoot, byShow] = await Promise.all([repo.countsByRootAndKind(this.db, base), repo.countsByShowAndSeason(this.db, base)]);
     const totals = zero();
     const movies = zero();
     const other = zero();
@@ -275,7 +312,8 @@ export class LibraryService {
       if (r.kind === 'other') add(other, r);
       if (r.root) add(roots.get(r.root) ?? roots.set(r.root, zero()).get(r.root)!, r);
     }
-    for (const r of settingRoots) if (!roots.has(r)) roots.set(r, zero());
+    // Every library folder (also an empty one); with a folder, those that hold it or lie in it.
+    for (const r of settingRoots) if (!roots.has(r) && (!base || isWithin(base, r) || isWithin(r, base))) roots.set(r, zero());
     const shows: Tree['shows'] = [];
     for (const r of byShow) {
       let show = shows[shows.length - 1];

@@ -163,6 +163,13 @@ export function normalizeAction(input: Partial<RuleAction>, base?: RuleAction, d
 }
 
 export class ScanRulesService {
+  private rev = 0;
+
+  /** Bumped by every write through this service: readers that keep the rules know to list them again. */
+  get revision(): number {
+    return this.rev;
+  }
+
   constructor(
     private readonly db: Db,
     /** the preset of a new rule that names none (the transcription_preset setting); absent: its default */
@@ -203,6 +210,7 @@ export class ScanRulesService {
         created_at: new Date().toISOString(),
         updated_at: null,
       });
+      this.rev++;
       return toRule(row);
     } catch (e) {
       if (e instanceof AppError) throw e;
@@ -234,16 +242,19 @@ export class ScanRulesService {
     if (input.action) Object.assign(patch, normalizeAction(input.action, current.action));
     patch.updated_at = new Date().toISOString();
     await repo.updateRule(this.db, id, patch);
+    this.rev++;
     return this.get(id);
   }
 
   async remove(id: number): Promise<void> {
     if (!(await repo.deleteRule(this.db, id))) throw notFound(`Scan rule ${id}`);
+    this.rev++;
   }
 
   async toggle(id: number): Promise<ScanRule> {
     const rule = await this.get(id);
     await repo.updateRule(this.db, id, { enabled: rule.enabled ? 0 : 1, updated_at: new Date().toISOString() });
+    this.rev++;
     return this.get(id);
   }
 }

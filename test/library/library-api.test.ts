@@ -111,6 +111,17 @@ for (const kind of databaseKinds()) {
       assert.equal((await items('filter=wanted')).total, 4);
     });
 
+    test('a rule another server edits (straight in the shared database) changes wanted on the next read', async () => {
+      const before = await items('filter=wanted');
+      assert.equal(before.total, 4);
+      const db = t.ctx.database.db;
+      // Not through this process's rules service: as another node would write it.
+      await db.updateTable('scan_rules').set({ enabled: 0, updated_at: new Date(Date.now() + 1000).toISOString() }).where('id', '=', engRule).execute();
+      assert.deepEqual(names(await items('filter=wanted')), [basename(lib.a1)]);
+      await db.updateTable('scan_rules').set({ enabled: 1, updated_at: new Date(Date.now() + 2000).toISOString() }).where('id', '=', engRule).execute();
+      assert.equal((await items('filter=wanted')).total, 4);
+    });
+
     test('the generated filter lists files with our subtitles (the record proves it, edited or not)', async () => {
       assert.deepEqual(names(await items('filter=generated')), [basename(lib.a3), basename(lib.delta)].sort());
       assert.deepEqual(names(await items('filter=generated&language=spa')), [basename(lib.a3), basename(lib.delta)].sort());
@@ -162,6 +173,14 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(tree.folders.map((f: any) => [basename(f.path), f.files]), [['movies', 2], ['tv', 4]]);
       const tv = await get(`/api/library/tree?folder=${encodeURIComponent(join(lib.root, 'tv'))}`);
       assert.deepEqual(tv.folders.map((f: any) => [basename(f.path), f.files, f.wanted]), [['Alpha Show', 3, 3], ['Beta Show', 1, 0]]);
+      // The tree of a folder counts only what lies in it.
+      assert.deepEqual(tv.totals, { files: 4, wanted: 3, generated: 1, failed: 0, missing: 0 });
+      assert.deepEqual(tv.roots.map((r: any) => [r.path, r.files]), [[lib.root, 4]]);
+      assert.deepEqual(tv.shows.map((s: any) => s.show), ['Alpha Show', 'Beta Show']);
+      assert.deepEqual([tv.movies.files, tv.movies.missing], [0, 0]);
+      const alpha = await get(`/api/library/tree?folder=${encodeURIComponent(join(lib.root, 'tv', 'Alpha Show'))}`);
+      assert.deepEqual(alpha.shows.map((s: any) => [s.show, s.files]), [['Alpha Show', 3]]);
+      assert.deepEqual(alpha.totals.files, 3);
     });
 
     test('pages never probe: the index is read, not the files', async () => {

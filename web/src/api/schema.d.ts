@@ -7427,7 +7427,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description List the subfolders of this folder (absolute, inside the library folders) */
+                    /** @description The tree of this folder (absolute, inside the library folders): every count covers only what lies in it, shows and roots are those in it, folders are its subfolders */
                     folder?: string;
                 };
                 header?: never;
