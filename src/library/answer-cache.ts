@@ -2,10 +2,10 @@
  * The library's caches, bounded by size (the least recently used entry goes
  * first, lru-cache):
  *
- * - `VersionedCache`: answers (a page's or the tree's JSON bytes, a count),
+ * - `VersionedCache`: answers (a page's item ids, a tree's JSON bytes, a count),
  *   each valid for the index version it was computed under; callers asking
  *   at once for the same missing answer share one computation.
- * - `ItemJsonCache`: one item's JSON by id and the row's updated_ms
+ * - `ItemJsonCache`: one item's JSON bytes by id and the row's updated_ms
  *   (strictly increasing per write, item-row.ts changeMs), so a page that was
  *   never asked for before is assembled from items already serialized for
  *   other pages, filters and sorts.
@@ -42,19 +42,18 @@ export class VersionedCache<V extends object | number> {
 }
 
 export class ItemJsonCache {
-  // Strings, not small Buffers: those share 8 KiB slabs, which one kept entry would keep alive.
-  private readonly lru: LRUCache<string, string>;
+  private readonly lru: LRUCache<string, Buffer>;
 
   constructor(maxBytes: number) {
-    // Item JSON is ASCII but for names: its length is about its size.
-    this.lru = new LRUCache({ maxSize: maxBytes, sizeCalculation: (json, key) => json.length + key.length });
+    // Each Buffer costs about 200 bytes besides its bytes.
+    this.lru = new LRUCache({ maxSize: maxBytes, sizeCalculation: (json, key) => json.length + key.length + 200 });
   }
 
-  get(id: number, updatedMs: number): string | undefined {
+  get(id: number, updatedMs: number): Buffer | undefined {
     return this.lru.get(`${id}:${updatedMs}`);
   }
 
-  set(id: number, updatedMs: number, json: string): void {
+  set(id: number, updatedMs: number, json: Buffer): void {
     this.lru.set(`${id}:${updatedMs}`, json);
   }
 }

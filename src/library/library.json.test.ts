@@ -29,8 +29,8 @@ test("an item's JSON has exactly the schema's keys, also from stored JSON with k
   };
   const schemaJson = fastJson(LibraryItemSchema);
   const it = toItem(row);
-  assert.equal(itemJson(it), schemaJson(it));
-  const parsed = JSON.parse(itemJson(it));
+  assert.equal(itemJson(it).toString('utf8'), schemaJson(it));
+  const parsed = JSON.parse(itemJson(it).toString('utf8'));
   assert.deepEqual(parsed.audio_tracks, [{ index: 0, language: 'jpn', codec: 'aac', channels: null, default: true, title: null }]);
   assert.equal(parsed.wanted[0].internal, undefined);
   assert.deepEqual(parsed.jobs, [{ target_lang: 'spa', id: 'j1', status: 'completed', error: null, error_code: null, progress: 100, updated_at: 'z' }]);
@@ -62,7 +62,7 @@ test('an answer is computed once for concurrent callers, again under a new versi
 
 test('an item is cached under its last change only', () => {
   const cache = new ItemJsonCache(1 << 20);
-  cache.set(1, 100, '{}');
+  cache.set(1, 100, Buffer.from('{}'));
   assert.ok(cache.get(1, 100));
   assert.equal(cache.get(1, 101), undefined);
 });

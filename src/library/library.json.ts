@@ -6,8 +6,8 @@
  *   key itself (twice as fast as the schema's serializer, whose nullable
  *   fields are checked one by one; library.json.test.ts holds both to the
  *   same output).
- * - A page: its items' JSON, already written for other pages (answer-cache.ts
- *   keeps it), copied between the page's own keys into one buffer.
+ * - A page: its items' JSON bytes, already written for other pages
+ *   (answer-cache.ts keeps them), copied between the page's own keys.
  */
 import fastJson from 'fast-json-stringify';
 import type { ItemView } from './item-row.js';
@@ -18,8 +18,16 @@ export type Tree = Static<typeof TreeSchema>;
 
 export const treeJson: (tree: Tree) => string = fastJson(TreeSchema);
 
-/** One item's JSON (LibraryItemSchema). */
-export const itemJson = (item: ItemView): string => JSON.stringify(item);
+/**
+ * One item's JSON bytes (LibraryItemSchema), in a buffer of its own: small
+ * Buffer.from()s share 8 KiB slabs, which one cached item would keep alive.
+ */
+export function itemJson(item: ItemView): Buffer {
+  const json = JSON.stringify(item);
+  const out = Buffer.allocUnsafeSlow(Buffer.byteLength(json));
+  out.write(json);
+  return out;
+}
 
 export interface PageMeta {
   total: number;
@@ -28,12 +36,13 @@ export interface PageMeta {
   wanted_pending: boolean;
 }
 
-/** The JSON bytes of GET /items (ItemsPageSchema), from items already serialized: they are copied, not written again. */
-export function pageJson(items: string[], meta: PageMeta): Buffer {
-  const tail = `],"total":${Math.trunc(meta.total)},"page":${Math.trunc(meta.page)},"page_size":${Math.trunc(meta.page_size)},"wanted_pending":${meta.wanted_pending ? 'true' : 'false'}}`;
-  const parts = ['{"items":[', ...items.flatMap((s, i) => (i ? [',', s] : [s])), tail];
-  const out = Buffer.allocUnsafeSlow(parts.reduce((n, s) => n + Buffer.byteLength(s), 0));
-  let at = 0;
-  for (const s of parts) at += out.write(s, at);
-  return out;
+const HEAD = Buffer.from('{"items":[');
+const COMMA = Buffer.from(',');
+
+/** The JSON bytes of GET /items (ItemsPageSchema), from items already serialized: their bytes are copied, not written again. */
+export function pageJson(items: Buffer[], meta: PageMeta): Buffer {
+  const parts: Buffer[] = [HEAD];
+  items.forEach((b, i) => (i ? parts.push(COMMA, b) : parts.push(b)));
+  parts.push(Buffer.from(`],"total":${Math.trunc(meta.total)},"page":${Math.trunc(meta.page)},"page_size":${Math.trunc(meta.page_size)},"wanted_pending":${meta.wanted_pending ? 'true' : 'false'}}`));
+  return Buffer.concat(parts);
 }

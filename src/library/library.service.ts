@@ -3,11 +3,12 @@
  * index, an item with its job history, subtitle previews confined to the
  * item's own files, and actions.
  *
- * Pages and trees are answered as JSON bytes (library.json.ts), cached while
- * the index and the rules stay the same (answer-cache.ts), so a page that
- * many browsers poll costs two tiny queries; a page not asked for before
- * reads its items' ids in order and takes the items already serialized for
- * other pages from the item cache, reading and serializing only the others.
+ * Pages and trees are answered as JSON bytes (library.json.ts). While the
+ * index and the rules stay the same (answer-cache.ts) a page is kept as its
+ * items' ids, and every item's JSON once, so a page that many browsers poll
+ * costs one tiny query and copying its items' bytes; a page not asked for
+ * before reads its items' ids in order and serializes only items no other
+ * page, sort or filter showed yet.
  *
  * Wanted: stored per item under the fingerprint of the enabled rules and skip
  * settings (library.indexer.ts). A read first checks that fingerprint; when
@@ -51,6 +52,12 @@ export type SelectionInput = Static<typeof SelectionFilterSchema>;
 export type ActionInput = Static<typeof ActionBody>;
 export type Tree = Static<typeof TreeSchema>;
 
+/** A page in the cache: which items in which order (their JSON is in the item cache), and the total. */
+interface CachedPage {
+  keys: repo.PageKey[];
+  total: number;
+}
+
 export interface ActionResult {
   action: ActionInput['action'];
   matched: number;
@@ -85,12 +92,13 @@ export const ACTION_MAX_ITEMS = 5000;
 /** How long the wanted filter and the tree wait for a recompute after a rule change. */
 const WAIT_CURRENT_MS = 3000;
 /**
- * Bytes of cached answers (pages, trees) and of serialized items: the item
- * cache holds about 100,000 items (an item is about 1.1 KB of JSON) and fills
- * only with the items pages show.
+ * Sizes of the caches. Items: about 100,000 (an item is about 1.1 KB of
+ * JSON), filled only with the items pages show. Pages are kept as their
+ * items' ids (about 1.2 KB each: some 7,000 pages), trees as their bytes.
  */
-const ANSWER_CACHE_BYTES = 32 * 1024 * 1024;
 const ITEM_CACHE_BYTES = 128 * 1024 * 1024;
+const PAGE_CACHE_BYTES = 8 * 1024 * 1024;
+const TREE_CACHE_BYTES = 16 * 1024 * 1024;
 /** A folder found inside the library is not resolved again for this long. */
 const FOLDER_CHECK_TTL_MS = 5000;
 const PREVIEW_CUES = 30;
@@ -112,7 +120,8 @@ const countsOf = (r: Counts): Counts => add(zero(), r);
 export class LibraryService {
   readonly indexer: LibraryIndexer;
   private readonly actions: LibraryActions;
-  private readonly answers = new VersionedCache<Buffer>({ maxBytes: ANSWER_CACHE_BYTES, sizeOf: (b) => b.length });
+  private readonly pages = new VersionedCache<CachedPage>({ maxBytes: PAGE_CACHE_BYTES, sizeOf: (p) => 64 + p.keys.length * 24 });
+  private readonly trees = new VersionedCache<Buffer>({ maxBytes: TREE_CACHE_BYTES, sizeOf: (b) => b.length });
   private readonly counts = new VersionedCache<number>({ maxBytes: 1024 * 1024, sizeOf: () => 16 });
   private readonly items = new ItemJsonCache(ITEM_CACHE_BYTES);
   /** folders confined lately, by the media roots they were checked against */
@@ -169,13 +178,24 @@ export class LibraryService {
    */
   private async versioned(wait: boolean): Promise<{ inputs: CurrentInputs; current: boolean; version: string }> {
     for (let round = 0; ; round++) {
-      const p = await repo.versionProbe(this.db);
+      const p = await this.probeShared();
       const inputs = await this.indexer.inputsAt(p.rulesStamp);
       const current = await this.indexer.isCurrent(inputs.fp);
       if (!current && wait && round === 0 && (await this.indexer.waitCurrent(WAIT_CURRENT_MS))) continue;
       return { inputs, current, version: `${this.indexer.version}:${p.lastMs}:${inputs.fp}:${current ? 1 : 0}` };
     }
   }
+
+  /**
+   * Requests that arrive while a version probe is running share it (at 50
+   * connections that is most of them). A write of this process bumps
+   * indexer.version, read after the probe, so a shared probe never hides it.
+   */
+  private probeShared(): Promise<{ lastMs: number; rulesStamp: string }> {
+    return (this.probing ??= repo.versionProbe(this.db).finally(() => (this.probing = null)));
+  }
+
+  private probing: Promise<{ lastMs: number; rulesStamp: string }> | null = null;
 
   /** GET /items: the page as JSON (ItemsPageSchema). */
   async listItems(q: ItemsQueryInput): Promise<Buffer> {
@@ -186,25 +206,28 @@ export class LibraryService {
     const size = q.page_size ?? 50;
     const { inputs, current, version } = await this.versioned(query.filter === 'wanted');
     const qkey = JSON.stringify(query);
-    return this.answers.get(`page:${qkey}:${sort}:${page}:${size}`, version, async () => {
+    const read = async (): Promise<CachedPage> => {
       const count = () => this.counts.get(`count:${qkey}`, version, () => repo.countItems(this.db, this.deps.kind, query));
-      let keys: repo.PageKey[];
-      let total: number;
-      if (repo.planNeedsCounts(query, sort)) {
-        // A filter in another order than title: how it is read depends on how many items it matches.
-        const [matches, all] = await Promise.all([count(), this.counts.get('count:everything', version, () => repo.itemCounts(this.db).then((c) => c.items))]);
-        total = matches;
-        keys = await repo.pageKeys(this.db, this.deps.kind, query, sort, size, (page - 1) * size, { matches, all });
-      } else {
-        [keys, total] = await Promise.all([repo.pageKeys(this.db, this.deps.kind, query, sort, size, (page - 1) * size), count()]);
+      if (!repo.planNeedsCounts(query, sort)) {
+        const [keys, total] = await Promise.all([repo.pageKeys(this.db, this.deps.kind, query, sort, size, (page - 1) * size), count()]);
+        return { keys, total };
       }
-      const items = current ? await this.itemsJson(keys) : (await this.withFreshWanted(await this.rowsInOrder(keys), inputs)).map(itemJson);
-      return pageJson(items, { total, page, page_size: size, wanted_pending: !current });
-    });
+      // A filter in another order than title: how it is read depends on how many items it matches.
+      const [matches, all] = await Promise.all([count(), this.counts.get('count:everything', version, () => repo.itemCounts(this.db).then((c) => c.items))]);
+      return { keys: await repo.pageKeys(this.db, this.deps.kind, query, sort, size, (page - 1) * size, { matches, all }), total: matches };
+    };
+    const meta = (total: number) => ({ total, page, page_size: size, wanted_pending: !current });
+    if (!current) {
+      // Rules changed and the index is being recomputed: wanted computed on read, nothing cached.
+      const { keys, total } = await read();
+      return pageJson((await this.withFreshWanted(await this.rowsInOrder(keys), inputs)).map(itemJson), meta(total));
+    }
+    const { keys, total } = await this.pages.get(`${qkey}:${sort}:${page}:${size}`, version, read);
+    return pageJson(await this.itemsJson(keys), meta(total));
   }
 
   /** The JSON of these items (current wanted), from the item cache where it has them. */
-  private async itemsJson(keys: repo.PageKey[]): Promise<string[]> {
+  private async itemsJson(keys: repo.PageKey[]): Promise<Buffer[]> {
     const out = keys.map((k) => this.items.get(k.id, k.updated_ms));
     const missing = keys.filter((_, i) => out[i] === undefined).map((k) => k.id);
     if (missing.length) {
@@ -218,7 +241,7 @@ export class LibraryService {
       });
     }
     // An item deleted between the two reads is left out.
-    return out.filter((j): j is string => j !== undefined);
+    return out.filter((j): j is Buffer => j !== undefined);
   }
 
   private async rowsInOrder(keys: repo.PageKey[]): Promise<repo.PageRow[]> {
@@ -275,7 +298,7 @@ export class LibraryService {
   async tree(folder?: string): Promise<Buffer> {
     const base = folder ? await this.checkFolder(folder, 'folder') : null;
     const { inputs, current, version } = await this.versioned(true);
-    return this.answers.get(`tree:${base ?? ''}`, version, async () => {
+    return this.trees.get(base ?? '', version, async () => {
       const counted = await this.countedTree(inputs.roots, base);
       const bases = base ? [base] : counted.roots.map((r) => r.path);
       return Buffer.from(treeJson({ ...counted, ...(await this.subfolders(bases)), wanted_pending: !current }));
