@@ -36,13 +36,13 @@ import { isQualityPreset, QUALITY_PRESETS } from '../transcription/presets.js';
 import { LRUCache } from 'lru-cache';
 import { ItemJsonCache, VersionedCache } from './answer-cache.js';
 import { toItem, wantedForRow, type ItemView } from './item-row.js';
-import { itemJson, pageJson, treeJson } from './library.json.js';
+import { itemJson, pageJson, treeJson, type Tree } from './library.json.js';
 import { LibraryActions, type Done, type Refused } from './library.actions.js';
 import { LibraryIndexer, type CurrentInputs } from './library.indexer.js';
 import * as repo from './library.repository.js';
 import {
   ITEM_KINDS, LIBRARY_FILTERS, LIBRARY_SORTS,
-  type ActionBody, type ItemKind, type ItemsQuery, type LibraryFilter, type LibrarySort, type SelectionFilterSchema, type TreeSchema,
+  type ActionBody, type ItemKind, type ItemsQuery, type LibraryFilter, type LibrarySort, type SelectionFilterSchema,
 } from './library.schemas.js';
 import { parseCues, readHead, TEXT_FORMATS, type Cue } from './subtitle-preview.js';
 import { searchWords } from './title-parse.js';
@@ -50,7 +50,6 @@ import { searchWords } from './title-parse.js';
 export type ItemsQueryInput = Static<typeof ItemsQuery>;
 export type SelectionInput = Static<typeof SelectionFilterSchema>;
 export type ActionInput = Static<typeof ActionBody>;
-export type Tree = Static<typeof TreeSchema>;
 
 /** A page in the cache: which items in which order (their JSON is in the item cache), and the total. */
 interface CachedPage {
