@@ -83,3 +83,17 @@ export function ConfirmDialog(props: {
     </Modal>
   );
 }
+
+/** A form dialog's footer: Cancel, and the button that submits the form `form` (by id). */
+export function FormFooter(props: { form: string; onCancel: () => void; label: ReactNode; disabled?: boolean }): ReactNode {
+  return (
+    <>
+      <button type="button" className="btn" onClick={props.onCancel}>
+        Cancel
+      </button>
+      <button type="submit" form={props.form} className="btn btn-primary" disabled={props.disabled}>
+        {props.label}
+      </button>
+    </>
+  );
+}

@@ -10,7 +10,7 @@ import { EmptyState, ErrorBanner, Loading, PageHeader, PresetSelect, StatusBadge
 import { Icon } from '../components/icons';
 import { languageName, LanguageSelect, useLanguages } from '../components/language-picker';
 import { itemLabel, LanguageBadges, runLibraryAction, useLibraryLive, type LibraryActionBody, type LibraryItemDetail, type SubtitlePreview } from '../components/library-bits';
-import { ConfirmDialog, Modal } from '../components/modal';
+import { ConfirmDialog, FormFooter, Modal } from '../components/modal';
 import { formatBytes, formatDateTime, formatDuration, relativeTime } from '../lib/format';
 import { label } from '../lib/kinds';
 import { href } from '../lib/router';
@@ -289,16 +289,7 @@ function TranscribeDialog(props: { item: LibraryItemDetail; onClose: () => void;
       title="Transcribe now"
       open
       onClose={props.onClose}
-      footer={
-        <>
-          <button type="button" className="btn" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit" form="transcribe-form" className="btn btn-primary" disabled={busy || !target}>
-            {busy ? 'Queuing…' : 'Queue job'}
-          </button>
-        </>
-      }
+      footer={<FormFooter form="transcribe-form" onCancel={props.onClose} label={busy ? 'Queuing…' : 'Queue job'} disabled={busy || !target} />}
     >
       <form
         id="transcribe-form"

@@ -3,7 +3,7 @@ import { useState, type ReactNode } from 'react';
 import { api, ApiError, messageOf, unwrap } from '../api/client';
 import type { Job, NewJob } from '../api/types';
 import { LanguageSelect } from '../components/language-picker';
-import { Modal } from '../components/modal';
+import { FormFooter, Modal } from '../components/modal';
 import { PathField } from '../components/path-browser';
 import { basename } from '../lib/format';
 import { toast } from '../lib/toast';
@@ -52,16 +52,7 @@ export function NewJobDialog(props: { open: boolean; onClose: () => void; onCrea
       open={props.open}
       onClose={props.onClose}
       wide
-      footer={
-        <>
-          <button type="button" className="btn" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit" form="new-job-form" className="btn btn-primary" disabled={busy || !path || !target}>
-            {busy ? 'Adding…' : 'Add to queue'}
-          </button>
-        </>
-      }
+      footer={<FormFooter form="new-job-form" onCancel={props.onClose} label={busy ? 'Adding…' : 'Add to queue'} disabled={busy || !path || !target} />}
     >
       <form id="new-job-form" className="form" onSubmit={submit}>
         <div className="field">

@@ -8,7 +8,7 @@ import type { Language, ResponseOf, Rule, RuleInput } from '../api/types';
 import { EmptyState, ErrorBanner, Loading, PageHeader, PresetSelect } from '../components/bits';
 import { Icon } from '../components/icons';
 import { languageName, LanguageMulti, LanguageSelect, useLanguages } from '../components/language-picker';
-import { ConfirmDialog, Modal } from '../components/modal';
+import { ConfirmDialog, FormFooter, Modal } from '../components/modal';
 import { href } from '../lib/router';
 import { plural } from '../lib/format';
 import { toast } from '../lib/toast';
@@ -199,16 +199,7 @@ function RuleEditor(props: { rule: Rule | null; onClose: () => void; onSaved: (r
       open
       wide
       onClose={props.onClose}
-      footer={
-        <>
-          <button type="button" className="btn" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit" form="rule-form" className="btn btn-primary" disabled={busy || !name.trim() || !action.target_language}>
-            {busy ? 'Saving…' : 'Save rule'}
-          </button>
-        </>
-      }
+      footer={<FormFooter form="rule-form" onCancel={props.onClose} label={busy ? 'Saving…' : 'Save rule'} disabled={busy || !name.trim() || !action.target_language} />}
     >
       <form id="rule-form" className="form" onSubmit={submit}>
         <div className="form-row">

@@ -6,7 +6,7 @@ import { useLive } from '../api/live';
 import type { NewWorker, Worker } from '../api/types';
 import { EmptyState, ErrorBanner, JobProgress, Loading, PageHeader, StatusBadge } from '../components/bits';
 import { Icon } from '../components/icons';
-import { ConfirmDialog, Modal } from '../components/modal';
+import { ConfirmDialog, FormFooter, Modal } from '../components/modal';
 import { formatDuration, plural } from '../lib/format';
 import { href, withQuery } from '../lib/router';
 import { toast } from '../lib/toast';
@@ -234,16 +234,7 @@ function AddWorker(props: { onClose: () => void; onAdded: (w: Worker) => void })
       title="Add worker"
       open
       onClose={props.onClose}
-      footer={
-        <>
-          <button type="button" className="btn" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit" form="add-worker" className="btn btn-primary" disabled={busy || (type === 'gpu' && noGpu)}>
-            Add worker
-          </button>
-        </>
-      }
+      footer={<FormFooter form="add-worker" onCancel={props.onClose} label="Add worker" disabled={busy || (type === 'gpu' && noGpu)} />}
     >
       <form id="add-worker" className="form" onSubmit={submit}>
         <fieldset className="radio-row">
@@ -300,16 +291,7 @@ function StartPool(props: { onClose: () => void; onStarted: () => void }): React
       title="Start worker pool"
       open
       onClose={props.onClose}
-      footer={
-        <>
-          <button type="button" className="btn" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit" form="start-pool" className="btn btn-primary">
-            Start
-          </button>
-        </>
-      }
+      footer={<FormFooter form="start-pool" onCancel={props.onClose} label="Start" />}
     >
       <form id="start-pool" className="form" onSubmit={submit}>
         <div className="form-row">
