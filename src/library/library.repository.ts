@@ -285,13 +285,19 @@ export async function patchWanted(db: Db, patches: WantedPatch[], at: { ms: numb
   }
 }
 
+/** Items in the index, missing ones included. */
+export async function countAll(db: Db): Promise<number> {
+  const row = await db.selectFrom('library_items').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
 export async function itemCounts(db: Db): Promise<{ items: number; missing: number; lastMs: number }> {
-  const [all, missing, last] = await Promise.all([
-    db.selectFrom('library_items').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
+  const [items, missing, last] = await Promise.all([
+    countAll(db),
     db.selectFrom('library_items').select((eb) => eb.fn.countAll<number>().as('n')).where(sql<boolean>`missing = 1`).executeTakeFirst(),
     lastChangeMs(db),
   ]);
-  return { items: Number(all?.n ?? 0), missing: Number(missing?.n ?? 0), lastMs: last };
+  return { items, missing: Number(missing?.n ?? 0), lastMs: last };
 }
 
 /**

@@ -212,7 +212,7 @@ export class LibraryService {
         return { keys, total };
       }
       // A filter in another order than title: how it is read depends on how many items it matches.
-      const [matches, all] = await Promise.all([count(), this.counts.get('count:everything', version, () => repo.itemCounts(this.db).then((c) => c.items))]);
+      const [matches, all] = await Promise.all([count(), this.counts.get('count:everything', version, () => repo.countAll(this.db))]);
       return { keys: await repo.pageKeys(this.db, this.deps.kind, query, sort, size, (page - 1) * size, { matches, all }), total: matches };
     };
     const meta = (total: number) => ({ total, page, page_size: size, wanted_pending: !current });
