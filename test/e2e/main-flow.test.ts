@@ -120,12 +120,9 @@ describe('main flow: wizard → scan → job completes', { skip: browserSkip() }
   test('a real scan queues the movie and the job appears in the queue', async () => {
     const { page } = session;
     await page.getByLabel(/dry run/i).uncheck();
-    await page.getByRole('button', { name: 'Scan library' }).click();
-    await page.getByText(/scan done: 1 job created/i).waitFor({ timeout: 60_000 });
-    await navLink(page, /^Queue/).click();
-    await page.locator('tr', { hasText: MOVIE }).waitFor();
-    // Every status the row shows from now on, recorded in the page: a short job may finish
-    // before the next test starts watching.
+    // Every status the movie's queue row shows, recorded in the page from before the scan
+    // (the app navigates without reloading, so the observer sees the row's first render): a
+    // short job may finish before the queue page has loaded or the next test starts watching.
     // (A string, not a function: the test's compiled functions reference helpers the page lacks.)
     await page.evaluate(`(() => {
       const movie = ${JSON.stringify(MOVIE)};
@@ -139,6 +136,10 @@ describe('main flow: wizard → scan → job completes', { skip: browserSkip() }
       record();
       new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-status'] });
     })()`);
+    await page.getByRole('button', { name: 'Scan library' }).click();
+    await page.getByText(/scan done: 1 job created/i).waitFor({ timeout: 60_000 });
+    await navLink(page, /^Queue/).click();
+    await page.locator('tr', { hasText: MOVIE }).waitFor();
     await screenshot(page, 'queue');
   });
 
