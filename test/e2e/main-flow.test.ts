@@ -136,10 +136,14 @@ describe('main flow: wizard → scan → job completes', { skip: browserSkip() }
       record();
       new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-status'] });
     })()`);
+    // The wizard's worker is stopped until the queue shows the job: on a fast machine the job
+    // on the test model could otherwise finish before the queue page has loaded.
+    assert.equal((await server.api('POST', '/api/workers/pool/stop')).status, 200);
     await page.getByRole('button', { name: 'Scan library' }).click();
     await page.getByText(/scan done: 1 job created/i).waitFor({ timeout: 60_000 });
     await navLink(page, /^Queue/).click();
     await page.locator('tr', { hasText: MOVIE }).waitFor();
+    assert.equal((await server.api('POST', '/api/workers/pool/start?cpu_workers=1')).status, 200);
     await screenshot(page, 'queue');
   });
 
