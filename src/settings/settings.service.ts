@@ -2,6 +2,11 @@
  * Settings: typed validation, defaults, and an in-memory copy that every write
  * through this service keeps current, so the running process sees a change at
  * once. Other processes (workers) call refresh() before they use settings.
+ *
+ * Every row that enters the copy is read through readStored (settings.stored.ts):
+ * a stored value that its definition does not accept is never used; the
+ * getters return the fail-closed value or the default, and the problem is
+ * logged once per distinct bad value.
  */
 import { EventEmitter } from 'node:events';
 import type { Db } from '../db/database.js';
@@ -11,6 +16,7 @@ import { definitionByKey, settingDefinitions, type SettingKey, type SettingValue
 import type { SettingCategory, SettingDefinition } from './settings.types.js';
 import { normalizeValue, typedValue, VALUE_TYPES } from './settings.values.js';
 import * as repo from './settings.repository.js';
+import { fallbackWords, readStored, storedProblemMessage, type StoredProblem } from './settings.stored.js';
 import { isUnchangedSecret, maskSecret } from '../security/secrets.js';
 import { SETTING_SECTIONS, presentationOf, type SettingPresentation } from './presentation.js';
 
@@ -33,11 +39,25 @@ export interface Setting extends SettingRow {
 
 const nowIso = () => new Date().toISOString();
 
+/** Where the service reports a stored value it does not use (the process logger fits). */
+export interface SettingsLog {
+  warn(obj: object, msg: string): void;
+}
+
 export class SettingsService extends EventEmitter {
   private cache = new Map<string, SettingRow>();
+  /** the normalized text in force of each built-in setting in the cache */
+  private inForce = new Map<string, string>();
+  /** built-in settings whose stored text is not used */
+  private problems = new Map<string, StoredProblem>();
+  /** `key NUL value` of every bad value already logged, so a refresh does not log it again */
+  private warned = new Set<string>();
   private effective = new Map<string, { value: string; by: string | null }>();
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly log?: SettingsLog,
+  ) {
     super();
   }
 
@@ -54,14 +74,56 @@ export class SettingsService extends EventEmitter {
 
   async refresh(): Promise<void> {
     const rows = await repo.listSettings(this.db);
-    this.cache = new Map(rows.map((r) => [r.key, r]));
+    this.cache = new Map();
+    this.inForce = new Map();
+    const before = new Set(this.problems.keys());
+    this.problems = new Map();
+    for (const row of rows) this.remember(row);
+    for (const key of before) if (!this.problems.has(key)) this.forgetWarnings(key);
+  }
+
+  /** Puts a row into the cache with the value in force (every path that fills the cache comes here). */
+  private remember(row: SettingRow): void {
+    this.cache.set(row.key, row);
+    const def = definitionByKey.get(row.key);
+    if (!def) return;
+    const { text, problem } = readStored(def, row.value);
+    this.inForce.set(row.key, text);
+    if (!problem) {
+      if (this.problems.delete(row.key)) this.forgetWarnings(row.key);
+      return;
+    }
+    this.problems.set(row.key, problem);
+    const seen = `${row.key}\u0000${problem.stored}`;
+    if (this.warned.has(seen)) return;
+    this.warned.add(seen);
+    this.log?.warn({ setting: row.key, fail_closed: problem.failClosed }, storedProblemMessage(problem));
+  }
+
+  /** A corrected setting that breaks again later is logged again. */
+  private forgetWarnings(key: string): void {
+    for (const w of this.warned) if (w.startsWith(`${key}\u0000`)) this.warned.delete(w);
+  }
+
+  /** The built-in settings whose stored value is not in force, as this process last read them. */
+  storedProblems(): StoredProblem[] {
+    return [...this.problems.values()];
   }
 
   private decorate(row: SettingRow): Setting {
     const def = definitionByKey.get(row.key);
     if (!def) return row;
     const eff = this.effective.get(row.key);
-    const shown = eff && eff.value !== row.value ? { effective_value: eff.value, ...(eff.by ? { overridden_by: eff.by } : {}) } : {};
+    // The row as listed (fresh from the database), not the cache: the page shows what is stored now.
+    const { problem } = readStored(def, row.value);
+    const differs = eff !== undefined && eff.value !== row.value;
+    const shown = differs && eff.by
+      ? { effective_value: eff.value, overridden_by: eff.by }
+      : problem
+        ? { effective_value: problem.inForce, overridden_by: `${fallbackWords(problem)}, because the stored value is invalid: it must be ${problem.requirement}` }
+        : differs
+          ? { effective_value: eff.value }
+          : {};
     return { ...row, choices: def.choices ? [...def.choices] : undefined, min: def.min, max: def.max, default_value: def.default, ...shown };
   }
 
@@ -119,8 +181,8 @@ export class SettingsService extends EventEmitter {
     const text = this.validate(row, value);
     await repo.updateSettingValue(this.db, key, text, nowIso());
     const updated = (await repo.findSetting(this.db, key))!;
-    this.cache.set(key, updated);
-    this.emit('change', key, typedValue(updated.value_type, updated.value));
+    this.remember(updated);
+    this.emit('change', key, this.currentValue(key));
     return maskSecret(this.decorate(updated));
   }
 
@@ -187,7 +249,7 @@ export class SettingsService extends EventEmitter {
     } catch {
       throw conflict(`Setting '${key}' already exists`);
     }
-    this.cache.set(key, row);
+    this.remember(row);
     return maskSecret(this.decorate(row));
   }
 
@@ -198,6 +260,7 @@ export class SettingsService extends EventEmitter {
     const n = await repo.deleteSetting(this.db, key);
     if (!n) throw notFound(`Setting '${key}'`);
     this.cache.delete(key);
+    this.inForce.delete(key);
   }
 
   /**
@@ -207,19 +270,17 @@ export class SettingsService extends EventEmitter {
    *     settings.get('worker_cpu_count') // number
    */
   get<K extends SettingKey>(key: K): SettingValue<K> {
-    const row = this.cache.get(key);
-    if (row) return typedValue(row.value_type, row.value) as SettingValue<K>;
     const def = definitionByKey.get(key);
     if (!def) throw new Error(`unknown setting ${key}`);
-    return typedValue(def.value_type, def.default) as SettingValue<K>;
+    return typedValue(def.value_type, this.inForce.get(key) ?? def.default) as SettingValue<K>;
   }
 
   /** A value by any key (settings created through the API have keys of their own); undefined when unknown. */
   private currentValue(key: string): unknown {
-    const row = this.cache.get(key);
-    if (row) return typedValue(row.value_type, row.value);
     const def = definitionByKey.get(key);
-    return def ? typedValue(def.value_type, def.default) : undefined;
+    if (def) return typedValue(def.value_type, this.inForce.get(key) ?? def.default);
+    const row = this.cache.get(key);
+    return row ? typedValue(row.value_type, row.value) : undefined;
   }
 
   getString(key: SettingKey): string {
@@ -243,7 +304,7 @@ export class SettingsService extends EventEmitter {
   async setInternal(key: SettingKey, value: string): Promise<void> {
     await repo.updateSettingValue(this.db, key, value, nowIso());
     const row = await repo.findSetting(this.db, key);
-    if (row) this.cache.set(key, row);
+    if (row) this.remember(row);
     this.emit('change', key, this.currentValue(key));
   }
 }

@@ -20,4 +20,15 @@ export interface SettingDefinition {
   choices?: readonly string[];
   min?: number;
   max?: number;
+  /**
+   * A format the type alone does not express: returns what the value must be
+   * ("loopback, addresses or CIDR ranges") when the text does not fit, else null.
+   */
+  format?: (value: string) => string | null;
+  /**
+   * A security setting: its weakening opens access. A stored value that is
+   * not valid gives this value (the safest one) instead of the default, so a
+   * broken row can never open the server (settings.stored.ts).
+   */
+  failClosed?: string;
 }

@@ -2,6 +2,7 @@
  * Parsing and validation of setting values. Values are stored as text; these
  * functions decide what text a type accepts and turn it into a typed value.
  */
+import { isIP } from 'node:net';
 import type { SettingDefinition, SettingValueType } from './settings.types.js';
 
 export const VALUE_TYPES: SettingValueType[] = ['string', 'integer', 'float', 'boolean', 'list', 'json', 'secret'];
@@ -9,23 +10,38 @@ export const VALUE_TYPES: SettingValueType[] = ['string', 'integer', 'float', 'b
 const TRUE = ['true', '1', 'yes', 'on'];
 const FALSE = ['false', '0', 'no', 'off'];
 
-/** Returns the normalized text to store, or throws an Error whose message names the problem. */
-export function normalizeValue(
-  def: Pick<SettingDefinition, 'key' | 'value_type' | 'choices' | 'min' | 'max'>,
-  raw: unknown,
-): string {
+/**
+ * A value a setting does not accept. `requirement` says what the value must
+ * be ("true or false", "at most 256"), for messages that quote the value
+ * differently (a stored value read back, settings.stored.ts).
+ */
+export class SettingValueError extends Error {
+  constructor(
+    readonly key: string,
+    readonly requirement: string,
+    got: string | null,
+  ) {
+    super(`${key} must be ${requirement}${got === null ? '' : `, got ${got}`}`);
+  }
+}
+
+export type ValueRules = Pick<SettingDefinition, 'key' | 'value_type' | 'choices' | 'min' | 'max' | 'format'>;
+
+/** Returns the normalized text to store, or throws a SettingValueError whose message names the problem. */
+export function normalizeValue(def: ValueRules, raw: unknown): string {
   const text = raw === null || raw === undefined ? '' : typeof raw === 'string' ? raw : Array.isArray(raw) ? raw.join(',') : typeof raw === 'object' ? JSON.stringify(raw) : String(raw);
   const value = def.value_type === 'secret' || def.value_type === 'string' || def.value_type === 'json' ? text : text.trim();
+  const fail = (requirement: string, got: string | null = `"${text}"`) => new SettingValueError(def.key, requirement, got);
   switch (def.value_type) {
     case 'integer': {
-      if (!/^[-+]?\d+$/.test(value)) throw new Error(`${def.key} must be an integer, got "${text}"`);
+      if (!/^[-+]?\d+$/.test(value)) throw fail('an integer');
       const n = Number(value);
       checkRange(def, n);
       return String(n);
     }
     case 'float': {
       const n = Number(value);
-      if (value === '' || !Number.isFinite(n)) throw new Error(`${def.key} must be a number, got "${text}"`);
+      if (value === '' || !Number.isFinite(n)) throw fail('a number');
       checkRange(def, n);
       return String(n);
     }
@@ -33,28 +49,62 @@ export function normalizeValue(
       const v = value.toLowerCase();
       if (TRUE.includes(v)) return 'true';
       if (FALSE.includes(v)) return 'false';
-      throw new Error(`${def.key} must be true or false, got "${text}"`);
+      throw fail('true or false');
     }
     case 'json': {
       try {
         JSON.parse(value);
       } catch {
-        throw new Error(`${def.key} must be valid JSON`);
+        throw fail('valid JSON', null);
       }
       return value;
     }
     default: {
-      if (def.choices && def.choices.length && !def.choices.includes(value)) {
-        throw new Error(`${def.key} must be one of ${def.choices.join(', ')}, got "${text}"`);
+      // A list that starts like a JSON array must be one: `["/x"` is a broken
+      // array, not the one folder `["/x"` (parseList would read it so).
+      if (def.value_type === 'list' && value.startsWith('[') && !isJsonArray(value)) {
+        throw fail('a JSON array or items separated by commas');
       }
+      if (def.choices && def.choices.length && !def.choices.includes(value)) throw fail(`one of ${def.choices.join(', ')}`);
+      const format = def.format?.(value);
+      if (format) throw fail(format);
       return value;
     }
   }
 }
 
+function isJsonArray(text: string): boolean {
+  try {
+    return Array.isArray(JSON.parse(text));
+  } catch {
+    return false;
+  }
+}
+
 function checkRange(def: Pick<SettingDefinition, 'key' | 'min' | 'max'>, n: number): void {
-  if (def.min !== undefined && n < def.min) throw new Error(`${def.key} must be at least ${def.min}, got ${n}`);
-  if (def.max !== undefined && n > def.max) throw new Error(`${def.key} must be at most ${def.max}, got ${n}`);
+  if (def.min !== undefined && n < def.min) throw new SettingValueError(def.key, `at least ${def.min}`, String(n));
+  if (def.max !== undefined && n > def.max) throw new SettingValueError(def.key, `at most ${def.max}`, String(n));
+}
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * The trust_proxy format proxy-addr reads (security/request-guard.ts): empty
+ * or "false" (off), else names, addresses and CIDR ranges (or IPv4 netmasks),
+ * comma-separated. Null when the text fits.
+ */
+export function proxyListProblem(value: string): string | null {
+  const v = value.trim();
+  if (v === '' || v === 'false') return null;
+  const ok = v.split(',').map((s) => s.trim()).filter(Boolean).every((entry) => {
+    if (PROXY_NAMES.includes(entry)) return true;
+    const [addr, range, extra] = entry.split('/');
+    if (extra !== undefined || !isIP(addr)) return false;
+    if (range === undefined) return true;
+    if (/^\d{1,3}$/.test(range)) return Number(range) <= (isIP(addr) === 4 ? 32 : 128);
+    return isIP(addr) === 4 && isIP(range) === 4;
+  });
+  return ok ? null : 'empty, "loopback", "linklocal", "uniquelocal", or addresses and CIDR ranges, comma-separated';
 }
 
 /** A list setting: a JSON array, or items separated by `|` or `,`. */

@@ -17,6 +17,7 @@ import { ffmpegPaths, isWhisperBuilt, isTranslationConfigured, pipelineOptionsFr
 import { isLoopbackAddress } from '../security/request-guard.js';
 import type { ScanRule } from '../rules/rules.service.js';
 import { ruleNeedsTranslation } from '../rules/rules-explain.js';
+import { storedSettings } from '../settings/settings.health.js';
 
 export type HealthLevel = 'error' | 'warning' | 'info';
 
@@ -174,7 +175,7 @@ const exposure: Check = async (d) => {
   });
 };
 
-const CHECKS: Check[] = [database, engine, ffmpeg, models, workers, libraries, translation, disks, exposure];
+const CHECKS: Check[] = [database, engine, ffmpeg, models, workers, libraries, translation, disks, exposure, storedSettings];
 
 const ORDER: Record<HealthLevel, number> = { error: 0, warning: 1, info: 2 };
 

@@ -20,7 +20,7 @@ export const transcriptionSettings = [
   { key: 'transcribe_or_translate', default: 'transcribe', category: 'transcription', value_type: 'string', choices: ['transcribe', 'translate'], description: 'Stated default intent; the task actually used follows the target language (English target + other audio = translate)' },
   { key: 'word_level_highlight', default: 'false', category: 'transcription', value_type: 'boolean', description: 'Word-level highlighting (karaoke tags) in ASS output; turns word timestamps on' },
   { key: 'detect_language_length', default: '30', category: 'transcription', value_type: 'integer', min: 1, max: 600, description: 'Seconds of speech per window used to detect the language' },
-  { key: 'detect_language_offset', default: '0', category: 'transcription', value_type: 'integer', min: 0, description: 'Seconds into the audio where language detection starts' },
+  { key: 'detect_language_offset', default: '0', category: 'transcription', value_type: 'integer', min: 0, max: 86400, description: 'Seconds into the audio where language detection starts' },
   { key: 'use_track_language', default: 'true', category: 'transcription', value_type: 'boolean', description: 'When the chosen audio track is tagged with a language, use it instead of detecting the language' },
   // Added by this product.
   { key: 'detect_language_windows', default: '3', category: 'transcription', value_type: 'integer', min: 1, max: 10, description: 'Number of speech windows whose language votes are combined (the best preset uses at least 5)' },
