@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, parse, sep } from 'node:path';
 import { AppError, appError } from '../errors.js';
 import { findLanguage } from '../languages.js';
@@ -59,6 +59,14 @@ export interface MediaInfo {
   duration: number | null;
   /** ffprobe guessed the duration from the bitrate (MP3 without an index, ...): too rough to judge a file incomplete by */
   durationEstimated: boolean;
+  /**
+   * Seconds the file's own header declares where ffprobe guessed instead: a
+   * WAV cut short makes ffprobe estimate from the bytes that are left, but
+   * its header still says how much audio it had.
+   */
+  declaredDuration?: number | null;
+  /** ffprobe's own words that the file is cut short ("File ended prematurely", ...), or null */
+  truncation?: string | null;
   formatStartTime: number;
   audio: AudioStream[];
   hasVideo: boolean;
@@ -172,30 +180,122 @@ export async function probeMedia(file: string, signal?: AbortSignal): Promise<Me
   }
   const duration = json.format?.duration ? Number(json.format.duration) : null;
   const durationEstimated = /estimating duration from bitrate/i.test(r.stderr);
-  return { duration: Number.isFinite(duration) ? duration : null, durationEstimated, formatStartTime: formatStart, audio, hasVideo };
+  return {
+    duration: Number.isFinite(duration) ? duration : null,
+    durationEstimated,
+    declaredDuration: durationEstimated ? wavDeclaredSeconds(file) : null,
+    truncation: truncationOf(r.stderr),
+    formatStartTime: formatStart,
+    audio,
+    hasVideo,
+  };
 }
 
 /**
- * A decoded track this much shorter than its container says is a file cut
- * short (a copy still running, an interrupted download): its subtitle would
- * stop partway. Both bounds must hold, so rounding in a container's duration
- * or a track that really ends a little early never fails a good file.
+ * What ffmpeg and ffprobe say when a file stops before its own structure
+ * does (Matroska, MP4, an MP3 whose header counts more frames than there
+ * are). Only messages that mean "cut short": a damaged packet in a whole
+ * file says other things and is not a reason to refuse it.
  */
-export const INCOMPLETE_RATIO = 0.9;
-export const INCOMPLETE_MIN_MISSING_SECONDS = 30;
+const TRUNCATION = /file ended prematurely|partial file|truncating packet|filesize and duration do not match|end of file reached prematurely/i;
 
-/** Throws `incomplete_media` when the decoded audio is far shorter than the probed duration. */
+/** The truncation lines of ffmpeg's or ffprobe's stderr (without their `[demuxer @ 0x...]` prefixes), or null. */
+export function truncationOf(stderr: string): string | null {
+  const lines = stderr
+    .split('\n')
+    .filter((l) => TRUNCATION.test(l))
+    .map((l) => cleanFfmpegLine(l));
+  return lines.length ? [...new Set(lines)].slice(-2).join('; ') : null;
+}
+
+function cleanFfmpegLine(line: string): string {
+  return line.replace(/\[[^\]]* @ 0x[0-9a-f]+\]\s*/g, '').replace(/^\s*\[(?:panic|fatal|error|warning|info)\]\s*/, '').trim();
+}
+
+/** A RIFF WAV's declared length: its data chunk's size over its byte rate (null when not a WAV, or a stream with an open size). */
+export function wavDeclaredSeconds(file: string): number | null {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const head = Buffer.alloc(64 * 1024);
+    const n = readSync(fd, head, 0, head.length, 0);
+    if (n < 12 || head.toString('ascii', 0, 4) !== 'RIFF' || head.toString('ascii', 8, 12) !== 'WAVE') return null;
+    let byteRate = 0;
+    for (let at = 12; at + 8 <= n; ) {
+      const id = head.toString('ascii', at, at + 4);
+      const size = head.readUInt32LE(at + 4);
+      if (id === 'fmt ' && at + 20 <= n) byteRate = head.readUInt32LE(at + 16);
+      // 0 and 0xFFFFFFFF: written by a recorder that never knew the length (a stream), nothing declared.
+      if (id === 'data') return byteRate > 0 && size > 0 && size < 0xffffffff ? size / byteRate : null;
+      at += 8 + size + (size % 2);
+    }
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * A decoded track shorter than its container says by more than this is a
+ * file cut short (a copy still running, an interrupted download): its
+ * subtitle would stop partway. The larger of the two bounds applies:
+ * - 2 s absolute: a container's duration is often a little off for a whole
+ *   file (rounding, AAC priming and padding, an audio track that ends a
+ *   moment before the video, Matroska's duration of the last block), so a
+ *   short clip is never failed for that;
+ * - 5 % relative: a long film's container duration may come from its video
+ *   track or an imprecise index, and audio that stops a minute before a two
+ *   hour video is ordinary (silent credits cut from the track), while a file
+ *   missing a twentieth of its length is not.
+ * An 11 s clip cut to 3 s misses 8 s (more than 2 s); a 2 h film must miss
+ * more than 6 min; a 22 min episode more than 66 s.
+ */
+export const INCOMPLETE_MIN_MISSING_SECONDS = 2;
+export const INCOMPLETE_MISSING_RATIO = 0.05;
+/**
+ * When ffmpeg itself says the file is cut short, this much audio missing is
+ * enough: only a damaged last packet of an otherwise whole file (ffmpeg
+ * complains, the audio is all there) passes.
+ */
+export const TRUNCATED_SLACK_SECONDS = 0.5;
+
+/**
+ * Throws `incomplete_media` when the decoded audio is shorter than the file
+ * says by more than the tolerance above, or when ffmpeg reported the file as
+ * cut short (`ffmpegNote`, from extractAudio, and the probe's own messages)
+ * and audio is missing or there is no duration to compare with.
+ */
 export function assertCompleteAudio(file: string, info: MediaInfo, stream: AudioStream, decodedSeconds: number, ffmpegNote = ''): void {
-  if (info.durationEstimated) return;
-  const expected = stream.duration ?? (info.duration === null ? null : info.duration - Math.max(0, stream.startTime - info.formatStartTime));
-  if (expected === null || !(expected > 0)) return;
-  const missing = expected - decodedSeconds;
-  if (decodedSeconds >= expected * INCOMPLETE_RATIO || missing <= INCOMPLETE_MIN_MISSING_SECONDS) return;
-  const note = ffmpegNote ? ` (ffmpeg: ${ffmpegNote})` : '';
+  const truncation = [info.truncation, ffmpegNote].filter((s): s is string => !!s && TRUNCATION.test(s)).join('; ') || null;
+  const expected = info.durationEstimated
+    ? (info.declaredDuration ?? null)
+    : (stream.duration ?? (info.duration === null ? null : info.duration - Math.max(0, stream.startTime - info.formatStartTime)));
+  const known = expected !== null && expected > 0;
+  if (known) {
+    const missing = expected - decodedSeconds;
+    const tolerance = Math.max(INCOMPLETE_MIN_MISSING_SECONDS, expected * INCOMPLETE_MISSING_RATIO);
+    if (missing <= tolerance && !(truncation && missing > TRUNCATED_SLACK_SECONDS)) return;
+  } else if (!truncation) {
+    return;
+  }
+  const note = truncation ? ` (ffmpeg: ${truncation})` : '';
+  const found = known
+    ? `its audio ends after ${secondsText(decodedSeconds)} of the ${secondsText(expected)} its container declares`
+    : `ffmpeg found only ${secondsText(decodedSeconds)} of audio before the file ended`;
   throw appError(
     'incomplete_media',
-    `${file} is incomplete: its audio ends at ${clock(decodedSeconds)} of ${clock(expected)}${note}. It is probably still being copied or was cut short: let the copy finish or replace the file, then scan again (or retry the job).`,
+    `${file} is incomplete: ${found}${note}. It is probably still being copied or was cut short: let the copy finish or replace the file with a whole copy, then scan again (or retry the job).`,
   );
+}
+
+/** `3.3 s`, and `4210.0 s (1:10:10)` where a clock reads easier. */
+function secondsText(sec: number): string {
+  const s = `${Math.max(0, sec).toFixed(1)} s`;
+  return sec >= 60 ? `${s} (${clock(sec)})` : s;
 }
 
 function clock(sec: number): string {
@@ -224,7 +324,9 @@ export function selectAudioStream(info: MediaInfo, preferred: (string | null | u
 /**
  * Decodes one audio stream to a 16 kHz mono s16 WAV at `outPath`, reporting
  * progress (0-100) from ffmpeg's `-progress` output. Resolves with ffmpeg's
- * last complaint of a run that still succeeded ("File ended prematurely"), or ''.
+ * words that the file is cut short ("File ended prematurely", "partial
+ * file": see assertCompleteAudio), else its last error of a run that still
+ * succeeded, or ''.
  */
 export async function extractAudio(
   file: string,
@@ -233,7 +335,8 @@ export async function extractAudio(
   opts: { duration?: number | null; onProgress?(p: number): void; signal?: AbortSignal } = {},
 ): Promise<string> {
   const { ffmpeg } = ffmpegPaths();
-  const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-y', '-i', file];
+  // Warnings too (with their level, to tell them from errors): some truncation messages are warnings.
+  const args = ['-nostdin', '-hide_banner', '-loglevel', 'level+warning', '-y', '-i', file];
   args.push('-map', stream ? `0:a:${stream.audioIndex}` : '0:a:0');
   args.push('-vn', '-sn', '-dn', '-ac', '1', '-ar', '16000', '-c:a', 'pcm_s16le', '-f', 'wav', '-progress', 'pipe:1', '-nostats', outPath);
   return new Promise<string>((res, rej) => {
@@ -245,13 +348,23 @@ export async function extractAudio(
       const m = /out_time_(?:us|ms)=(\d+)/.exec(chunk);
       if (m && opts.duration && opts.onProgress) opts.onProgress(Math.min(100, Number(m[1]) / 1e6 / opts.duration * 100));
     });
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr = (stderr + c).slice(-4000)));
+    // The tail for error messages; truncation lines wherever they come (many warnings may follow them).
+    let cut = '';
+    let partial = '';
+    child.stderr.setEncoding('utf8').on('data', (c: string) => {
+      stderr = (stderr + c).slice(-4000);
+      const lines = (partial + c).split('\n');
+      partial = lines.pop() ?? '';
+      for (const l of lines) if (TRUNCATION.test(l)) cut = (cut + l + '\n').slice(-2000);
+    });
     child.on('error', (err) => rej(new AppError(503, 'ffmpeg_missing', `cannot run ffmpeg: ${err.message}`)));
     child.on('close', (code) => {
       opts.signal?.removeEventListener('abort', onAbort);
       if (opts.signal?.aborted) return rej(abortErr());
-      const msg = stderr.trim().split('\n').slice(-2).join(' ');
-      if (code === 0) return res(msg.replace(/\[[^\]]* @ 0x[0-9a-f]+\]\s*/g, ''));
+      const lines = stderr.trim().split('\n').filter(Boolean);
+      const errors = lines.filter((l) => /\[(?:panic|fatal|error)\]/.test(l));
+      const msg = (errors.length ? errors : lines).slice(-2).map(cleanFfmpegLine).join(' ');
+      if (code === 0) return res(truncationOf(cut + partial) ?? (errors.length ? msg : ''));
       if (/matches no streams|does not contain any stream/i.test(msg)) rej(new AppError(422, 'no_audio_track', `${file} has no audio track`));
       else rej(new AppError(422, 'corrupt_media', `ffmpeg cannot decode the audio of ${file}: ${msg || `exit ${code}`}`));
     });

@@ -134,7 +134,7 @@ test('a truncated file fails as incomplete_media instead of completing with half
     assert.equal(c.status, 'failed', `a truncated file is not a result: ${c.error}`);
     assert.ok(['incomplete_media', 'corrupt_media'].includes(c.error_code), c.error_code);
     assert.equal(c.error_code, 'incomplete_media', 'a Matroska file cut short still names its full duration');
-    assert.match(c.error, /Cut\.mkv is incomplete: its audio ends at [0-9]:\d\d of 2:1\d.*still being copied/);
+    assert.match(c.error, /Cut\.mkv is incomplete: its audio ends after \d+\.\d s of the 13\d\.\d s \(2:1\d\) its container declares.*still being copied/);
     assert.equal(c.retry_count, 0);
     assert.equal(existsSync(join(lib, 'Cut.eng.srt')), false);
 
@@ -245,14 +245,22 @@ test('a full disk fails the subtitle write as disk_full and leaves the folder as
   }
 });
 
-test('the incomplete rule: decoded audio under 90 % of the track and more than 30 s short; a guessed duration never judges', { skip: IN_PARENT_ONLY }, () => {
-  const info = (duration: number | null, durationEstimated = false) => ({ duration, durationEstimated, formatStartTime: 0, audio: [], hasVideo: true });
+test('the incomplete rule: more than max(2 s, 5 %) of the track missing, or ffmpeg saying the file is cut short; a guessed duration never judges', { skip: IN_PARENT_ONLY }, () => {
+  const info = (duration: number | null, durationEstimated = false, extra: { declaredDuration?: number; truncation?: string } = {}) => ({ duration, durationEstimated, formatStartTime: 0, audio: [], hasVideo: true, ...extra });
   const stream = (duration: number | null, startTime = 0) => ({ index: 1, audioIndex: 0, codec: 'aac', language: 'eng', isDefault: true, channels: 2, startTime, duration });
   const incomplete = (fn: () => void) => assert.throws(fn, (e: Error & { code?: string }) => e.code === 'incomplete_media');
   incomplete(() => assertCompleteAudio('/m.mkv', info(600), stream(null), 500));
+  incomplete(() => assertCompleteAudio('/m.mkv', info(600), stream(null), 565), '35 s of 600 s: over 5 %');
+  incomplete(() => assertCompleteAudio('/m.mkv', info(11), stream(null), 3.3), 'a short clip cut to 30 %');
+  incomplete(() => assertCompleteAudio('/m.mkv', info(11), stream(null), 8.5), '2.5 s of 11 s: over the 2 s floor');
   incomplete(() => assertCompleteAudio('/m.mkv', info(7200), stream(7190), 3600, 'File ended prematurely'));
-  assert.doesNotThrow(() => assertCompleteAudio('/m.mkv', info(600), stream(null), 545), '91 %: a track that ends a little early');
-  assert.doesNotThrow(() => assertCompleteAudio('/m.mkv', info(100), stream(null), 75), 'only 25 s short');
+  incomplete(() => assertCompleteAudio('/m.mkv', info(600), stream(null), 599, 'stream 1, offset 0x841d: partial file'), 'ffmpeg says cut short and a second is missing');
+  incomplete(() => assertCompleteAudio('/m.mkv', info(null, false, { truncation: 'File ended prematurely' }), stream(null), 3), "the probe's own truncation message, no duration to compare with");
+  incomplete(() => assertCompleteAudio('/m.wav', info(3.3, true, { declaredDuration: 11 }), stream(null), 3.3), "a WAV's header declares more than the file holds");
+  assert.doesNotThrow(() => assertCompleteAudio('/m.mkv', info(600), stream(null), 575), '25 s of 600 s: a track that ends a little early');
+  assert.doesNotThrow(() => assertCompleteAudio('/m.mkv', info(11), stream(null), 9.5), 'a container duration 1.5 s off on a short clip');
+  assert.doesNotThrow(() => assertCompleteAudio('/m.mkv', info(600), stream(null), 599.8, 'Truncating packet of size 1024 to 7'), 'a damaged last packet, the audio all there');
+  assert.doesNotThrow(() => assertCompleteAudio('/m.mkv', info(600), stream(null), 580, 'Invalid data found when processing input'), 'other complaints are no truncation');
   assert.doesNotThrow(() => assertCompleteAudio('/m.mkv', info(7200, true), stream(null), 60), 'a duration guessed from the bitrate');
   assert.doesNotThrow(() => assertCompleteAudio('/m.mkv', info(7200), stream(3600), 3590), "the track's own duration wins over the container's");
   assert.doesNotThrow(() => assertCompleteAudio('/m.mkv', info(null), stream(null), 1), 'no duration to compare with');
