@@ -31,7 +31,7 @@ export interface CoreContext {
 export async function createCore(config: Config, log: Logger): Promise<CoreContext> {
   const database = openDatabase(config.databaseUrl);
   await migrateToLatest(database);
-  const settings = new SettingsService(database.db);
+  const settings = new SettingsService(database.db, log);
   await settings.initDefaults();
   const generatedApiKey = await ensureApiKey(settings, log);
   const jobs = new JobsService(database, {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalizeValue, parseList, typedValue } from './settings.values.js';
+import { normalizeValue, parseList, proxyListProblem, typedValue } from './settings.values.js';
 
 test('integers refuse text and respect bounds', () => {
   assert.equal(normalizeValue({ key: 'n', value_type: 'integer' }, ' 42 '), '42');
@@ -23,4 +23,20 @@ test('choices, json and lists', () => {
   assert.deepEqual(parseList('["/x,y"]'), ['/x,y']);
   assert.deepEqual(typedValue('list', ''), []);
   assert.equal(typedValue('integer', '7'), 7);
+});
+
+test('a list that starts like a JSON array must be one', () => {
+  assert.equal(normalizeValue({ key: 'l', value_type: 'list' }, '["/a", "/b"]'), '["/a", "/b"]');
+  assert.equal(normalizeValue({ key: 'l', value_type: 'list' }, '/a, /b'), '/a, /b');
+  assert.throws(() => normalizeValue({ key: 'l', value_type: 'list' }, '["/x"'), /l must be a JSON array or items separated by commas, got "\["\/x""/);
+});
+
+test('trust_proxy takes what proxy-addr reads, nothing else', () => {
+  for (const ok of ['', 'false', 'loopback', 'loopback, 10.0.0.0/8', '192.168.1.1', '::1', 'fd00::/8', '10.0.0.0/255.0.0.0', 'linklocal,uniquelocal']) {
+    assert.equal(proxyListProblem(ok), null, ok);
+  }
+  for (const bad of ['true', 'garbage', '10.0.0.0/33', '10.0.0.1/8/2', 'proxy.lan', '::1/129']) {
+    assert.match(proxyListProblem(bad) ?? '', /loopback/, bad);
+  }
+  assert.throws(() => normalizeValue({ key: 'trust_proxy', value_type: 'string', format: proxyListProblem }, 'yes'), /trust_proxy must be empty, "loopback"/);
 });

@@ -8,7 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { settingDefinitions } from './index.js';
+import { definitionByKey, settingDefinitions } from './index.js';
+import { normalizeValue } from '../settings.values.js';
+import type { SettingDefinition } from '../settings.types.js';
 
 const SRC = join(import.meta.dirname, '..', '..');
 
@@ -36,4 +38,42 @@ test('every defined setting is read outside its definition', () => {
 test('no key is defined twice', () => {
   const keys = settingDefinitions.map((d) => d.key);
   assert.deepEqual(keys.filter((k, i) => keys.indexOf(k) !== i), []);
+});
+
+test('every default, and every fail-closed value, passes its own definition', () => {
+  const bad: string[] = [];
+  for (const d of settingDefinitions as readonly SettingDefinition[]) {
+    for (const [what, v] of [['default', d.default], ['failClosed', d.failClosed]] as const) {
+      if (v === undefined) continue;
+      try {
+        if (normalizeValue(d, v) !== v) bad.push(`${d.key} ${what} "${v}" is not in its normalized form`);
+      } catch (e) {
+        bad.push(`${d.key} ${what}: ${(e as Error).message}`);
+      }
+    }
+  }
+  assert.deepEqual(bad, []);
+});
+
+test('every number setting has bounds (an unbounded one can break every job, e.g. whisper_threads=1e9)', () => {
+  const unbounded = (settingDefinitions as readonly SettingDefinition[])
+    .filter((d) => (d.value_type === 'integer' || d.value_type === 'float') && (d.min === undefined || d.max === undefined))
+    .map((d) => d.key);
+  assert.deepEqual(unbounded, []);
+});
+
+test('the security settings fail closed: a broken stored value gives their safest value', () => {
+  // The settings whose weakening opens access. Adding one here is a decision:
+  // give it a failClosed value in its definition.
+  const safest = Object.fromEntries((settingDefinitions as readonly SettingDefinition[]).filter((d) => d.failClosed !== undefined).map((d) => [d.key, d.failClosed]));
+  assert.deepEqual(safest, {
+    library_paths: '',
+    auth_enabled: 'true',
+    auth_exempt_local: 'false',
+    allowed_hosts: '',
+    trust_proxy: '',
+    browse_roots: definitionByKey.get('browse_roots')!.default,
+    allowed_media_roots: '',
+    bazarr_provider_enabled: 'false',
+  });
 });
