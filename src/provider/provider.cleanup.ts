@@ -63,27 +63,94 @@ export async function cleanupProvider(ctx: Pick<CoreContext, 'settings' | 'datab
   return { jobs, uploads, blobChunks };
 }
 
-/** The cleanup as a background component: a first run at start, then every provider_cleanup_interval_minutes. */
-export function providerCleanupComponent(ctx: CoreContext): BackgroundComponent {
+export interface ProviderCleanupComponent extends BackgroundComponent {
+  /**
+   * Resolves with the result of the next run that finishes (null for a run
+   * that failed, or when the component stops first): how a caller sees that
+   * the clean-up ran, without guessing from the clock.
+   */
+  nextRun(): Promise<CleanupResult | null>;
+  /** Milliseconds until the next run is due; null while none is scheduled (running, stopped, not started). */
+  nextRunDelayMs(): number | null;
+}
+
+/**
+ * The cleanup as a background component: a first run at start, then every
+ * provider_cleanup_interval_minutes after the end of the last run. A change
+ * of the interval takes effect at once (the next run is rescheduled from the
+ * last one, and runs now when that time has passed), not after the timer of
+ * the old interval. `minuteMs`: the length of a minute (tests shorten it).
+ */
+export function providerCleanupComponent(ctx: Pick<CoreContext, 'settings' | 'database' | 'config' | 'log'>, opts: { minuteMs?: number } = {}): ProviderCleanupComponent {
+  const minuteMs = opts.minuteMs ?? 60_000;
   let timer: NodeJS.Timeout | null = null;
+  let dueAt: number | null = null;
+  let lastRunEnd = 0;
+  let running = false;
+  let started = false;
   let stopped = false;
+  let waiters: Array<(r: CleanupResult | null) => void> = [];
+  const settle = (r: CleanupResult | null) => {
+    const w = waiters;
+    waiters = [];
+    for (const fn of w) fn(r);
+  };
+  const intervalMs = () => Math.max(1, ctx.settings.getNumber('provider_cleanup_interval_minutes')) * minuteMs;
+  const schedule = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    dueAt = null;
+    if (stopped || running) return;
+    const delay = Math.max(0, lastRunEnd + intervalMs() - Date.now());
+    dueAt = Date.now() + delay;
+    timer = setTimeout(() => void run(), delay);
+    // The clean-up alone never keeps the process alive; someone awaiting nextRun() does.
+    if (!waiters.length) timer.unref();
+  };
   const run = async () => {
+    if (running || stopped) return;
+    running = true;
+    timer = null;
+    dueAt = null;
+    let result: CleanupResult | null = null;
     try {
-      const r = await cleanupProvider(ctx);
-      if (r.jobs || r.uploads || r.blobChunks) ctx.log.info(r, 'provider cleanup: old provider jobs and uploads removed');
+      result = await cleanupProvider(ctx);
+      if (result.jobs || result.uploads || result.blobChunks) ctx.log.info(result, 'provider cleanup: old provider jobs and uploads removed');
     } catch (e) {
       ctx.log.warn({ err: e }, 'provider cleanup failed');
     }
-    if (!stopped) timer = setTimeout(() => void run(), Math.max(1, ctx.settings.getNumber('provider_cleanup_interval_minutes')) * 60_000).unref();
+    running = false;
+    lastRunEnd = Date.now();
+    settle(result);
+    schedule();
+  };
+  // A run in progress schedules the next one with the new value when it ends.
+  const onChange = (key: string) => {
+    if (key === 'provider_cleanup_interval_minutes' && started) schedule();
   };
   return {
     name: 'provider-cleanup',
     async start() {
+      if (started || stopped) return;
+      started = true;
+      ctx.settings.on('change', onChange);
       void run();
     },
     async stop() {
       stopped = true;
+      ctx.settings.off('change', onChange);
       if (timer) clearTimeout(timer);
+      timer = null;
+      dueAt = null;
+      settle(null);
+    },
+    nextRun() {
+      if (stopped) return Promise.resolve(null);
+      timer?.ref();
+      return new Promise((resolve) => waiters.push(resolve));
+    },
+    nextRunDelayMs() {
+      return dueAt === null ? null : Math.max(0, dueAt - Date.now());
     },
   };
 }
