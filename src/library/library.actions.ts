@@ -8,8 +8,8 @@
  * - redo: a job for a language whose subtitle this product wrote and that
  *   was not edited since (the engine then replaces only that file);
  * - delete_generated: removes a subtitle (and its sidecar record) only when
- *   the record's hash or the marker proves it is ours, unedited
- *   (transcription/output.ts isGeneratedSubtitle);
+ *   the record's hash proves it is ours and unedited at that moment
+ *   (transcription/subtitle-files.ts removeGeneratedSubtitle);
  * - ignore: writes the file marker `Movie.mkv.notranscribe` (the
  *   scanner_ignore_marker beside the file), which the scanner honours;
  * - unignore: removes that file marker; a folder marker is named, not removed.
@@ -25,7 +25,7 @@ import { languageName } from '../languages.js';
 import type { ScanRule } from '../rules/rules.service.js';
 import { checkMediaPath, isWithin } from '../security/media-roots.js';
 import type { SettingsService } from '../settings/settings.service.js';
-import { isGeneratedSubtitle, sidecarPath } from '../transcription/output.js';
+import { isGeneratedSubtitle, removeGeneratedSubtitle } from '../transcription/subtitle-files.js';
 import { fileMarkerName, toItem, type ItemView } from './item-row.js';
 import type { ItemRow } from './library.repository.js';
 import type { LibraryAction } from './library.schemas.js';
@@ -178,16 +178,15 @@ export class LibraryActions {
     for (const s of subs) {
       // Only the item's own subtitles, inside the library, proven ours and unedited.
       const c = await checkMediaPath(this.deps.settings, s.path);
-      if (!c.ok || !isWithin(s.path, item.folder) || !existsSync(s.path) || !isGeneratedSubtitle(s.path)) {
+      // Checked and removed in one step (removeGeneratedSubtitle), so an edit saved meanwhile is kept.
+      if (!c.ok || !isWithin(s.path, item.folder) || (await removeGeneratedSubtitle(s.path)) !== 'removed') {
         kept.push(s.file_name);
         continue;
       }
-      await unlink(s.path);
-      await unlink(sidecarPath(s.path)).catch(() => {});
       deleted.push(s.path);
     }
     if (!deleted.length) {
-      return refuse(item, o.target_lang, 'not_generated', `${kept.join(', ')}: no sidecar record or marker proves TranscriptorIO wrote ${kept.length > 1 ? 'them' : 'it'} unchanged (edited since, or named like ours), so ${kept.length > 1 ? 'they stay' : 'it stays'}; delete it yourself if you no longer want it`);
+      return refuse(item, o.target_lang, 'not_generated', `${kept.join(', ')}: no record proves TranscriptorIO wrote ${kept.length > 1 ? 'them' : 'it'} unchanged (edited since, or named like ours), so ${kept.length > 1 ? 'they stay' : 'it stays'}; delete it yourself if you no longer want it`);
     }
     const note = kept.length ? `; kept ${kept.join(', ')} (not provably ours)` : '';
     return { done: { item_id: item.id, path: item.path, target_lang: o.target_lang, job_id: null, deleted, message: `deleted ${deleted.map((p) => basename(p)).join(', ')}${note}` } };

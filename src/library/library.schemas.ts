@@ -178,7 +178,7 @@ export const SelectionFilterSchema = Type.Object({
 }, { additionalProperties: false, description: 'Every item GET /items would list with these parameters' });
 
 export const ActionBody = Type.Object({
-  action: OneOf(LIBRARY_ACTIONS, 'transcribe: queue a job (target_lang, else the first wanted language). redo: queue again a language whose subtitle TranscriptorIO made (the job replaces only that file). delete_generated: delete subtitles whose sidecar record or marker proves TranscriptorIO made them and that were not edited since (target_lang: only that language). ignore / unignore: leave the file out of scans, or take it back'),
+  action: OneOf(LIBRARY_ACTIONS, 'transcribe: queue a job (target_lang, else the first wanted language). redo: queue again a language whose subtitle TranscriptorIO made (the job replaces only that file). delete_generated: delete subtitles whose sidecar record (its hash) proves TranscriptorIO made them and that were not edited since (target_lang: only that language). ignore / unignore: leave the file out of scans, or take it back'),
   item_ids: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 5000, description: 'The items to act on' })),
   filter: Type.Optional(SelectionFilterSchema),
   target_lang: Type.Optional(Type.String({ description: 'ISO 639 code (transcribe, redo, delete_generated)' })),

@@ -24,7 +24,7 @@ import { acquireLease, type Lease } from './scan-lease.js';
 import { ScanRuns, type ScanProgress, type ScanRun } from './scan-runs.js';
 import * as repo from './scanner.repository.js';
 import { existingFolders } from './library-folders.js';
-import { isGeneratedSubtitle as isUneditedOutput } from '../transcription/output.js';
+import { isGeneratedSubtitle as isUneditedOutput } from '../transcription/subtitle-files.js';
 
 export type { ScanProgress } from './scan-runs.js';
 

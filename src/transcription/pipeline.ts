@@ -20,7 +20,8 @@ import { assertCompleteAudio, extractAudio, isAudioOnly, probeMedia, selectAudio
 import type { LocalEngineOptions } from './engine.js';
 import type { TranscriptionEngine } from './engine.types.js';
 import { suppressHallucinations } from './hallucination.js';
-import { assertOutputFolderWritable, assertWritable, subtitlePath, writeSubtitleFile } from './output.js';
+import { assertOutputFolderWritable, subtitlePath, writeSubtitleFile } from './output.js';
+import { assertWritable } from './subtitle-files.js';
 import { breakLines, regroupSegments } from './regroup.js';
 import { detectLanguageInWav, transcribeWavChunked } from './transcribe-audio.js';
 import { createTranslationProvider, isTranslationConfigured, translateSegments, type TranslationConfig } from './translate.js';

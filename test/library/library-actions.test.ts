@@ -15,7 +15,8 @@ import { databaseKinds } from '../helpers/db.js';
 import { expectStatus } from '../api/api-helpers.js';
 import type { HubEvent } from '../../src/events/event-hub.js';
 import { claim, complete } from '../../src/jobs/job-lifecycle.repository.js';
-import { sidecarPath, writeSubtitleFile } from '../../src/transcription/output.js';
+import { writeSubtitleFile } from '../../src/transcription/output.js';
+import { sidecarPath } from '../../src/transcription/subtitle-files.js';
 import { srtText } from '../scanner/media.js';
 import { createLibraryFixture, type LibraryFixture } from './library-media.js';
 
@@ -88,7 +89,7 @@ for (const kind of databaseKinds()) {
       const r = await act({ action: 'delete_generated', item_ids: [ids.a2, ids.delta] });
       assert.deepEqual(r.done, []);
       assert.deepEqual(r.refused.map((x: any) => [x.item_id, x.code]), [[ids.a2, 'no_generated'], [ids.delta, 'not_generated']]);
-      assert.match(r.refused[1].reason, /no sidecar record or marker proves/);
+      assert.match(r.refused[1].reason, /no record proves/);
       assert.equal(sha(lib.a2UserSub), userHash);
       assert.equal(sha(lib.deltaEdited), editedHash);
       assert.ok(existsSync(sidecarPath(lib.deltaEdited)), 'the record of the edited file stays too');
