@@ -8,6 +8,7 @@
  * served to the same request again.
  */
 import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import type { CoreContext } from '../server/core.js';
 import type { JobRow } from '../db/schema.js';
 import { AppError } from '../errors.js';
@@ -88,11 +89,27 @@ export function requestKey(kind: 'asr' | 'detect', audioSha256: string, params: 
   return `provider://${kind}/${createHash('sha256').update(`${audioSha256}\n${canonical}`).digest('hex')}`;
 }
 
-export class ProviderService {
+/**
+ * The `disconnect-cleanup` event of ProviderService: a client left while
+ * waiting for `jobId`, and what follows is finished (the job cancelled when
+ * it was still queued and no other request waited for it, and then its
+ * audio removed from the database; the upload file went when the job was
+ * queued).
+ */
+export interface DisconnectCleanup {
+  jobId: string;
+  cancelled: boolean;
+}
+
+export class ProviderService extends EventEmitter {
   private readonly watches = new Map<string, Watch>();
+  /** What runs after a client left: cancelling its queued job and removing the job's audio. */
+  private readonly cleanups = new Set<Promise<void>>();
 
   /** One per server (built by server/context.ts): its waits are shared by all provider routes. */
-  constructor(private readonly ctx: CoreContext) {}
+  constructor(private readonly ctx: CoreContext) {
+    super();
+  }
 
   private get db() {
     return this.ctx.database.db;
@@ -123,11 +140,14 @@ export class ProviderService {
       const kept = await this.keptResult(key);
       if (kept) return { result: adjust(parseResult<T>(kept)), jobId: kept.id, kept: true };
       const { job } = await this.jobFor(kind, key, upload, params, target, video);
+      // The job's copy of the audio is in the database (or an identical request's job has its own):
+      // the file goes now, so a request that waits holds nothing on this server's disk.
+      await removeUpload(upload.path);
       link.onJob?.(job.id);
       const row = await this.waitFor(job.id, media?.shift ? { ...link, onPartial: link.onPartial && ((segs) => link.onPartial!(shiftSegments(segs, media.shift))) } : link);
       return { result: adjust(this.answerOf<T>(row)), jobId: row.id, kept: false };
     } finally {
-      // The job's copy of the audio is in the database (or an identical request's job has its own).
+      // Every other way out (a kept result, the library's answer, an error) leaves no file either.
       await removeUpload(upload.path);
     }
   }
@@ -270,16 +290,9 @@ export class ProviderService {
     try {
       const outcome = await Promise.race([w.done, timedOut, disconnected]);
       if (outcome === 'gone') {
-        if (leave() && opts.own !== false) {
-          const cancelled = await life
-            .cancel(this.db, jobId, { onlyQueued: true, reason: 'cancelled: the client disconnected before a worker started it' })
-            .catch(() => false);
-          if (cancelled) {
-            this.ctx.log.info({ job_id: jobId }, 'provider request abandoned before it started: job cancelled');
-            // Nobody runs the job now: its audio goes with it.
-            await deleteBlob(this.db, jobId).catch((e) => this.ctx.log.warn({ err: e, job_id: jobId }, 'could not remove the audio of a cancelled provider job; the clean-up removes it'));
-          }
-        }
+        // Leaving and tracking the clean-up happen in one step: activeWaits() never reads 0 before it is done.
+        const last = leave();
+        await this.track(jobId, last && opts.own !== false ? this.cancelAbandoned(jobId) : Promise.resolve(false));
         throw new AppError(499, 'client_closed', 'The client closed the connection');
       }
       if (outcome === 'timeout') {
@@ -294,6 +307,35 @@ export class ProviderService {
       clearTimeout(timer);
       leave();
     }
+  }
+
+  /** The job of a request whose last client left: cancelled while still queued, and then its audio removed. True when cancelled. */
+  private async cancelAbandoned(jobId: string): Promise<boolean> {
+    const cancelled = await life
+      .cancel(this.db, jobId, { onlyQueued: true, reason: 'cancelled: the client disconnected before a worker started it' })
+      .catch(() => false);
+    if (!cancelled) return false;
+    this.ctx.log.info({ job_id: jobId }, 'provider request abandoned before it started: job cancelled');
+    // Nobody runs the job now: its audio goes with it.
+    await deleteBlob(this.db, jobId).catch((e) => this.ctx.log.warn({ err: e, job_id: jobId }, 'could not remove the audio of a cancelled provider job; the clean-up removes it'));
+    return true;
+  }
+
+  /** Counts the clean-up in activeWaits() until it is done, then tells listeners (see DisconnectCleanup). */
+  private track(jobId: string, cleanup: Promise<boolean>): Promise<void> {
+    const p = cleanup.then(
+      (cancelled) => {
+        this.cleanups.delete(p);
+        this.emit('disconnect-cleanup', { jobId, cancelled } satisfies DisconnectCleanup);
+      },
+      (e: unknown) => {
+        this.cleanups.delete(p);
+        this.ctx.log.warn({ err: e, job_id: jobId }, 'clean-up after a client disconnect failed; the periodic clean-up removes what is left');
+        this.emit('disconnect-cleanup', { jobId, cancelled: false } satisfies DisconnectCleanup);
+      },
+    );
+    this.cleanups.add(p);
+    return p;
   }
 
   private watch(jobId: string): Watch {
@@ -329,9 +371,14 @@ export class ProviderService {
     throw jobFailureError(row);
   }
 
-  /** Jobs waited on now (status page, tests). */
+  /**
+   * Requests this server still handles for a job (status page `waiting_requests`,
+   * tests): waiting for it, or cleaning up after their client left. It reaches
+   * 0 only once that clean-up is done, so a caller on another process can
+   * watch for it.
+   */
   activeWaits(): number {
-    return [...this.watches.values()].reduce((n, w) => n + w.waiters, 0);
+    return [...this.watches.values()].reduce((n, w) => n + w.waiters, 0) + this.cleanups.size;
   }
 }
 

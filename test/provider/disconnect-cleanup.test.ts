@@ -1,0 +1,84 @@
+/**
+ * What the server does when a provider client leaves while its job waits in
+ * the queue, observed through the service itself (its `disconnect-cleanup`
+ * event and activeWaits(), the status page's waiting_requests) rather than
+ * by waiting some time: once it says the clean-up is done, the job is
+ * cancelled and no audio is left, neither in the database nor on disk.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DisconnectCleanup } from '../../src/provider/provider.service.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { audioPart, jfkPcm, listen, multipart, post, waitFor } from './provider-helpers.js';
+
+async function fakeWorker(t: TestApp): Promise<void> {
+  const now = new Date().toISOString();
+  await t.ctx.database.db.insertInto('workers').values({
+    worker_id: 'fake-1', worker_type: 'cpu', device_id: null, node: t.ctx.config.nodeName, pid: null, status: 'idle', desired_state: 'running',
+    current_job_id: null, current_job_progress: null, current_job_eta: null, jobs_completed: 0, jobs_failed: 0, started_at: now,
+    last_heartbeat_ms: Date.now() + 3_600_000, error: null, model_loaded: null,
+  } as never).execute();
+}
+
+async function blobChunks(t: TestApp, jobId: string): Promise<number> {
+  const r = await t.ctx.database.db.selectFrom('job_blobs').select((eb) => eb.fn.countAll<number>().as('n')).where('job_id', '=', jobId).executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
+const uploads = (t: TestApp) => readdirSync(join(t.ctx.config.dataDir, 'provider-uploads'));
+
+test('a client that leaves while its job is queued: the disconnect-cleanup event comes once the job is cancelled and its audio gone; a waiting request holds no upload file', async (t) => {
+  const app = await createTestApp('sqlite');
+  t.after(() => app.close());
+  await fakeWorker(app);
+  const base = await listen(app);
+  const { body, contentType } = multipart([audioPart(jfkPcm())]);
+  const ac = new AbortController();
+  const pending = post(`${base}/asr?encode=false&language=en`, body, contentType, { signal: ac.signal }).catch((e: Error) => e);
+  await waitFor(async () => app.ctx.provider.activeWaits() === 1, 20_000, 'the request waiting on its job');
+  const [job] = await app.ctx.database.db.selectFrom('jobs').selectAll().where('job_type', '=', 'provider_asr').execute();
+  assert.equal(job.status, 'queued');
+  assert.ok((await blobChunks(app, job.id)) > 0, 'the job has its audio in the database');
+  assert.deepEqual(uploads(app), [], 'the upload file went as soon as the job had its copy');
+
+  const cleaned = once(app.ctx.provider, 'disconnect-cleanup') as Promise<[DisconnectCleanup]>;
+  ac.abort();
+  await pending;
+  const [event] = await cleaned;
+  assert.deepEqual(event, { jobId: job.id, cancelled: true });
+  // Nothing left to wait for: the state is final when the event comes.
+  assert.equal((await app.ctx.jobs.get(job.id)).status, 'cancelled');
+  assert.equal(await blobChunks(app, job.id), 0, 'its audio removed');
+  assert.deepEqual(uploads(app), []);
+  assert.equal(app.ctx.provider.activeWaits(), 0);
+});
+
+test('activeWaits() counts a request until its disconnect clean-up is done, so another process can watch waiting_requests', async (t) => {
+  const app = await createTestApp('sqlite');
+  t.after(() => app.close());
+  await fakeWorker(app);
+  const base = await listen(app);
+  const { body, contentType } = multipart([audioPart(jfkPcm())]);
+  const ac = new AbortController();
+  const pending = post(`${base}/asr?encode=false&language=en&initial_prompt=watched`, body, contentType, { signal: ac.signal }).catch((e: Error) => e);
+  await waitFor(async () => app.ctx.provider.activeWaits() === 1, 20_000, 'the request waiting on its job');
+  const [job] = await app.ctx.database.db.selectFrom('jobs').selectAll().where('job_type', '=', 'provider_asr').execute();
+  // Every change of the count, read where it changes: it never reads 0 while the job is still queued.
+  const seen: Array<{ waits: number; status: string }> = [];
+  const cleaned = once(app.ctx.provider, 'disconnect-cleanup');
+  ac.abort();
+  await pending;
+  await waitFor(async () => {
+    const waits = app.ctx.provider.activeWaits();
+    const status = (await app.ctx.jobs.get(job.id)).status;
+    seen.push({ waits, status });
+    return waits === 0;
+  }, 20_000, 'waiting_requests back to 0');
+  for (const s of seen) if (s.waits === 0) assert.equal(s.status, 'cancelled', JSON.stringify(seen));
+  await cleaned;
+  const status = (await (await fetch(`${base}/status`)).json()) as { waiting_requests: number };
+  assert.equal(status.waiting_requests, 0);
+});
