@@ -14,8 +14,8 @@ const SettingSchema = Type.Object({
   min: Type.Optional(Type.Number()),
   max: Type.Optional(Type.Number()),
   default_value: Type.Optional(Type.String()),
-  effective_value: Type.Optional(Type.String({ description: 'the value in force, when a flag or environment variable overrides the stored one (api_host, api_port)' })),
-  overridden_by: Type.Optional(Type.String({ description: 'what overrides the stored value, in words' })),
+  effective_value: Type.Optional(Type.String({ description: 'the value in force when it is not the stored one: a flag or environment variable overrides it (api_host, api_port), or the stored value is invalid (a hand edit, a restored backup) and the default or, for a security setting, its safest value is used until a valid one is saved' })),
+  overridden_by: Type.Optional(Type.String({ description: 'what puts effective_value in force, in words ("the PORT environment variable", "the default (4), because the stored value is invalid: it must be an integer")' })),
   masked: Type.Optional(Type.Boolean({ description: `true when value is the mask of a secret that is set; GET /api/settings/{key}?reveal=true shows it` })),
 });
 const KeyParams = Type.Object({ key: Type.String() });

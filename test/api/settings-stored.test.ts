@@ -14,6 +14,9 @@ import { expectStatus } from './api-helpers.js';
 import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
 import { SettingsService } from '../../src/settings/settings.service.js';
+import { loadConfig } from '../../src/config.js';
+import { createContext, closeContext } from '../../src/server/context.js';
+import { createLogger } from '../../src/logger.js';
 
 interface Check { id: string; level: string; message: string; fix: string; link: string | null }
 
@@ -127,3 +130,28 @@ for (const kind of databaseKinds()) {
     });
   });
 }
+
+describe('the server log', () => {
+  it('names a broken row once at start, with its key, value and the value in force, and not again on refresh', async (tc) => {
+    const tdb = await createTestDatabase('sqlite');
+    const handle = openDatabase(tdb.url);
+    await migrateToLatest(handle);
+    await new SettingsService(handle.db).initDefaults();
+    await handle.db.updateTable('system_settings').set({ value: 'garbage' }).where('key', '=', 'auth_enabled').execute();
+    await handle.close();
+    const lines: Array<{ level: number; msg: string; setting?: string }> = [];
+    const sink = { write: (line: string) => void lines.push(JSON.parse(line)) };
+    const config = loadConfig({ databaseUrl: tdb.url, dataDir: tdb.dataDir, logLevel: 'info', port: 0, host: '127.0.0.1' }, {});
+    const ctx = await createContext(config, { log: createLogger('info', 'transcriptorio', sink as never) });
+    tc.after(async () => {
+      await closeContext(ctx);
+      await tdb.drop();
+    });
+    await ctx.settings.refresh();
+    await ctx.settings.refresh();
+    const warned = lines.filter((l) => l.setting === 'auth_enabled');
+    assert.deepEqual(warned.map((l) => [l.level, l.msg]), [
+      [40, 'auth_enabled holds "garbage", but it must be true or false: using the default (true) until it is corrected in Settings'],
+    ]);
+  });
+});
