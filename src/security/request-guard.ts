@@ -43,16 +43,34 @@ export function isLoopbackAddress(ip: string | undefined): boolean {
   return ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
 }
 
-/** The host name of a Host header (`[::1]:8000` → `::1`, `LocalHost:80` → `localhost`). */
-export function hostName(host: string | undefined): string {
-  const h = (host ?? '').trim().toLowerCase();
-  if (h.startsWith('[')) return h.slice(1, h.indexOf(']') > 0 ? h.indexOf(']') : undefined);
-  const colon = h.lastIndexOf(':');
-  return colon > 0 && h.indexOf(':') === colon ? h.slice(0, colon) : h;
+/**
+ * Host = IP-literal / IPv4address / reg-name, then an optional ":" port
+ * (RFC 7230 5.4, RFC 3986 3.2.2). reg-name is narrowed to the characters a
+ * DNS name or an IPv4 address uses; anything wider (userinfo, a path,
+ * spaces, sub-delims) is not a name this server should answer to as itself.
+ */
+const HOST_HEADER = /^(?:\[([0-9a-f:.]+)\]|([a-z0-9._~-]+))(?::(\d{1,5}))?$/;
+
+/**
+ * The host name of a Host header (`[::1]:8000` → `::1`, `LocalHost:80` →
+ * `localhost`), or null when the header is not a host and optional port:
+ * `localhost:80@evil.com`, `localhost/x`, `localhost:abc` or an empty
+ * header name no host, so they can never pass as this machine. Node's URL
+ * parser is not used: it accepts userinfo and normalises (`127.1`,
+ * percent-escapes), so it answers a different question than "is this header
+ * exactly a host".
+ */
+export function hostName(host: string | undefined): string | null {
+  const m = HOST_HEADER.exec((host ?? '').toLowerCase());
+  if (!m) return null;
+  if (m[3] !== undefined && Number(m[3]) > 65535) return null;
+  if (m[1] !== undefined) return isIP(m[1]) === 6 ? m[1] : null;
+  return m[2];
 }
 
 /** A name that can only mean this machine: localhost, loopback addresses, or one the user allowed. */
-export function isLocalHostName(name: string, allowed: string[]): boolean {
+export function isLocalHostName(name: string | null, allowed: string[]): boolean {
+  if (!name) return false;
   if (name === 'localhost' || name.endsWith('.localhost')) return true;
   if (isIP(name) && isLoopbackAddress(name)) return true;
   return allowed.some((a) => a.trim().toLowerCase() === name);
