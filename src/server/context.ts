@@ -80,6 +80,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     node: config.nodeName,
     logLevel: config.logLevel,
     extraHandlers: config.extraHandlers,
+    dataDir: config.dataDir,
   });
   const workers: WorkerPool = { supervisor, service: new WorkersService(database, settings, () => supervisor, log) };
   events.addPoller(workerEventsPoller(workers.service, events));

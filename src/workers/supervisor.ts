@@ -19,6 +19,7 @@ import type { SettingsService } from '../settings/settings.service.js';
 import * as life from '../jobs/job-lifecycle.repository.js';
 import { EXIT_CANNOT_RUN, SPEC_ENV, type WorkerSpec } from './worker-spec.js';
 import * as repo from './workers.repository.js';
+import { freshTempDir, removeTempDir, sweepWorkerTemp, tempEnv, workerTempDir } from './worker-temp.js';
 
 export type WorkerType = 'cpu' | 'gpu';
 
@@ -34,6 +35,8 @@ export interface SupervisorOptions {
   extraHandlers?: readonly string[];
   /** environment added to every worker process */
   env?: Record<string, string>;
+  /** this node's data folder (Config.dataDir): each worker's temporary files go to DATA_DIR/tmp/<worker id> (worker-temp.ts) */
+  dataDir: string;
 }
 
 interface Managed {
@@ -126,6 +129,7 @@ export class WorkerSupervisor extends EventEmitter {
 
   private async boot(): Promise<void> {
     await this.recoverOwnDeadWorkers();
+    await this.sweepTemp().catch((e) => this.o.log.warn({ err: e }, 'could not remove temporary files of workers that are gone'));
     const leaseMs = this.settings.getNumber('job_lease_seconds') * 1000;
     const every = (ms: number, fn: () => Promise<void>) => {
       let running = false;
@@ -158,6 +162,19 @@ export class WorkerSupervisor extends EventEmitter {
     const r = await life.expireLeasesOf(this.db, ids, { backoffMs: 0 });
     for (const id of ids) await repo.deleteWorker(this.db, id);
     this.o.log.info({ workers: ids, jobs: r.requeued + r.failed, ...r }, 'recovered jobs of workers that died with the previous run');
+  }
+
+  /**
+   * Temporary files of workers that are gone (killed mid-job with the whole
+   * node, a previous run of this server): only the folders of live workers
+   * stay (this node's dead rows were just recovered, another node's count by
+   * their heartbeat), whatever their age.
+   */
+  private async sweepTemp(): Promise<void> {
+    const staleMs = this.staleAfterMs();
+    const live = (await repo.listWorkers(this.db)).filter((r) => this.workers.has(r.worker_id) || Date.now() - r.last_heartbeat_ms <= staleMs);
+    const removed = await sweepWorkerTemp(this.o.dataDir, new Set(live.map((r) => r.worker_id)));
+    if (removed.length) this.o.log.info({ removed }, 'removed temporary files left by workers that are gone');
   }
 
   /** A heartbeat older than this means the worker (or its node) is gone. */
@@ -223,7 +240,10 @@ export class WorkerSupervisor extends EventEmitter {
       workerId: m.id, workerType: m.type, deviceId: m.deviceId, node: this.o.node, databaseUrl: this.o.databaseUrl, logLevel: this.o.logLevel,
       ...(this.o.extraHandlers?.length ? { extraHandlers: this.o.extraHandlers } : {}),
     };
-    const env: NodeJS.ProcessEnv = { ...process.env, ...this.o.env, [SPEC_ENV]: JSON.stringify(spec) };
+    // Its temporary files under DATA_DIR/tmp, emptied of what a previous process of this worker left (worker-temp.ts).
+    const tmp = workerTempDir(this.o.dataDir, m.id);
+    await freshTempDir(tmp);
+    const env: NodeJS.ProcessEnv = { ...process.env, ...tempEnv(tmp), ...this.o.env, [SPEC_ENV]: JSON.stringify(spec) };
     // A GPU worker sees only its own device (which is then device 0 for the engine).
     if (m.type === 'gpu') env.CUDA_VISIBLE_DEVICES = String(m.deviceId ?? 0);
     const { file, execArgv } = workerEntry();
@@ -242,6 +262,8 @@ export class WorkerSupervisor extends EventEmitter {
 
   private async onExit(m: Managed, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
     if (m.child === child) m.child = null;
+    // A process killed mid-job leaves its extracted audio behind; nothing else of this worker runs now.
+    if (m.child === null) await removeTempDir(workerTempDir(this.o.dataDir, m.id)).catch((e) => this.o.log.warn({ err: e, worker: m.id }, 'could not remove the temporary files of a worker that ended'));
     if (m.stopping || this.closed) return;
     const row = await repo.findWorker(this.db, m.id).catch(() => undefined);
     if (!row || row.desired_state === 'stopping' || code === 0) {
