@@ -17,8 +17,11 @@ const WebhookResult = Type.Object({
   event: Type.String({ description: 'test, ignored, files (new media) or play (playback started)' }),
   message: Type.String(),
   queued: Type.Integer(),
+  named: Type.Integer({ description: 'Files the webhook named' }),
+  left_out: Type.Integer({ description: 'Named files beyond webhook_max_files: not acted on and not listed in files' }),
   files: Type.Array(Type.Object({ path: Type.String(), action: Type.String(), reason: Nullable(Type.String()), job_id: Nullable(Type.String()) })),
   skipped: Type.Array(Type.Object({ path: Type.String(), reason: Type.String() }), { description: 'Every file not queued and why (outside the library folders, not found, already queued, no rule matched)' }),
+  skipped_by_reason: Type.Record(Type.String(), Type.Integer(), { description: 'The skipped files counted by reason (the reason without the file it names), most frequent first' }),
 });
 
 /** The fields of a multipart webhook (Plex's `payload`, Emby's `data`); attached thumbnails are drained. */

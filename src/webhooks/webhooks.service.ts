@@ -10,6 +10,12 @@
  * (also logged and kept on the job: `options.source`, `options.reason`).
  * A refused file is answered 200 and listed in `skipped`, so the sender does
  * not retry forever. Play events go to play-events.ts.
+ *
+ * One webhook acts on at most `webhook_max_files` files: a payload naming a
+ * whole series (or thousands of files) would otherwise analyse them all in
+ * one request and write a log line per file, rotating the useful log away.
+ * The rest are left out and counted in the answer. The log gets one summary
+ * line per webhook; the per-file decisions are at debug level.
  */
 import type { AppContext } from '../server/context.js';
 import { AppError } from '../errors.js';
@@ -20,27 +26,30 @@ import type { WebhookIntent, WebhookSource } from './webhooks.parsers.js';
 import type { SettingKey } from '../settings/definitions/index.js';
 import { handlePlay } from './play-events.js';
 import { fileResult, jobOptionsFor, webhookRules, webhookSourceLabel, type WebhookFileResult } from './webhook-decision.js';
+import { countByReason, webhookSummary, type WebhookSkip } from './webhook-summary.js';
 
 export type { WebhookFileResult } from './webhook-decision.js';
-
-export interface WebhookSkip {
-  path: string;
-  reason: string;
-}
+export type { WebhookSkip } from './webhook-summary.js';
 
 export interface WebhookResult {
   source: WebhookSource;
   event: 'test' | 'ignored' | 'files' | 'play';
   message: string;
   queued: number;
+  /** files the webhook named */
+  named: number;
+  /** named files not acted on because of webhook_max_files (not listed in `files`) */
+  left_out: number;
   files: WebhookFileResult[];
   /** every file that was not queued, with why */
   skipped: WebhookSkip[];
+  /** the skipped files counted by reason (the reason without the file it names) */
+  skipped_by_reason: Record<string, number>;
 }
 
 export async function handleWebhook(ctx: AppContext, source: WebhookSource, intent: WebhookIntent): Promise<WebhookResult> {
-  if (intent.kind === 'test') return { source, event: 'test', message: `${source} test received`, queued: 0, files: [], skipped: [] };
-  if (intent.kind === 'ignore') return { source, event: 'ignored', message: intent.reason, queued: 0, files: [], skipped: [] };
+  if (intent.kind === 'test') return { source, event: 'test', message: `${source} test received`, queued: 0, named: 0, left_out: 0, files: [], skipped: [], skipped_by_reason: {} };
+  if (intent.kind === 'ignore') return { source, event: 'ignored', message: intent.reason, queued: 0, named: 0, left_out: 0, files: [], skipped: [], skipped_by_reason: {} };
   const get = (k: SettingKey) => ctx.settings.get(k);
   let paths = intent.kind === 'files' ? intent.paths : [];
   if (intent.kind === 'item') {
@@ -50,14 +59,20 @@ export async function handleWebhook(ctx: AppContext, source: WebhookSource, inte
     paths = await itemPath(server, intent.itemId, ctx.settings.getNumber('integration_request_timeout_seconds') * 1000);
     if (!paths.length) throw new AppError(422, 'item_without_file', `${source} has no file for item ${intent.itemId}`);
   }
+  const max = Math.max(1, ctx.settings.getNumber('webhook_max_files'));
+  const named = paths.length;
+  const leftOut = Math.max(0, named - max);
+  paths = paths.slice(0, max);
   const mappings = mappingsFromSettings(get);
   const files: WebhookFileResult[] = [];
   const inside: string[] = [];
+  let outside = 0;
   for (const original of paths) {
     const path = applyPathMappings(original, mappings);
     const c = await checkMediaPath(ctx.settings, path);
     if (!c.ok) {
-      ctx.log.warn({ source, path, resolved: c.path, reason: c.reason }, 'webhook names a file outside the library folders: not queued (add its folder to library_paths or allowed_media_roots if it belongs to the library)');
+      outside++;
+      ctx.log.debug({ source, path, resolved: c.path, reason: c.reason }, `${source} webhook names a file outside the library folders: not queued`);
       files.push({ path, action: 'skip', reason: c.reason, job_id: null });
       continue;
     }
@@ -82,9 +97,16 @@ export async function handleWebhook(ctx: AppContext, source: WebhookSource, inte
       files.push(fileResult(path, r));
     }
   }
-  for (const f of files) ctx.log.info({ source, path: f.path, action: f.action, reason: f.reason, job_id: f.job_id }, f.action === 'job' ? `${source} webhook: job ${f.job_id}` : `${source} webhook: no job (${f.reason})`);
+  for (const f of files) ctx.log.debug({ source, path: f.path, action: f.action, reason: f.reason, job_id: f.job_id }, f.action === 'job' ? `${source} webhook: job ${f.job_id}` : `${source} webhook: no job (${f.reason})`);
   const queued = files.filter((f) => f.action === 'job').length;
-  return { source, event: play ? 'play' : 'files', message: `${queued} job(s) queued`, queued, files, skipped: skippedOf(files) };
+  const skipped = skippedOf(files);
+  const skippedByReason = countByReason(skipped);
+  const summary = webhookSummary({ source, named, acted: files.length, queued, skipped: skipped.length, skippedByReason, leftOut, max, outside });
+  ctx.log.info(summary.fields, summary.message);
+  const message = leftOut
+    ? `${queued} job(s) queued; ${leftOut} of ${named} files left out (webhook_max_files is ${max}: raise it, or scan the library for the rest)`
+    : `${queued} job(s) queued`;
+  return { source, event: play ? 'play' : 'files', message, queued, named, left_out: leftOut, files, skipped, skipped_by_reason: skippedByReason };
 }
 
 function skippedOf(files: WebhookFileResult[]): WebhookSkip[] {
