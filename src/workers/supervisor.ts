@@ -241,9 +241,13 @@ export class WorkerSupervisor extends EventEmitter {
       ...(this.o.extraHandlers?.length ? { extraHandlers: this.o.extraHandlers } : {}),
     };
     // Its temporary files under DATA_DIR/tmp, emptied of what a previous process of this worker left (worker-temp.ts).
+    // A data folder that refuses it (full, read-only) must not keep the worker from starting: the system's temp folder then.
     const tmp = workerTempDir(this.o.dataDir, m.id);
-    await freshTempDir(tmp);
-    const env: NodeJS.ProcessEnv = { ...process.env, ...tempEnv(tmp), ...this.o.env, [SPEC_ENV]: JSON.stringify(spec) };
+    const tmpReady = await freshTempDir(tmp).then(
+      () => true,
+      (e: unknown) => (this.o.log.warn({ err: e, worker: m.id, dir: tmp }, 'cannot prepare the worker temporary folder; it uses the system temp folder'), false),
+    );
+    const env: NodeJS.ProcessEnv = { ...process.env, ...(tmpReady ? tempEnv(tmp) : {}), ...this.o.env, [SPEC_ENV]: JSON.stringify(spec) };
     // A GPU worker sees only its own device (which is then device 0 for the engine).
     if (m.type === 'gpu') env.CUDA_VISIBLE_DEVICES = String(m.deviceId ?? 0);
     const { file, execArgv } = workerEntry();

@@ -116,8 +116,32 @@ test("a supervisor's start removes the temporary files of workers that are gone 
   put('tio-provider-job.flac');
 
   const supervisor = new WorkerSupervisor({ database: app.ctx.database, databaseUrl: app.database.url, settings: app.ctx.settings, log: app.ctx.log, node, dataDir });
-  t.after(() => supervisor.close(0));
-  await supervisor.start();
-  assert.deepEqual(readdirSync(join(dataDir, 'tmp')).sort(), ['worker-cpu-8', 'worker-gpu-3'], 'the live workers keep theirs');
-  assert.ok(existsSync(join(dataDir, 'tmp', 'worker-cpu-8', 'transcriptorio-x', 'audio.wav')));
+  try {
+    await supervisor.start();
+    assert.deepEqual(readdirSync(join(dataDir, 'tmp')).sort(), ['worker-cpu-8', 'worker-gpu-3'], 'the live workers keep theirs');
+    assert.ok(existsSync(join(dataDir, 'tmp', 'worker-cpu-8', 'transcriptorio-x', 'audio.wav')));
+  } finally {
+    await supervisor.close(0);
+  }
+});
+
+test('a data folder where DATA_DIR/tmp cannot be made does not keep a worker from starting (it uses the system temp folder)', { timeout: 90_000 }, async (t) => {
+  const app = await createTestApp('sqlite');
+  t.after(() => app.close());
+  await app.ctx.settings.bulkUpdate({ worker_heartbeat_seconds: 1 });
+  const dataDir = mkdtempSync(join(tmpdir(), 'tio-temp-blocked-'));
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  writeFileSync(join(dataDir, 'tmp'), 'a file where the folder should be');
+  const supervisor = new WorkerSupervisor({ database: app.ctx.database, databaseUrl: app.database.url, settings: app.ctx.settings, log: app.ctx.log, node: 'blocked-node', dataDir });
+  try {
+    const id = await supervisor.addWorker('cpu');
+    const started = await waitFor('the worker idle', async () => {
+      const r = await app.ctx.database.db.selectFrom('workers').selectAll().where('worker_id', '=', id).executeTakeFirst();
+      return r?.status === 'idle' && pidAlive(r.pid) ? r : null;
+    }, 60_000, 100);
+    assert.ok(started.pid);
+  } finally {
+    // Before the database closes (the after hooks run in the order they were added).
+    await supervisor.close(5000);
+  }
 });
