@@ -15,8 +15,10 @@ import { parseBool, parseLanguage, type AsrJobParams } from './provider.params.j
 import type { AsrResult } from './provider.service.js';
 import { clientLink, cuesFor, ms, requireAudio, resultText, whisperLanguageName, whisperSegments } from './provider.render.js';
 import { receiveMultipart, removeUpload, type StoredUpload } from './provider.upload.js';
+import { admitUpload } from './upload-admission.js';
 import { streamTranscription } from './openai.stream.js';
 import { openAiError } from './openai.errors.js';
+import { knownError } from '../server/error-handler.js';
 
 const FORMATS = ['json', 'text', 'srt', 'vtt', 'verbose_json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -118,8 +120,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         summary: task === 'transcribe' ? 'Transcribe audio (OpenAI compatible)' : 'Translate audio to English (OpenAI compatible)',
         description: `multipart/form-data: file, model, language, prompt, response_format (json, text, srt, vtt, verbose_json), temperature, timestamp_granularities[]${task === 'transcribe' ? ', stream (true: server-sent events transcript.text.delta per decoded segment, then transcript.text.done)' : ''}. Runs as a job in the shared queue like /asr.`,
         consumes: ['multipart/form-data'],
-        response: { 200: Transcription, 400: OpenAIError, 401: OpenAIError, 413: OpenAIError, 422: OpenAIError, 500: OpenAIError, 503: OpenAIError, 504: OpenAIError },
+        response: { 200: Transcription, 400: OpenAIError, 401: OpenAIError, 413: OpenAIError, 422: OpenAIError, 500: OpenAIError, 503: OpenAIError, 504: OpenAIError, 507: OpenAIError },
       },
+      // A declared size over the limit, no worker or no room: refused before the body (and its fields) is read.
+      preHandler: admitUpload({ ctx, maxBytes: () => ctx.provider.maxUploadBytes() }),
     }, async (req, reply) => {
       const { upload, fields } = await receiveMultipart(req, ctx.config.dataDir, { fileFields: ['file'], raw: false, maxBytes: ctx.provider.maxUploadBytes() });
       let format: Format;
@@ -177,7 +181,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 /** The /v1 prefix with its own error handler, so every error there has OpenAI's shape. */
 export const openaiRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const scoped = app as unknown as FastifyInstance;
-  scoped.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {
+  scoped.setErrorHandler(async (raw: FastifyError | AppError | Error, req, reply) => {
+    // A full disk is a 507 naming the folder here too (server/error-handler.ts decides).
+    const err = (await knownError(raw, scoped)) ?? raw;
     if (err instanceof AppError) {
       if (err.status >= 500) req.log.error({ err, url: redactUrl(req.url) }, err.message);
       return reply.status(err.status).send(openAiError(err.status, err.message, err.code));

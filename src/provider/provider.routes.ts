@@ -15,6 +15,7 @@ import { listStatus, mayReadFullStatus, publicStatus } from './provider.status.j
 import { parseAsrQuery, parseDetectQuery } from './provider.params.js';
 import { clientLink, renderAsr, requireAudio, whisperLanguageName } from './provider.render.js';
 import { receiveMultipart } from './provider.upload.js';
+import { admitUpload } from './upload-admission.js';
 
 const AUDIO_FIELDS = ['audio_file', 'video_file'];
 
@@ -59,8 +60,10 @@ const endpoints: FastifyPluginAsyncTypebox = async (app) => {
       description: 'multipart/form-data with the audio in `audio_file`. Answers the subtitle text (text/plain) as an attachment. Runs as a job in the shared queue; identical requests share one job and a finished result is kept for provider_result_ttl_minutes.',
       consumes: ['multipart/form-data'],
       querystring: AsrQuery,
-      response: { 200: Type.String({ description: 'The subtitle or transcript in the requested output format' }), ...errors(400, 401, 413, 422, 500, 503, 504) },
+      response: { 200: Type.String({ description: 'The subtitle or transcript in the requested output format' }), ...errors(400, 401, 413, 422, 500, 503, 504, 507) },
     },
+    // Bad parameters, a declared size over the limit, no worker or no room: refused before the body is read.
+    preHandler: admitUpload({ ctx, maxBytes: () => ctx.provider.maxUploadBytes(), validate: (req) => void parseAsrQuery(req.query as Record<string, unknown>) }),
   }, async (req, reply) => {
     const q = parseAsrQuery(req.query as Record<string, unknown>);
     const { upload } = await receiveMultipart(req, ctx.config.dataDir, { fileFields: AUDIO_FIELDS, raw: !q.encode, maxBytes: ctx.provider.maxUploadBytes() });
@@ -83,8 +86,9 @@ const endpoints: FastifyPluginAsyncTypebox = async (app) => {
       description: 'multipart/form-data with the audio in `audio_file`. Detection runs on speech windows found by VAD when a VAD model is installed.',
       consumes: ['multipart/form-data'],
       querystring: DetectQuery,
-      response: { 200: Detected, ...errors(400, 401, 413, 422, 500, 503, 504) },
+      response: { 200: Detected, ...errors(400, 401, 413, 422, 500, 503, 504, 507) },
     },
+    preHandler: admitUpload({ ctx, maxBytes: () => ctx.provider.maxUploadBytes(), validate: (req) => void parseDetectQuery(req.query as Record<string, unknown>) }),
   }, async (req, reply) => {
     const q = parseDetectQuery(req.query as Record<string, unknown>);
     const { upload } = await receiveMultipart(req, ctx.config.dataDir, { fileFields: AUDIO_FIELDS, raw: !q.encode, maxBytes: ctx.provider.maxUploadBytes() });

@@ -7,7 +7,9 @@
  * placeholder header first, patched with the data length once the stream
  * ends. An upload over provider_max_upload_mb is refused with 413: by its
  * Content-Length before anything is read, else as soon as the bytes counted
- * pass the limit.
+ * pass the limit. A disk that fills up while the file is written is a 507
+ * naming the folder (system/disk-full.ts), and the partial file is removed
+ * at once.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -18,6 +20,7 @@ import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
 import { AppError, badRequest } from '../errors.js';
 import { wavHeader } from '../transcription/index.js';
+import { diskFullError } from '../system/disk-full.js';
 
 export interface StoredUpload {
   path: string;
@@ -82,6 +85,9 @@ export async function receiveMultipart(req: FastifyRequest, dataDir: string, opt
       req.raw.resume();
     }
     if (e instanceof AppError) throw e;
+    // No room for the temporary file: the server's disk, not a malformed body (507 naming the folder).
+    const full = diskFullError(e, { dataDir, folder: uploadDir(dataDir) });
+    if (full) throw full;
     const fe = e as { statusCode?: number; message?: string; code?: string };
     if (fe.statusCode && fe.statusCode < 500) throw new AppError(fe.statusCode, 'bad_multipart', fe.message ?? 'Malformed multipart body');
     throw badRequest(`Malformed multipart body: ${fe.message ?? String(e)}`, 'bad_multipart');

@@ -69,7 +69,7 @@ async function storeFlac(db: Db, jobId: string, path: string): Promise<BlobInfo 
     // The database refused a chunk: the caller reports it.
     child.kill('SIGKILL');
     await exited;
-    await deleteBlob(db, jobId).catch(() => 0);
+    await discardChunks(db, jobId);
     throw e;
   }
   if ((await exited) !== 0 || written.bytes === 0) {
@@ -94,9 +94,32 @@ export async function storeUpload(db: Db, jobId: string, upload: StoredUpload, o
     const written = await writeBlob(db, jobId, createReadStream(upload.path, { highWaterMark: 256 << 10 }));
     return { format: 'original', ext: upload.raw ? 'wav' : 'upload', stored_bytes: written.bytes, chunks: written.chunks };
   } catch (e) {
-    await deleteBlob(db, jobId).catch(() => 0);
+    await discardChunks(db, jobId);
     throw e;
   }
+}
+
+/** When the database refuses even the delete (a full disk), it is tried again after these waits: the chunks go soon after space is freed. */
+const DISCARD_RETRY_MS = [1000, 2000, 5000, 10_000, 30_000, 60_000, 120_000, 300_000];
+
+/**
+ * Removes the chunks a failed store left behind (each chunk is its own
+ * insert, so those written before the failure stay). A full database may
+ * refuse the delete as well: then it is retried in the background, so the
+ * chunks go as soon as there is room again rather than at the next
+ * clean-up (provider.cleanup.ts removes what even that misses). Resolves
+ * after the first try.
+ */
+export async function discardChunks(db: Db, jobId: string, retries: readonly number[] = DISCARD_RETRY_MS): Promise<void> {
+  const attempt = async (left: readonly number[]): Promise<void> => {
+    try {
+      await deleteBlob(db, jobId);
+    } catch {
+      if (!left.length) return;
+      setTimeout(() => void attempt(left.slice(1)), left[0]).unref();
+    }
+  };
+  await attempt(retries);
 }
 
 /**

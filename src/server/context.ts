@@ -37,6 +37,7 @@ import type { EventHub } from '../events/event-hub.js';
 import { LibraryService } from '../library/library.service.js';
 import { LogsService } from '../logs/logs.service.js';
 import { libraryComponent } from '../library/library.background.js';
+import { DiskFullRecord } from '../system/disk-full.js';
 
 export type { CoreContext } from './core.js';
 
@@ -58,6 +59,8 @@ export interface AppContext extends CoreContext {
   bazarr: BazarrSyncService;
   /** the log file's recent lines, keys taken out (/api/logs) */
   logs: LogsService;
+  /** the last full disk a request met (error handler → /health) */
+  diskFull: DiskFullRecord;
   /** In start order; the server starts them after listen, closeContext stops them in reverse. */
   background: readonly BackgroundComponent[];
 }
@@ -104,7 +107,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     completionNotifierComponent(core),
     bazarrSyncComponent(bazarr, core),
   ];
-  return { ...core, workers, scanner, provider, models, library, bazarr, logs, background: Object.freeze(background) };
+  return { ...core, workers, scanner, provider, models, library, bazarr, logs, diskFull: new DiskFullRecord(), background: Object.freeze(background) };
 }
 
 /** The live event stream's change poller (job rows, stats, worker rows). */

@@ -1,14 +1,34 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { redactUrl } from '../security/request-guard.js';
 import { AppError } from '../errors.js';
+import { DiskFullError, diskFullError } from '../system/disk-full.js';
+
+/**
+ * An error as the client sees it: ours as it is, and a full disk met
+ * anywhere below a route (a database write, a file write) as the 507
+ * `disk_full` that names the folder, recorded for /health. Null for anything
+ * else. Both error handlers (this one and /v1's OpenAI-shaped one) ask it.
+ */
+export async function knownError(err: unknown, app: FastifyInstance): Promise<AppError | null> {
+  const ctx = app.ctx;
+  const full = err instanceof DiskFullError ? err : ctx ? diskFullError(err, { dataDir: ctx.config.dataDir, databaseUrl: ctx.config.databaseUrl }) : null;
+  if (full) {
+    await ctx?.diskFull.note(full);
+    return full;
+  }
+  return err instanceof AppError ? err : null;
+}
 
 /**
  * One place turns errors into the contract's JSON (`{"detail": ...}`): our
- * AppError keeps its status, schema validation is a 400 naming the field, and
- * anything unexpected is logged with context and answered with a bare 500.
+ * AppError keeps its status, a full disk is a 507 naming the folder, schema
+ * validation is a 400 naming the field, and anything unexpected is logged
+ * with context and answered with a bare 500.
  */
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {
+  app.setErrorHandler(async (raw: FastifyError | AppError | Error, req, reply) => {
+    const known = await knownError(raw, app);
+    const err = known ?? raw;
     if (err instanceof AppError) {
       if (err.status >= 500) req.log.error({ err, url: redactUrl(req.url) }, err.message);
       return reply.status(err.status).send({ detail: err.message, code: err.code, ...(err.errors ? { errors: err.errors } : {}) });

@@ -17,6 +17,7 @@ import { ffmpegPaths, isWhisperBuilt, isTranslationConfigured, pipelineOptionsFr
 import { isLoopbackAddress } from '../security/request-guard.js';
 import type { ScanRule } from '../rules/rules.service.js';
 import { ruleNeedsTranslation } from '../rules/rules-explain.js';
+import { DISK_FULL_BYTES, freeBytes, freeSpaceFix, type DiskFullEvent } from './disk-full.js';
 import { storedSettings } from '../settings/settings.health.js';
 
 export type HealthLevel = 'error' | 'warning' | 'info';
@@ -39,6 +40,8 @@ export interface HealthDeps {
   rules(): Promise<ScanRule[]>;
   /** workers whose heartbeat is older than this are not counted as running */
   liveWindowMs?: number;
+  /** the last full disk a request of this server met, while it stands (DiskFullRecord.current) */
+  diskFull?: () => Promise<DiskFullEvent | null>;
 }
 
 /** Free space below which a disk is reported (a 2-hour film's subtitles are tiny, but models and uploads are not). */
@@ -149,7 +152,25 @@ const disks: Check = async (d) => {
     ...d.settings.getList('library_paths').filter((p) => isAbsolute(p)).map((p) => ({ what: `the library folder ${p}`, path: p })),
   ];
   const out: HealthCheck[] = [];
+  // The data folder holds the database (SQLite), uploads and logs: full, nothing can be queued or recorded.
+  const dataFree = await freeBytes(d.dataDir);
+  const met = (await d.diskFull?.()) ?? null;
+  const dataFull = (dataFree !== null && dataFree < DISK_FULL_BYTES) || met !== null;
+  if (dataFull) {
+    const dir = resolve(d.dataDir);
+    out.push({
+      id: `disk_full:${d.dataDir}`,
+      level: 'error',
+      message: met
+        ? `${met.problem} Jobs cannot be queued nor finished until there is room.`
+        : `The disk holding the data folder ${dir} is full (${((dataFree ?? 0) / 1024 ** 2).toFixed(1)} MB free): jobs cannot be queued nor finished, uploads are refused.`,
+      fix: met?.fix ?? freeSpaceFix(dir),
+      link: null,
+    });
+  }
   for (const p of places) {
+    // The data folder's disk is reported as full above, not also as low.
+    if (p.path === d.dataDir && dataFull) continue;
     try {
       const s = await statfs(resolve(p.path));
       const free = Number(s.bavail) * Number(s.bsize);

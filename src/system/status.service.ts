@@ -4,6 +4,10 @@
  * scanner's scheduler and watcher), read from the context.
  */
 import type { AppContext } from '../server/context.js';
+import { pingDatabase } from '../db/database.js';
+import { databaseKindOf, sqlitePathOf } from '../config.js';
+import { DISK_FULL_BYTES, freeBytes, freeSpaceFix } from './disk-full.js';
+import { dirname, resolve } from 'node:path';
 import { defaultQualityPreset, presetLabels, providerQualityPreset, resolveAllPresets } from '../transcription/index.js';
 import type { SettingKey } from '../settings/definitions/index.js';
 
@@ -57,4 +61,48 @@ export async function systemStatus(ctx: AppContext) {
     scanner,
     transcription: transcriptionSummary((k) => ctx.settings.get(k)),
   };
+}
+
+/** GET /health's body: the contract's four keys, the data folder's free space, and what is wrong when it is not healthy. */
+export interface HealthSummary {
+  status: 'healthy' | 'degraded' | 'unhealthy';
+  database: 'connected' | 'disconnected';
+  workers: number;
+  queue_size: number;
+  /** free bytes on the disk holding the data folder (null: it cannot be read) */
+  disk_free_bytes: number | null;
+  /** why it is not healthy, and the fix */
+  detail?: string;
+}
+
+/**
+ * What a monitor reads at GET /health: 200 healthy; 503 `unhealthy` when the
+ * database does not answer, 503 `degraded` when the data folder's disk (or
+ * the SQLite file's, when it lies elsewhere) is full or a request just met a
+ * full disk (DiskFullRecord: a quota, a remote PostgreSQL).
+ */
+export async function healthSummary(ctx: AppContext): Promise<{ httpStatus: 200 | 503; body: HealthSummary }> {
+  const diskFree = await freeBytes(ctx.config.dataDir);
+  if (!(await pingDatabase(ctx.database.db))) {
+    return { httpStatus: 503, body: { status: 'unhealthy', database: 'disconnected', workers: 0, queue_size: 0, disk_free_bytes: diskFree, detail: 'The database does not answer: check that it is running and that DATABASE_URL points at it.' } };
+  }
+  const s = await systemStatus(ctx);
+  const base = { database: 'connected', workers: s.workers.total_workers, queue_size: s.queue.queued, disk_free_bytes: diskFree } as const;
+  const full = await fullDisk(ctx, diskFree);
+  if (full) return { httpStatus: 503, body: { status: 'degraded', ...base, detail: full } };
+  return { httpStatus: 200, body: { status: 'healthy', ...base } };
+}
+
+/** The full disk that degrades the service, as "what is wrong: the fix"; null when there is room. */
+async function fullDisk(ctx: AppContext, dataFree: number | null): Promise<string | null> {
+  const met = await ctx.diskFull.current();
+  if (met) return `${met.problem} ${met.fix}`;
+  const places = [{ dir: ctx.config.dataDir, free: dataFree }];
+  const url = ctx.config.databaseUrl;
+  if (databaseKindOf(url) === 'sqlite' && sqlitePathOf(url) !== ':memory:') {
+    const dir = dirname(sqlitePathOf(url));
+    if (dir !== resolve(ctx.config.dataDir)) places.push({ dir, free: await freeBytes(dir) });
+  }
+  const low = places.find((p) => p.free !== null && p.free < DISK_FULL_BYTES);
+  return low ? `The disk holding ${resolve(low.dir)} is full (${Math.round((low.free ?? 0) / 1024)} KiB free). ${freeSpaceFix(resolve(low.dir))}` : null;
 }

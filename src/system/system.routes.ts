@@ -54,6 +54,7 @@ export const systemResourcesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // The address in force: a flag or HOST wins over the api_host setting (see server.ts listenAddress).
       listenHost: ctx.config.listenSource.host === 'default' ? ctx.settings.effectiveString('api_host') || ctx.config.host : ctx.config.host,
       rules: () => ctx.rules.list(true),
+      diskFull: () => ctx.diskFull.current(),
     });
     const status = checks.some((c) => c.level === 'error') ? 'error' : checks.some((c) => c.level === 'warning') ? 'warning' : 'ok';
     return { status, checks } as const;

@@ -1,8 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { pingDatabase } from '../../db/database.js';
 import { allLanguages } from '../../languages.js';
 import { Nullable } from '../schemas.js';
-import { systemStatus } from '../../system/status.service.js';
+import { healthSummary, systemStatus } from '../../system/status.service.js';
 
 const WorkersSummary = Type.Object({
   total_workers: Type.Integer(), cpu_workers: Type.Integer(), gpu_workers: Type.Integer(),
@@ -29,6 +28,15 @@ const TranscriptionSummary = Type.Object({
   models: PresetModels,
 });
 
+const Health = Type.Object({
+  status: Type.String({ description: 'healthy, degraded (a full disk) or unhealthy (no database)' }),
+  database: Type.String({ description: 'connected or disconnected' }),
+  workers: Type.Integer(),
+  queue_size: Type.Integer(),
+  disk_free_bytes: Nullable(Type.Integer({ description: 'free bytes on the disk holding the data folder' })),
+  detail: Type.Optional(Type.String({ description: 'what is wrong and the fix, when not healthy' })),
+});
+
 export const systemRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const ctx = app.ctx;
 
@@ -36,16 +44,12 @@ export const systemRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { access: 'open' },
     schema: {
       tags: ['System'], summary: 'Health check for monitoring systems (open: needs no API key)', security: [],
-      response: {
-        200: Type.Object({ status: Type.String(), database: Type.String(), workers: Type.Integer(), queue_size: Type.Integer() }),
-        503: Type.Object({ status: Type.String(), database: Type.String(), workers: Type.Integer(), queue_size: Type.Integer() }),
-      },
+      description: '200 `healthy`; 503 `unhealthy` when the database does not answer, 503 `degraded` when the data folder\'s disk is full (or a write just failed for space), with `detail` saying what to free.',
+      response: { 200: Health, 503: Health },
     },
   }, async (_req, reply) => {
-    const ok = await pingDatabase(ctx.database.db);
-    if (!ok) return reply.status(503).send({ status: 'unhealthy', database: 'disconnected', workers: 0, queue_size: 0 });
-    const s = await systemStatus(ctx);
-    return { status: 'healthy', database: 'connected', workers: s.workers.total_workers, queue_size: s.queue.queued };
+    const h = await healthSummary(ctx);
+    return reply.status(h.httpStatus).send(h.body);
   });
 
   app.get('/api/status', {
