@@ -22,7 +22,7 @@
  *                                                                       not_before = now + back-off        progress, stage, eta
  *                  past max_retries it is `fail` instead, with retry_count + 1
  *   handBack       processing            worker_id = me     queued      -                                  worker_id, lease, started_at, not_before,
- *                                        (or in a list)                                                    progress, stage, eta (no attempt counted)
+ *                  (stop, full database) (or in a list)                                                    progress, stage, eta (no attempt counted)
  *   cancel         queued, processing    (queued only for   cancelled   cancel_requested 1, completed_at,  lease, eta
  *                                        an abandoned                   stage 'cancelled',
  *                                        provider request)              error = reason when given
@@ -392,18 +392,22 @@ export async function retry(db: Db, jobId: string, workerId: string, f: Failure 
 
 const handBackFields = { ...BACK_IN_QUEUE, not_before: null } as const satisfies JobSet;
 
-/** The worker is stopping: its job goes back to the queue at once, no attempt counted. */
-export async function handBack(db: Db, jobId: string, workerId: string): Promise<boolean> {
+/**
+ * The worker is stopping, or cannot record the job (a full database): its
+ * job goes back to the queue at once, no attempt counted. `reason` says why
+ * in the timeline (default: the worker stopped).
+ */
+export async function handBack(db: Db, jobId: string, workerId: string, opts: { reason?: string } = {}): Promise<boolean> {
   const now = Date.now();
   const row = await db.selectFrom('jobs').select('current_stage').where(heldBy(jobId, workerId, 'handBack')).executeTakeFirst();
   if (!row || (await apply(db, heldBy(jobId, workerId, 'handBack'), handBackFields, now)) !== 1) return false;
-  await recordEvent(db, handedBack(jobId, workerId, row.current_stage, now));
+  await recordEvent(db, handedBack(jobId, workerId, row.current_stage, now, opts.reason));
   return true;
 }
 
-const handedBack = (jobId: string, workerId: string | null, stage: string | null, now: number) => ({
+const handedBack = (jobId: string, workerId: string | null, stage: string | null, now: number, reason?: string) => ({
   jobId, kind: 'handed_back' as const, atMs: now, stage, workerId,
-  message: `Handed back to the queue: worker ${workerId ?? '?'} stopped (no attempt counted)`,
+  message: `Handed back to the queue: ${reason ?? `worker ${workerId ?? '?'} stopped`} (no attempt counted)`,
 });
 
 /** Every job held by these workers back to the queue, no attempt counted (workers stopped or killed on purpose). */

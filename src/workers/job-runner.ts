@@ -5,20 +5,27 @@
  * by "still processing and still mine", so a cancel or a lease take-over
  * always wins over a late worker.
  */
-import { rm } from 'node:fs/promises';
-import { sidecarPath } from '../transcription/index.js';
+import { removeGeneratedSubtitle } from '../transcription/index.js';
 import type { Logger } from 'pino';
 import { appError } from '../errors.js';
-import type { DatabaseHandle } from '../db/database.js';
+import type { DatabaseHandle, Db } from '../db/database.js';
 import type { JobRow } from '../db/schema.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { JobHandlers, JobOutcome, JobProgress } from './job-handlers.js';
 import type { EngineCache } from './worker-engine.js';
 import { errorMessage, isRetryable, isWorkerFatal, jobErrorCode } from './job-errors.js';
+import { isDatabaseFull } from '../system/disk-full.js';
 import * as life from '../jobs/job-lifecycle.repository.js';
 import * as repo from './workers.repository.js';
 
-export type RunResult = 'completed' | 'failed' | 'retry' | 'cancelled' | 'handed_back' | 'lost';
+/**
+ * How a run ended. `disk_full`: the database is full, the job was handed
+ * back; `disk_full_held`: even that could not be written, the job is still
+ * marked as this worker's (the worker hands it back when it can).
+ */
+export type RunResult = 'completed' | 'failed' | 'retry' | 'cancelled' | 'handed_back' | 'lost' | 'disk_full' | 'disk_full_held';
+
+type AbortReason = 'cancel' | 'stop' | 'lost' | 'disk_full';
 
 /** How often progress is written and cancel is checked while a job runs. */
 export const PROGRESS_INTERVAL_MS = 500;
@@ -34,8 +41,8 @@ export interface RunnerIdentity {
 export interface RunningJob {
   job: JobRow;
   progress: JobProgress;
-  /** aborts the job: cancel (the API), stop (hand it back), lost (lease gone) */
-  abort(reason: 'cancel' | 'stop' | 'lost'): void;
+  /** aborts the job: cancel (the API), stop (hand it back), lost (lease gone), disk_full (the database takes no writes: hand it back) */
+  abort(reason: AbortReason, cause?: unknown): void;
 }
 
 export interface RunnerDeps {
@@ -62,10 +69,9 @@ function parseOptions(text: string | null): Record<string, unknown> {
   }
 }
 
-/** A result that must not stay: the subtitle and its ownership record. */
+/** A result that must not stay: the subtitle and its ownership record, unless the user changed it meanwhile. */
 async function removeOutput(path: string): Promise<void> {
-  await rm(path, { force: true }).catch(() => {});
-  await rm(sidecarPath(path), { force: true }).catch(() => {});
+  await removeGeneratedSubtitle(path).catch(() => {});
 }
 
 export async function runJob(job: JobRow, deps: RunnerDeps): Promise<RunResult> {
@@ -73,11 +79,14 @@ export async function runJob(job: JobRow, deps: RunnerDeps): Promise<RunResult> 
   const db = database.db;
   const me = identity.workerId;
   const ac = new AbortController();
-  let reason: 'cancel' | 'stop' | 'lost' | null = null;
-  const abort = (r: 'cancel' | 'stop' | 'lost') => {
+  let reason: AbortReason | null = null;
+  /** the database-full error that stopped the job, for the log and the timeline */
+  let full: unknown = null;
+  const abort = (r: AbortReason, cause?: unknown) => {
     if (reason) return;
     reason = r;
-    ac.abort(Object.assign(new Error(`job ${r === 'cancel' ? 'cancelled' : r === 'stop' ? 'handed back' : 'taken back'}`), { name: 'AbortError' }));
+    if (r === 'disk_full') full = cause ?? null;
+    ac.abort(Object.assign(new Error(`job ${r === 'cancel' ? 'cancelled' : r === 'stop' || r === 'disk_full' ? 'handed back' : 'taken back'}`), { name: 'AbortError' }));
   };
   const progress: JobProgress = { stage: 'claimed', progress: 0, etaSeconds: null };
   const running: RunningJob = { job, progress, abort };
@@ -112,7 +121,10 @@ export async function runJob(job: JobRow, deps: RunnerDeps): Promise<RunResult> 
       }
       if (!holds) abort((await repo.jobCancelRequested(db, job.id)) ? 'cancel' : 'lost');
     } catch (e) {
-      log.warn({ err: e, job: job.id }, 'progress write failed');
+      if (isDatabaseFull(e)) {
+        // Nothing of this job can be recorded (progress, nor later its result): stop it and hand it back.
+        abort('disk_full', e);
+      } else log.warn({ err: e, job: job.id }, 'progress write failed');
     } finally {
       ticking = false;
       if (again) {
@@ -163,6 +175,67 @@ export async function runJob(job: JobRow, deps: RunnerDeps): Promise<RunResult> 
     log.info({ job: job.id, reason }, reason === 'cancel' ? 'job cancelled' : 'job taken back by the queue');
     return reason === 'cancel' ? 'cancelled' : 'lost';
   }
+  // The handler's own database writes (a provider job's), or the tick's, met a full database.
+  if (reason === 'disk_full' || isDatabaseFull(failure)) return handBackFull(job, deps, full ?? failure, outcome);
+  try {
+    return await settle(job, deps, { reason, outcome, failure, seconds, stage: progress.stage });
+  } catch (e) {
+    // The result, or the failure, could not be written: the job runs again once there is room.
+    if (isDatabaseFull(e)) return handBackFull(job, deps, e, outcome);
+    throw e;
+  }
+}
+
+/**
+ * The database is full: the attempt's result cannot be kept, so the job goes
+ * back to the queue, no attempt counted, and its output goes (as when a
+ * worker stops). `disk_full_held` when even the hand-back could not be
+ * written (the worker retries it). A job that is no longer this worker's
+ * (its completion went through before a later write failed, a cancel) keeps
+ * what it has, unless it was cancelled.
+ */
+async function handBackFull(job: JobRow, deps: RunnerDeps, err: unknown, outcome: JobOutcome | null): Promise<RunResult> {
+  const { log } = deps;
+  const db = deps.database.db;
+  let back: boolean;
+  try {
+    back = await life.handBack(db, job.id, deps.identity.workerId, { reason: `the database is full (${errorMessage(err)}); it runs again once there is room` });
+  } catch (e) {
+    if (!isDatabaseFull(e)) throw e;
+    if (outcome?.output_path) await removeOutput(outcome.output_path);
+    log.warn({ job: job.id, err: errorMessage(err) }, 'the database is full: the job cannot be handed back yet, this worker will once there is room');
+    return 'disk_full_held';
+  }
+  if (!back) {
+    const cancelled = await repo.jobCancelRequested(db, job.id).catch(() => false);
+    if (cancelled && outcome?.output_path) await removeOutput(outcome.output_path);
+    return cancelled ? 'cancelled' : 'lost';
+  }
+  if (outcome?.output_path) await removeOutput(outcome.output_path);
+  log.warn({ job: job.id, err: errorMessage(err) }, 'the database is full: job handed back to the queue (no attempt counted)');
+  return 'disk_full';
+}
+
+/** A worker's counters are statistics: one lost to a full database must not undo the job's transition. */
+async function count(db: Db, workerId: string, counter: 'jobs_completed' | 'jobs_failed'): Promise<void> {
+  await repo.incrementCounter(db, workerId, counter).catch((e: unknown) => {
+    if (!isDatabaseFull(e)) throw e;
+  });
+}
+
+interface Ending {
+  reason: AbortReason | null;
+  outcome: JobOutcome | null;
+  failure: unknown;
+  seconds: number;
+  stage: string;
+}
+
+/** The attempt's transition: handed back (stop), completed, retried or failed. */
+async function settle(job: JobRow, deps: RunnerDeps, { reason, outcome, failure, seconds, stage }: Ending): Promise<RunResult> {
+  const { log } = deps;
+  const db = deps.database.db;
+  const me = deps.identity.workerId;
   if (reason === 'stop') {
     if (outcome?.output_path) await removeOutput(outcome.output_path);
     await life.handBack(db, job.id, me);
@@ -177,7 +250,7 @@ export async function runJob(job: JobRow, deps: RunnerDeps): Promise<RunResult> 
       if (outcome.output_path) await removeOutput(outcome.output_path);
       return (await repo.jobCancelRequested(db, job.id)) ? 'cancelled' : 'lost';
     }
-    await repo.incrementCounter(db, me, 'jobs_completed');
+    await count(db, me, 'jobs_completed');
     log.info({ job: job.id, seconds, output: outcome.output_path }, 'job completed');
     return 'completed';
   }
@@ -186,13 +259,13 @@ export async function runJob(job: JobRow, deps: RunnerDeps): Promise<RunResult> 
   const code = jobErrorCode(failure);
   const retryable = isRetryable(failure);
   if (isWorkerFatal(failure)) deps.onFatal?.(failure);
-  const failed = { error: message, errorCode: code, processingTimeSeconds: seconds, stage: progress.stage };
+  const failed = { error: message, errorCode: code, processingTimeSeconds: seconds, stage };
   // A retryable failure is queued again after the back-off, or fails once max_retries are used up.
   const to = retryable
     ? await life.retry(db, job.id, me, { ...failed, backoffBaseMs: deps.settings.getNumber('job_retry_backoff_seconds') * 1000 })
     : (await life.fail(db, job.id, me, failed)) ? 'failed' : null;
   if (!to) return (await repo.jobCancelRequested(db, job.id)) ? 'cancelled' : 'lost';
-  await repo.incrementCounter(db, me, 'jobs_failed');
+  await count(db, me, 'jobs_failed');
   if (to === 'queued') {
     log.warn({ job: job.id, err: message, code, retry: job.retry_count + 1 }, 'job failed, will be retried');
     return 'retry';

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { openDatabase, type DatabaseHandle } from '../db/database.js';
 import { createLogger } from '../logger.js';
 import { SettingsService } from '../settings/settings.service.js';
-import { claim, extendLease } from '../jobs/job-lifecycle.repository.js';
+import { claim, extendLease, handBack } from '../jobs/job-lifecycle.repository.js';
 import { EXIT_CANNOT_RUN, SPEC_ENV, missingHandlers, type WorkerSpec } from './worker-spec.js';
 import { loadJobHandlers } from './handlers/index.js';
 import type { JobHandlers } from './job-handlers.js';
@@ -19,6 +19,8 @@ import { WorkerEngine, freesMemoryAfterJob } from './worker-engine.js';
 import { statusCounts } from '../jobs/jobs.repository.js';
 import { errorMessage } from './job-errors.js';
 import { checkGpuWorker } from './gpu-devices.js';
+import { isDatabaseFull } from '../system/disk-full.js';
+import { DatabaseFullBackoff, databaseFolder } from './database-full.js';
 import * as repo from './workers.repository.js';
 
 // How soon an idle worker sees a new job (one indexed claim query per poll).
@@ -33,6 +35,10 @@ class WorkerProcess {
   private fatal: string | null = null;
   private wake: (() => void) | null = null;
   private readonly engine: WorkerEngine;
+  /** the pause while the database is full (claims, results and progress would fail every second) */
+  private readonly full: DatabaseFullBackoff;
+  /** a heartbeat refused for space was logged (once, until one goes through) */
+  private heartbeatFullLogged = false;
 
   constructor(
     private readonly spec: WorkerSpec,
@@ -43,6 +49,7 @@ class WorkerProcess {
   ) {
     // CUDA_VISIBLE_DEVICES (set by the supervisor) makes the worker's GPU device 0 inside this process.
     this.engine = new WorkerEngine(spec.workerType === 'gpu' ? { device: 'cuda', gpuDevice: 0 } : { device: 'cpu', gpuDevice: 0 });
+    this.full = new DatabaseFullBackoff(log, databaseFolder(spec.databaseUrl));
   }
 
   private get db() {
@@ -80,8 +87,13 @@ class WorkerProcess {
         await repo.updateWorker(this.db, this.spec.workerId, { model_loaded: null });
         this.log.info('model unloaded after idle time');
       }
+      this.heartbeatFullLogged = false;
     } catch (e) {
-      this.log.warn({ err: e }, 'heartbeat failed');
+      if (!isDatabaseFull(e)) return void this.log.warn({ err: e }, 'heartbeat failed');
+      // The running job cannot be recorded either: the runner hands it back, the loop backs off.
+      cur?.abort('disk_full', e);
+      if (!this.heartbeatFullLogged && !this.full.active) this.log.warn({ err: errorMessage(e) }, 'the database is full: heartbeats are not recorded until there is room');
+      this.heartbeatFullLogged = true;
     }
   }
 
@@ -130,6 +142,7 @@ class WorkerProcess {
         }
         await this.checkDesiredState();
         if (this.stopDeadline !== null) break;
+        if (this.full.heldJob) await this.handBackHeld(this.full.heldJob);
         const job = await claim(this.db, this.handle.kind, {
           workerId: this.spec.workerId,
           leaseMs: this.settings.getNumber('job_lease_seconds') * 1000,
@@ -149,7 +162,7 @@ class WorkerProcess {
           status: 'busy', current_job_id: job.id, current_job_progress: 0, current_job_eta: null, last_heartbeat_ms: Date.now(),
         });
         this.log.info({ job: job.id, type: job.job_type, file: job.file_path }, 'job claimed');
-        await runJob(job, {
+        const ran = await runJob(job, {
           database: this.handle,
           settings: this.settings,
           log: this.log,
@@ -160,6 +173,12 @@ class WorkerProcess {
           onFatal: (err) => (this.fatal = errorMessage(err)),
         });
         this.engine.release();
+        if (ran === 'disk_full' || ran === 'disk_full_held') {
+          if (ran === 'disk_full_held') this.full.heldJob = job.id;
+          await this.pauseForSpace(new Error(`job ${job.id} could not be recorded: the database is full`));
+          continue;
+        }
+        this.full.clear();
         if (freesMemoryAfterJob(this.spec.workerType, this.settings.getBoolean('clear_vram_on_complete'), (await statusCounts(this.db)).queued ?? 0) && (await this.engine.unloadNow())) {
           this.log.info({ job: job.id }, 'model unloaded: no job waits (clear_vram_on_complete)');
         }
@@ -167,6 +186,11 @@ class WorkerProcess {
           status: 'idle', current_job_id: null, current_job_progress: null, current_job_eta: null, model_loaded: this.engine.modelLoaded, last_heartbeat_ms: Date.now(),
         });
       } catch (e) {
+        // A full database: back off (one line per back-off) rather than fail every second.
+        if (isDatabaseFull(e)) {
+          await this.pauseForSpace(e);
+          continue;
+        }
         // A database hiccup must not end the worker: log, wait, go on.
         this.log.error({ err: e }, 'worker loop error');
         await this.sleep(1000);
@@ -175,7 +199,19 @@ class WorkerProcess {
     return this.shutdown();
   }
 
+  private pauseForSpace(err: unknown): Promise<void> {
+    return this.full.pause(err, (ms) => this.sleep(ms), () => this.stopDeadline !== null || !!this.fatal);
+  }
+
+  /** The job whose hand-back a full database refused: back to the queue before anything else is claimed. */
+  private async handBackHeld(jobId: string): Promise<void> {
+    const back = await handBack(this.db, jobId, this.spec.workerId, { reason: 'the database was full; it runs again now that there is room' });
+    this.full.heldJob = null;
+    if (back) this.log.info({ job: jobId }, 'job handed back to the queue now that the database takes writes again');
+  }
+
   private async shutdown(): Promise<number> {
+    if (this.full.heldJob) await this.handBackHeld(this.full.heldJob).catch(() => {});
     if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
     this.heartbeatTimer = null;
     if (this.stopTimer) clearTimeout(this.stopTimer);

@@ -9,63 +9,22 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync, statfsSync, writeSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { audioPart, jfkPcm, multipart } from '../provider/provider-helpers.js';
 import { blobStats } from '../../src/provider/job-blobs.repository.js';
 import { waitFor } from '../workers/helpers.js';
-
-/** A fresh tmpfs of `size` (e.g. '24m'), or null when this machine does not let us mount one. */
-function mountTmpfs(size: string): string | null {
-  const dir = mkdtempSync(join(tmpdir(), 'tio-full-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'ignore' });
-    return dir;
-  } catch {
-    rmSync(dir, { recursive: true, force: true });
-    return null;
-  }
-}
-
-function unmount(dir: string): void {
-  execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
-  rmSync(dir, { recursive: true, force: true });
-}
-
-const free = (dir: string) => Number(statfsSync(dir).bavail) * Number(statfsSync(dir).bsize);
-
-/** Writes `dir/filler` until the disk is full (or until only `leave` bytes are free); returns its path. */
-function fill(dir: string, leave = 0): string {
-  const path = join(dir, 'filler');
-  const fd = openSync(path, 'a');
-  try {
-    for (const size of [1 << 20, 64 << 10, 4 << 10]) {
-      const buf = Buffer.alloc(size, 1);
-      while (free(dir) - size >= leave) {
-        try {
-          writeSync(fd, buf);
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code !== 'ENOSPC') throw e;
-          break;
-        }
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return path;
-}
+import { insertLiveWorkerRow } from '../helpers/workers.js';
+import { NO_TMPFS, fill, mountTmpfs, unmount } from '../helpers/tmpfs.js';
 
 /** The app over a SQLite file in a fresh tmpfs, with a worker row that heart-beats for an hour (uploads get past the no-worker check). */
 async function fullableApp(t: TestContext, size: string): Promise<{ app: TestApp; dir: string } | null> {
   const dir = mountTmpfs(size);
   if (!dir) {
-    t.skip('cannot mount a tmpfs here (needs root): the full-disk behaviour is not checked');
+    t.skip(NO_TMPFS);
     return null;
   }
   const app = await createTestApp('sqlite', { kind: 'sqlite', url: `sqlite:${join(dir, 'tio.db')}`, dataDir: dir, drop: async () => {} });
@@ -73,12 +32,7 @@ async function fullableApp(t: TestContext, size: string): Promise<{ app: TestApp
     await app.close();
     unmount(dir);
   });
-  const now = new Date().toISOString();
-  await app.ctx.database.db.insertInto('workers').values({
-    worker_id: 'fake-1', worker_type: 'cpu', device_id: null, node: app.ctx.config.nodeName, pid: null, status: 'idle', desired_state: 'running',
-    current_job_id: null, current_job_progress: null, current_job_eta: null, jobs_completed: 0, jobs_failed: 0, started_at: now,
-    last_heartbeat_ms: Date.now() + 3_600_000, error: null, model_loaded: null,
-  } as never).execute();
+  await insertLiveWorkerRow(app.ctx.database.db, { workerId: 'fake-1', node: app.ctx.config.nodeName });
   await app.ctx.settings.update('allowed_media_roots', '/media');
   return { app, dir };
 }
