@@ -118,6 +118,8 @@ export const ERROR_CODES = {
   outside_library: { status: 403, retryable: false },
   permission_denied: { status: 403, retryable: false },
   migration_failed: { status: 500, retryable: false },
+  /** the SQLite file cannot be opened (not a database, damaged, no permission, read-only): the message names the file and the fix */
+  database_unusable: { status: 503, retryable: false },
 
   // ---- requests: jobs, queue, workers ----
   duplicate_job: { status: 409, retryable: false },

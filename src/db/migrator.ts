@@ -2,6 +2,12 @@ import { Migrator, type Migration, type MigrationResultSet } from 'kysely';
 import type { DatabaseHandle } from './database.js';
 import { migrations } from './migrations/index.js';
 import { AppError } from '../errors.js';
+import { isDamaged, sqliteOpenError } from './open-errors.js';
+
+/** A damaged SQLite file found while migrating is said as at open: the file and the fix. */
+function damaged(handle: DatabaseHandle, e: unknown): AppError | null {
+  return handle.file && isDamaged(e as NodeJS.ErrnoException) ? sqliteOpenError(handle.file, e as NodeJS.ErrnoException) : null;
+}
 
 function migratorFor(handle: DatabaseHandle): Migrator {
   const byName: Record<string, Migration> = {};
@@ -16,8 +22,15 @@ function migratorFor(handle: DatabaseHandle): Migrator {
 
 /** Applies every pending migration; concurrent callers (several processes) wait on Kysely's lock. */
 export async function migrateToLatest(handle: DatabaseHandle): Promise<string[]> {
-  const result: MigrationResultSet = await migratorFor(handle).migrateToLatest();
+  let result: MigrationResultSet;
+  try {
+    result = await migratorFor(handle).migrateToLatest();
+  } catch (e) {
+    throw damaged(handle, e) ?? e;
+  }
   if (result.error) {
+    const bad = damaged(handle, result.error);
+    if (bad) throw bad;
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName;
     throw new AppError(500, 'migration_failed', `migration ${failed ?? '?'} failed: ${String((result.error as Error).message ?? result.error)}`);
   }
@@ -31,6 +44,10 @@ export interface MigrationStatus {
 }
 
 export async function migrationStatus(handle: DatabaseHandle): Promise<MigrationStatus[]> {
-  const list = await migratorFor(handle).getMigrations();
+  const list = await migratorFor(handle)
+    .getMigrations()
+    .catch((e: unknown) => {
+      throw damaged(handle, e) ?? e;
+    });
   return list.map((m) => ({ name: m.name, applied: !!m.executedAt, executedAt: m.executedAt?.toISOString() ?? null }));
 }

@@ -4,7 +4,7 @@
  * the writer nor the reader ever holds more than a few of them. One code path for
  * SQLite (BLOB) and PostgreSQL (bytea): both take and give a Buffer.
  */
-import type { Db } from '../db/database.js';
+import { reclaimFreePages, type Db } from '../db/database.js';
 import { LIVE_STATUSES } from '../jobs/job-kinds.js';
 
 /**
@@ -79,13 +79,24 @@ export async function* readBlob(db: Db, jobId: string): AsyncGenerator<Buffer> {
 
 export async function deleteBlob(db: Db, jobId: string): Promise<number> {
   const r = await db.deleteFrom('job_blobs').where('job_id', '=', jobId).executeTakeFirst();
-  return Number(r.numDeletedRows);
+  return reclaimed(db, Number(r.numDeletedRows));
 }
 
 export async function deleteBlobsOf(db: Db, jobIds: readonly string[]): Promise<number> {
   if (!jobIds.length) return 0;
   const r = await db.deleteFrom('job_blobs').where('job_id', 'in', [...jobIds]).executeTakeFirst();
-  return Number(r.numDeletedRows);
+  return reclaimed(db, Number(r.numDeletedRows));
+}
+
+/**
+ * After chunks were removed, the SQLite file gives their space back (an
+ * upload is up to hundreds of MiB that would otherwise stay in the file for
+ * good). The chunks are gone either way: a failure here only leaves the free
+ * pages for the next delete to give back, so it is not the caller's error.
+ */
+async function reclaimed(db: Db, chunks: number): Promise<number> {
+  if (chunks > 0) await reclaimFreePages(db).catch(() => {});
+  return chunks;
 }
 
 /** Chunks and bytes stored (for a job, or all): tests, the benchmark. */
@@ -119,5 +130,5 @@ export async function deleteStrayBlobs(db: Db, orphanBeforeMs: number): Promise<
       ]),
     )
     .executeTakeFirst();
-  return Number(r.numDeletedRows);
+  return reclaimed(db, Number(r.numDeletedRows));
 }
