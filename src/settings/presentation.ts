@@ -178,6 +178,7 @@ const ENTRIES: Record<SettingSectionId, Entry[]> = {
     ['webhook_quality_preset', 'Webhook quality', 'Quality of jobs for announced files that no rule matches.'],
     ['completion_webhook_url', 'Notify when done', 'An address that receives a JSON message when a library job ends; empty: none.'],
     ['webhook_job_priority', 'Webhook priority', 'Queue priority of jobs for announced files that no rule matches.', A],
+    ['webhook_max_files', 'Most files per webhook', 'One webhook queues or judges at most this many files; the rest are left out and counted in the answer and the log (scan the library for them).', A],
     ['play_queue_next_episodes', 'Queue next episodes on play', 'When someone starts an episode, also queue this many following episodes of its season, in order; 0: only the one playing.'],
     ['integration_request_timeout_seconds', 'Time limit of notifications', 'Longest a refresh or notification request may take.', A],
   ],

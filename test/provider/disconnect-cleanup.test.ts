@@ -13,15 +13,8 @@ import { join } from 'node:path';
 import type { DisconnectCleanup } from '../../src/provider/provider.service.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { audioPart, jfkPcm, listen, multipart, post, waitFor } from './provider-helpers.js';
+import { insertLiveWorkerRow } from '../helpers/workers.js';
 
-async function fakeWorker(t: TestApp): Promise<void> {
-  const now = new Date().toISOString();
-  await t.ctx.database.db.insertInto('workers').values({
-    worker_id: 'fake-1', worker_type: 'cpu', device_id: null, node: t.ctx.config.nodeName, pid: null, status: 'idle', desired_state: 'running',
-    current_job_id: null, current_job_progress: null, current_job_eta: null, jobs_completed: 0, jobs_failed: 0, started_at: now,
-    last_heartbeat_ms: Date.now() + 3_600_000, error: null, model_loaded: null,
-  } as never).execute();
-}
 
 async function blobChunks(t: TestApp, jobId: string): Promise<number> {
   const r = await t.ctx.database.db.selectFrom('job_blobs').select((eb) => eb.fn.countAll<number>().as('n')).where('job_id', '=', jobId).executeTakeFirst();
@@ -33,7 +26,7 @@ const uploads = (t: TestApp) => readdirSync(join(t.ctx.config.dataDir, 'provider
 test('a client that leaves while its job is queued: the disconnect-cleanup event comes once the job is cancelled and its audio gone; a waiting request holds no upload file', async (t) => {
   const app = await createTestApp('sqlite');
   t.after(() => app.close());
-  await fakeWorker(app);
+  await insertLiveWorkerRow(app.ctx.database.db, { node: app.ctx.config.nodeName });
   const base = await listen(app);
   const { body, contentType } = multipart([audioPart(jfkPcm())]);
   const ac = new AbortController();
@@ -59,7 +52,7 @@ test('a client that leaves while its job is queued: the disconnect-cleanup event
 test('activeWaits() counts a request until its disconnect clean-up is done, so another process can watch waiting_requests', async (t) => {
   const app = await createTestApp('sqlite');
   t.after(() => app.close());
-  await fakeWorker(app);
+  await insertLiveWorkerRow(app.ctx.database.db, { node: app.ctx.config.nodeName });
   const base = await listen(app);
   const { body, contentType } = multipart([audioPart(jfkPcm())]);
   const ac = new AbortController();

@@ -23,6 +23,7 @@ import { cleanupProvider } from '../../src/provider/provider.cleanup.js';
 import { ensureTestModel } from '../../scripts/test-model.js';
 import { createTestDatabase, databaseKinds } from '../helpers/db.js';
 import { audioPart, engineSkip, jfkPcm, JFK, multipart, post, waitFor, type RawResponse } from './provider-helpers.js';
+import { insertLiveWorkerRow } from '../helpers/workers.js';
 
 const BIN = fileURLToPath(new URL('../../bin/transcriptorio.js', import.meta.url));
 const skip = engineSkip();
@@ -119,13 +120,10 @@ for (const kind of databaseKinds()) {
     await waitFor(async () => (await fetch(`${base}/health`).catch(() => null))?.ok, 90_000, 'the server');
     const uploadsLeft = () => readdirSync(join(serverDir, 'provider-uploads'), { withFileTypes: true }).filter((e) => e.isFile()).length;
     const providerJobs = () => db.selectFrom('jobs').selectAll().where('job_type', 'like', 'provider_%').execute();
+    const waitingRequests = async () => ((await (await fetch(`${base}/status`)).json()) as { waiting_requests?: number }).waiting_requests;
 
     // Before any real worker: a worker row of another node lets the server accept requests, and nothing claims them.
-    const now = new Date().toISOString();
-    await db.insertInto('workers').values({
-      worker_id: 'parked-1', worker_type: 'cpu', device_id: null, node: 'parked-node', pid: null, status: 'idle', desired_state: 'running', current_job_id: null,
-      current_job_progress: null, current_job_eta: null, jobs_completed: 0, jobs_failed: 0, started_at: now, last_heartbeat_ms: Date.now() + 3_600_000, error: null, model_loaded: null,
-    } as never).execute();
+    await insertLiveWorkerRow(db, { workerId: 'parked-1', node: 'parked-node' });
 
     await t.test('an upload over provider_max_upload_mb is a 413 and stores nothing', async () => {
       const big = multipart([audioPart(Buffer.alloc(LIMIT_MB * (1 << 20) + 200_000, 1))]);
@@ -146,7 +144,7 @@ for (const kind of databaseKinds()) {
     await t.test('a client that disconnects leaves no audio behind: mid-upload, and while its job waits in the queue', async () => {
       const { body, contentType } = multipart([audioPart(jfkPcm())]);
       await postPartial(`${base}/asr?encode=false&language=en`, body, contentType, Math.floor(body.length / 2));
-      await waitFor(async () => uploadsLeft() === 0, 5000, 'the partial upload removed');
+      await waitFor(async () => uploadsLeft() === 0, 30_000, 'the partial upload removed');
       assert.equal((await providerJobs()).length, 0);
       assert.equal(await blobChunks(db), 0);
 
@@ -156,10 +154,15 @@ for (const kind of databaseKinds()) {
       assert.equal(job.status, 'queued');
       assert.equal(job.node_affinity, null, 'any node may run it');
       assert.ok((await blobChunks(db, job.id)) > 0, 'its audio is in the database');
+      // The server counts the request in waiting_requests from when it waits on its job until the clean-up after
+      // its client left is finished (job cancelled, audio removed): the state below is final once it reads 0 again.
+      await waitFor(async () => (await waitingRequests()) === 1, 20_000, 'the request waiting on its job');
+      assert.equal(uploadsLeft(), 0, 'a waiting request holds no upload file on the server disk');
       ac.abort();
       await pending;
-      await waitFor(async () => (await db.selectFrom('jobs').select('status').where('id', '=', job.id).executeTakeFirst())?.status === 'cancelled', 10_000, 'the cancel');
-      await waitFor(async () => (await blobChunks(db, job.id)) === 0, 10_000, 'its audio removed');
+      await waitFor(async () => (await waitingRequests()) === 0, 60_000, 'the clean-up after the disconnect');
+      assert.equal((await db.selectFrom('jobs').select('status').where('id', '=', job.id).executeTakeFirst())?.status, 'cancelled');
+      assert.equal(await blobChunks(db, job.id), 0, 'its audio removed');
       assert.equal(uploadsLeft(), 0, 'nothing on the server disk');
     });
 

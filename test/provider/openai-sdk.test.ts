@@ -9,6 +9,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import OpenAI, { toFile } from 'openai';
 import { engineSkip, listen, providerApp, startWorker, JFK } from './provider-helpers.js';
 import { createTestApp } from '../helpers/app.js';
+import { insertLiveWorkerRow } from '../helpers/workers.js';
 
 const skip = engineSkip();
 
@@ -36,7 +37,9 @@ test('models.retrieve answers the ids models.list gives, and a 404 in OpenAI\'s 
     return true;
   });
 
-  // A text file where audio is expected: OpenAI's 400, checked before anything is queued.
+  // A text file where audio is expected: OpenAI's 400, checked before anything is queued. (With no worker alive at
+  // all the upload is refused with a 503 before its body is read: a worker row lets this one be read and judged.)
+  await insertLiveWorkerRow(app.ctx.database.db, { node: app.ctx.config.nodeName });
   await assert.rejects(client.audio.transcriptions.create({ file: await toFile(Buffer.from('just some notes, not audio\n'.repeat(40)), 'notes.txt', { type: 'text/plain' }), model: 'whisper-1' }), (e: unknown) => {
     assert.ok(e instanceof OpenAI.BadRequestError, String(e));
     assert.equal(e.status, 400);

@@ -5,18 +5,10 @@ import { join } from 'node:path';
 import { createTestApp } from '../helpers/app.js';
 import { engineSkip, multipart, providerApp, startWorker, JFK } from './provider-helpers.js';
 import { ensureTestModel } from '../../scripts/test-model.js';
+import { insertLiveWorkerRow } from '../helpers/workers.js';
 
 const skip = engineSkip();
 
-/** A worker row that heart-beats for the next hour: the requests get past the no-worker check without a worker process. */
-async function liveWorkerRow(app: Awaited<ReturnType<typeof createTestApp>>): Promise<void> {
-  const now = new Date().toISOString();
-  await app.ctx.database.db.insertInto('workers').values({
-    worker_id: 'fake-1', worker_type: 'cpu', device_id: null, node: app.ctx.config.nodeName, pid: null, status: 'idle', desired_state: 'running',
-    current_job_id: null, current_job_progress: null, current_job_eta: null, jobs_completed: 0, jobs_failed: 0, started_at: now,
-    last_heartbeat_ms: Date.now() + 3_600_000, error: null, model_loaded: null,
-  } as never).onConflict((oc) => oc.doNothing()).execute();
-}
 
 test('OpenAI errors have OpenAI\'s shape and real status codes, the API key may be a Bearer token', async (t) => {
   const app = await createTestApp('sqlite');
@@ -37,7 +29,7 @@ test('OpenAI errors have OpenAI\'s shape and real status codes, the API key may 
     [[{ name: 'timestamp_granularities[]', value: 'char' }, file], 400, 'timestamp_granularities[]'],
   ];
   for (const [parts, status, what] of cases) {
-    if (status === 400) await liveWorkerRow(app);
+    if (status === 400) await insertLiveWorkerRow(app.ctx.database.db, { node: app.ctx.config.nodeName });
     const r = await ask(parts);
     assert.equal(r.statusCode, status, `${what}: ${r.body}`);
     const e = (r.json() as { error: { message: string; type: string; param: string | null; code: string | null } }).error;

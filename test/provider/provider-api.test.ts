@@ -10,15 +10,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { audioPart, jfkPcm, listen, multipart, post, waitFor } from './provider-helpers.js';
+import { insertLiveWorkerRow } from '../helpers/workers.js';
 
-async function fakeWorker(t: TestApp): Promise<void> {
-  const now = new Date().toISOString();
-  await t.ctx.database.db.insertInto('workers').values({
-    worker_id: 'fake-1', worker_type: 'cpu', device_id: null, node: t.ctx.config.nodeName, pid: null, status: 'idle', desired_state: 'running',
-    current_job_id: null, current_job_progress: null, current_job_eta: null, jobs_completed: 0, jobs_failed: 0, started_at: now,
-    last_heartbeat_ms: Date.now() + 3_600_000, error: null, model_loaded: null,
-  } as never).execute();
-}
 
 const pcmBody = () => multipart([audioPart(jfkPcm())]);
 
@@ -29,7 +22,7 @@ async function providerJobs(t: TestApp) {
 test('bad parameters are 400s that name the parameter; no file, empty file and junk audio are refused', async (t) => {
   const app = await createTestApp('sqlite');
   t.after(() => app.close());
-  await fakeWorker(app);
+  await insertLiveWorkerRow(app.ctx.database.db, { node: app.ctx.config.nodeName });
   const { body, contentType } = pcmBody();
   const ask = (url: string, payload = body, type = contentType) => app.app.inject({ method: 'POST', url, payload, headers: { 'content-type': type } });
   for (const [query, name] of [['task=dance', 'task'], ['output=docx', 'output'], ['language=klingon', 'language'], ['encode=maybe', 'encode'], ['word_timestamps=2', 'word_timestamps'], ['vad_filter=x', 'vad_filter']]) {
@@ -115,7 +108,7 @@ test('key in the path: /provider/<api_key>/... works without headers, a wrong ke
 test('a result that finished after the client timed out is kept and served to the same request at once', async (t) => {
   const app = await createTestApp('sqlite');
   t.after(() => app.close());
-  await fakeWorker(app);
+  await insertLiveWorkerRow(app.ctx.database.db, { node: app.ctx.config.nodeName });
   await app.ctx.settings.bulkUpdate({ provider_timeout_seconds: 1 });
   const { body, contentType } = pcmBody();
   const url = '/asr?encode=false&task=transcribe&language=en&output=srt';
@@ -144,7 +137,7 @@ test('a result that finished after the client timed out is kept and served to th
 test('a client that disconnects before a worker starts the job cancels it, unless an identical request still waits', async (t) => {
   const app = await createTestApp('sqlite');
   t.after(() => app.close());
-  await fakeWorker(app);
+  await insertLiveWorkerRow(app.ctx.database.db, { node: app.ctx.config.nodeName });
   const base = await listen(app);
   const { body, contentType } = pcmBody();
   const url = `${base}/asr?encode=false&language=en&output=srt`;
@@ -173,7 +166,7 @@ test('video_file outside the library only names the job and the answer; inside i
   const { mkdirSync, writeFileSync, realpathSync } = await import('node:fs');
   const app = await createTestApp('sqlite');
   t.after(() => app.close());
-  await fakeWorker(app);
+  await insertLiveWorkerRow(app.ctx.database.db, { node: app.ctx.config.nodeName });
   const lib = join(realpathSync(app.ctx.config.dataDir), 'library');
   mkdirSync(join(lib, 'Show'), { recursive: true });
   writeFileSync(join(lib, 'Show', 'ep1.mkv'), '');

@@ -16,6 +16,7 @@ import { tempDir } from '../engine/helpers.js';
 import { ensureTestModel } from '../../scripts/test-model.js';
 import { transcribeAudioFile, withLocalEngine, type Segment } from '../../src/transcription/index.js';
 import { partialSegments, savePartialSegments, tapChunks } from '../../src/provider/partial-results.js';
+import { insertLiveWorkerRow } from '../helpers/workers.js';
 
 const skip = engineSkip();
 
@@ -45,12 +46,7 @@ test('stream=true sends the segments a running job has kept before the job compl
   t.after(() => app.close());
   const db = app.ctx.database.db;
   // A worker row so the request is queued; this test plays the worker's part on the job row.
-  const now = new Date().toISOString();
-  await db.insertInto('workers').values({
-    worker_id: 'w-1', worker_type: 'cpu', device_id: null, node: app.ctx.config.nodeName, pid: null, status: 'busy', desired_state: 'running',
-    current_job_id: null, current_job_progress: null, current_job_eta: null, jobs_completed: 0, jobs_failed: 0, started_at: now,
-    last_heartbeat_ms: Date.now() + 3_600_000, error: null, model_loaded: null,
-  } as never).execute();
+  await insertLiveWorkerRow(db, { workerId: 'w-1', node: app.ctx.config.nodeName, status: 'busy' });
   const base = await listen(app);
   const client = new OpenAI({ apiKey: app.ctx.settings.getString('api_key'), baseURL: `${base}/v1`, maxRetries: 0 });
   const { readFileSync } = await import('node:fs');
@@ -58,7 +54,7 @@ test('stream=true sends the segments a running job has kept before the job compl
   const it = stream[Symbol.asyncIterator]();
 
   const job = await waitFor(async () => db.selectFrom('jobs').selectAll().where('job_type', '=', 'provider_asr').executeTakeFirst(), 5000, 'the job');
-  await db.updateTable('jobs').set({ status: 'processing', worker_id: 'w-1', started_at: now }).where('id', '=', job.id).execute();
+  await db.updateTable('jobs').set({ status: 'processing', worker_id: 'w-1', started_at: new Date().toISOString() }).where('id', '=', job.id).execute();
   const first: Segment = { start: 0.3, end: 2.2, text: ' And so my fellow Americans' };
   await savePartialSegments(db, job.id, 'w-1', [first]);
   assert.deepEqual(partialSegments((await db.selectFrom('jobs').selectAll().where('id', '=', job.id).executeTakeFirstOrThrow())), [first]);

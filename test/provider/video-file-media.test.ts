@@ -21,6 +21,7 @@ import { tempDir } from '../engine/helpers.js';
 import { parseCues } from '../../src/provider/library-share.js';
 import type { TestApp } from '../helpers/app.js';
 import { databaseKinds } from '../helpers/db.js';
+import { insertLiveWorkerRow } from '../helpers/workers.js';
 
 const skip = engineSkip();
 
@@ -146,19 +147,14 @@ for (const kind of databaseKinds()) test(`a library job keyed by the path a scan
   // Short: without the sharing the request would wait for a provider job nobody runs.
   await app.ctx.settings.bulkUpdate({ library_paths: root, provider_timeout_seconds: 2 });
   const db = app.ctx.database.db;
-  const now = new Date().toISOString();
-  await db.insertInto('workers').values({
-    worker_id: 'w-1', worker_type: 'cpu', device_id: null, node: app.ctx.config.nodeName, pid: null, status: 'idle', desired_state: 'running',
-    current_job_id: null, current_job_progress: null, current_job_eta: null, jobs_completed: 0, jobs_failed: 0, started_at: now,
-    last_heartbeat_ms: Date.now() + 3_600_000, error: null, model_loaded: null,
-  } as never).execute();
+  await insertLiveWorkerRow(db, { workerId: 'w-1', node: app.ctx.config.nodeName });
   const walked = join(root, 'tv', 'Show', 'ep.mkv');
   writeFileSync(join(root, 'disk1', 'Show', 'ep.mkv'), 'not read: the subtitle answers');
   const srt = join(root, 'disk1', 'Show', 'ep.eng.srt');
   writeFileSync(srt, '1\n00:00:01,500 --> 00:00:03,000\nAnd so my fellow Americans\n\n2\n00:00:03,200 --> 00:00:04,000\nask not\n');
   // The library job as a scan through the symlink left it, finished.
   const job = await app.ctx.jobs.create({ file_path: walked, target_lang: 'eng', transcribe_or_translate: 'transcribe' });
-  await db.updateTable('jobs').set({ status: 'completed', completed_at: now, output_path: join(root, 'tv', 'Show', 'ep.eng.srt') }).where('id', '=', job.id).execute();
+  await db.updateTable('jobs').set({ status: 'completed', completed_at: new Date().toISOString(), output_path: join(root, 'tv', 'Show', 'ep.eng.srt') }).where('id', '=', job.id).execute();
   const r = await asr(app, Buffer.alloc(32000 * 2), `&video_file=${encodeURIComponent(walked)}`);
   assert.equal(r.statusCode, 200, r.body);
   assert.equal(r.headers['x-job-id'], job.id);
