@@ -67,7 +67,7 @@ async function runWorkers(opts: WorkerOptions): Promise<void> {
   const log = createLogger(config.logLevel, 'transcriptorio', undefined, { sinks: [logFile] }).child({ node });
   const database = openDatabase(config.databaseUrl);
   await migrateToLatest(database);
-  const settings = new SettingsService(database.db);
+  const settings = new SettingsService(database.db, log);
   await settings.initDefaults();
   const supervisor = new WorkerSupervisor({ database, databaseUrl: config.databaseUrl, settings, log, node, logLevel: config.logLevel, extraHandlers: config.extraHandlers, dataDir: config.dataDir });
   supervisor.on('log', (line: string) => logFile.write(line));

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalizeValue, parseList, proxyListProblem, typedValue } from './settings.values.js';
+import { listenHostProblem, normalizeValue, parseList, proxyListProblem, typedValue } from './settings.values.js';
+import { definitionByKey } from './definitions/index.js';
 
 test('integers refuse text and respect bounds', () => {
   assert.equal(normalizeValue({ key: 'n', value_type: 'integer' }, ' 42 '), '42');
@@ -39,4 +40,15 @@ test('trust_proxy takes what proxy-addr reads, nothing else', () => {
     assert.match(proxyListProblem(bad) ?? '', /loopback/, bad);
   }
   assert.throws(() => normalizeValue({ key: 'trust_proxy', value_type: 'string', format: proxyListProblem }, 'yes'), /trust_proxy must be empty, "loopback"/);
+});
+
+test('api_host takes an address or a host name, never a URL, a port or junk (it would only fail at the next start)', () => {
+  for (const ok of ['', '0.0.0.0', '127.0.0.1', '::', '[::1]', 'fd00::1', 'localhost', 'media-box.lan', 'NAS']) {
+    assert.equal(listenHostProblem(ok), null, ok);
+  }
+  for (const bad of ['http://0.0.0.0', '0.0.0.0:8000', '0.0.0.0; drop', 'my host', '-box', 'a..b', 'x'.repeat(64)]) {
+    assert.match(listenHostProblem(bad) ?? '', /IP address/, bad);
+  }
+  const apiHost = definitionByKey.get('api_host')!;
+  assert.throws(() => normalizeValue(apiHost, 'http://0.0.0.0:8000'), /api_host must be an IP address/);
 });

@@ -107,6 +107,19 @@ export function proxyListProblem(value: string): string | null {
   return ok ? null : 'empty, "loopback", "linklocal", "uniquelocal", or addresses and CIDR ranges, comma-separated';
 }
 
+/**
+ * The api_host format: an IPv4 or IPv6 address (brackets allowed) or a host
+ * name the system resolves (letters, digits, hyphens, dots); empty means the
+ * built-in default. A stored "0.0.0.0; drop" or a URL would only fail at
+ * the next start, when listen() is refused.
+ */
+export function listenHostProblem(value: string): string | null {
+  const v = value.trim().replace(/^\[(.*)\]$/, '$1');
+  if (v === '' || isIP(v)) return null;
+  const name = v.length <= 253 && v.split('.').every((label) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(label));
+  return name ? null : 'an IP address (0.0.0.0 for every interface, 127.0.0.1 for this machine only, :: for IPv6) or a host name, without a scheme or port';
+}
+
 /** A list setting: a JSON array, or items separated by `|` or `,`. */
 export function parseList(value: string): string[] {
   const v = value.trim();

@@ -262,7 +262,7 @@ async function main(): Promise<void> {
   const forward = ipcLogForwarder();
   const log = createLogger(spec.logLevel ?? 'info', 'worker', undefined, { sinks: forward.sinks }).child({ worker: spec.workerId, node: spec.node });
   const handle = openDatabase(spec.databaseUrl, { poolSize: 3 });
-  const settings = new SettingsService(handle.db);
+  const settings = new SettingsService(handle.db, log);
   await settings.refresh();
   let worker: WorkerProcess | null = null;
   let pendingStop: number | null = null;

@@ -1,5 +1,5 @@
 import type { SettingDefinition } from '../settings.types.js';
-import { proxyListProblem } from '../settings.values.js';
+import { listenHostProblem, proxyListProblem } from '../settings.values.js';
 
 // The shipped browse_roots is already the narrow list (migration 004), so a
 // broken value falls back to it as its safe value too.
@@ -12,7 +12,7 @@ const BROWSE_ROOTS = '/media,/mnt,/data,/srv,/home,~';
 export const generalSettings = [
   { key: 'operation_mode', default: 'standalone', category: 'general', value_type: 'string', choices: ['standalone', 'provider', 'standalone,provider'], description: 'What this instance does: scan libraries (standalone), serve Bazarr and other clients (provider), or both' },
   { key: 'library_paths', default: '', failClosed: '', category: 'general', value_type: 'list', description: 'Library folders to scan, comma-separated' },
-  { key: 'api_host', default: '0.0.0.0', category: 'general', value_type: 'string', description: 'Address the server listens on, read at start (the HOST variable or --host win over it; 0.0.0.0: every network interface, 127.0.0.1: this machine only)' },
+  { key: 'api_host', default: '0.0.0.0', category: 'general', value_type: 'string', format: listenHostProblem, description: 'Address the server listens on, read at start (the HOST variable or --host win over it; 0.0.0.0: every network interface, 127.0.0.1: this machine only)' },
   { key: 'api_port', default: '8000', category: 'general', value_type: 'integer', min: 1, max: 65535, description: 'Port the server listens on, read at start (the PORT variable or --port win over it)' },
   { key: 'debug', default: 'false', category: 'general', value_type: 'boolean', description: 'Debug logging' },
   { key: 'setup_completed', default: 'false', category: 'general', value_type: 'boolean', description: 'Whether the setup wizard has been completed or skipped' },
