@@ -11,7 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Health check for monitoring systems (open: needs no API key) */
+        /**
+         * Health check for monitoring systems (open: needs no API key)
+         * @description 200 `healthy`; 503 `unhealthy` when the database does not answer, 503 `degraded` when the data folder's disk is full (or a write just failed for space), with `detail` saying what to free.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -28,10 +31,16 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description healthy, degraded (a full disk) or unhealthy (no database) */
                             status: string;
+                            /** @description connected or disconnected */
                             database: string;
                             workers: number;
                             queue_size: number;
+                            /** @description free bytes on the disk holding the data folder */
+                            disk_free_bytes: number | null;
+                            /** @description what is wrong and the fix, when not healthy */
+                            detail?: string;
                         };
                     };
                 };
@@ -42,10 +51,16 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description healthy, degraded (a full disk) or unhealthy (no database) */
                             status: string;
+                            /** @description connected or disconnected */
                             database: string;
                             workers: number;
                             queue_size: number;
+                            /** @description free bytes on the disk holding the data folder */
+                            disk_free_bytes: number | null;
+                            /** @description what is wrong and the fix, when not healthy */
+                            detail?: string;
                         };
                     };
                 };
@@ -2203,9 +2218,9 @@ export interface paths {
                             min?: number;
                             max?: number;
                             default_value?: string;
-                            /** @description the value in force, when a flag or environment variable overrides the stored one (api_host, api_port) */
+                            /** @description the value in force when it is not the stored one: a flag or environment variable overrides it (api_host, api_port), or the stored value is invalid (a hand edit, a restored backup) and the default or, for a security setting, its safest value is used until a valid one is saved */
                             effective_value?: string;
-                            /** @description what overrides the stored value, in words */
+                            /** @description what puts effective_value in force, in words ("the PORT environment variable", "the default (4), because the stored value is invalid: it must be an integer") */
                             overridden_by?: string;
                             /** @description true when value is the mask of a secret that is set; GET /api/settings/{key}?reveal=true shows it */
                             masked?: boolean;
@@ -2269,9 +2284,9 @@ export interface paths {
                             min?: number;
                             max?: number;
                             default_value?: string;
-                            /** @description the value in force, when a flag or environment variable overrides the stored one (api_host, api_port) */
+                            /** @description the value in force when it is not the stored one: a flag or environment variable overrides it (api_host, api_port), or the stored value is invalid (a hand edit, a restored backup) and the default or, for a security setting, its safest value is used until a valid one is saved */
                             effective_value?: string;
-                            /** @description what overrides the stored value, in words */
+                            /** @description what puts effective_value in force, in words ("the PORT environment variable", "the default (4), because the stored value is invalid: it must be an integer") */
                             overridden_by?: string;
                             /** @description true when value is the mask of a secret that is set; GET /api/settings/{key}?reveal=true shows it */
                             masked?: boolean;
@@ -2529,9 +2544,9 @@ export interface paths {
                             min?: number;
                             max?: number;
                             default_value?: string;
-                            /** @description the value in force, when a flag or environment variable overrides the stored one (api_host, api_port) */
+                            /** @description the value in force when it is not the stored one: a flag or environment variable overrides it (api_host, api_port), or the stored value is invalid (a hand edit, a restored backup) and the default or, for a security setting, its safest value is used until a valid one is saved */
                             effective_value?: string;
-                            /** @description what overrides the stored value, in words */
+                            /** @description what puts effective_value in force, in words ("the PORT environment variable", "the default (4), because the stored value is invalid: it must be an integer") */
                             overridden_by?: string;
                             /** @description true when value is the mask of a secret that is set; GET /api/settings/{key}?reveal=true shows it */
                             masked?: boolean;
@@ -2592,9 +2607,9 @@ export interface paths {
                             min?: number;
                             max?: number;
                             default_value?: string;
-                            /** @description the value in force, when a flag or environment variable overrides the stored one (api_host, api_port) */
+                            /** @description the value in force when it is not the stored one: a flag or environment variable overrides it (api_host, api_port), or the stored value is invalid (a hand edit, a restored backup) and the default or, for a security setting, its safest value is used until a valid one is saved */
                             effective_value?: string;
-                            /** @description what overrides the stored value, in words */
+                            /** @description what puts effective_value in force, in words ("the PORT environment variable", "the default (4), because the stored value is invalid: it must be an integer") */
                             overridden_by?: string;
                             /** @description true when value is the mask of a secret that is set; GET /api/settings/{key}?reveal=true shows it */
                             masked?: boolean;
@@ -4937,6 +4952,21 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Default Response */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -5098,6 +5128,21 @@ export interface paths {
                 };
                 /** @description Default Response */
                 504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5383,6 +5428,21 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Default Response */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -5548,6 +5608,21 @@ export interface paths {
                 };
                 /** @description Default Response */
                 504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5820,6 +5895,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Default Response */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                message: string;
+                                type: string;
+                                param: string | null;
+                                code: string | null;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -5979,6 +6070,22 @@ export interface paths {
                 };
                 /** @description Default Response */
                 504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                message: string;
+                                type: string;
+                                param: string | null;
+                                code: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6170,6 +6277,10 @@ export interface paths {
                             event: string;
                             message: string;
                             queued: number;
+                            /** @description Files the webhook named */
+                            named: number;
+                            /** @description Named files beyond webhook_max_files: not acted on and not listed in files */
+                            left_out: number;
                             files: {
                                 path: string;
                                 action: string;
@@ -6181,6 +6292,10 @@ export interface paths {
                                 path: string;
                                 reason: string;
                             }[];
+                            /** @description The skipped files counted by reason (the reason without the file it names), most frequent first */
+                            skipped_by_reason: {
+                                [key: string]: number;
+                            };
                         };
                     };
                 };
@@ -6298,6 +6413,10 @@ export interface paths {
                             event: string;
                             message: string;
                             queued: number;
+                            /** @description Files the webhook named */
+                            named: number;
+                            /** @description Named files beyond webhook_max_files: not acted on and not listed in files */
+                            left_out: number;
                             files: {
                                 path: string;
                                 action: string;
@@ -6309,6 +6428,10 @@ export interface paths {
                                 path: string;
                                 reason: string;
                             }[];
+                            /** @description The skipped files counted by reason (the reason without the file it names), most frequent first */
+                            skipped_by_reason: {
+                                [key: string]: number;
+                            };
                         };
                     };
                 };
@@ -6426,6 +6549,10 @@ export interface paths {
                             event: string;
                             message: string;
                             queued: number;
+                            /** @description Files the webhook named */
+                            named: number;
+                            /** @description Named files beyond webhook_max_files: not acted on and not listed in files */
+                            left_out: number;
                             files: {
                                 path: string;
                                 action: string;
@@ -6437,6 +6564,10 @@ export interface paths {
                                 path: string;
                                 reason: string;
                             }[];
+                            /** @description The skipped files counted by reason (the reason without the file it names), most frequent first */
+                            skipped_by_reason: {
+                                [key: string]: number;
+                            };
                         };
                     };
                 };
@@ -6554,6 +6685,10 @@ export interface paths {
                             event: string;
                             message: string;
                             queued: number;
+                            /** @description Files the webhook named */
+                            named: number;
+                            /** @description Named files beyond webhook_max_files: not acted on and not listed in files */
+                            left_out: number;
                             files: {
                                 path: string;
                                 action: string;
@@ -6565,6 +6700,10 @@ export interface paths {
                                 path: string;
                                 reason: string;
                             }[];
+                            /** @description The skipped files counted by reason (the reason without the file it names), most frequent first */
+                            skipped_by_reason: {
+                                [key: string]: number;
+                            };
                         };
                     };
                 };
@@ -6682,6 +6821,10 @@ export interface paths {
                             event: string;
                             message: string;
                             queued: number;
+                            /** @description Files the webhook named */
+                            named: number;
+                            /** @description Named files beyond webhook_max_files: not acted on and not listed in files */
+                            left_out: number;
                             files: {
                                 path: string;
                                 action: string;
@@ -6693,6 +6836,10 @@ export interface paths {
                                 path: string;
                                 reason: string;
                             }[];
+                            /** @description The skipped files counted by reason (the reason without the file it names), most frequent first */
+                            skipped_by_reason: {
+                                [key: string]: number;
+                            };
                         };
                     };
                 };
@@ -6810,6 +6957,10 @@ export interface paths {
                             event: string;
                             message: string;
                             queued: number;
+                            /** @description Files the webhook named */
+                            named: number;
+                            /** @description Named files beyond webhook_max_files: not acted on and not listed in files */
+                            left_out: number;
                             files: {
                                 path: string;
                                 action: string;
@@ -6821,6 +6972,10 @@ export interface paths {
                                 path: string;
                                 reason: string;
                             }[];
+                            /** @description The skipped files counted by reason (the reason without the file it names), most frequent first */
+                            skipped_by_reason: {
+                                [key: string]: number;
+                            };
                         };
                     };
                 };
@@ -7605,7 +7760,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /**
-                         * @description transcribe: queue a job (target_lang, else the first wanted language). redo: queue again a language whose subtitle TranscriptorIO made (the job replaces only that file). delete_generated: delete subtitles whose sidecar record or marker proves TranscriptorIO made them and that were not edited since (target_lang: only that language). ignore / unignore: leave the file out of scans, or take it back
+                         * @description transcribe: queue a job (target_lang, else the first wanted language). redo: queue again a language whose subtitle TranscriptorIO made (the job replaces only that file). delete_generated: delete subtitles whose sidecar record (its hash) proves TranscriptorIO made them and that were not edited since (target_lang: only that language). ignore / unignore: leave the file out of scans, or take it back
                          * @enum {string}
                          */
                         action: "transcribe" | "redo" | "delete_generated" | "ignore" | "unignore";
