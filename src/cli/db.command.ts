@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { openDatabase } from '../db/database.js';
 import { migrateToLatest, migrationStatus } from '../db/migrator.js';
-import { formatBytes, sqliteFileSize, vacuumDatabase } from '../db/vacuum.js';
+import { sqliteFileSize, vacuumDatabase } from '../db/vacuum.js';
+import { formatBytes } from '../format.js';
 import { sqlitePathOf } from '../config.js';
 import { configFrom, withDatabaseOptions } from './common.js';
 

@@ -9,6 +9,7 @@ import { statSync } from 'node:fs';
 import { sql } from 'kysely';
 import type { DatabaseHandle } from './database.js';
 import { AppError } from '../errors.js';
+import { formatBytes } from '../format.js';
 
 export interface VacuumResult {
   before: number;
@@ -65,16 +66,4 @@ export async function vacuumDatabase(handle: DatabaseHandle, opts: { full?: bool
     throw e;
   }
   return { before, after: await databaseSize(handle), ms: Date.now() - started };
-}
-
-/** 1536 → "1.5 KiB". */
-export function formatBytes(n: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${n} bytes` : `${v.toFixed(1)} ${units[i]}`;
 }

@@ -27,6 +27,7 @@ import { storeUpload, type BlobInfo } from './upload-store.js';
 import { audioShift, namedMediaPath, resolveVideoFile, shiftSegments, type MediaAudio, type VideoFile } from './video-file.js';
 import { libraryJobFor, readSubtitleSegments } from './library-share.js';
 import { partialSegments } from './partial-results.js';
+import { formatBytes } from '../format.js';
 
 export interface AsrResult {
   segments: Segment[];
@@ -402,6 +403,3 @@ function parseResult<T>(row: JobRow): T {
   return JSON.parse(row.result) as T;
 }
 
-function formatBytes(n: number): string {
-  return n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`;
-}

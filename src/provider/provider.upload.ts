@@ -21,6 +21,7 @@ import type { FastifyRequest } from 'fastify';
 import { AppError, badRequest } from '../errors.js';
 import { wavHeader } from '../transcription/index.js';
 import { diskFullError } from '../system/disk-full.js';
+import { formatBytes } from '../format.js';
 
 export interface StoredUpload {
   path: string;
@@ -104,11 +105,10 @@ export async function receiveMultipart(req: FastifyRequest, dataDir: string, opt
 const MULTIPART_SLACK_BYTES = 64 * 1024;
 
 function tooLarge(maxBytes: number, sent?: number): AppError {
-  const mib = (n: number) => `${Math.round((n / (1 << 20)) * 10) / 10} MiB`;
   return new AppError(
     413,
     'upload_too_large',
-    `The upload${sent ? ` (${mib(sent)})` : ''} is larger than the ${mib(maxBytes)} this server accepts (setting provider_max_upload_mb): send shorter audio, or raise provider_max_upload_mb in the settings`,
+    `The upload${sent ? ` (${formatBytes(sent)})` : ''} is larger than the ${formatBytes(maxBytes)} this server accepts (setting provider_max_upload_mb): send shorter audio, or raise provider_max_upload_mb in the settings`,
   );
 }
 

@@ -14,6 +14,7 @@ import { AppError } from '../errors.js';
 import { DiskFullError, freeBytes, freeSpaceFix } from '../system/disk-full.js';
 import { countLiveWorkers } from './provider.repository.js';
 import { checkContentLength, uploadDir } from './provider.upload.js';
+import { formatBytes } from '../format.js';
 
 /** 503 `no_workers` when no worker of any node heart-beat within the lease window (its audio travels through the database, so any node's will do). */
 export async function requireLiveWorker(ctx: Pick<CoreContext, 'database' | 'settings'>): Promise<void> {
@@ -23,7 +24,6 @@ export async function requireLiveWorker(ctx: Pick<CoreContext, 'database' | 'set
   throw new AppError(503, 'no_workers', 'No worker is running on any node to process the request: start one (the Workers page, the worker_cpu_count setting, or `transcriptorio worker` on another machine) and try again');
 }
 
-const mib = (n: number) => `${Math.round((n / (1 << 20)) * 10) / 10} MiB`;
 
 /** 507 when the declared body cannot fit on the disk of the upload folder: it would fail part way through. */
 async function requireRoom(dataDir: string, header: string | string[] | undefined): Promise<void> {
@@ -32,7 +32,7 @@ async function requireRoom(dataDir: string, header: string | string[] | undefine
   const dir = uploadDir(dataDir);
   const free = await freeBytes(dir) ?? await freeBytes(dataDir);
   if (free === null || free >= declared) return;
-  throw new DiskFullError(dataDir, `The disk holding ${dataDir} is full: ${mib(free)} free, and the upload (${mib(declared)}) is stored in ${dir} first.`, freeSpaceFix(dataDir));
+  throw new DiskFullError(dataDir, `The disk holding ${dataDir} is full: ${formatBytes(free)} free, and the upload (${formatBytes(declared)}) is stored in ${dir} first.`, freeSpaceFix(dataDir));
 }
 
 export interface AdmissionDeps {

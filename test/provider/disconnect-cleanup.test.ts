@@ -21,25 +21,30 @@ async function blobChunks(t: TestApp, jobId: string): Promise<number> {
   return Number(r?.n ?? 0);
 }
 
+/** A request whose job waits in the queue (a worker row, no worker process): its client can leave at any time. */
+async function waitingRequest(app: TestApp, query = '') {
+  await insertLiveWorkerRow(app.ctx.database.db, { node: app.ctx.config.nodeName });
+  const base = await listen(app);
+  const { body, contentType } = multipart([audioPart(jfkPcm())]);
+  const ac = new AbortController();
+  const pending = post(`${base}/asr?encode=false&language=en${query}`, body, contentType, { signal: ac.signal }).catch((e: Error) => e);
+  await waitFor(async () => app.ctx.provider.activeWaits() === 1, 20_000, 'the request waiting on its job');
+  const [job] = await app.ctx.database.db.selectFrom('jobs').selectAll().where('job_type', '=', 'provider_asr').execute();
+  return { base, job, leave: async () => (ac.abort(), await pending) };
+}
+
 const uploads = (t: TestApp) => readdirSync(join(t.ctx.config.dataDir, 'provider-uploads'));
 
 test('a client that leaves while its job is queued: the disconnect-cleanup event comes once the job is cancelled and its audio gone; a waiting request holds no upload file', async (t) => {
   const app = await createTestApp('sqlite');
   t.after(() => app.close());
-  await insertLiveWorkerRow(app.ctx.database.db, { node: app.ctx.config.nodeName });
-  const base = await listen(app);
-  const { body, contentType } = multipart([audioPart(jfkPcm())]);
-  const ac = new AbortController();
-  const pending = post(`${base}/asr?encode=false&language=en`, body, contentType, { signal: ac.signal }).catch((e: Error) => e);
-  await waitFor(async () => app.ctx.provider.activeWaits() === 1, 20_000, 'the request waiting on its job');
-  const [job] = await app.ctx.database.db.selectFrom('jobs').selectAll().where('job_type', '=', 'provider_asr').execute();
+  const { job, leave } = await waitingRequest(app);
   assert.equal(job.status, 'queued');
   assert.ok((await blobChunks(app, job.id)) > 0, 'the job has its audio in the database');
   assert.deepEqual(uploads(app), [], 'the upload file went as soon as the job had its copy');
 
   const cleaned = once(app.ctx.provider, 'disconnect-cleanup') as Promise<[DisconnectCleanup]>;
-  ac.abort();
-  await pending;
+  await leave();
   const [event] = await cleaned;
   assert.deepEqual(event, { jobId: job.id, cancelled: true });
   // Nothing left to wait for: the state is final when the event comes.
@@ -52,18 +57,11 @@ test('a client that leaves while its job is queued: the disconnect-cleanup event
 test('activeWaits() counts a request until its disconnect clean-up is done, so another process can watch waiting_requests', async (t) => {
   const app = await createTestApp('sqlite');
   t.after(() => app.close());
-  await insertLiveWorkerRow(app.ctx.database.db, { node: app.ctx.config.nodeName });
-  const base = await listen(app);
-  const { body, contentType } = multipart([audioPart(jfkPcm())]);
-  const ac = new AbortController();
-  const pending = post(`${base}/asr?encode=false&language=en&initial_prompt=watched`, body, contentType, { signal: ac.signal }).catch((e: Error) => e);
-  await waitFor(async () => app.ctx.provider.activeWaits() === 1, 20_000, 'the request waiting on its job');
-  const [job] = await app.ctx.database.db.selectFrom('jobs').selectAll().where('job_type', '=', 'provider_asr').execute();
+  const { base, job, leave } = await waitingRequest(app, '&initial_prompt=watched');
   // Every change of the count, read where it changes: it never reads 0 while the job is still queued.
   const seen: Array<{ waits: number; status: string }> = [];
   const cleaned = once(app.ctx.provider, 'disconnect-cleanup');
-  ac.abort();
-  await pending;
+  await leave();
   await waitFor(async () => {
     const waits = app.ctx.provider.activeWaits();
     const status = (await app.ctx.jobs.get(job.id)).status;

@@ -2,17 +2,39 @@
  * Shared pieces of the worker tests: the generated random-weight model, media
  * made with ffmpeg, settings for fast real transcriptions, and bounded waits.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureTestModel } from '../../scripts/test-model.js';
 import type { AppContext } from '../../src/server/context.js';
+import type { TestDatabase } from '../helpers/db.js';
 
 import { FIXTURES_DIR, JFK_WAV } from '../helpers/fixtures.js';
 
 export const FIXTURES = FIXTURES_DIR;
 export const JFK = JFK_WAV;
 export const EXTRA_HANDLERS = resolve(import.meta.dirname, 'test-handlers.ts');
+const ROOT = resolve(import.meta.dirname, '..', '..');
+
+export interface ServerProcess {
+  proc: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+/**
+ * `transcriptorio server` as a real process on `db`, listening on a free
+ * port, with the test-only job types of `handlers` loaded. In its own process
+ * group, so a test can kill the server with its workers.
+ */
+export function startServerProcess(db: TestDatabase, handlers = EXTRA_HANDLERS): ServerProcess {
+  const proc = spawn(process.execPath, [join(ROOT, 'bin', 'transcriptorio.js'), 'server', '--port', '0', '--host', '127.0.0.1'], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: db.url, DATA_DIR: db.dataDir, LOG_LEVEL: 'warn', TRANSCRIPTORIO_FROM_SOURCE: '1', TRANSCRIPTORIO_EXTRA_HANDLERS: handlers },
+    detached: true,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  return { proc, exited: new Promise((r) => proc.once('exit', (code) => r(code))) };
+}
 
 /** The minimal generated model (written into .cache/ on first use). */
 export function minimalModel(): Promise<string> {

@@ -5,24 +5,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join, resolve } from 'node:path';
 import { openDatabase } from '../../src/db/database.js';
 import { createTestApp } from '../helpers/app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { EXTRA_HANDLERS, pidAlive, waitFor } from './helpers.js';
+import { createTestDatabase } from '../helpers/db.js';
+import { pidAlive, startServerProcess, waitFor } from './helpers.js';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
 
-function startServer(db: TestDatabase): { proc: ChildProcess; exited: Promise<number | null> } {
-  const proc = spawn(process.execPath, [join(ROOT, 'bin', 'transcriptorio.js'), 'server', '--port', '0', '--host', '127.0.0.1'], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: db.url, DATA_DIR: db.dataDir, LOG_LEVEL: 'warn', TRANSCRIPTORIO_FROM_SOURCE: '1', TRANSCRIPTORIO_EXTRA_HANDLERS: EXTRA_HANDLERS },
-    detached: true,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  return { proc, exited: new Promise((r) => proc.once('exit', (code) => r(code))) };
-}
 
 test('server: workers from worker_cpu_count start at boot; SIGTERM hands the running job back without a retry penalty; a killed server\'s jobs are recovered at the next boot', { timeout: 180_000 }, async () => {
   const db = await createTestDatabase('sqlite');
@@ -33,7 +21,7 @@ test('server: workers from worker_cpu_count start at boot; SIGTERM hands the run
   const h = openDatabase(db.url);
   const jobRow = () => h.db.selectFrom('jobs').selectAll().where('id', '=', job.id).executeTakeFirstOrThrow();
   const workerRows = () => h.db.selectFrom('workers').selectAll().execute();
-  let server = startServer(db);
+  let server = startServerProcess(db);
   try {
     const busy = await waitFor('boot worker running the job', async () => {
       const rows = await workerRows();
@@ -51,7 +39,7 @@ test('server: workers from worker_cpu_count start at boot; SIGTERM hands the run
     assert.ok(!pidAlive(busy.pid), 'worker process ended with the server');
 
     // Now kill the whole server process tree mid-job: nothing gets to clean up.
-    server = startServer(db);
+    server = startServerProcess(db);
     const again = await waitFor('job running again', async () => {
       const rows = await workerRows();
       return rows.length === 1 && rows[0].current_job_id === job.id ? rows[0] : null;
@@ -61,7 +49,7 @@ test('server: workers from worker_cpu_count start at boot; SIGTERM hands the run
     await waitFor('worker process gone', () => !pidAlive(again.pid), 10_000);
     assert.equal((await jobRow()).status, 'processing', 'left processing by the dead worker');
 
-    server = startServer(db);
+    server = startServerProcess(db);
     const recovered = await waitFor('job recovered at boot and running on a new worker', async () => {
       const j = await jobRow();
       const rows = await workerRows();

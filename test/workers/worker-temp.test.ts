@@ -7,28 +7,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openDatabase } from '../../src/db/database.js';
 import { WorkerSupervisor } from '../../src/workers/supervisor.js';
 import { createTestApp } from '../helpers/app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { pidAlive, waitFor } from './helpers.js';
+import { createTestDatabase } from '../helpers/db.js';
+import { pidAlive, startServerProcess, waitFor } from './helpers.js';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
 const HANDLERS = resolve(import.meta.dirname, 'temp-handlers.ts');
 
-function startServer(db: TestDatabase): { proc: ChildProcess; exited: Promise<number | null> } {
-  const proc = spawn(process.execPath, [join(ROOT, 'bin', 'transcriptorio.js'), 'server', '--port', '0', '--host', '127.0.0.1'], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: db.url, DATA_DIR: db.dataDir, LOG_LEVEL: 'warn', TRANSCRIPTORIO_FROM_SOURCE: '1', TRANSCRIPTORIO_EXTRA_HANDLERS: HANDLERS },
-    detached: true,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  return { proc, exited: new Promise((r) => proc.once('exit', (code) => r(code))) };
-}
 
 /** The extracted audio files under DATA_DIR/tmp (any depth). */
 function tempAudio(dataDir: string): string[] {
@@ -52,7 +42,7 @@ test('a worker killed with SIGKILL mid-job leaves its extracted audio in DATA_DI
       const files = tempAudio(db.dataDir);
       return row?.pid && row.pid !== notPid && pidAlive(row.pid) && files.length === 1 ? { row, file: files[0] } : null;
     }, 90_000, 100);
-  let server = startServer(db);
+  let server = startServerProcess(db, HANDLERS);
   try {
     const first = await holding();
     assert.equal(first.file, join(db.dataDir, 'tmp', first.row.worker_id, first.file.split('/').at(-2)!, 'audio.wav'), `under DATA_DIR/tmp/<worker id>: ${first.file}`);
@@ -68,7 +58,7 @@ test('a worker killed with SIGKILL mid-job leaves its extracted audio in DATA_DI
     await server.exited;
     await waitFor('the worker process gone', () => !pidAlive(second.row.pid), 10_000);
     assert.ok(existsSync(second.file), 'the file outlives the killed processes');
-    server = startServer(db);
+    server = startServerProcess(db, HANDLERS);
     const third = await holding(second.row.pid);
     assert.equal(existsSync(second.file), false, 'the next start removed it');
     assert.deepEqual(tempAudio(db.dataDir), [third.file], 'only the running job has audio there');
