@@ -40,7 +40,8 @@ test('server --workers 2 starts two CPU workers although worker_cpu_count is 0',
   while (Date.now() < deadline) {
     try {
       workers = (await (await fetch(`http://127.0.0.1:${port}/api/workers`)).json()) as typeof workers;
-      if (workers.length === 2 && workers.every((w) => w.status === 'idle')) break;
+      // A worker being forked is listed as idle before it has a pid (the contract has no 'starting'): wait for both processes.
+      if (workers.length === 2 && workers.every((w) => w.status === 'idle' && w.pid > 0)) break;
     } catch {
       /* not listening yet */
     }
