@@ -5,7 +5,7 @@
  */
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { ErrorCode } from '../error-codes.js';
-import type { JobMode, JobStatus } from '../jobs/job-kinds.js';
+import type { JobMode, JobStatus } from '../job-kinds.js';
 
 export interface JobsTable {
   id: string;

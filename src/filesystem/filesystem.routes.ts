@@ -1,5 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Nullable, errors } from '../server/schemas.js';
+import { Nullable, errors } from '../http/schemas.js';
 import { FilesystemService } from './filesystem.service.js';
 
 const Item = Type.Object({

@@ -4,7 +4,7 @@
  * its result). Under /api/integrations/bazarr, with the API key.
  */
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { errors, Nullable } from '../server/schemas.js';
+import { errors, Nullable } from '../http/schemas.js';
 
 const SyncResultSchema = Type.Object({
   trigger: Type.String({ description: 'manual (Sync now) or scheduled' }),

@@ -14,12 +14,12 @@
  * waits for the next sync.
  */
 import { existsSync } from 'node:fs';
-import type { CoreContext } from '../server/core.js';
-import type { BackgroundComponent } from '../server/background.js';
+import type { CoreContext } from '../core/context.js';
+import type { BackgroundComponent } from '../core/background.js';
 import { AppError, badRequest, conflict } from '../errors.js';
 import { languageName, normalizeLanguage } from '../languages.js';
 import { checkMediaPath } from '../security/media-roots.js';
-import { applyPathMappings, mappingsFromSettings } from '../workers/path-mapping.js';
+import { applyPathMappings, mappingsFromSettings } from '../security/path-mapping.js';
 import type { SettingKey } from '../settings/definitions/index.js';
 import { BazarrClient, type BazarrLanguage, type BazarrMedia } from './bazarr-client.js';
 import * as repo from './bazarr-sync.repository.js';

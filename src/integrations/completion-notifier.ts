@@ -5,8 +5,8 @@
  * jobs finished by worker processes of any node are noticed; the mark lives
  * in app_state so a restart neither repeats nor loses notifications.
  */
-import type { CoreContext } from '../server/core.js';
-import type { BackgroundComponent } from '../server/background.js';
+import type { CoreContext } from '../core/context.js';
+import type { BackgroundComponent } from '../core/background.js';
 import type { JobRow } from '../db/schema.js';
 import { configuredServers, refreshServer } from './media-refresh.js';
 import { getMark, jobsEndedSince, setMark } from './integrations.repository.js';

@@ -54,7 +54,7 @@ import { PostgresAdapter, sql, type Expression, type ExpressionBuilder, type Sql
 import type { Db, DbKind } from '../db/database.js';
 import type { Database, JobRow } from '../db/schema.js';
 import type { ErrorCode } from '../error-codes.js';
-import { LIVE_STATUSES, type JobStatus } from './job-kinds.js';
+import { LIVE_STATUSES, type JobStatus } from '../job-kinds.js';
 import { EVENT_COLUMNS, eventSelection, recordEvent, recordEvents, type NewJobEvent } from './job-events.repository.js';
 
 /** From which statuses each transition is allowed: the guards below read it, the tests walk it. */

@@ -5,7 +5,7 @@
  */
 import type { Db } from '../db/database.js';
 import { AppError, badRequest } from '../errors.js';
-import { isLiveStatus } from './job-kinds.js';
+import { isLiveStatus } from '../job-kinds.js';
 import * as repo from './jobs.repository.js';
 
 export const BULK_ACTIONS = ['retry', 'cancel', 'remove'] as const;

@@ -5,7 +5,7 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { Db, DbKind } from '../db/database.js';
 import type { Database, JobRow, JobUpdate, NewJobRow } from '../db/schema.js';
-import { LIVE_STATUSES, type JobStatus } from './job-kinds.js';
+import { LIVE_STATUSES, type JobStatus } from '../job-kinds.js';
 
 export async function findJob(db: Db, id: string): Promise<JobRow | undefined> {
   return db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();

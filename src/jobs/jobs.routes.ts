@@ -1,5 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Message, errors } from '../server/schemas.js';
+import { Message, errors } from '../http/schemas.js';
 import { JobSchema, JobStatsSchema, CreateJobBody, JobEventSchema, BulkBody, BulkResultSchema } from './jobs.schemas.js';
 import { requireLanguage } from './jobs.service.js';
 

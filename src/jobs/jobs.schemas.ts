@@ -1,6 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { Nullable } from '../server/schemas.js';
-import { JOB_MODES, JOB_STATUSES, JOB_TYPES } from './job-kinds.js';
+import { Nullable } from '../http/schemas.js';
+import { JOB_MODES, JOB_STATUSES, JOB_TYPES } from '../job-kinds.js';
 
 /**
  * A string that is one of `values`: `{ type: 'string', enum }` in the OpenAPI

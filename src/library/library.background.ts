@@ -5,7 +5,7 @@
  * since (also when nobody is looking: the next page is then current).
  */
 import type { Logger } from 'pino';
-import type { BackgroundComponent } from '../server/background.js';
+import type { BackgroundComponent } from '../core/background.js';
 import type { LibraryIndexer } from './library.indexer.js';
 
 export function libraryComponent(indexer: LibraryIndexer, log: Logger, intervalMs = 1000): BackgroundComponent {

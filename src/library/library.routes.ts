@@ -1,7 +1,7 @@
 /** /api/library: the index of every media file the scanner has seen, its tree, and actions on items. */
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
-import { errors } from '../server/schemas.js';
+import { errors } from '../http/schemas.js';
 import {
   ActionBody, ActionResultSchema, ItemParams, ItemsPageSchema, ItemsQuery, LibraryItemDetailSchema, SubtitleParams, SubtitlePreviewSchema, TreeQuery, TreeSchema,
 } from './library.schemas.js';

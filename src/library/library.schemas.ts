@@ -4,7 +4,7 @@
  * by the service and the web UI.
  */
 import { Type } from '@fastify/type-provider-typebox';
-import { Nullable } from '../server/schemas.js';
+import { Nullable } from '../http/schemas.js';
 import { JobSchema } from '../jobs/jobs.schemas.js';
 
 export const LIBRARY_FILTERS = ['all', 'wanted', 'generated', 'failed', 'missing', 'ignored'] as const;

@@ -32,7 +32,7 @@ import type { ScanRulesService } from '../rules/rules.service.js';
 import type { ScannerService } from '../scanner/scanner.service.js';
 import { confineMediaPath, isWithin } from '../security/media-roots.js';
 import type { SettingsService } from '../settings/settings.service.js';
-import { isQualityPreset, QUALITY_PRESETS } from '../transcription/presets.js';
+import { isQualityPreset, QUALITY_PRESETS } from '../quality-presets.js';
 import { LRUCache } from 'lru-cache';
 import { ItemJsonCache, VersionedCache } from './answer-cache.js';
 import { toItem, wantedForRow, type ItemView } from './item-row.js';

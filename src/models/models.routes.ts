@@ -1,5 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Message, errors } from '../server/schemas.js';
+import { Message, errors } from '../http/schemas.js';
 import { ModelSchema, RecommendationSchema } from './models.schemas.js';
 
 const NameParams = Type.Object({ name: Type.String() });

@@ -1,6 +1,6 @@
 /** The Models API's shape: validation, OpenAPI and the service's type come from here. */
 import { Type } from '@fastify/type-provider-typebox';
-import { Nullable } from '../server/schemas.js';
+import { Nullable } from '../http/schemas.js';
 
 export const ModelSchema = Type.Object({
   name: Type.String(), file: Type.String(), kind: Type.String(), multilingual: Type.Boolean(),

@@ -5,7 +5,7 @@
  * SQLite (BLOB) and PostgreSQL (bytea): both take and give a Buffer.
  */
 import { reclaimFreePages, type Db } from '../db/database.js';
-import { LIVE_STATUSES } from '../jobs/job-kinds.js';
+import { LIVE_STATUSES } from '../job-kinds.js';
 
 /**
  * 32 KiB. Small on purpose: PostgreSQL hands bytea to Node as a hex string

@@ -18,7 +18,7 @@ import { receiveMultipart, removeUpload, type StoredUpload } from './provider.up
 import { admitUpload } from './upload-admission.js';
 import { streamTranscription } from './openai.stream.js';
 import { openAiError } from './openai.errors.js';
-import { knownError } from '../server/error-handler.js';
+import { knownError } from '../system/disk-full.js';
 
 const FORMATS = ['json', 'text', 'srt', 'vtt', 'verbose_json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -182,8 +182,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 export const openaiRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const scoped = app as unknown as FastifyInstance;
   scoped.setErrorHandler(async (raw: FastifyError | AppError | Error, req, reply) => {
-    // A full disk is a 507 naming the folder here too (server/error-handler.ts decides).
-    const err = (await knownError(raw, scoped)) ?? raw;
+    // A full disk is a 507 naming the folder here too (system/disk-full.ts knownError decides).
+    const err = (await knownError(raw, scoped.ctx)) ?? raw;
     if (err instanceof AppError) {
       if (err.status >= 500) req.log.error({ err, url: redactUrl(req.url) }, err.message);
       return reply.status(err.status).send(openAiError(err.status, err.message, err.code));

@@ -8,8 +8,8 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BackgroundComponent } from '../server/background.js';
-import type { CoreContext } from '../server/core.js';
+import type { BackgroundComponent } from '../core/background.js';
+import type { CoreContext } from '../core/context.js';
 import { deleteOldProviderJobs, liveProviderJobOptions } from './provider.repository.js';
 import { deleteBlobsOf, deleteStrayBlobs } from './job-blobs.repository.js';
 import { removeUpload, uploadDir } from './provider.upload.js';

@@ -5,7 +5,7 @@
  */
 import type { Db } from '../db/database.js';
 import type { JobRow } from '../db/schema.js';
-import { LIVE_STATUSES, PROVIDER_JOB_TYPES, TERMINAL_STATUSES } from '../jobs/job-kinds.js';
+import { LIVE_STATUSES, PROVIDER_JOB_TYPES, TERMINAL_STATUSES } from '../job-kinds.js';
 
 /** The newest completed job for a request key that finished at or after `sinceIso`. */
 export async function findKeptResult(db: Db, filePath: string, sinceIso: string): Promise<JobRow | undefined> {

@@ -7,9 +7,9 @@
 import { basename } from 'node:path';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { markRoutes } from '../server/auth.js';
+import { markRoutes } from '../http/route-access.js';
 import { keyIsOneOf } from '../security/request-guard.js';
-import { errors } from '../server/schemas.js';
+import { errors } from '../http/schemas.js';
 import { packageVersion } from '../paths.js';
 import { listStatus, mayReadFullStatus, publicStatus } from './provider.status.js';
 import { parseAsrQuery, parseDetectQuery } from './provider.params.js';

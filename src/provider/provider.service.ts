@@ -9,13 +9,13 @@
  */
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { CoreContext } from '../server/core.js';
+import type { CoreContext } from '../core/context.js';
 import type { JobRow } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { ERROR_CODES, isErrorCode } from '../error-codes.js';
 import { findJob, findLiveJobForFile } from '../jobs/jobs.repository.js';
 import { newJobId } from '../jobs/jobs.service.js';
-import { isTerminalStatus } from '../jobs/job-kinds.js';
+import { isTerminalStatus } from '../job-kinds.js';
 import * as life from '../jobs/job-lifecycle.repository.js';
 import { normalizeLanguage, toWhisperCode } from '../languages.js';
 import { providerQualityPreset, type Segment } from '../transcription/index.js';

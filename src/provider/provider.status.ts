@@ -8,13 +8,13 @@
  * library) and the full status needs the key, like every other route.
  */
 import type { FastifyRequest } from 'fastify';
-import type { AppContext } from '../server/context.js';
+import type { CoreContext } from '../core/context.js';
 import { isLocalRequest, keyIsOneOf, presentedKey, type GuardSettings } from '../security/request-guard.js';
 import { presetLabels, providerQualityPreset, resolveAllPresets } from '../transcription/index.js';
 import { countLiveWorkers, providerQueueCounts } from './provider.repository.js';
 import type { SettingKey } from '../settings/definitions/index.js';
 
-export async function listStatus(ctx: AppContext) {
+export async function listStatus(ctx: Pick<CoreContext, 'settings' | 'database' | 'jobs'>) {
   const s = ctx.settings;
   const windowMs = Math.max(s.getNumber('job_lease_seconds') || 60, 3 * (s.getNumber('worker_heartbeat_seconds') || 5)) * 1000;
   const [workers, stats, provider] = await Promise.all([

@@ -9,7 +9,7 @@
  * may stop while the body arrives).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { CoreContext } from '../server/core.js';
+import type { CoreContext } from '../core/context.js';
 import { AppError } from '../errors.js';
 import { DiskFullError, freeBytes, freeSpaceFix } from '../system/disk-full.js';
 import { countLiveWorkers } from './provider.repository.js';

@@ -20,7 +20,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { checkMediaPath, type RootSettings } from '../security/media-roots.js';
-import { applyPathMappings, mappingsFromSettings } from '../workers/path-mapping.js';
+import { applyPathMappings, mappingsFromSettings } from '../security/path-mapping.js';
 import { probeMedia, selectAudioStream, type MediaInfo, type Segment } from '../transcription/index.js';
 
 /** What this module reads of the settings (the settings service fits). */

@@ -1,77 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { resolve } from 'node:path';
-import { Message, Nullable, errors } from '../server/schemas.js';
-import { explainRuleAction } from './rules-explain.js';
-import { draftRule, previewRule } from './rules-preview.js';
-
-const Conditions = Type.Object({
-  audio_language_is: Nullable(Type.String()),
-  audio_language_not: Nullable(Type.String()),
-  audio_track_count_min: Nullable(Type.Integer()),
-  has_embedded_subtitle_lang: Nullable(Type.String()),
-  missing_embedded_subtitle_lang: Nullable(Type.String()),
-  missing_external_subtitle_lang: Nullable(Type.String()),
-  file_extension: Nullable(Type.String()),
-  audio_is_original_language: Type.Optional(Nullable(Type.Boolean({ description: "true: the audio track must be in the media's original language (Sonarr/Radarr originalLanguage); skips dubs" }))),
-});
-const Action = Type.Object({
-  action_type: Type.String(), target_language: Type.String(), quality_preset: Type.String(), job_priority: Type.Integer(),
-});
-export const RuleSchema = Type.Object({
-  id: Type.Integer(), name: Type.String(), enabled: Type.Boolean(), priority: Type.Integer(),
-  conditions: Conditions, action: Action, created_at: Type.String(), updated_at: Nullable(Type.String()),
-});
-const ConditionsInput = Type.Record(Type.String(), Type.Union([Type.String(), Type.Integer(), Type.Boolean(), Type.Null()]), {
-  description: 'Any of: ' + Object.keys(Conditions.properties).join(', '),
-});
-const ActionInput = Type.Object({
-  action_type: Type.Optional(Type.String({ description: 'transcribe or translate' })),
-  target_language: Type.Optional(Type.String({ description: 'ISO 639-2' })),
-  quality_preset: Type.Optional(Type.String({ description: 'fast, balanced, best' })),
-  job_priority: Type.Optional(Type.Integer()),
-});
-const CreateBody = Type.Object({
-  name: Type.String({ minLength: 1 }),
-  enabled: Type.Optional(Type.Boolean()),
-  priority: Type.Optional(Type.Integer()),
-  conditions: Type.Optional(ConditionsInput),
-  action: ActionInput,
-});
-const UpdateBody = Type.Partial(CreateBody);
-const PreviewBody = Type.Object({
-  rule_id: Type.Optional(Nullable(Type.Integer({ description: 'The rule being edited: the draft takes its place among the enabled rules' }))),
-  name: Type.Optional(Type.String()),
-  priority: Type.Optional(Type.Integer()),
-  conditions: Type.Optional(ConditionsInput),
-  action: Type.Optional(ActionInput),
-  count: Type.Optional(Type.Boolean({ default: true, description: 'false: only explain the action, do not count the library files (matches and files_checked are 0)' })),
-});
-const Explanation = Type.Object({
-  summary: Type.String({ description: 'What the action does, e.g. "Japanese audio → Spanish subtitles: Whisper transcribes Japanese, then DeepL translates it into Spanish"' }),
-  source_language: Nullable(Type.String()),
-  target_language: Type.String(),
-  whisper_task: Type.Union([Type.Literal('transcribe'), Type.Literal('translate'), Type.Literal('depends')]),
-  machine_translation: Type.Union([Type.Literal('always'), Type.Literal('never'), Type.Literal('sometimes')]),
-  translation_provider: Nullable(Type.String({ description: 'The configured translation provider; null when none is' })),
-  needs_translation_provider: Type.Boolean({ description: 'Some or all of the jobs need a translation provider and none is configured' }),
-  warning: Nullable(Type.String()),
-  action_type_note: Nullable(Type.String()),
-  preset: Type.String(),
-  model: Type.String({ description: 'The model the preset resolves to (what the workers load)' }),
-  model_source: Type.String({ description: 'The setting that chose the model' }),
-  model_installed: Type.Boolean(),
-  beam_size: Type.Integer(),
-  device: Type.String(),
-});
-const PreviewSchema = Type.Object({
-  explanation: Explanation,
-  matches: Type.Integer({ description: 'Library files this rule alone would queue now (from the probe cache: nothing is probed)' }),
-  taken_by_other_rules: Type.Integer({ description: 'Of the matches, files a higher-priority enabled rule takes first' }),
-  already_queued: Type.Integer({ description: 'Of the matches, files with a queued or running job' }),
-  files_checked: Type.Integer({ description: 'Library files the probe cache knows' }),
-  sample: Type.Array(Type.Object({ path: Type.String(), reason: Type.String() }), { description: 'Up to 10 matching files not queued yet' }),
-});
-const IdParams = Type.Object({ rule_id: Type.Integer() });
+import { Message, errors } from '../http/schemas.js';
+import { CreateBody, IdParams, RuleSchema, UpdateBody } from './rules.schemas.js';
 
 export const rulesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const rules = app.ctx.rules;
@@ -84,32 +13,6 @@ export const rulesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: Type.Array(RuleSchema) },
     },
   }, async (req) => rules.list(req.query.enabled_only ?? false));
-
-  app.post('/preview', {
-    schema: {
-      tags,
-      summary: 'Try a draft rule on the library now: what its action does and how many files it matches (creates nothing)',
-      description: 'Computed from the probe cache and the folders\' listings; files never scanned are not counted.',
-      body: PreviewBody,
-      response: { 200: PreviewSchema, ...errors(400, 404) },
-    },
-  }, async (req) => {
-    const { database, settings, scanner } = app.ctx;
-    const base = req.body.rule_id ? await rules.get(req.body.rule_id) : null;
-    const defaultPreset = settings.getString('transcription_preset') || 'fast';
-    const draft = draftRule(req.body, base, defaultPreset);
-    if (req.body.count === false) return { explanation: explainRuleAction(draft.conditions, draft.action, (k) => settings.get(k)), matches: 0, taken_by_other_rules: 0, already_queued: 0, files_checked: 0, sample: [] };
-    return previewRule(draft, {
-      db: database.db,
-      get: (k) => settings.get(k),
-      libraryPaths: settings.getList('library_paths').map((p) => p.trim()).filter(Boolean).map((p) => resolve(p)),
-      mediaExtensions: scanner.service.mediaExtensions(),
-      skip: scanner.service.skipSettings(),
-      tag: settings.getString('subtitle_tag') || null,
-      marker: settings.getString('scanner_ignore_marker'),
-      rules: await rules.list(true),
-    });
-  });
 
   app.get('/:rule_id', { schema: { tags, summary: 'Get a scan rule', params: IdParams, response: { 200: RuleSchema, ...errors(404) } } },
     async (req) => rules.get(req.params.rule_id));

@@ -6,7 +6,7 @@ import type { Db } from '../db/database.js';
 import type { ScanRuleRow } from '../db/schema.js';
 import { AppError, badRequest, conflict, notFound } from '../errors.js';
 import { normalizeLanguage } from '../languages.js';
-import { DEFAULT_QUALITY_PRESET, QUALITY_PRESETS, isQualityPreset } from '../transcription/presets.js';
+import { DEFAULT_QUALITY_PRESET, QUALITY_PRESETS, isQualityPreset } from '../quality-presets.js';
 import * as repo from './rules.repository.js';
 
 export interface RuleConditions {

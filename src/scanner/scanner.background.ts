@@ -4,7 +4,7 @@
  * next run time), the watcher when watcher_enabled is on; at stop a running
  * scan is cancelled and both stop. Built by the composition root (server/context.ts).
  */
-import type { BackgroundComponent } from '../server/background.js';
+import type { BackgroundComponent } from '../core/background.js';
 import type { ScannerRuntime } from './scanner.runtime.js';
 
 export function scannerComponent(scanner: ScannerRuntime): BackgroundComponent {

@@ -1,7 +1,7 @@
 /** /api/scanner: analysis of one file, manual scans, scheduler and watcher control, status. */
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '../errors.js';
-import { Message, errors } from '../server/schemas.js';
+import { Message, errors } from '../http/schemas.js';
 import { AnalysisSchema, DecisionSchema, ScanBody, ScanIdParams, ScanQuery, ScanResultSchema, ScanRunSchema, ScanStartedSchema, SchedulerBody, StatusSchema, WatcherBody } from './scanner.schemas.js';
 
 export const scannerRoutes: FastifyPluginAsyncTypebox = async (app) => {

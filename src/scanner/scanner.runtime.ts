@@ -5,7 +5,7 @@
  * Whatever changes a setting — the scanner API, the settings API, the setup
  * wizard — the running components follow it.
  */
-import type { CoreContext } from '../server/core.js';
+import type { CoreContext } from '../core/context.js';
 import { badRequest } from '../errors.js';
 import { describeSchedule, ScanScheduler, validateCron, type Schedule } from './scan-scheduler.js';
 import { checkLibraryFolders } from './library-folders.js';

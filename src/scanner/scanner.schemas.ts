@@ -1,6 +1,6 @@
 /** TypeBox schemas of the scanner API (validation, reply shape and OpenAPI in one). */
 import { Type } from '@fastify/type-provider-typebox';
-import { Nullable } from '../server/schemas.js';
+import { Nullable } from '../http/schemas.js';
 import { SCAN_RUN_STATUSES, type ScanRunStatus } from './scan-runs.js';
 
 export const AudioTrackSchema = Type.Object({

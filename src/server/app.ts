@@ -13,8 +13,8 @@ import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from './context.js';
 import { registerErrorHandling } from './error-handler.js';
-import { markRoutes, registerAuth } from './auth.js';
-import { trustProxyFromSettings } from '../security/request-guard.js';
+import { markRoutes } from '../http/route-access.js';
+import { requestGuard, trustProxyFromSettings } from '../security/request-guard.js';
 import { registerRoutes } from './routes/index.js';
 import { projectRoot, packageVersion } from '../paths.js';
 
@@ -73,7 +73,8 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
       return openapiObject as never;
     },
   });
-  registerAuth(app, ctx);
+  // One guard for every route: it decides on the route that matched (its `access`), never on the raw URL.
+  app.addHook('onRequest', requestGuard(ctx.settings));
   // The open list (docs/SECURITY.md): the API documents and the UI's own files. Every other route needs the key.
   await app.register(async (docs) => {
     markRoutes(docs, 'open');

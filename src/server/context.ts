@@ -5,7 +5,7 @@
  * constructs a service of the server or keeps one aside: routes read
  * `app.ctx.<service>`, the server starts `ctx.background` after listen.
  *
- *   core (core.ts)      config, log, database, settings, jobs, rules, events
+ *   core                config, log, database (migrated), settings (defaults, the API key), jobs, rules, events
  *   workers             supervisor of this node (Config.nodeName) + the Workers API service
  *   scanner             scan service, scheduler, watcher (ScannerRuntime)
  *   provider            provider requests as jobs (ProviderService)
@@ -21,8 +21,15 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { createLogger } from '../logger.js';
-import { createCore, type CoreContext } from './core.js';
-import { stopBackground, type BackgroundComponent } from './background.js';
+import { randomBytes } from 'node:crypto';
+import { openDatabase } from '../db/database.js';
+import { migrateToLatest } from '../db/migrator.js';
+import { SettingsService } from '../settings/settings.service.js';
+import { JobsService } from '../jobs/jobs.service.js';
+import { ScanRulesService } from '../rules/rules.service.js';
+import { EventHub } from '../events/event-hub.js';
+import type { CoreContext } from '../core/context.js';
+import { stopBackground, type BackgroundComponent } from '../core/background.js';
 import { WorkerSupervisor } from '../workers/supervisor.js';
 import { WorkersService } from '../workers/workers.service.js';
 import { workerEventsPoller, workersComponent } from '../workers/workers.background.js';
@@ -33,13 +40,12 @@ import { providerCleanupComponent } from '../provider/provider.cleanup.js';
 import { completionNotifierComponent } from '../integrations/completion-notifier.js';
 import { BazarrSyncService, bazarrSyncComponent } from '../integrations/bazarr-sync.service.js';
 import { ModelsService } from '../models/models.service.js';
-import type { EventHub } from '../events/event-hub.js';
 import { LibraryService } from '../library/library.service.js';
 import { LogsService } from '../logs/logs.service.js';
 import { libraryComponent } from '../library/library.background.js';
 import { DiskFullRecord } from '../system/disk-full.js';
 
-export type { CoreContext } from './core.js';
+export type { CoreContext } from '../core/context.js';
 
 export interface WorkerPool {
   /** this node's supervisor: forks, restarts and stops its worker processes */
@@ -108,6 +114,36 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     bazarrSyncComponent(bazarr, core),
   ];
   return { ...core, workers, scanner, provider, models, library, bazarr, logs, diskFull: new DiskFullRecord(), background: Object.freeze(background) };
+}
+
+/**
+ * The base every other service is built on; the services take a Pick of it,
+ * never the whole AppContext, so no service depends on the context that holds it.
+ */
+async function createCore(config: Config, log: Logger): Promise<CoreContext> {
+  const database = openDatabase(config.databaseUrl);
+  await migrateToLatest(database);
+  const settings = new SettingsService(database.db, log);
+  await settings.initDefaults();
+  const generatedApiKey = await ensureApiKey(settings, log);
+  const jobs = new JobsService(database, {
+    maxRetries: () => settings.getNumber('job_max_retries'),
+    mode: () => settings.getString('transcribe_or_translate') || 'transcribe',
+    preset: () => settings.getString('transcription_preset'),
+  });
+  const rules = new ScanRulesService(database.db, () => settings.getString('transcription_preset'));
+  const events = new EventHub(database.db, log);
+  return { config, log, database, settings, jobs, rules, events, startedAt: Date.now(), generatedApiKey };
+}
+
+/** The API key is made on first start and logged so the user can find it. */
+async function ensureApiKey(settings: SettingsService, log: Logger): Promise<string | null> {
+  if (settings.getString('api_key')) return null;
+  const key = randomBytes(16).toString('hex');
+  await settings.setInternal('api_key', key);
+  // The one log line that shows a key: the user needs it to connect other machines and Bazarr.
+  log.info(`Generated API key: ${key} (other machines send it as X-Api-Key or ?apikey=; Settings → Server and security shows it again)`);
+  return key;
 }
 
 /** The live event stream's change poller (job rows, stats, worker rows). */

@@ -1,23 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { redactUrl } from '../security/request-guard.js';
 import { AppError } from '../errors.js';
-import { DiskFullError, diskFullError } from '../system/disk-full.js';
-
-/**
- * An error as the client sees it: ours as it is, and a full disk met
- * anywhere below a route (a database write, a file write) as the 507
- * `disk_full` that names the folder, recorded for /health. Null for anything
- * else. Both error handlers (this one and /v1's OpenAI-shaped one) ask it.
- */
-export async function knownError(err: unknown, app: FastifyInstance): Promise<AppError | null> {
-  const ctx = app.ctx;
-  const full = err instanceof DiskFullError ? err : ctx ? diskFullError(err, { dataDir: ctx.config.dataDir, databaseUrl: ctx.config.databaseUrl }) : null;
-  if (full) {
-    await ctx?.diskFull.note(full);
-    return full;
-  }
-  return err instanceof AppError ? err : null;
-}
+import { knownError } from '../system/disk-full.js';
 
 /**
  * One place turns errors into the contract's JSON (`{"detail": ...}`): our
@@ -27,7 +11,7 @@ export async function knownError(err: unknown, app: FastifyInstance): Promise<Ap
  */
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler(async (raw: FastifyError | AppError | Error, req, reply) => {
-    const known = await knownError(raw, app);
+    const known = await knownError(raw, app.ctx);
     const err = known ?? raw;
     if (err instanceof AppError) {
       if (err.status >= 500) req.log.error({ err, url: redactUrl(req.url) }, err.message);

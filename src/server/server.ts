@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { buildApp } from './app.js';
 import { closeContext, createContext, type AppContext } from './context.js';
-import { startBackground } from './background.js';
+import { startBackground } from '../core/background.js';
 
 export interface RunningServer {
   app: FastifyInstance;

@@ -1,5 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Message, Nullable, errors } from '../server/schemas.js';
+import { Message, Nullable, errors } from '../http/schemas.js';
 
 const SettingSchema = Type.Object({
   id: Type.Integer(),

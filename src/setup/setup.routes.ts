@@ -1,6 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { Message, Nullable, errors } from '../server/schemas.js';
+import { Message, Nullable, errors } from '../http/schemas.js';
 import { FilesystemService } from '../filesystem/filesystem.service.js';
 import { SetupService } from './setup.service.js';
 

@@ -166,3 +166,19 @@ export class DiskFullRecord {
     return last;
   }
 }
+
+/**
+ * An error as the client sees it: ours as it is, and a full disk met
+ * anywhere below a route (a database write, a file write) as the 507
+ * `disk_full` that names the folder, recorded for /health. Null for anything
+ * else. Both error handlers (server/error-handler.ts and /v1's OpenAI-shaped
+ * one) ask it.
+ */
+export async function knownError(err: unknown, ctx: { config: DiskPlaces; diskFull: DiskFullRecord } | undefined): Promise<AppError | null> {
+  const full = err instanceof DiskFullError ? err : ctx ? diskFullError(err, { dataDir: ctx.config.dataDir, databaseUrl: ctx.config.databaseUrl }) : null;
+  if (full) {
+    await ctx?.diskFull.note(full);
+    return full;
+  }
+  return err instanceof AppError ? err : null;
+}

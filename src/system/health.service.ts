@@ -9,9 +9,9 @@ import { constants } from 'node:fs';
 import { access, stat, statfs } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import type { Db } from '../db/database.js';
+import type { WorkerRow } from '../db/schema.js';
 import { pingDatabase } from '../db/database.js';
 import { statusCounts } from '../jobs/jobs.repository.js';
-import { listWorkers } from '../workers/workers.repository.js';
 import { findLanguage } from '../languages.js';
 import { ffmpegPaths, isWhisperBuilt, isTranslationConfigured, pipelineOptionsFromSettings, resolveAllPresets, QUALITY_PRESETS } from '../transcription/index.js';
 import { isLoopbackAddress } from '../security/request-guard.js';
@@ -38,6 +38,8 @@ export interface HealthDeps {
   /** the address the server listens on (the value in force) */
   listenHost: string;
   rules(): Promise<ScanRule[]>;
+  /** the worker rows of every node (the Workers service's) */
+  workerRows(): Promise<WorkerRow[]>;
   /** workers whose heartbeat is older than this are not counted as running */
   liveWindowMs?: number;
   /** the last full disk a request of this server met, while it stands (DiskFullRecord.current) */
@@ -100,7 +102,7 @@ const ffmpeg: Check = async () => {
 };
 
 const workers: Check = async (d) => {
-  const [counts, rows] = await Promise.all([statusCounts(d.db), listWorkers(d.db)]);
+  const [counts, rows] = await Promise.all([statusCounts(d.db), d.workerRows()]);
   const window = d.liveWindowMs ?? 60_000;
   const live = rows.filter((w) => (w.status === 'idle' || w.status === 'busy') && Date.now() - Number(w.last_heartbeat_ms ?? 0) < window);
   const out: HealthCheck[] = [];

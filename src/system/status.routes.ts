@@ -1,7 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { allLanguages } from '../../languages.js';
-import { Nullable } from '../schemas.js';
-import { healthSummary, systemStatus } from '../../system/status.service.js';
+import { allLanguages } from '../languages.js';
+import { Nullable } from '../http/schemas.js';
+import { healthSummary, systemStatus } from './status.service.js';
 
 const WorkersSummary = Type.Object({
   total_workers: Type.Integer(), cpu_workers: Type.Integer(), gpu_workers: Type.Integer(),

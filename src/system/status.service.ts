@@ -3,10 +3,10 @@
  * services of this server (the worker pool's rows of every node, the
  * scanner's scheduler and watcher), read from the context.
  */
-import type { AppContext } from '../server/context.js';
+import type { CoreContext } from '../core/context.js';
 import { pingDatabase } from '../db/database.js';
 import { databaseKindOf, sqlitePathOf } from '../config.js';
-import { DISK_FULL_BYTES, freeBytes, freeSpaceFix } from './disk-full.js';
+import { DISK_FULL_BYTES, freeBytes, freeSpaceFix, type DiskFullRecord } from './disk-full.js';
 import { dirname, resolve } from 'node:path';
 import { defaultQualityPreset, presetLabels, providerQualityPreset, resolveAllPresets } from '../transcription/index.js';
 import type { SettingKey } from '../settings/definitions/index.js';
@@ -18,6 +18,17 @@ export interface WorkersSummary {
 export interface ScannerSummary {
   scheduler_enabled: boolean; scheduler_running: boolean; next_scan_time: string | null; watcher_enabled: boolean; watcher_running: boolean;
 }
+
+/**
+ * What the figures are read from: the core, the worker pool's statistics,
+ * the scanner's status and the full-disk record (structural, so this module
+ * needs neither the worker nor the scanner modules).
+ */
+export type StatusContext = Pick<CoreContext, 'config' | 'database' | 'jobs' | 'settings' | 'startedAt'> & {
+  workers: { service: { stats(): Promise<WorkersSummary> } };
+  scanner: { status(): Promise<ScannerSummary> };
+  diskFull: DiskFullRecord;
+};
 
 /** The models jobs run with, as the resolver gives them (src/transcription/resolve.ts): never a guess of its own. */
 export function transcriptionSummary(get: (key: SettingKey) => unknown) {
@@ -36,7 +47,7 @@ export function transcriptionSummary(get: (key: SettingKey) => unknown) {
   };
 }
 
-async function workersSummary(ctx: Pick<AppContext, 'workers'>): Promise<WorkersSummary> {
+async function workersSummary(ctx: Pick<StatusContext, 'workers'>): Promise<WorkersSummary> {
   const s = await ctx.workers.service.stats();
   return {
     total_workers: s.total_workers, cpu_workers: s.cpu_workers, gpu_workers: s.gpu_workers, idle_workers: s.idle_workers,
@@ -44,7 +55,7 @@ async function workersSummary(ctx: Pick<AppContext, 'workers'>): Promise<Workers
   };
 }
 
-async function scannerSummary(ctx: Pick<AppContext, 'scanner'>): Promise<ScannerSummary> {
+async function scannerSummary(ctx: Pick<StatusContext, 'scanner'>): Promise<ScannerSummary> {
   const st = await ctx.scanner.status();
   return {
     scheduler_enabled: st.scheduler_enabled, scheduler_running: st.scheduler_running, next_scan_time: st.next_scan_time,
@@ -52,7 +63,7 @@ async function scannerSummary(ctx: Pick<AppContext, 'scanner'>): Promise<Scanner
   };
 }
 
-export async function systemStatus(ctx: AppContext) {
+export async function systemStatus(ctx: StatusContext) {
   const [queue, workers, scanner] = await Promise.all([ctx.jobs.stats(), workersSummary(ctx), scannerSummary(ctx)]);
   return {
     system: { status: 'running', uptime_seconds: Math.round((Date.now() - ctx.startedAt) / 100) / 10 },
@@ -81,7 +92,7 @@ export interface HealthSummary {
  * the SQLite file's, when it lies elsewhere) is full or a request just met a
  * full disk (DiskFullRecord: a quota, a remote PostgreSQL).
  */
-export async function healthSummary(ctx: AppContext): Promise<{ httpStatus: 200 | 503; body: HealthSummary }> {
+export async function healthSummary(ctx: StatusContext): Promise<{ httpStatus: 200 | 503; body: HealthSummary }> {
   const diskFree = await freeBytes(ctx.config.dataDir);
   if (!(await pingDatabase(ctx.database.db))) {
     return { httpStatus: 503, body: { status: 'unhealthy', database: 'disconnected', workers: 0, queue_size: 0, disk_free_bytes: diskFree, detail: 'The database does not answer: check that it is running and that DATABASE_URL points at it.' } };
@@ -94,7 +105,7 @@ export async function healthSummary(ctx: AppContext): Promise<{ httpStatus: 200 
 }
 
 /** The full disk that degrades the service, as "what is wrong: the fix"; null when there is room. */
-async function fullDisk(ctx: AppContext, dataFree: number | null): Promise<string | null> {
+async function fullDisk(ctx: StatusContext, dataFree: number | null): Promise<string | null> {
   const met = await ctx.diskFull.current();
   if (met) return `${met.problem} ${met.fix}`;
   const places = [{ dir: ctx.config.dataDir, free: dataFree }];

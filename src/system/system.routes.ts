@@ -1,10 +1,10 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { errors } from '../server/schemas.js';
+import { errors } from '../http/schemas.js';
 import { AppError } from '../errors.js';
 import { allResources, cpuInfo, memoryInfo } from './resources.service.js';
 import { findGpu, listGpus } from './gpus.js';
 import { runHealthChecks } from './health.service.js';
-import { Nullable } from '../server/schemas.js';
+import { Nullable } from '../http/schemas.js';
 
 const CpuSchema = Type.Object({
   usage_percent: Type.Number({ description: 'Busy share of all cores over the last second' }),
@@ -54,6 +54,7 @@ export const systemResourcesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // The address in force: a flag or HOST wins over the api_host setting (see server.ts listenAddress).
       listenHost: ctx.config.listenSource.host === 'default' ? ctx.settings.effectiveString('api_host') || ctx.config.host : ctx.config.host,
       rules: () => ctx.rules.list(true),
+      workerRows: () => ctx.workers.service.rows(),
       diskFull: () => ctx.diskFull.current(),
     });
     const status = checks.some((c) => c.level === 'error') ? 'error' : checks.some((c) => c.level === 'warning') ? 'warning' : 'ok';

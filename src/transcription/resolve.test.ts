@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { definitionByKey } from '../settings/definitions/index.js';
-import { QUALITY_PRESETS, defaultQualityPreset, providerQualityPreset, type QualityPreset } from './presets.js';
+import { QUALITY_PRESETS, defaultQualityPreset, providerQualityPreset, type QualityPreset } from '../quality-presets.js';
 import { presetLabels, resolveAllPresets, resolveTranscription, type Decoding } from './resolve.js';
 import { pipelineOptionsFromSettings } from './settings-map.js';
 

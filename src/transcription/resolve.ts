@@ -17,7 +17,7 @@
 import { resolve as resolvePath } from 'node:path';
 import { AppError } from '../errors.js';
 import { catalogueEntry, resolveModel } from './models.js';
-import { PRESET_BEAM_SIZE, QUALITY_PRESETS, defaultQualityPreset, isQualityPreset, type QualityPreset } from './presets.js';
+import { PRESET_BEAM_SIZE, QUALITY_PRESETS, defaultQualityPreset, isQualityPreset, type QualityPreset } from '../quality-presets.js';
 import { bool, num, str, type SettingsGet } from './setting-get.js';
 
 export type EngineKind = 'local' | 'remote_asr' | 'remote_openai';

@@ -5,14 +5,14 @@
  */
 import type { LanguageNamingType } from '../languages.js';
 import type { TranscribeMediaOptions } from './pipeline.js';
-import type { QualityPreset } from './presets.js';
+import type { QualityPreset } from '../quality-presets.js';
 import { resolveTranscription, type TranscriptionRequest } from './resolve.js';
 import { bool, num, str, type SettingsGet } from './setting-get.js';
 import type { TranslationProviderType } from './translate.js';
 import { SUBTITLE_FORMATS, type SubtitleFormat } from './types.js';
 
 type Get = SettingsGet;
-/** The CLI's name for a quality preset (src/transcription/presets.ts owns the list). */
+/** The CLI's name for a quality preset (src/quality-presets.ts owns the list). */
 export type Preset = QualityPreset;
 
 /** Line length from the original's regroup recipe (`..._sl=42...`), if it sets one. */

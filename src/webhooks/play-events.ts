@@ -9,14 +9,13 @@
  */
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { AppContext } from '../server/context.js';
 import type { ScanRule } from '../rules/rules.service.js';
 import { findLiveJobForFile } from '../jobs/jobs.repository.js';
 import { checkMediaPath } from '../security/media-roots.js';
 import { isMediaName } from '../scanner/library-walker.js';
 import { maxQueuedPriority, setQueuedPriority } from './play.repository.js';
 import type { WebhookSource } from './webhooks.parsers.js';
-import { fileResult, jobOptionsFor, webhookSourceLabel, type WebhookFileResult } from './webhook-decision.js';
+import { fileResult, jobOptionsFor, webhookSourceLabel, type WebhookContext, type WebhookFileResult } from './webhook-decision.js';
 
 /** Season and episode from a name such as `Show - S01E03 - Title.mkv` (or `1x03`); null when it names none. */
 export function episodeOf(name: string): { season: number; episode: number } | null {
@@ -55,7 +54,7 @@ export async function nextEpisodes(path: string, n: number, mediaExtensions: Rea
 }
 
 export async function handlePlay(
-  ctx: AppContext,
+  ctx: WebhookContext,
   source: WebhookSource,
   paths: string[],
   o: { rules: ScanRule[]; implicit: boolean },

@@ -3,10 +3,14 @@
  * rules, or the webhook_default_* settings as one implicit rule), the job
  * options that say who asked, and the per-file answer.
  */
-import type { AppContext } from '../server/context.js';
+import type { CoreContext } from '../core/context.js';
+import type { ScannerRuntime } from '../scanner/scanner.runtime.js';
 import type { ScanRule } from '../rules/rules.service.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { WebhookSource } from './webhooks.parsers.js';
+
+/** What a webhook is handled with: settings, rules, the database, the log and the scanner's service. */
+export type WebhookContext = Pick<CoreContext, 'settings' | 'rules' | 'database' | 'log'> & { scanner: Pick<ScannerRuntime, 'service'> };
 
 export interface WebhookFileResult {
   path: string;
@@ -47,7 +51,7 @@ export function implicitWebhookRule(settings: SettingsService): ScanRule {
 }
 
 /** The enabled scan rules, or the implicit webhook rule when there are none. */
-export async function webhookRules(ctx: Pick<AppContext, 'rules' | 'settings'>): Promise<{ rules: ScanRule[]; implicit: boolean }> {
+export async function webhookRules(ctx: Pick<WebhookContext, 'rules' | 'settings'>): Promise<{ rules: ScanRule[]; implicit: boolean }> {
   const rules = await ctx.rules.list(true);
   return rules.length ? { rules, implicit: false } : { rules: [implicitWebhookRule(ctx.settings)], implicit: true };
 }
@@ -61,7 +65,7 @@ export function jobOptionsFor(source: string, implicit: boolean, extra: Record<s
 }
 
 /** One processFiles answer as the webhook's per-file result. */
-export function fileResult(path: string, r: Awaited<ReturnType<AppContext['scanner']['service']['processFiles']>>[number] | undefined): WebhookFileResult {
+export function fileResult(path: string, r: Awaited<ReturnType<ScannerRuntime['service']['processFiles']>>[number] | undefined): WebhookFileResult {
   if (!r || r.error) return { path, action: 'error', reason: notAnalysed(path, r?.error), job_id: null };
   const d = r.decision!;
   const reason = d.action === 'job' && r.upgraded ? `${d.reason} (the file was replaced: our earlier subtitle is made again)` : d.reason;

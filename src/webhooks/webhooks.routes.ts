@@ -8,7 +8,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { AppError, badRequest } from '../errors.js';
-import { errors, Nullable } from '../server/schemas.js';
+import { errors, Nullable } from '../http/schemas.js';
 import { parseEmby, parseJellyfin, parsePlex, parseRadarr, parseSonarr, parseTautulli, type WebhookIntent, type WebhookSource } from './webhooks.parsers.js';
 import { handleWebhook } from './webhooks.service.js';
 

@@ -17,15 +17,14 @@
  * The rest are left out and counted in the answer. The log gets one summary
  * line per webhook; the per-file decisions are at debug level.
  */
-import type { AppContext } from '../server/context.js';
 import { AppError } from '../errors.js';
 import { checkMediaPath } from '../security/media-roots.js';
-import { applyPathMappings, mappingsFromSettings } from '../workers/path-mapping.js';
+import { applyPathMappings, mappingsFromSettings } from '../security/path-mapping.js';
 import { itemPath, serverOf } from '../integrations/media-refresh.js';
 import type { WebhookIntent, WebhookSource } from './webhooks.parsers.js';
 import type { SettingKey } from '../settings/definitions/index.js';
 import { handlePlay } from './play-events.js';
-import { fileResult, jobOptionsFor, webhookRules, webhookSourceLabel, type WebhookFileResult } from './webhook-decision.js';
+import { fileResult, jobOptionsFor, webhookRules, webhookSourceLabel, type WebhookContext, type WebhookFileResult } from './webhook-decision.js';
 import { countByReason, webhookSummary, type WebhookSkip } from './webhook-summary.js';
 
 export type { WebhookFileResult } from './webhook-decision.js';
@@ -47,7 +46,7 @@ export interface WebhookResult {
   skipped_by_reason: Record<string, number>;
 }
 
-export async function handleWebhook(ctx: AppContext, source: WebhookSource, intent: WebhookIntent): Promise<WebhookResult> {
+export async function handleWebhook(ctx: WebhookContext, source: WebhookSource, intent: WebhookIntent): Promise<WebhookResult> {
   if (intent.kind === 'test') return { source, event: 'test', message: `${source} test received`, queued: 0, named: 0, left_out: 0, files: [], skipped: [], skipped_by_reason: {} };
   if (intent.kind === 'ignore') return { source, event: 'ignored', message: intent.reason, queued: 0, named: 0, left_out: 0, files: [], skipped: [], skipped_by_reason: {} };
   const get = (k: SettingKey) => ctx.settings.get(k);

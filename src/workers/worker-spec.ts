@@ -4,7 +4,7 @@
  */
 import type { DatabaseHandle } from '../db/database.js';
 import type { LogLevel } from '../config.js';
-import { LIVE_STATUSES } from '../jobs/job-kinds.js';
+import { LIVE_STATUSES } from '../job-kinds.js';
 
 export interface WorkerSpec {
   workerId: string;

@@ -5,7 +5,7 @@
  * any node) into live events. Built by the composition root (server/context.ts).
  */
 import type { Logger } from 'pino';
-import type { BackgroundComponent } from '../server/background.js';
+import type { BackgroundComponent } from '../core/background.js';
 import type { EventHub } from '../events/event-hub.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { WorkerSupervisor } from './supervisor.js';

@@ -1,6 +1,6 @@
 /** Workers API (prefix /api/workers): the pool of every node, and this node's pool controls. */
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Message, Nullable, errors } from '../server/schemas.js';
+import { Message, Nullable, errors } from '../http/schemas.js';
 import { WorkerSchema, StatsSchema } from './workers.schemas.js';
 
 const Timeout = Type.Object({ timeout: Type.Optional(Type.Number({ default: 30, description: 'seconds a running job may take to finish before it is handed back to the queue' })) });

@@ -1,6 +1,6 @@
 /** The Workers API's shapes: validation, OpenAPI and the service's types come from here. */
 import { Type } from '@fastify/type-provider-typebox';
-import { Nullable } from '../server/schemas.js';
+import { Nullable } from '../http/schemas.js';
 
 export const WorkerSchema = Type.Object({
   worker_id: Type.String(),

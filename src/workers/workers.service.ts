@@ -66,6 +66,11 @@ export class WorkersService {
     };
   }
 
+  /** The rows of every node's workers as stored (the health checks read errors and heartbeats from them). */
+  rows(): Promise<WorkerRow[]> {
+    return repo.listWorkers(this.db);
+  }
+
   async list(): Promise<Worker[]> {
     const now = Date.now();
     return (await repo.listWorkers(this.db)).map((r) => this.toWorker(r, now));

@@ -7,7 +7,7 @@ import { listJobs, updateJob } from '../../src/jobs/jobs.repository.js';
 import { openDatabase } from '../../src/db/database.js';
 import { claim } from '../../src/jobs/job-lifecycle.repository.js';
 import type { JobUpdate } from '../../src/db/schema.js';
-import type { JobStatus } from '../../src/jobs/job-kinds.js';
+import type { JobStatus } from '../../src/job-kinds.js';
 import { assertKeys, expectStatus, JOB_KEYS, STATS_KEYS } from './api-helpers.js';
 
 for (const kind of databaseKinds()) {

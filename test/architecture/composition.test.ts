@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { closeContext, createContext, type AppContext } from '../../src/server/context.js';
-import { startBackground, stopBackground, type BackgroundComponent } from '../../src/server/background.js';
+import { startBackground, stopBackground, type BackgroundComponent } from '../../src/core/background.js';
 import { serve } from '../../src/server/server.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { createTestApp } from '../helpers/app.js';

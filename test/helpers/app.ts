@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/config.js';
 import { createContext, closeContext, type AppContext } from '../../src/server/context.js';
-import { startBackground } from '../../src/server/background.js';
+import { startBackground } from '../../src/core/background.js';
 import { buildApp } from '../../src/server/app.js';
 import { createLogger } from '../../src/logger.js';
 import { createTestDatabase, type TestDatabase } from './db.js';

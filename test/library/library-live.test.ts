@@ -13,7 +13,7 @@ import { createTestApp, type TestApp } from '../helpers/app.js';
 import { databaseKinds } from '../helpers/db.js';
 import { expectStatus } from '../api/api-helpers.js';
 import type { HubEvent } from '../../src/events/event-hub.js';
-import { startBackground } from '../../src/server/background.js';
+import { startBackground } from '../../src/core/background.js';
 import { createLibraryFixture, type LibraryFixture } from './library-media.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -11,7 +11,7 @@ import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
 import type { JobRow, JobUpdate } from '../../src/db/schema.js';
 import { JobsService } from '../../src/jobs/jobs.service.js';
-import { JOB_STATUSES, type JobStatus } from '../../src/jobs/job-kinds.js';
+import { JOB_STATUSES, type JobStatus } from '../../src/job-kinds.js';
 import * as life from '../../src/jobs/job-lifecycle.repository.js';
 
 const W = 'w1';

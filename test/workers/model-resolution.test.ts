@@ -16,7 +16,7 @@ import { up as migration005 } from '../../src/db/migrations/005-preset-models-in
 import { migrations } from '../../src/db/migrations/index.js';
 import { definitionByKey } from '../../src/settings/definitions/index.js';
 import { audioPart, engineSkip, jfkPcm, multipart } from '../provider/provider-helpers.js';
-import { QUALITY_PRESETS } from '../../src/transcription/presets.js';
+import { QUALITY_PRESETS } from '../../src/quality-presets.js';
 import { JobsService } from '../../src/jobs/jobs.service.js';
 import { makeVideo, minimalModel, useTestModel, waitFor } from './helpers.js';
 

@@ -1,10 +1,11 @@
 /** Every route module, each under its prefix. Add a line per API area. */
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
-import { systemRoutes } from './system.routes.js';
+import { systemRoutes } from '../../system/status.routes.js';
 import { jobsRoutes } from '../../jobs/jobs.routes.js';
 import { settingsRoutes } from '../../settings/settings.routes.js';
 import { rulesRoutes } from '../../rules/rules.routes.js';
+import { rulePreviewRoutes } from '../../scanner/rule-preview.routes.js';
 import { eventsRoutes } from '../../events/events.routes.js';
 import { scannerRoutes } from '../../scanner/scanner.routes.js';
 import { workersRoutes } from '../../workers/workers.routes.js';
@@ -25,6 +26,7 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
   await app.register(jobsRoutes, { prefix: '/api/jobs' });
   await app.register(workersRoutes, { prefix: '/api/workers' });
   await app.register(rulesRoutes, { prefix: '/api/scan-rules' });
+  await app.register(rulePreviewRoutes, { prefix: '/api/scan-rules' });
   await app.register(settingsRoutes, { prefix: '/api/settings' });
   await app.register(scannerRoutes, { prefix: '/api/scanner' });
   await app.register(modelsRoutes, { prefix: '/api/models' });

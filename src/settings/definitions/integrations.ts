@@ -1,5 +1,5 @@
 import type { SettingDefinition } from '../settings.types.js';
-import { QUALITY_PRESETS } from '../../transcription/presets.js';
+import { QUALITY_PRESETS } from '../../quality-presets.js';
 
 // Webhooks from media servers and *arr apps, media-server refresh, completion
 // webhooks and the remote engine.

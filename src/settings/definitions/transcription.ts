@@ -1,5 +1,5 @@
 import type { SettingDefinition } from '../settings.types.js';
-import { DEFAULT_PROVIDER_PRESET, DEFAULT_QUALITY_PRESET, PRESET_BEAM_SIZE, QUALITY_PRESETS } from '../../transcription/presets.js';
+import { DEFAULT_PROVIDER_PRESET, DEFAULT_QUALITY_PRESET, PRESET_BEAM_SIZE, QUALITY_PRESETS } from '../../quality-presets.js';
 
 const presets = [...QUALITY_PRESETS];
 

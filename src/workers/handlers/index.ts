@@ -5,7 +5,7 @@
  * engines.
  */
 import { pathToFileURL } from 'node:url';
-import type { JobType } from '../../jobs/job-kinds.js';
+import type { JobType } from '../../job-kinds.js';
 import type { JobHandler, JobHandlers } from '../job-handlers.js';
 import { transcriptionHandler } from './transcription.handler.js';
 import { handleProviderAsr, handleProviderDetect } from '../../provider/provider.handlers.js';

@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { AppError } from '../../errors.js';
 import { pipelineOptionsFromSettings, transcribeMedia, vadModelFile, type Stage, type TranscriptionRequest } from '../../transcription/index.js';
 import type { JobHandlerContext, JobOutcome } from '../job-handlers.js';
-import { applyPathMappings, mappingsFromSettings } from '../path-mapping.js';
+import { applyPathMappings, mappingsFromSettings } from '../../security/path-mapping.js';
 import { gpuMemoryOfPid } from '../gpu-devices.js';
 import { engineSpecFor } from '../../integrations/engine-select.js';
 import { mediaAccess } from '../../transcription/audio.js';

@@ -1742,138 +1742,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/scan-rules/preview": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Try a draft rule on the library now: what its action does and how many files it matches (creates nothing)
-         * @description Computed from the probe cache and the folders' listings; files never scanned are not counted.
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description The rule being edited: the draft takes its place among the enabled rules */
-                        rule_id?: number | null;
-                        name?: string;
-                        priority?: number;
-                        /** @description Any of: audio_language_is, audio_language_not, audio_track_count_min, has_embedded_subtitle_lang, missing_embedded_subtitle_lang, missing_external_subtitle_lang, file_extension, audio_is_original_language */
-                        conditions?: {
-                            [key: string]: string | number | boolean | (never | null);
-                        };
-                        action?: {
-                            /** @description transcribe or translate */
-                            action_type?: string;
-                            /** @description ISO 639-2 */
-                            target_language?: string;
-                            /** @description fast, balanced, best */
-                            quality_preset?: string;
-                            job_priority?: number;
-                        };
-                        /**
-                         * @description false: only explain the action, do not count the library files (matches and files_checked are 0)
-                         * @default true
-                         */
-                        count?: boolean;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            explanation: {
-                                /** @description What the action does, e.g. "Japanese audio → Spanish subtitles: Whisper transcribes Japanese, then DeepL translates it into Spanish" */
-                                summary: string;
-                                source_language: string | null;
-                                target_language: string;
-                                whisper_task: "transcribe" | "translate" | "depends";
-                                machine_translation: "always" | "never" | "sometimes";
-                                /** @description The configured translation provider; null when none is */
-                                translation_provider: string | null;
-                                /** @description Some or all of the jobs need a translation provider and none is configured */
-                                needs_translation_provider: boolean;
-                                warning: string | null;
-                                action_type_note: string | null;
-                                preset: string;
-                                /** @description The model the preset resolves to (what the workers load) */
-                                model: string;
-                                /** @description The setting that chose the model */
-                                model_source: string;
-                                model_installed: boolean;
-                                beam_size: number;
-                                device: string;
-                            };
-                            /** @description Library files this rule alone would queue now (from the probe cache: nothing is probed) */
-                            matches: number;
-                            /** @description Of the matches, files a higher-priority enabled rule takes first */
-                            taken_by_other_rules: number;
-                            /** @description Of the matches, files with a queued or running job */
-                            already_queued: number;
-                            /** @description Library files the probe cache knows */
-                            files_checked: number;
-                            /** @description Up to 10 matching files not queued yet */
-                            sample: {
-                                path: string;
-                                reason: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                            code?: string;
-                            errors?: {
-                                [key: string]: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                            code?: string;
-                            errors?: {
-                                [key: string]: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/scan-rules/{rule_id}": {
         parameters: {
             query?: never;
@@ -2153,6 +2021,138 @@ export interface paths {
                             };
                             created_at: string;
                             updated_at: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/scan-rules/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Try a draft rule on the library now: what its action does and how many files it matches (creates nothing)
+         * @description Computed from the probe cache and the folders' listings; files never scanned are not counted.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The rule being edited: the draft takes its place among the enabled rules */
+                        rule_id?: number | null;
+                        name?: string;
+                        priority?: number;
+                        /** @description Any of: audio_language_is, audio_language_not, audio_track_count_min, has_embedded_subtitle_lang, missing_embedded_subtitle_lang, missing_external_subtitle_lang, file_extension, audio_is_original_language */
+                        conditions?: {
+                            [key: string]: string | number | boolean | (never | null);
+                        };
+                        action?: {
+                            /** @description transcribe or translate */
+                            action_type?: string;
+                            /** @description ISO 639-2 */
+                            target_language?: string;
+                            /** @description fast, balanced, best */
+                            quality_preset?: string;
+                            job_priority?: number;
+                        };
+                        /**
+                         * @description false: only explain the action, do not count the library files (matches and files_checked are 0)
+                         * @default true
+                         */
+                        count?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            explanation: {
+                                /** @description What the action does, e.g. "Japanese audio → Spanish subtitles: Whisper transcribes Japanese, then DeepL translates it into Spanish" */
+                                summary: string;
+                                source_language: string | null;
+                                target_language: string;
+                                whisper_task: "transcribe" | "translate" | "depends";
+                                machine_translation: "always" | "never" | "sometimes";
+                                /** @description The configured translation provider; null when none is */
+                                translation_provider: string | null;
+                                /** @description Some or all of the jobs need a translation provider and none is configured */
+                                needs_translation_provider: boolean;
+                                warning: string | null;
+                                action_type_note: string | null;
+                                preset: string;
+                                /** @description The model the preset resolves to (what the workers load) */
+                                model: string;
+                                /** @description The setting that chose the model */
+                                model_source: string;
+                                model_installed: boolean;
+                                beam_size: number;
+                                device: string;
+                            };
+                            /** @description Library files this rule alone would queue now (from the probe cache: nothing is probed) */
+                            matches: number;
+                            /** @description Of the matches, files a higher-priority enabled rule takes first */
+                            taken_by_other_rules: number;
+                            /** @description Of the matches, files with a queued or running job */
+                            already_queued: number;
+                            /** @description Library files the probe cache knows */
+                            files_checked: number;
+                            /** @description Up to 10 matching files not queued yet */
+                            sample: {
+                                path: string;
+                                reason: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
                         };
                     };
                 };

@@ -8,14 +8,14 @@
 import { dirname, sep } from 'node:path';
 import type { Db } from '../db/database.js';
 import { liveJobPaths } from '../jobs/jobs.repository.js';
-import { externalSubtitlesFor, readFolderListing, type FolderListing } from '../scanner/external-subtitles.js';
-import type { ProbeResult } from '../scanner/ffprobe.js';
-import { isMediaName } from '../scanner/library-walker.js';
-import { evaluateFile, type SkipSettings } from '../scanner/rules-engine.js';
-import { probeCachePage } from '../scanner/scanner.repository.js';
+import { externalSubtitlesFor, readFolderListing, type FolderListing } from './external-subtitles.js';
+import type { ProbeResult } from './ffprobe.js';
+import { isMediaName } from './library-walker.js';
+import { evaluateFile, type SkipSettings } from './rules-engine.js';
+import { probeCachePage } from './scanner.repository.js';
 import type { SettingsGet } from '../transcription/setting-get.js';
-import { explainRuleAction, type RuleExplanation } from './rules-explain.js';
-import { CONDITION_KEYS, normalizeAction, normalizeConditions, type RuleConditions, type RuleInput, type ScanRule } from './rules.service.js';
+import { explainRuleAction, type RuleExplanation } from '../rules/rules-explain.js';
+import { CONDITION_KEYS, normalizeAction, normalizeConditions, type RuleConditions, type RuleInput, type ScanRule } from '../rules/rules.service.js';
 
 export interface RulePreviewInput extends RuleInput {
   /** the rule being edited: left out of the other rules the draft competes with */

@@ -13,14 +13,14 @@
  * Used by workers (job.file_path -> the node's own path) and by integrations
  * (paths in webhooks from another machine).
  */
-import type { SettingKey } from '../settings/definitions/index.js';
 
 export interface PathMapping {
   from: string;
   to: string;
 }
 
-type Get = (key: SettingKey) => unknown;
+// Only the keys read here (a literal union, so this module needs nothing from settings/, which imports security/).
+type Get = (key: 'path_mappings' | 'use_path_mapping' | 'path_mapping_from' | 'path_mapping_to') => unknown;
 
 const isWindowsStyle = (p: string) => /^[a-zA-Z]:[\\/]?/.test(p) || p.startsWith('\\\\') || p.includes('\\');
 
