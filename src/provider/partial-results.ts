@@ -16,7 +16,7 @@
 import type { Db } from '../db/database.js';
 import type { JobRow } from '../db/schema.js';
 import type { Segment, TranscriptionEngine } from '../transcription/index.js';
-import type { JobHandlerContext } from '../workers/job-handlers.js';
+import type { JobHandlerContext } from '../core/job-handler.js';
 
 const WAV_HEADER = 44;
 const BYTES_PER_SECOND = 16000 * 2;
@@ -80,7 +80,7 @@ export function tapChunks(engine: TranscriptionEngine, onChunk: (all: Segment[])
 }
 
 /** A provider job's engine that keeps its segments on the job as they are decoded (a failed write only costs the stream). */
-export function withPartialResults(h: Pick<JobHandlerContext, 'job' | 'database' | 'log'>, engine: TranscriptionEngine): TranscriptionEngine {
+export function withPartialResults(h: Pick<JobHandlerContext<unknown>, 'job' | 'database' | 'log'>, engine: TranscriptionEngine): TranscriptionEngine {
   const workerId = h.job.worker_id;
   if (!workerId) return engine;
   return tapChunks(engine, (segments) =>

@@ -9,16 +9,55 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { Type, type Static } from '@fastify/type-provider-typebox';
 import { AppError } from '../errors.js';
-import type { JobHandlerContext, JobOutcome } from '../workers/job-handlers.js';
-import { detectLanguage, pipelineOptionsFromSettings, resolveModel, transcribeAudioFile, type TranscriptionRequest } from '../transcription/index.js';
+import { defineJob, type JobHandlerContext, type JobOutcome } from '../core/job-handler.js';
+import { detectLanguage, resolveModel, transcribeAudioFile } from '../transcription/index.js';
 import { findLanguage } from '../languages.js';
-import { engineSpecFor } from '../integrations/engine-select.js';
+import { prepareJobEngine } from '../transcription/engines/engine-select.js';
 import { withPartialResults } from './partial-results.js';
 import type { AsrResult, DetectResult, ProviderJobOptions } from './provider.service.js';
 import { removeUpload } from './provider.upload.js';
 import { deleteBlob } from './job-blobs.repository.js';
 import { restoreUpload } from './upload-store.js';
+
+const OrNull = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+/**
+ * The options of a provider job (what provider.service.ts queues, its
+ * ProviderJobOptions): where the audio is, and the request's own choices.
+ * Either `blob` or `upload` names the audio (checked by the handler, which
+ * says which job has none).
+ */
+export const ProviderJobOptionsSchema = Type.Object(
+  {
+    kind: Type.Optional(Type.Union([Type.Literal('asr'), Type.Literal('detect')])),
+    blob: Type.Optional(
+      Type.Object({
+        format: Type.Union([Type.Literal('flac'), Type.Literal('original')]),
+        ext: Type.String(),
+        stored_bytes: Type.Integer({ minimum: 0 }),
+        chunks: Type.Integer({ minimum: 0 }),
+      }),
+    ),
+    upload: Type.Optional(Type.String()),
+    upload_bytes: Type.Optional(Type.Number({ minimum: 0 })),
+    media_path: Type.Optional(Type.String()),
+    task: Type.Optional(Type.Union([Type.Literal('transcribe'), Type.Literal('translate')])),
+    language: Type.Optional(OrNull(Type.String())),
+    initialPrompt: Type.Optional(OrNull(Type.String())),
+    vad: Type.Optional(OrNull(Type.Boolean())),
+    temperature: Type.Optional(OrNull(Type.Number())),
+    model: Type.Optional(OrNull(Type.String())),
+  },
+  { additionalProperties: true },
+);
+export type ProviderJobPayload = Static<typeof ProviderJobOptionsSchema>;
+// What the service queues must fit what the worker accepts: a new field of one without the other does not build.
+const _queuedFits = (o: ProviderJobOptions): ProviderJobPayload => o;
+void _queuedFits;
+
+type ProviderJobContext = JobHandlerContext<ProviderJobPayload>;
 
 /** VAD: the request's vad_filter, else the vad_enabled setting; a missing VAD model only matters when asked for. */
 function vadModel(requested: boolean | null | undefined, settingOn: boolean, name: string | null | undefined, modelDir: string): string | null {
@@ -35,9 +74,9 @@ function vadModel(requested: boolean | null | undefined, settingOn: boolean, nam
   }
 }
 
-function optionsOf(h: JobHandlerContext): ProviderJobOptions {
-  const o = h.options as unknown as ProviderJobOptions;
-  if (!o?.blob && !o?.upload) throw new AppError(422, 'bad_provider_job', `Job ${h.job.id} has no upload`);
+function optionsOf(h: ProviderJobContext): ProviderJobPayload {
+  const o = h.options;
+  if (!o.blob && !o.upload) throw new AppError(422, 'bad_provider_job', `Job ${h.job.id} has no upload`);
   if (!o.blob && o.upload && !existsSync(o.upload)) throw new AppError(422, 'upload_missing', `The uploaded audio of job ${h.job.id} is gone (${o.upload})`);
   return o;
 }
@@ -48,7 +87,7 @@ function optionsOf(h: JobHandlerContext): ProviderJobOptions {
  * went into the database, the file on this node's disk. Once `fn` succeeded
  * the stored audio is removed: the result is what is kept.
  */
-async function withAudio<T>(h: JobHandlerContext, o: ProviderJobOptions, fn: (path: string) => Promise<T>): Promise<T> {
+async function withAudio<T>(h: ProviderJobContext, o: ProviderJobPayload, fn: (path: string) => Promise<T>): Promise<T> {
   if (!o.blob) {
     const r = await fn(o.upload!);
     await removeUpload(o.upload);
@@ -66,20 +105,17 @@ async function withAudio<T>(h: JobHandlerContext, o: ProviderJobOptions, fn: (pa
 }
 
 /** The job's options and its engine, from the worker's engine cache. */
-async function optionsAndEngine(h: JobHandlerContext, o: ProviderJobOptions) {
-  const gpu = h.workerType === 'gpu';
+async function optionsAndEngine(h: ProviderJobContext, o: ProviderJobPayload) {
   // The job's preset (provider_quality_preset when it was queued) and the request's own model go through the resolver like library jobs.
-  const request: TranscriptionRequest = { quality_preset: h.job.quality_preset, model: o.model, device: gpu ? 'cuda' : 'cpu' };
-  const settingsBase = pipelineOptionsFromSettings((k) => h.settings.get(k), request);
-  const base = { ...settingsBase, ...(gpu ? { device: 'cuda' as const, gpuDevice: 0 } : {}) };
-  const wantVad = o.vad ?? base.vad !== false;
-  const spec = await engineSpecFor(h, request, { threads: base.threads ?? 4, vadModel: () => vadModel(o.vad, base.vad !== false, base.vadModelPath, base.modelDir) });
-  const engine = await h.engine.acquire(spec);
+  const { options: base, engine, label } = await prepareJobEngine(h, {
+    model: o.model,
+    vadModel: (b) => vadModel(o.vad, b.vad !== false, b.vadModelPath, b.modelDir),
+  });
   // Gating follows the request; the pipeline gates only where the engine has a VAD model (a remote server does its own).
-  return { base: { ...base, vad: wantVad }, engine, label: spec.label };
+  return { base: { ...base, vad: o.vad ?? base.vad !== false }, engine, label };
 }
 
-export async function handleProviderAsr(h: JobHandlerContext): Promise<JobOutcome> {
+export async function handleProviderAsr(h: ProviderJobContext): Promise<JobOutcome> {
   const o = optionsOf(h);
   const { base, engine, label } = await optionsAndEngine(h, o);
   const r = await withAudio(h, o, async (audio) => {
@@ -111,7 +147,7 @@ export async function handleProviderAsr(h: JobHandlerContext): Promise<JobOutcom
   return { result, segments_count: r.segments.length, source_lang: findLanguage(r.language)?.code ?? null, model_used: label, device_used: engine.capabilities.device };
 }
 
-export async function handleProviderDetect(h: JobHandlerContext): Promise<JobOutcome> {
+export async function handleProviderDetect(h: ProviderJobContext): Promise<JobOutcome> {
   const o = optionsOf(h);
   const { base, engine, label } = await optionsAndEngine(h, o);
   const g = await withAudio(h, o, async (audio) => {
@@ -122,3 +158,6 @@ export async function handleProviderDetect(h: JobHandlerContext): Promise<JobOut
   const result: DetectResult = { language: g.language, language_name: name.split(/[;,]/)[0].trim(), confidence: Math.round(g.confidence * 1000) / 1000 };
   return { result, source_lang: findLanguage(g.language)?.code ?? null, model_used: label, device_used: engine.capabilities.device };
 }
+
+export const providerAsrJob = defineJob(ProviderJobOptionsSchema, handleProviderAsr);
+export const providerDetectJob = defineJob(ProviderJobOptionsSchema, handleProviderDetect);

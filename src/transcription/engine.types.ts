@@ -1,9 +1,8 @@
 /**
  * TranscriptionEngine: what the pipeline needs from an engine. Two
  * implementations: the local whisper.cpp engine (`WhisperEngine`, engine.ts)
- * and the remote Whisper servers (`RemoteEngine`,
- * src/integrations/remote-engine.ts). The pipeline takes one and never builds
- * one; the worker's engine cache (src/workers/worker-engine.ts) decides when an
+ * and the remote Whisper servers (`RemoteEngine`, engines/remote-engine.ts).
+ * The pipeline takes one and never builds one; the worker's engine cache (src/workers/worker-engine.ts) decides when an
  * engine is reused, the CLI and tests build a local one (`withLocalEngine`).
  */
 import type { DecodeOptions, Segment } from './types.js';

@@ -1,6 +1,7 @@
 /**
- * Runs one claimed job inside a worker process: dispatches it to the handler
- * for its job_type, writes progress (throttled), watches for cancel, and
+ * Runs one claimed job inside a worker process: checks its options against
+ * its job type's schema, dispatches it to the handler for its job_type,
+ * writes progress (throttled, progress-writer.ts), watches for cancel, and
  * asks the job life cycle for the outcome's transition. Every write is guarded
  * by "still processing and still mine", so a cancel or a lease take-over
  * always wins over a late worker.
@@ -11,8 +12,12 @@ import { appError } from '../errors.js';
 import type { DatabaseHandle, Db } from '../db/database.js';
 import type { JobRow } from '../db/schema.js';
 import type { SettingsService } from '../settings/settings.service.js';
-import type { JobHandlers, JobOutcome, JobProgress } from './job-handlers.js';
-import type { EngineCache } from './worker-engine.js';
+import type { Static, TSchema } from '@fastify/type-provider-typebox';
+import { Value } from 'typebox/value';
+import type { JobOutcome, JobProgress } from '../core/job-handler.js';
+import type { EngineCache } from '../transcription/engines/engine-select.js';
+import type { JobHandlers } from './job-handlers.js';
+import { ProgressWriter } from './progress-writer.js';
 import { errorMessage, isRetryable, isWorkerFatal, jobErrorCode } from './job-errors.js';
 import { isDatabaseFull } from '../system/disk-full.js';
 import * as life from '../jobs/job-lifecycle.repository.js';
@@ -59,14 +64,37 @@ export interface RunnerDeps {
   onFatal?(err: unknown): void;
 }
 
-function parseOptions(text: string | null): Record<string, unknown> {
-  if (!text) return {};
-  try {
-    const v = JSON.parse(text) as unknown;
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-  } catch {
-    return {};
+/** `options.blob.chunks` for the error's `/blob/chunks`; `options` for the whole object. */
+function fieldName(instancePath: string): string {
+  const parts = instancePath.split('/').filter(Boolean);
+  return parts.length ? `options.${parts.join('.')}` : 'options';
+}
+
+/**
+ * The job's options (jobs.options JSON; none is `{}`) checked against its
+ * type's schema, once, before the handler runs: options that do not fit fail
+ * the job as bad_job (not retried: another attempt reads the same row), with
+ * the field named.
+ */
+export function jobOptions<S extends TSchema>(job: Pick<JobRow, 'id' | 'job_type' | 'options'>, schema: S): Static<S> {
+  let value: unknown = {};
+  if (job.options) {
+    try {
+      value = JSON.parse(job.options) as unknown;
+    } catch {
+      throw appError('bad_job', `Job ${job.id} (${job.job_type}) has options that are not JSON: ${job.options.slice(0, 100)}`);
+    }
   }
+  if (Value.Check(schema, value)) return value;
+  const errors = Value.Errors(schema, value);
+  const first = errors[0];
+  const path = first?.instancePath ?? '';
+  const missing = first?.keyword === 'required' ? (first.params as { requiredProperties?: string[] }).requiredProperties : undefined;
+  const field = missing?.length ? fieldName(`${path}/${missing[0]}`) : fieldName(path);
+  const why = missing?.length
+    ? 'is missing'
+    : [...new Set(errors.filter((e) => e.instancePath === path && e.keyword !== 'anyOf').map((e) => e.message))].join(' or ') || 'does not fit';
+  throw appError('bad_job', `Job ${job.id} (${job.job_type}): ${field} ${why}`);
 }
 
 /** A result that must not stay: the subtitle and its ownership record, unless the user changed it meanwhile. */
@@ -92,48 +120,8 @@ export async function runJob(job: JobRow, deps: RunnerDeps): Promise<RunResult> 
   const running: RunningJob = { job, progress, abort };
   deps.onCurrent(running);
 
-  // Throttled progress: the handler reports as often as it likes, the database
-  // sees at most one write per interval; the same tick notices a cancel.
-  // A new stage is written at once (the job's timeline gets one event per
-  // stage, also for stages shorter than the interval); a tick asked for while
-  // one is in flight runs right after it.
-  let written = '';
-  let ticking = false;
-  let again = false;
-  const tick = async () => {
-    if (reason) return;
-    if (ticking) {
-      again = true;
-      return;
-    }
-    ticking = true;
-    try {
-      const key = `${progress.stage}|${progress.progress}|${progress.etaSeconds}`;
-      let holds: boolean;
-      if (key !== written) {
-        holds = await life.progress(db, job.id, me, progress);
-        if (holds) {
-          written = key;
-          await repo.updateWorker(db, me, { current_job_progress: progress.progress, current_job_eta: progress.etaSeconds });
-        }
-      } else {
-        holds = await life.isHeld(db, job.id, me);
-      }
-      if (!holds) abort((await repo.jobCancelRequested(db, job.id)) ? 'cancel' : 'lost');
-    } catch (e) {
-      if (isDatabaseFull(e)) {
-        // Nothing of this job can be recorded (progress, nor later its result): stop it and hand it back.
-        abort('disk_full', e);
-      } else log.warn({ err: e, job: job.id }, 'progress write failed');
-    } finally {
-      ticking = false;
-      if (again) {
-        again = false;
-        void tick();
-      }
-    }
-  };
-  const timer = setInterval(() => void tick(), PROGRESS_INTERVAL_MS);
+  const writer = new ProgressWriter({ db, jobId: job.id, workerId: me, progress, log, stopped: () => reason !== null, abort });
+  writer.start(PROGRESS_INTERVAL_MS);
 
   const started = Date.now();
   let outcome: JobOutcome | null = null;
@@ -141,9 +129,9 @@ export async function runJob(job: JobRow, deps: RunnerDeps): Promise<RunResult> 
   try {
     const handler = Object.hasOwn(deps.handlers, job.job_type) ? deps.handlers[job.job_type] : undefined;
     if (!handler) throw appError('no_handler', `No handler for job type "${job.job_type}" on worker ${me}: start this job type's worker, or delete the job`);
-    outcome = await handler({
+    outcome = await handler.run({
       job,
-      options: parseOptions(job.options),
+      options: jobOptions(job, handler.options),
       settings: deps.settings,
       database,
       log: log.child({ job: job.id }),
@@ -153,7 +141,7 @@ export async function runJob(job: JobRow, deps: RunnerDeps): Promise<RunResult> 
         progress.stage = p.stage;
         progress.progress = Math.round(Math.max(0, Math.min(100, p.progress)) * 10) / 10;
         progress.etaSeconds = p.etaSeconds === null ? null : Math.max(0, Math.round(p.etaSeconds));
-        if (newStage) void tick();
+        if (newStage) writer.tick();
       },
       engine: deps.engine,
       workerType: identity.workerType,
@@ -163,8 +151,7 @@ export async function runJob(job: JobRow, deps: RunnerDeps): Promise<RunResult> 
   } catch (e) {
     failure = e;
   } finally {
-    clearInterval(timer);
-    while (ticking) await new Promise((r) => setTimeout(r, 10));
+    await writer.stop();
     deps.onCurrent(null);
   }
   const seconds = Math.round((Date.now() - started) / 100) / 10;

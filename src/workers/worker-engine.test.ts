@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EngineConfig, TranscriptionEngine } from '../transcription/index.js';
-import type { RemoteEngineSettings } from '../integrations/remote-engine.js';
-import { WorkerEngine, freesMemoryAfterJob, sameEngine, type EngineFactory, type EngineSpec } from './worker-engine.js';
+import type { RemoteEngineSettings } from '../transcription/engines/remote-engine.js';
+import type { EngineSpec } from '../transcription/engines/engine-select.js';
+import { WorkerEngine, freesMemoryAfterJob, sameEngine, type EngineFactory } from './worker-engine.js';
 
 test('clear_vram_on_complete: a GPU worker frees its memory after a job only when no job waits', () => {
   assert.equal(freesMemoryAfterJob('gpu', true, 0), true);

@@ -10,21 +10,8 @@
  * memory back (the next job loads it again).
  */
 import { WhisperEngine, type EngineConfig, type TranscriptionEngine } from '../transcription/index.js';
-import { RemoteEngine, type RemoteEngineSettings } from '../integrations/remote-engine.js';
-
-/** What a job needs its engine to be (src/integrations/engine-select.ts builds it from the resolver's answer). */
-export type EngineSpec =
-  | {
-      kind: 'local';
-      /** the ggml model file, installed */
-      modelPath: string;
-      /** the Silero VAD model file; null: no VAD */
-      vadModelPath: string | null;
-      threads: number;
-      /** model_used: the model as the resolver named it */
-      label: string;
-    }
-  | { kind: 'remote'; settings: RemoteEngineSettings; label: string };
+import { RemoteEngine, type RemoteEngineSettings } from '../transcription/engines/remote-engine.js';
+import type { EngineCache, EngineSpec } from '../transcription/engines/engine-select.js';
 
 /**
  * Whether an engine built for `a` serves a job that wants `b` as it is. The
@@ -51,14 +38,7 @@ const realEngines: EngineFactory = {
   remote: (settings, label) => new RemoteEngine(settings, label),
 };
 
-/** The worker's engine cache as job handlers see it (JobHandlerContext.engine). */
-export interface EngineCache {
-  /** The engine for this spec: the one kept from earlier jobs when the spec is the same, else a new one (the old one is closed first). */
-  acquire(spec: EngineSpec): Promise<TranscriptionEngine>;
-  /** Process id of the local engine's server (GPU memory readings); null for none. */
-  readonly enginePid: number | null;
-}
-
+/** The worker's engine cache; job handlers see it as an `EngineCache` (JobHandlerContext.engine). */
 export class WorkerEngine implements EngineCache {
   private current: { spec: EngineSpec; engine: TranscriptionEngine } | null = null;
   private lastUsed = Date.now();

@@ -11,9 +11,6 @@ import { folderGraph } from '../../scripts/import-graph.js';
 
 /** Pairs still known to import each other, and why; remove a line when its pair is gone. */
 const KNOWN_PAIRS: Record<string, string> = {
-  'db<->settings': 'old migrations read the settings definitions (to be frozen into the migrations)',
-  'integrations<->workers': 'the remote engine and engine selection live apart from the local engine (to move beside it)',
-  'provider<->workers': 'the provider job handlers implement the workers\' handler contract, which the worker registry loads',
 };
 
 // One madge run for both tests.

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { extractAudio } from '../../src/transcription/audio.js';
-import type { JobHandler } from '../../src/workers/job-handlers.js';
+import type { JobHandler } from '../../src/core/job-handler.js';
 import { JFK_WAV } from '../helpers/fixtures.js';
 
 const extract_and_hold: JobHandler = async (ctx) => {

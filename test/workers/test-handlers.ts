@@ -6,7 +6,7 @@
  * TRANSCRIPTORIO_EXTRA_HANDLERS); its default export is the handlers by job type.
  */
 import { appendFileSync } from 'node:fs';
-import type { JobHandler, JobHandlerContext } from '../../src/workers/job-handlers.js';
+import type { JobHandler, JobHandlerContext } from '../../src/core/job-handler.js';
 
 /** Each execution appends "<job id> <worker id> <node>" to TEST_RUN_LOG: proof of how often a job ran. */
 function record(ctx: JobHandlerContext): void {

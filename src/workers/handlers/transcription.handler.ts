@@ -6,14 +6,30 @@
  * jobs of the same model.
  */
 import { hostname } from 'node:os';
+import { Type, type Static } from '@fastify/type-provider-typebox';
 import { AppError } from '../../errors.js';
-import { pipelineOptionsFromSettings, transcribeMedia, vadModelFile, type Stage, type TranscriptionRequest } from '../../transcription/index.js';
-import type { JobHandlerContext, JobOutcome } from '../job-handlers.js';
+import { transcribeMedia, type Stage } from '../../transcription/index.js';
+import { defineJob, type JobHandlerContext, type JobOutcome } from '../../core/job-handler.js';
 import { applyPathMappings, mappingsFromSettings } from '../../security/path-mapping.js';
 import { gpuMemoryOfPid } from '../gpu-devices.js';
-import { engineSpecFor } from '../../integrations/engine-select.js';
+import { prepareJobEngine } from '../../transcription/engines/engine-select.js';
 import { mediaAccess } from '../../transcription/audio.js';
 import type { SettingKey } from '../../settings/definitions/index.js';
+
+/**
+ * The options of a transcription job. The handler reads the audio language
+ * the rule (or Bazarr, or the library) chose; the rest says who asked and
+ * why (`source`, `reason`, `rule_id`, `requested_by`, ...) for the job's
+ * page, so other properties are allowed.
+ */
+export const TranscriptionJobOptions = Type.Object(
+  {
+    /** the audio track's language(s) to prefer, before preferred_audio_languages */
+    audio_language: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String()), Type.Null()])),
+  },
+  { additionalProperties: true },
+);
+export type TranscriptionJobOptions = Static<typeof TranscriptionJobOptions>;
 
 /**
  * The job's path as this node sees it, or a clear error: `file_not_found`
@@ -37,32 +53,24 @@ export function localMediaPath(ctx: Pick<JobHandlerContext, 'job' | 'settings'> 
   return path;
 }
 
-function audioLanguages(options: Record<string, unknown>, preferred: string[]): string[] {
+function audioLanguages(options: TranscriptionJobOptions, preferred: string[]): string[] {
   const a = options.audio_language;
-  const fromJob = Array.isArray(a) ? a.map(String) : typeof a === 'string' && a.trim() ? [a.trim()] : [];
+  const fromJob = Array.isArray(a) ? a : typeof a === 'string' && a.trim() ? [a.trim()] : [];
   return [...fromJob, ...preferred];
 }
 
-export async function transcriptionHandler(ctx: JobHandlerContext): Promise<JobOutcome> {
-  const { job, settings } = ctx;
+export async function transcriptionHandler(ctx: JobHandlerContext<TranscriptionJobOptions>): Promise<JobOutcome> {
+  const { job } = ctx;
   const file = localMediaPath(ctx);
-  const get = (k: SettingKey) => settings.get(k);
   const gpu = ctx.workerType === 'gpu';
   // Model, decoding and engine come from the resolver, for the device this worker runs on (its compute type).
-  const request: TranscriptionRequest = { quality_preset: job.quality_preset, device: gpu ? 'cuda' : 'cpu' };
-  const base = pipelineOptionsFromSettings(get, request);
-  const threads = Math.max(1, settings.getNumber('whisper_threads') || base.threads || 4);
+  const { options: base, spec, engine } = await prepareJobEngine(ctx);
   const options = {
     ...base,
     targetLang: job.target_lang,
     sourceLang: job.source_lang,
     audioLanguage: audioLanguages(ctx.options, base.preferredAudioLanguages),
-    threads,
-    device: gpu ? ('cuda' as const) : ('cpu' as const),
-    gpuDevice: 0,
   };
-  const spec = await engineSpecFor(ctx, request, { threads, vadModel: () => vadModelFile(options) });
-  const engine = await ctx.engine.acquire(spec);
   const local = spec.kind === 'local';
   const result = await transcribeMedia(file, options, {
     signal: ctx.signal,
@@ -82,3 +90,5 @@ export async function transcriptionHandler(ctx: JobHandlerContext): Promise<JobO
     source_lang: result.language,
   };
 }
+
+export const transcriptionJob = defineJob(TranscriptionJobOptions, transcriptionHandler);

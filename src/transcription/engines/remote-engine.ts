@@ -5,7 +5,7 @@
  * already run one on a GPU box.
  *
  * It implements the pipeline's TranscriptionEngine
- * (src/transcription/engine.types.ts), like the local WhisperEngine, so audio
+ * (../engine.types.ts), like the local WhisperEngine, so audio
  * extraction, chunking, language detection windows, regrouping, translation,
  * file writing and the job's progress stages stay the pipeline's: only the
  * decoding of each chunk (at most `chunkSeconds` of 16 kHz WAV) goes over
@@ -13,11 +13,14 @@
  * does its own VAD). Each request has a timeout and is retried with back-off
  * on network errors, 429 and 5xx.
  */
-import { AppError } from '../errors.js';
-import { toWhisperCode } from '../languages.js';
-import { remoteEngineLabel } from '../transcription/index.js';
-import type { DecodeOptions, EngineCapabilities, EngineResult, EngineRunHooks, LanguageDetection, Segment, Span, TranscriptionEngine, Word } from '../transcription/index.js';
-import type { SettingKey } from '../settings/definitions/index.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AppError } from '../../errors.js';
+import { toWhisperCode } from '../../languages.js';
+import { remoteEngineLabel } from '../resolve.js';
+import type { EngineCapabilities, EngineResult, EngineRunHooks, LanguageDetection, TranscriptionEngine } from '../engine.types.js';
+import type { DecodeOptions, Segment, Word } from '../types.js';
+import type { Span } from '../vad.js';
+import type { SettingKey } from '../../settings/definitions/index.js';
 
 export type RemoteBackend = 'remote_asr' | 'remote_openai';
 
@@ -63,11 +66,16 @@ interface WhisperJson {
 }
 
 const abortError = () => Object.assign(new Error('transcription cancelled'), { name: 'AbortError' });
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((res, rej) => {
-    const t = setTimeout(res, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), rej(abortError())), { once: true });
-  });
+
+/** The back-off before a retry; a cancel ends it at once (as the pipeline's AbortError). */
+async function backOff(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await sleep(ms, undefined, { signal });
+  } catch (e) {
+    if (signal?.aborted) throw abortError();
+    throw e;
+  }
+}
 
 export class RemoteEngine implements TranscriptionEngine {
   /** model_used of its jobs: the resolver's label (remoteEngineLabel) unless one is given */
@@ -153,7 +161,7 @@ export class RemoteEngine implements TranscriptionEngine {
     }
     let lastError = '';
     for (let attempt = 0; attempt <= s.retries; attempt++) {
-      if (attempt > 0) await sleep(Math.min(30_000, (s.backoffMs ?? 1000) * 2 ** (attempt - 1)), signal);
+      if (attempt > 0) await backOff(Math.min(30_000, (s.backoffMs ?? 1000) * 2 ** (attempt - 1)), signal);
       if (signal?.aborted) throw abortError();
       const form = new FormData();
       for (const [k, v] of Object.entries(fields)) for (const one of Array.isArray(v) ? v : [v]) form.append(k, one);
