@@ -1,7 +1,8 @@
 /**
- * GPU readings from nvidia-smi. Other modules import listGpus() (the worker
- * pool checks a GPU worker's device_id against it); a machine without an
- * NVIDIA driver simply has no GPUs. Readings are cached for a moment because
+ * GPU readings from nvidia-smi, its one caller. Other modules import
+ * listGpus() (the worker pool checks a GPU worker's device_id against it)
+ * and gpuMemoryOfPid() (a job's VRAM); a machine without an NVIDIA driver
+ * simply has no GPUs. Readings are cached for a moment because
  * nvidia-smi takes tens of milliseconds and a dashboard polls it.
  */
 import { execFile } from 'node:child_process';
@@ -83,4 +84,19 @@ export async function findGpu(id: number): Promise<Gpu | undefined> {
 /** The device indexes that exist (what a GPU worker's device_id must be one of). */
 export async function gpuIds(): Promise<number[]> {
   return (await listGpus()).map((g) => g.id);
+}
+
+/** GPU memory (MiB) a process uses, from nvidia-smi's compute apps; null when unknown (no GPU, no driver, not listed). */
+export function gpuMemoryOfPid(pid: number | null): Promise<number | null> {
+  if (!pid) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    execFile(nvidiaSmiPath(), ['--query-compute-apps=pid,used_memory', '--format=csv,noheader,nounits'], { timeout: TIMEOUT_MS, windowsHide: true }, (err, stdout) => {
+      if (err) return resolve(null);
+      for (const line of String(stdout).split('\n')) {
+        const [p, mem] = line.split(',').map((s) => s.trim());
+        if (Number(p) === pid && Number.isFinite(Number(mem))) return resolve(Number(mem));
+      }
+      resolve(null);
+    });
+  });
 }

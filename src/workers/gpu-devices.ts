@@ -2,10 +2,9 @@
  * What the worker pool needs to know about GPUs: which device ids exist (to
  * refuse a GPU worker for a device nobody has), whether a GPU worker can run
  * here at all (driver, device, CUDA build of the engine), and how much GPU
- * memory a process uses. Readings come from src/system/gpus.ts (nvidia-smi);
- * NVIDIA_SMI points at another binary (a container's path, or a stand-in).
+ * memory a process uses. Readings come from src/system/gpus.ts, the one
+ * caller of nvidia-smi.
  */
-import { execFile } from 'node:child_process';
 import { isWhisperBuilt, whisperBinaryPath } from '../transcription/index.js';
 
 export interface GpuInfo {
@@ -31,22 +30,8 @@ export async function checkGpuWorker(deviceId: number | null): Promise<string | 
   return null;
 }
 
-/** GPU memory (MiB) used by a process, from nvidia-smi; null when unknown. */
-export function gpuMemoryOfPid(pid: number | null): Promise<number | null> {
-  if (!pid) return Promise.resolve(null);
-  return new Promise((resolve) => {
-    execFile(
-      process.env.NVIDIA_SMI || 'nvidia-smi',
-      ['--query-compute-apps=pid,used_memory', '--format=csv,noheader,nounits'],
-      { timeout: 5000, windowsHide: true },
-      (err, stdout) => {
-        if (err) return resolve(null);
-        for (const line of String(stdout).split('\n')) {
-          const [p, mem] = line.split(',').map((s) => s.trim());
-          if (Number(p) === pid && Number.isFinite(Number(mem))) return resolve(Number(mem));
-        }
-        resolve(null);
-      },
-    );
-  });
+/** GPU memory (MiB) used by a process; null when unknown. */
+export async function gpuMemoryOfPid(pid: number | null): Promise<number | null> {
+  const { gpuMemoryOfPid: read } = await import('../system/gpus.js');
+  return read(pid);
 }

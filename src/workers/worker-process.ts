@@ -6,6 +6,7 @@
  * when the request came from another node). A native crash takes down this
  * process only.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { openDatabase, type DatabaseHandle } from '../db/database.js';
 import { createLogger } from '../logger.js';
@@ -33,7 +34,8 @@ class WorkerProcess {
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private lastStateCheck = 0;
   private fatal: string | null = null;
-  private wake: (() => void) | null = null;
+  /** the worker's idle wait, if it is in one: a stop request ends it */
+  private sleeping: AbortController | null = null;
   private readonly engine: WorkerEngine;
   /** the pause while the database is full (claims, results and progress would fail every second) */
   private readonly full: DatabaseFullBackoff;
@@ -60,7 +62,7 @@ class WorkerProcess {
   requestStop(deadlineMs: number): void {
     if (this.stopDeadline !== null && this.stopDeadline <= deadlineMs) return;
     this.stopDeadline = deadlineMs;
-    this.wake?.();
+    this.sleeping?.abort();
     if (this.stopTimer) clearTimeout(this.stopTimer);
     this.stopTimer = setTimeout(() => this.current?.abort('stop'), Math.max(0, deadlineMs - Date.now()));
   }
@@ -114,18 +116,11 @@ class WorkerProcess {
     if (row.desired_state === 'stopping') this.requestStop(row.stop_deadline_ms ?? Date.now());
   }
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise((r) => {
-      const t = setTimeout(() => {
-        this.wake = null;
-        r();
-      }, ms);
-      this.wake = () => {
-        clearTimeout(t);
-        this.wake = null;
-        r();
-      };
-    });
+  /** Waits `ms`, or less when a stop request wakes the worker (requestStop). */
+  private async sleep(ms: number): Promise<void> {
+    const ac = (this.sleeping = new AbortController());
+    await sleep(ms, undefined, { signal: ac.signal }).catch(() => {});
+    if (this.sleeping === ac) this.sleeping = null;
   }
 
   async run(): Promise<number> {

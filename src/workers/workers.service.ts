@@ -4,6 +4,7 @@
  * adding and stopping act on this server's supervisor for its own workers and
  * through the row's desired_state for the workers of other nodes.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { DatabaseHandle } from '../db/database.js';
 import type { WorkerRow } from '../db/schema.js';
@@ -140,7 +141,7 @@ export class WorkersService {
     const until = Date.now() + ms;
     while (Date.now() < until) {
       if (done(await repo.findWorker(this.db, id))) return;
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
   }
 
