@@ -2,27 +2,50 @@
  * browse_roots used to default to "/", which let the filesystem browser show
  * the whole machine. A database still at that old default gets the new,
  * narrower default (media mounts and the home folder; the library folders
- * are browsable anyway); a value the user chose is kept. The new default is
- * read from the definition so the two cannot disagree.
+ * are browsable anyway); a value the user chose is kept.
+ *
+ * The new value and description are written here as they shipped with this
+ * migration, not read from the settings definitions: a migration must do the
+ * same to every database it ever runs on, whatever the definitions say later
+ * (a later default change needs no migration: a setting nobody set takes its
+ * default from the definition, see 014).
  */
 import type { Kysely } from 'kysely';
 import type { DbKind } from '../database.js';
-import { definitionByKey } from '../../settings/definitions/index.js';
-import { parseList } from '../../settings/settings.values.js';
 
-const OLD_DEFAULT = ['/'];
+const KEY = 'browse_roots';
+/** As shipped with this migration; never change them. */
+const NEW_DEFAULT = '/media,/mnt,/data,/srv,/home,~';
+const NEW_DESCRIPTION = 'Folders the filesystem browser may show besides the library folders, comma-separated (~ is the home folder; /proc, /sys and /dev are never shown)';
+
+/**
+ * Whether a stored list is the old default, the one folder "/": a JSON array
+ * or items separated by `|` or `,`, read as the settings service read lists
+ * when this migration shipped.
+ */
+function isOldDefault(stored: string): boolean {
+  const v = stored.trim();
+  let items: string[] | null = null;
+  if (v.startsWith('[')) {
+    try {
+      const arr: unknown = JSON.parse(v);
+      if (Array.isArray(arr)) items = arr.map(String).map((s) => s.trim()).filter(Boolean);
+    } catch {
+      /* read with separators below */
+    }
+  }
+  items ??= v.split(v.includes('|') ? '|' : ',').map((s) => s.trim()).filter(Boolean);
+  return items.length === 1 && items[0] === '/';
+}
 
 export async function up(db: Kysely<any>, _kind: DbKind): Promise<void> {
-  const def = definitionByKey.get('browse_roots');
-  if (!def) return;
-  const row = await db.selectFrom('system_settings').select(['value']).where('key', '=', 'browse_roots').executeTakeFirst();
-  // A fresh database has no settings yet: the service inserts the new default on start.
+  const row = await db.selectFrom('system_settings').select(['value']).where('key', '=', KEY).executeTakeFirst();
+  // A fresh database has no settings yet.
   if (!row) return;
   const now = new Date().toISOString();
-  const atOldDefault = JSON.stringify(parseList(String(row.value ?? ''))) === JSON.stringify(OLD_DEFAULT);
   await db
     .updateTable('system_settings')
-    .set(atOldDefault ? { value: def.default, description: def.description, updated_at: now } : { description: def.description })
-    .where('key', '=', 'browse_roots')
+    .set(isOldDefault(String(row.value ?? '')) ? { value: NEW_DEFAULT, description: NEW_DESCRIPTION, updated_at: now } : { description: NEW_DESCRIPTION })
+    .where('key', '=', KEY)
     .execute();
 }

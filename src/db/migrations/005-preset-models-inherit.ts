@@ -7,33 +7,37 @@
  *
  * `transcription_preset` was never read, and jobs without a preset always
  * ran `fast`: a value still at its old default `balanced` becomes the new
- * default `fast`, so those jobs keep their decoding. The new values and
- * descriptions are read from the definitions so the two cannot disagree.
+ * default `fast`, so those jobs keep their decoding.
+ *
+ * The old and new values and the descriptions are written here as they
+ * shipped with this migration, not read from the settings definitions, so
+ * the migration does the same to every database whatever the code says later.
  */
 import type { Kysely } from 'kysely';
 import type { DbKind } from '../database.js';
-import { definitionByKey } from '../../settings/definitions/index.js';
 
-/** The defaults this migration replaces (as shipped before it; never change them). */
-const OLD_DEFAULTS: Record<string, string> = {
-  preset_fast_model: 'small',
-  preset_balanced_model: 'medium',
-  preset_best_model: 'large-v3',
-  transcription_preset: 'balanced',
+/** Each setting's old default, the value that replaces it, and its description, as shipped; never change them. */
+const CHANGES: Record<string, { old: string; value: string; description: string }> = {
+  preset_fast_model: { old: 'small', value: '', description: 'Model of the fast preset (empty: use whisper_model)' },
+  preset_balanced_model: { old: 'medium', value: '', description: 'Model of the balanced preset (empty: use whisper_model)' },
+  preset_best_model: { old: 'large-v3', value: '', description: 'Model of the best preset (empty: use whisper_model)' },
+  transcription_preset: {
+    old: 'balanced',
+    value: 'fast',
+    description: 'Quality preset of jobs and scan rules created without one. fast: greedy decoding (beam 1, no temperature fallback); balanced: beam 5; best: beam 5, best_of 5, 5 language-detection windows. All use whisper_model unless the preset has its own model',
+  },
 };
 
 export async function up(db: Kysely<any>, _kind: DbKind): Promise<void> {
   const now = new Date().toISOString();
-  for (const [key, old] of Object.entries(OLD_DEFAULTS)) {
-    const def = definitionByKey.get(key);
-    if (!def) continue;
+  for (const [key, change] of Object.entries(CHANGES)) {
     const row = await db.selectFrom('system_settings').select(['value']).where('key', '=', key).executeTakeFirst();
-    // A fresh database has no settings yet: the service inserts the new defaults on start.
+    // A fresh database has no settings yet.
     if (!row) continue;
-    const atOldDefault = String(row.value ?? '').trim() === old;
+    const atOldDefault = String(row.value ?? '').trim() === change.old;
     await db
       .updateTable('system_settings')
-      .set(atOldDefault ? { value: def.default, description: def.description, updated_at: now } : { description: def.description })
+      .set(atOldDefault ? { value: change.value, description: change.description, updated_at: now } : { description: change.description })
       .where('key', '=', key)
       .execute();
   }
