@@ -1,3 +1,9 @@
+/**
+ * The stored settings: one row per value someone set (a built-in setting
+ * changed from its default, an internal value such as the API key, a custom
+ * setting). A built-in setting without a row is at its default, which lives
+ * in the definitions, never here.
+ */
 import type { Db } from '../db/database.js';
 import type { SettingRow } from '../db/schema.js';
 
@@ -19,29 +25,23 @@ export interface NewSetting {
   value_type: string;
 }
 
-/** Inserts the rows whose key is missing; existing rows (a user's values) are left alone. */
-export async function insertMissingSettings(db: Db, rows: NewSetting[], now: string): Promise<number> {
-  if (rows.length === 0) return 0;
-  const res = await db
-    .insertInto('system_settings')
-    .values(rows.map((r) => ({ ...r, created_at: now, updated_at: null })))
-    .onConflict((oc) => oc.column('key').doNothing())
-    .executeTakeFirst();
-  return Number(res.numInsertedOrUpdatedRows ?? 0);
-}
-
-/** Keeps description, category and type of built-in settings current after an upgrade. */
-export async function refreshSettingMetadata(db: Db, row: Omit<NewSetting, 'value'>): Promise<void> {
-  await db
-    .updateTable('system_settings')
-    .set({ description: row.description, category: row.category, value_type: row.value_type })
-    .where('key', '=', row.key)
-    .execute();
-}
-
 export async function insertSetting(db: Db, row: NewSetting, now: string): Promise<SettingRow> {
   await db.insertInto('system_settings').values({ ...row, created_at: now, updated_at: null }).execute();
   return (await findSetting(db, row.key))!;
+}
+
+/**
+ * Stores a built-in setting's value: the row is made if the setting has none
+ * (the first change from its default), else its value replaced, and its
+ * description, category and type are the definition's. One statement, so two
+ * processes setting the same key do not collide on the unique key.
+ */
+export async function storeSettingValue(db: Db, row: NewSetting, now: string): Promise<void> {
+  await db
+    .insertInto('system_settings')
+    .values({ ...row, created_at: now, updated_at: now })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: row.value, description: row.description, category: row.category, value_type: row.value_type, updated_at: now }))
+    .execute();
 }
 
 export async function updateSettingValue(db: Db, key: string, value: string, now: string): Promise<number> {

@@ -2,14 +2,14 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import { Message, Nullable, errors } from '../http/schemas.js';
 
 const SettingSchema = Type.Object({
-  id: Type.Integer(),
+  id: Type.Integer({ description: 'the stored row\'s id; negative for a built-in setting at its default, which has no row (made from its key, the same in every version)' }),
   key: Type.String(),
   value: Type.String(),
   description: Nullable(Type.String()),
   category: Type.String(),
   value_type: Type.String(),
-  created_at: Type.String(),
-  updated_at: Nullable(Type.String()),
+  created_at: Nullable(Type.String({ description: 'when the value was first set; null for a built-in setting at its default' })),
+  updated_at: Nullable(Type.String({ description: 'when the value last changed; null for a built-in setting at its default' })),
   choices: Type.Optional(Type.Array(Type.String())),
   min: Type.Optional(Type.Number()),
   max: Type.Optional(Type.Number()),
@@ -63,7 +63,11 @@ export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.post('/init-defaults', {
-    schema: { tags, summary: 'Initialize all default settings (safe to call multiple times)', response: { 200: Message } },
+    schema: {
+      tags, summary: 'Initialize all default settings (safe to call multiple times)',
+      description: 'Defaults are not stored: a built-in setting nobody set is at its definition\'s default, listed with a negative id and null dates. This reloads the settings and stores nothing.',
+      response: { 200: Message },
+    },
   }, async () => {
     await settings.initDefaults();
     return { message: 'Default settings initialized successfully' };

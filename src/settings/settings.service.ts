@@ -3,11 +3,19 @@
  * through this service keeps current, so the running process sees a change at
  * once. Other processes (workers) call refresh() before they use settings.
  *
+ * The database holds overrides only: a row for each value someone set (a
+ * built-in setting changed from its default, internal state such as the API
+ * key, a custom setting). A built-in setting without a row is at the default
+ * its definition holds now, so a default changed in the code reaches every
+ * install that never set it, with no migration. Setting a built-in setting to
+ * its default removes its row.
+ *
  * Every row that enters the copy is read through readStored (settings.stored.ts):
  * a stored value that its definition does not accept is never used; the
  * getters return the fail-closed value or the default, and the problem is
  * logged once per distinct bad value.
  */
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Db } from '../db/database.js';
 import type { SettingRow } from '../db/schema.js';
@@ -24,7 +32,18 @@ export const SETTING_CATEGORIES: SettingCategory[] = [
   'general', 'workers', 'transcription', 'subtitles', 'skip', 'scanner', 'bazarr', 'advanced', 'integrations',
 ];
 
-export interface Setting extends SettingRow {
+/**
+ * A setting as the API shows it: its row, or, for a built-in setting at its
+ * default (no row), the definition's default with an id made from its key
+ * (negative, so never a row's, and the same in every version) and no dates.
+ * A built-in setting always shows its definition's description, category
+ * and type.
+ */
+export interface SettingView extends Omit<SettingRow, 'created_at'> {
+  created_at: string | null;
+}
+
+export interface Setting extends SettingView {
   /** a secret whose value is replaced by the mask (see security/secrets.ts) */
   masked?: boolean;
   /** the value in force when a flag or environment variable overrides the stored one (api_port under PORT) */
@@ -38,6 +57,27 @@ export interface Setting extends SettingRow {
 }
 
 const nowIso = () => new Date().toISOString();
+
+/** The id a built-in setting at its default is listed with: negative, from its key alone. */
+export function defaultSettingId(key: string): number {
+  return -(createHash('sha256').update(key).digest().readUInt32BE(0) & 0x7fffffff) || -1;
+}
+
+/** A built-in setting as listed: its row (with the definition's metadata), else its default. */
+function viewOf(def: SettingDefinition, row: SettingRow | undefined): SettingView {
+  const meta = { description: def.description, category: def.category, value_type: def.value_type };
+  if (row) return { ...row, ...meta };
+  return { id: defaultSettingId(def.key), key: def.key, value: def.default, ...meta, created_at: null, updated_at: null };
+}
+
+/** Every setting there is: each built-in one (stored or at its default) and each custom row, by category and key. */
+function allViews(rows: SettingRow[]): SettingView[] {
+  const byKey = new Map(rows.map((r) => [r.key, r]));
+  const views: SettingView[] = settingDefinitions.map((d) => viewOf(d, byKey.get(d.key)));
+  for (const r of rows) if (!definitionByKey.has(r.key)) views.push(r);
+  const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return views.sort((a, b) => order(a.category, b.category) || order(a.key, b.key));
+}
 
 /** Where the service reports a stored value it does not use (the process logger fits). */
 export interface SettingsLog {
@@ -61,15 +101,15 @@ export class SettingsService extends EventEmitter {
     super();
   }
 
-  /** Inserts missing defaults (never touches a user's value) and loads the cache. */
+  /**
+   * Loads the settings. Defaults are not stored (a built-in setting without a
+   * row is at its definition's default), so this writes nothing and is safe
+   * to call any number of times; it returns how many built-in settings are
+   * at their default.
+   */
   async initDefaults(): Promise<number> {
-    const inserted = await repo.insertMissingSettings(
-      this.db,
-      settingDefinitions.map((d) => ({ key: d.key, value: d.default, description: d.description, category: d.category, value_type: d.value_type })),
-      nowIso(),
-    );
     await this.refresh();
-    return inserted;
+    return settingDefinitions.filter((d) => !this.cache.has(d.key)).length;
   }
 
   async refresh(): Promise<void> {
@@ -100,6 +140,37 @@ export class SettingsService extends EventEmitter {
     this.log?.warn({ setting: row.key, fail_closed: problem.failClosed }, storedProblemMessage(problem));
   }
 
+  /** A row that is gone (the setting is back at its default, or a custom one deleted). */
+  private forget(key: string): void {
+    this.cache.delete(key);
+    this.inForce.delete(key);
+    if (this.problems.delete(key)) this.forgetWarnings(key);
+  }
+
+  /** Reads a key's row again after a write: remembered when there is one, else forgotten. */
+  private async reload(key: string): Promise<SettingRow | undefined> {
+    const row = await repo.findSetting(this.db, key);
+    if (row) this.remember(row);
+    else this.forget(key);
+    return row;
+  }
+
+  /**
+   * Writes a built-in setting's value: its default removes the row (the
+   * setting follows the definition again), any other value is stored.
+   */
+  private async store(db: Db, def: SettingDefinition, text: string, now: string): Promise<void> {
+    if (text === def.default) await repo.deleteSetting(db, def.key);
+    else await repo.storeSettingValue(db, { key: def.key, value: text, description: def.description, category: def.category, value_type: def.value_type }, now);
+  }
+
+  /** A setting by key as listed: a built-in one (stored or not), a custom row, or undefined. */
+  private async view(key: string): Promise<SettingView | undefined> {
+    const row = await repo.findSetting(this.db, key);
+    const def = definitionByKey.get(key);
+    return def ? viewOf(def, row) : row;
+  }
+
   /** A corrected setting that breaks again later is logged again. */
   private forgetWarnings(key: string): void {
     for (const w of this.warned) if (w.startsWith(`${key}\u0000`)) this.warned.delete(w);
@@ -110,7 +181,7 @@ export class SettingsService extends EventEmitter {
     return [...this.problems.values()];
   }
 
-  private decorate(row: SettingRow): Setting {
+  private decorate(row: SettingView): Setting {
     const def = definitionByKey.get(row.key);
     if (!def) return row;
     const eff = this.effective.get(row.key);
@@ -145,8 +216,8 @@ export class SettingsService extends EventEmitter {
     if (category !== undefined && !SETTING_CATEGORIES.includes(category as SettingCategory)) {
       throw new AppError(400, 'bad_category', `Unknown category "${category}": use one of ${SETTING_CATEGORIES.join(', ')}`);
     }
-    const rows = await repo.listSettings(this.db, category);
-    return rows.map((r) => maskSecret(this.decorate(r)));
+    const views = allViews(await repo.listSettings(this.db));
+    return views.filter((v) => category === undefined || v.category === category).map((v) => maskSecret(this.decorate(v)));
   }
 
   /**
@@ -155,18 +226,18 @@ export class SettingsService extends EventEmitter {
    * entry in presentation.ts is shown by its key in its category's section.
    */
   async presentation(): Promise<{ sections: Array<{ id: string; title: string; description: string }>; settings: Array<SettingPresentation & { key: string }> }> {
-    const rows = await repo.listSettings(this.db);
+    const views = allViews(await repo.listSettings(this.db));
     return {
       sections: SETTING_SECTIONS.map((s) => ({ ...s })),
-      settings: rows.map((r) => ({ key: r.key, ...presentationOf(r.key, r.category, r.description) })),
+      settings: views.map((r) => ({ key: r.key, ...presentationOf(r.key, r.category, r.description) })),
     };
   }
 
   /** One setting; a secret is masked unless `reveal` (the caller has passed the API-key check). */
   async getSetting(key: string, opts: { reveal?: boolean } = {}): Promise<Setting> {
-    const row = await repo.findSetting(this.db, key);
-    if (!row) throw notFound(`Setting '${key}'`);
-    const s = this.decorate(row);
+    const view = await this.view(key);
+    if (!view) throw notFound(`Setting '${key}'`);
+    const s = this.decorate(view);
     return opts.reveal ? s : maskSecret(s);
   }
 
@@ -175,15 +246,16 @@ export class SettingsService extends EventEmitter {
   }
 
   async update(key: string, value: unknown): Promise<Setting> {
-    const row = await repo.findSetting(this.db, key);
-    if (!row) throw notFound(`Setting '${key}'`);
-    if (isUnchangedSecret(row, value)) return maskSecret(this.decorate(row));
-    const text = this.validate(row, value);
-    await repo.updateSettingValue(this.db, key, text, nowIso());
-    const updated = (await repo.findSetting(this.db, key))!;
-    this.remember(updated);
+    const current = await this.view(key);
+    if (!current) throw notFound(`Setting '${key}'`);
+    if (isUnchangedSecret(current, value)) return maskSecret(this.decorate(current));
+    const text = this.validate(current, value);
+    const def = definitionByKey.get(key);
+    if (def) await this.store(this.db, def, text, nowIso());
+    else await repo.updateSettingValue(this.db, key, text, nowIso());
+    const row = await this.reload(key);
     this.emit('change', key, this.currentValue(key));
-    return maskSecret(this.decorate(updated));
+    return maskSecret(this.decorate(def ? viewOf(def, row) : row!));
   }
 
   private validate(row: Pick<SettingRow, 'key' | 'value_type'>, value: unknown): string {
@@ -197,8 +269,7 @@ export class SettingsService extends EventEmitter {
   /** All or nothing: every value is validated first, then all are written in one transaction. */
   async bulkUpdate(values: Record<string, unknown>): Promise<number> {
     if (Object.keys(values).length === 0) throw new AppError(400, 'empty_update', 'settings must name at least one setting');
-    const rows = await repo.listSettings(this.db);
-    const byKey = new Map(rows.map((r) => [r.key, r]));
+    const byKey = new Map(allViews(await repo.listSettings(this.db)).map((v) => [v.key, v]));
     // A secret sent back as the mask it was listed with stays as it is.
     const keys = Object.keys(values).filter((k) => !(byKey.has(k) && isUnchangedSecret(byKey.get(k)!, values[k])));
     if (keys.length === 0) return 0;
@@ -223,7 +294,11 @@ export class SettingsService extends EventEmitter {
     }
     const now = nowIso();
     await this.db.transaction().execute(async (trx) => {
-      for (const key of keys) await repo.updateSettingValue(trx, key, texts[key], now);
+      for (const key of keys) {
+        const def = definitionByKey.get(key);
+        if (def) await this.store(trx, def, texts[key], now);
+        else await repo.updateSettingValue(trx, key, texts[key], now);
+      }
     });
     await this.refresh();
     for (const key of keys) this.emit('change', key, this.currentValue(key));
@@ -241,7 +316,7 @@ export class SettingsService extends EventEmitter {
     if (!SETTING_CATEGORIES.includes(category as SettingCategory)) {
       throw new AppError(400, 'bad_category', `category must be one of ${SETTING_CATEGORIES.join(', ')}`);
     }
-    if (await repo.findSetting(this.db, key)) throw conflict(`Setting '${key}' already exists`);
+    if (definitionByKey.has(key) || (await repo.findSetting(this.db, key))) throw conflict(`Setting '${key}' already exists`);
     const text = this.validate({ key, value_type: valueType }, input.value);
     let row: SettingRow;
     try {
@@ -259,8 +334,7 @@ export class SettingsService extends EventEmitter {
     }
     const n = await repo.deleteSetting(this.db, key);
     if (!n) throw notFound(`Setting '${key}'`);
-    this.cache.delete(key);
-    this.inForce.delete(key);
+    this.forget(key);
   }
 
   /**
@@ -302,9 +376,10 @@ export class SettingsService extends EventEmitter {
 
   /** Writes a value without the public validation path (internal state such as the API key). */
   async setInternal(key: SettingKey, value: string): Promise<void> {
-    await repo.updateSettingValue(this.db, key, value, nowIso());
-    const row = await repo.findSetting(this.db, key);
-    if (row) this.remember(row);
+    const def = definitionByKey.get(key);
+    if (!def) throw new Error(`unknown setting ${key}`);
+    await this.store(this.db, def, value, nowIso());
+    await this.reload(key);
     this.emit('change', key, this.currentValue(key));
   }
 }

@@ -77,8 +77,15 @@ describe('the settings service over a real database', () => {
   let handle: DatabaseHandle;
   let lines: Array<{ obj: object; msg: string }>;
   const log: SettingsLog = { warn: (obj, msg) => lines.push({ obj, msg }) };
-  /** A row changed behind the service's back (another process, a hand edit). */
-  const write = (key: string, value: string) => handle.db.updateTable('system_settings').set({ value }).where('key', '=', key).execute();
+  /** A row written behind the service's back (another process, a hand edit): made when the setting had none. */
+  const write = (key: string, value: string) => {
+    const d = def(key);
+    return handle.db
+      .insertInto('system_settings')
+      .values({ key, value, description: d.description, category: d.category, value_type: d.value_type, created_at: new Date().toISOString(), updated_at: null })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+      .execute();
+  };
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tio-stored-'));
@@ -92,7 +99,8 @@ describe('the settings service over a real database', () => {
   });
   beforeEach(async () => {
     lines = [];
-    for (const key of ['auth_enabled', 'auth_exempt_local', 'whisper_threads', 'library_paths']) await write(key, def(key).default);
+    // Every setting back at its default: no rows.
+    await handle.db.deleteFrom('system_settings').execute();
   });
 
   it('at start a broken row is not used: the getters give the safe value or the default', async () => {

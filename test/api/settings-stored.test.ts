@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/db.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { expectStatus } from './api-helpers.js';
+import { writeSettingRow } from '../helpers/settings-rows.js';
 import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
 import { SettingsService } from '../../src/settings/settings.service.js';
@@ -39,7 +40,7 @@ for (const kind of databaseKinds()) {
     const remote = { remoteAddress: '10.0.0.5' };
     const withKey = () => ({ 'x-api-key': key });
     /** Another process (a worker, another node, a hand edit) writes a row behind the server's back. */
-    const write = (k: string, value: string) => other.db.updateTable('system_settings').set({ value }).where('key', '=', k).execute();
+    const write = (k: string, value: string) => writeSettingRow(other.db, k, value);
     const health = async (): Promise<Check[]> => expectStatus(await t.app.inject({ url: '/api/system/health', headers: withKey() }), 200).checks;
     const invalid = async () => (await health()).filter((c) => c.id.startsWith('setting_invalid:'));
     const setting = async (k: string) => expectStatus(await t.app.inject({ url: `/api/settings/${k}`, headers: withKey() }), 200);
@@ -49,7 +50,7 @@ for (const kind of databaseKinds()) {
       tdb = await createTestDatabase(kind);
       other = openDatabase(tdb.url);
       await migrateToLatest(other);
-      // An install that has run before: every row exists, then some are broken.
+      // An install that has run before, then some rows broken.
       await new SettingsService(other.db).initDefaults();
       for (const [k, v] of Object.entries(BROKEN)) await write(k, v);
       t = await createTestApp(kind, tdb);
@@ -137,7 +138,7 @@ describe('the server log', () => {
     const handle = openDatabase(tdb.url);
     await migrateToLatest(handle);
     await new SettingsService(handle.db).initDefaults();
-    await handle.db.updateTable('system_settings').set({ value: 'garbage' }).where('key', '=', 'auth_enabled').execute();
+    await writeSettingRow(handle.db, 'auth_enabled', 'garbage');
     await handle.close();
     const lines: Array<{ level: number; msg: string; setting?: string }> = [];
     const sink = { write: (line: string) => void lines.push(JSON.parse(line)) };

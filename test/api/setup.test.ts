@@ -339,9 +339,10 @@ for (const kind of databaseKinds()) {
       const t = await createTestApp(kind);
       try {
         const db = t.ctx.database.db;
-        const set = (key: string, value: string) => db.updateTable('system_settings').set({ value }).where('key', '=', key).execute();
-        const get = async (key: string) => (await db.selectFrom('system_settings').select('value').where('key', '=', key).executeTakeFirstOrThrow()).value;
-        assert.equal(await get('path_mapping_from'), '', 'a fresh install has no example mapping');
+        const { readSettingRow, writeSettingRow } = await import('../helpers/settings-rows.js');
+        const set = (key: string, value: string) => writeSettingRow(db, key, value);
+        const get = (key: string) => readSettingRow(db, key);
+        assert.equal(t.ctx.settings.getString('path_mapping_from'), '', 'a fresh install has no example mapping');
         // As an older version left them.
         await set('path_mapping_from', '/tv');
         await set('path_mapping_to', '/Volumes/TV');

@@ -22,6 +22,7 @@ import { createTestApp } from '../helpers/app.js';
 import { databaseKinds } from '../helpers/db.js';
 import { up as migration011 } from '../../src/db/migrations/011-provider-timeout.js';
 import { definitionByKey } from '../../src/settings/definitions/index.js';
+import { readSettingRow, writeSettingRow } from '../helpers/settings-rows.js';
 import { engineSkip, listen, multipart, post, providerApp, startWorker, waitFor, JFK } from './provider-helpers.js';
 
 const skip = engineSkip();
@@ -79,14 +80,14 @@ for (const kind of databaseKinds()) {
     assert.equal(definitionByKey.get('provider_timeout_seconds')?.default, '3600');
     assert.equal(app.ctx.settings.getNumber('provider_timeout_seconds'), 3600);
     const db = app.ctx.database.db;
-    const stored = async () => (await db.selectFrom('system_settings').select('value').where('key', '=', 'provider_timeout_seconds').executeTakeFirstOrThrow()).value;
+    const stored = () => readSettingRow(db, 'provider_timeout_seconds');
     // As an older version left it: the old default.
-    await db.updateTable('system_settings').set({ value: '600' }).where('key', '=', 'provider_timeout_seconds').execute();
+    await writeSettingRow(db, 'provider_timeout_seconds', '600');
     await migration011(db, kind);
     assert.equal(await stored(), '3600');
     // A value the user chose, even a shorter one, stays.
     for (const chosen of ['900', '6000', '60']) {
-      await db.updateTable('system_settings').set({ value: chosen }).where('key', '=', 'provider_timeout_seconds').execute();
+      await writeSettingRow(db, 'provider_timeout_seconds', chosen);
       await migration011(db, kind);
       assert.equal(await stored(), chosen);
     }

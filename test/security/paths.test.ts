@@ -15,6 +15,7 @@ import { expectStatus } from '../api/api-helpers.js';
 import { up as migration004 } from '../../src/db/migrations/004-safe-browse-roots.js';
 import { parseList } from '../../src/settings/settings.values.js';
 import { definitionByKey } from '../../src/settings/definitions/index.js';
+import { readSettingRow, writeSettingRow } from '../helpers/settings-rows.js';
 
 for (const kind of databaseKinds()) {
   describe(`POST /api/jobs stays inside the library (${kind})`, () => {
@@ -106,11 +107,10 @@ for (const kind of databaseKinds()) {
       const t = await createTestApp(kind);
       try {
         const db = t.ctx.database.db;
-        await db.updateTable('system_settings').set({ value }).where('key', '=', 'browse_roots').execute();
+        await writeSettingRow(db, 'browse_roots', value);
         // Run directly: the migrator refuses to re-run one migration once later ones are applied.
         await migration004(db, kind);
-        const row = await db.selectFrom('system_settings').select('value').where('key', '=', 'browse_roots').executeTakeFirstOrThrow();
-        return parseList(String(row.value)).join(',');
+        return parseList(String(await readSettingRow(db, 'browse_roots'))).join(',');
       } finally {
         await t.close();
       }

@@ -14,7 +14,7 @@ import { createTestApp } from '../helpers/app.js';
 import { databaseKinds } from '../helpers/db.js';
 import { up as migration005 } from '../../src/db/migrations/005-preset-models-inherit.js';
 import { migrations } from '../../src/db/migrations/index.js';
-import { definitionByKey } from '../../src/settings/definitions/index.js';
+import { writeSettingRow } from '../helpers/settings-rows.js';
 import { audioPart, engineSkip, jfkPcm, multipart } from '../provider/provider-helpers.js';
 import { QUALITY_PRESETS } from '../../src/quality-presets.js';
 import { JobsService } from '../../src/jobs/jobs.service.js';
@@ -132,12 +132,13 @@ for (const kind of databaseKinds()) {
       try {
         const db = t.ctx.database.db;
         for (const [key, value] of Object.entries(values)) {
-          await db.updateTable('system_settings').set({ value, description: 'old description' }).where('key', '=', key).execute();
+          await writeSettingRow(db, key, value, { description: 'old description' });
         }
         // Run directly: the migrator refuses to re-run one migration once later ones are applied.
         await migration005(db, kind);
         const rows = await db.selectFrom('system_settings').select(['key', 'value', 'description']).where('key', 'in', Object.keys(values)).execute();
-        for (const r of rows) assert.equal(r.description, definitionByKey.get(r.key)?.description, `${r.key} has the new description`);
+        // The description the migration shipped with (written into it, so a later definition may differ).
+        for (const r of rows) assert.notEqual(r.description, 'old description', `${r.key} has the new description`);
         return Object.fromEntries(rows.map((r) => [r.key, String(r.value ?? '')]));
       } finally {
         await t.close();

@@ -2,8 +2,8 @@
  * First-run settings. The single path-mapping pair shipped with an example
  * (`/tv` → `/Volumes/TV`) that looked like a real mapping in Settings; it is
  * emptied where it was never changed and never switched on. The new
- * `public_url` setting is inserted with the other defaults at start
- * (settings.initDefaults), so it needs nothing here.
+ * `public_url` setting needs nothing here: a setting without a row takes its
+ * default from its definition.
  */
 import type { Kysely } from 'kysely';
 import type { DbKind } from '../database.js';

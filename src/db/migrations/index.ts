@@ -1,7 +1,10 @@
 /**
  * Versioned migrations, applied in name order at start-up (and by
  * `transcriptorio db migrate`). Add a file `NNN-what.ts` and list it here;
- * never edit one that has shipped.
+ * never change what one that has shipped does. A migration imports nothing
+ * from the application (only kysely and `../database.js` types): the values
+ * it needs (an old default, a description) are written into it as they were
+ * when it shipped, so it does the same to every database it ever runs on.
  */
 import type { Kysely } from 'kysely';
 import type { DbKind } from '../database.js';
@@ -18,6 +21,7 @@ import * as m010 from './010-integrations.js';
 import * as m011 from './011-provider-timeout.js';
 import * as m012 from './012-first-run.js';
 import * as m013 from './013-job-events.js';
+import * as m014 from './014-settings-overrides.js';
 
 export interface VersionedMigration {
   name: string;
@@ -38,4 +42,5 @@ export const migrations: VersionedMigration[] = [
   { name: '011-provider-timeout', up: m011.up },
   { name: '012-first-run', up: m012.up },
   { name: '013-job-events', up: m013.up },
+  { name: '014-settings-overrides', up: m014.up },
 ];
