@@ -8,6 +8,7 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 /** A job still to run or running: one per file at most (a unique index). */
 export const LIVE_STATUSES = ['queued', 'processing'] as const satisfies readonly JobStatus[];
 export const TERMINAL_STATUSES = ['completed', 'failed', 'cancelled'] as const satisfies readonly JobStatus[];
+export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
 
 /** What a worker can be asked to do: a library file, or a provider (Bazarr, OpenAI) request. */
 export const JOB_TYPES = ['transcription', 'provider_asr', 'provider_detect'] as const;
@@ -21,3 +22,7 @@ export const isJobStatus = (s: string): s is JobStatus => (JOB_STATUSES as reado
 export const isJobMode = (s: string): s is JobMode => (JOB_MODES as readonly string[]).includes(s);
 export const isLiveStatus = (s: string): boolean => (LIVE_STATUSES as readonly string[]).includes(s);
 export const isTerminalStatus = (s: string): boolean => (TERMINAL_STATUSES as readonly string[]).includes(s);
+
+/** How GET /api/jobs may sort (the repository's page plans). */
+export const JOB_SORTS = ['added', 'priority', 'status'] as const;
+export type JobSort = (typeof JOB_SORTS)[number];

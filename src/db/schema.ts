@@ -6,6 +6,7 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { ErrorCode } from '../error-codes.js';
 import type { JobMode, JobStatus } from '../job-kinds.js';
+import type { QualityPreset } from '../quality-presets.js';
 
 export interface JobsTable {
   id: string;
@@ -18,7 +19,7 @@ export interface JobsTable {
   priority: number;
   source_lang: string | null;
   target_lang: string;
-  quality_preset: string;
+  quality_preset: QualityPreset;
   transcribe_or_translate: JobMode;
   progress: number;
   current_stage: string | null;
@@ -87,9 +88,9 @@ export interface ScanRulesTable {
   file_extension: string | null;
   /** 1: the audio track must be in the media's original language (Sonarr/Radarr originalLanguage, migration 010); null: not checked */
   audio_is_original_language: number | null;
-  action_type: string;
+  action_type: JobMode;
   target_language: string;
-  quality_preset: string;
+  quality_preset: QualityPreset;
   job_priority: number;
   created_at: string;
   updated_at: string | null;

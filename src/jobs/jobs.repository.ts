@@ -164,8 +164,8 @@ export async function recentJobs(db: Db, status: JobStatus, limit: number): Prom
 
 // ---- the queue as a tool: search, sort, filters, bulk actions ----
 
-export const JOB_SORTS = ['added', 'priority', 'status'] as const;
-export type JobSort = (typeof JOB_SORTS)[number];
+export { JOB_SORTS, type JobSort } from '../job-kinds.js';
+import type { JobSort } from '../job-kinds.js';
 
 export interface JobFilter {
   status?: JobStatus;

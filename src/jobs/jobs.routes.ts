@@ -1,6 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Message, errors } from '../http/schemas.js';
-import { JobSchema, JobStatsSchema, CreateJobBody, JobEventSchema, BulkBody, BulkResultSchema } from './jobs.schemas.js';
+import { JobSchema, JobStatsSchema, CreateJobBody, JobEventSchema, BulkBody, BulkResultSchema, ListQuery, ClearQuery } from './jobs.schemas.js';
 import { requireLanguage } from './jobs.service.js';
 
 const IdParams = Type.Object({ job_id: Type.String() });
@@ -14,16 +14,7 @@ export const jobsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/', {
     schema: {
       tags, summary: 'List jobs with pagination and filtering (newest first)',
-      querystring: Type.Object({
-        status_filter: Type.Optional(Type.String({ description: 'queued, processing, completed, failed or cancelled' })),
-        page: Type.Optional(Type.Integer({ default: 1, maximum: 2147483647, description: 'Page number (1-based)' })),
-        page_size: Type.Optional(Type.Integer({ default: 50, description: 'Items per page (max 500)' })),
-        search: Type.Optional(Type.String({ maxLength: 500, description: 'Only jobs whose file path contains this text (any case)' })),
-        sort: Type.Optional(Type.String({ description: 'added (default), priority or status (running, queued, failed, cancelled, completed)' })),
-        order: Type.Optional(Type.String({ description: 'desc (default: newest, highest priority, running first) or asc' })),
-        rule_id: Type.Optional(Type.Integer({ description: 'Only jobs the scan rule with this id created' })),
-        language: Type.Optional(Type.String({ description: 'Only jobs with this audio or subtitle language (ISO 639-2)' })),
-      }),
+      querystring: ListQuery,
       response: { 200: Type.Object({ jobs: Type.Array(JobSchema), total: Type.Integer(), page: Type.Integer(), page_size: Type.Integer() }), ...errors(400) },
     },
   }, async (req, reply) => {
@@ -115,7 +106,7 @@ export const jobsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/queue/clear', {
     schema: {
       tags, summary: 'Clear all completed jobs from the queue (or, with status, the failed or cancelled ones); subtitle files stay',
-      querystring: Type.Object({ status: Type.Optional(Type.String({ description: 'completed (default), failed or cancelled' })) }),
+      querystring: ClearQuery,
       response: { 200: Message, ...errors(400) },
     },
   }, async (req) => {

@@ -1,15 +1,31 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { Nullable } from '../http/schemas.js';
-import { JOB_MODES, JOB_STATUSES, JOB_TYPES } from '../job-kinds.js';
+import { Bounded, Nullable, OneOf } from '../http/schemas.js';
+import { JOB_MODES, JOB_STATUSES, JOB_TYPES, TERMINAL_STATUSES } from '../job-kinds.js';
+import { QUALITY_PRESETS } from '../quality-presets.js';
+import { JOB_SORTS } from './jobs.repository.js';
+import { BULK_ACTIONS, MAX_BULK_IDS } from './jobs-bulk.js';
 
-/**
- * A string that is one of `values`: `{ type: 'string', enum }` in the OpenAPI
- * document (3.0, where openapi-typescript makes it a union), the union as its
- * static type. Not a Type.Union of literals: the response serializer would
- * then have to match a branch (anyOf) for every job it writes.
- */
-const OneOf = <T extends string>(values: readonly T[], description?: string) =>
-  Type.Unsafe<T>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
+/** GET /api/jobs: the contract's page, and the refinements (search, sort, order, rule, language). */
+export const ListQuery = Type.Object({
+  status_filter: Type.Optional(OneOf(JOB_STATUSES, { description: 'queued, processing, completed, failed or cancelled', error: 'bad_status', allowEmpty: true })),
+  page: Type.Optional(Bounded({ default: 1, minimum: 1, maximum: 2147483647 }, { description: 'Page number (1-based)', error: 'bad_page', message: { default: 'page must be an integer of at least 1', maximum: 'page must be at most 2147483647' } })),
+  page_size: Type.Optional(Bounded({ default: 50, minimum: 1, maximum: 500 }, { description: 'Items per page (max 500)', error: 'bad_page_size', message: 'page_size must be an integer between 1 and 500' })),
+  search: Type.Optional(Type.String({ maxLength: 500, description: 'Only jobs whose file path contains this text (any case)' })),
+  sort: Type.Optional(OneOf(JOB_SORTS, { description: 'added (default), priority or status (running, queued, failed, cancelled, completed)', error: 'bad_sort', allowEmpty: true })),
+  order: Type.Optional(OneOf(['asc', 'desc'] as const, { description: 'desc (default: newest, highest priority, running first) or asc', error: 'bad_sort', message: 'order must be asc or desc, got "{value}"', allowEmpty: true })),
+  rule_id: Type.Optional(Bounded({ minimum: 1 }, { description: 'Only jobs the scan rule with this id created', error: 'bad_request', message: 'rule_id must be a positive integer (a scan rule id)' })),
+  language: Type.Optional(Type.String({ description: 'Only jobs with this audio or subtitle language (ISO 639-2)' })),
+});
+
+/** POST /api/jobs/queue/clear: which finished jobs go. */
+export const ClearQuery = Type.Object({
+  status: Type.Optional(OneOf(TERMINAL_STATUSES, {
+    description: 'completed (default), failed or cancelled',
+    error: 'bad_status',
+    message: `status must be one of ${TERMINAL_STATUSES.join(', ')} (only finished jobs can be cleared), got "{value}"`,
+    allowEmpty: true,
+  })),
+});
 
 export const JobSchema = Type.Object({
   id: Type.String(),
@@ -20,7 +36,7 @@ export const JobSchema = Type.Object({
   priority: Type.Integer(),
   source_lang: Nullable(Type.String()),
   target_lang: Type.String(),
-  quality_preset: Type.String(),
+  quality_preset: OneOf(QUALITY_PRESETS),
   transcribe_or_translate: OneOf(JOB_MODES),
   progress: Type.Number(),
   current_stage: Nullable(Type.String()),
@@ -50,11 +66,11 @@ export const JobStatsSchema = Type.Object({
 
 export const CreateJobBody = Type.Object({
   file_path: Type.String({ minLength: 1, description: 'Full path to the media file (absolute, inside library_paths or allowed_media_roots; stored resolved)' }),
-  file_name: Type.String({ minLength: 1, description: 'File name' }),
+  file_name: Type.Optional(Type.String({ minLength: 1, description: 'File name; the path\'s last part when absent' })),
   source_lang: Type.Optional(Nullable(Type.String({ description: 'Audio language (ISO 639-2); detected when absent' }))),
   target_lang: Type.String({ minLength: 1, description: 'Target subtitle language (ISO 639-2)' }),
-  quality_preset: Type.Optional(Type.String({ description: 'fast, balanced or best' })),
-  transcribe_or_translate: Type.Optional(Type.String({ description: 'transcribe or translate' })),
+  quality_preset: Type.Optional(OneOf(QUALITY_PRESETS, { description: 'fast, balanced or best (default: the transcription_preset setting)', error: 'bad_quality_preset', message: `Invalid quality preset "{value}": use one of ${QUALITY_PRESETS.join(', ')}` })),
+  transcribe_or_translate: Type.Optional(OneOf(JOB_MODES, { description: 'transcribe or translate (default: the transcribe_or_translate setting)', error: 'bad_mode', message: `transcribe_or_translate must be ${JOB_MODES.join(' or ')}, got "{value}"` })),
   priority: Type.Optional(Type.Integer({ description: 'Higher is processed first' })),
   is_manual_request: Type.Optional(Type.Boolean({ default: true })),
   audio_language: Type.Optional(Nullable(Type.String({ description: 'Pick the audio track in this language (ISO 639-2)' }))),
@@ -73,8 +89,8 @@ export const JobEventSchema = Type.Object({
 });
 
 export const BulkBody = Type.Object({
-  action: Type.String({ description: 'retry (failed jobs), cancel (queued or processing jobs) or remove (finished jobs; their subtitle files stay)' }),
-  ids: Type.Array(Type.String(), { minItems: 1, maxItems: 500, description: 'the job ids, at most 500' }),
+  action: OneOf(BULK_ACTIONS, { description: 'retry (failed jobs), cancel (queued or processing jobs) or remove (finished jobs; their subtitle files stay)', error: 'bad_bulk_action' }),
+  ids: Type.Array(Type.String(), { minItems: 1, maxItems: MAX_BULK_IDS, description: `the job ids, at most ${MAX_BULK_IDS}` }),
 });
 
 export const BulkResultSchema = Type.Object({

@@ -12,13 +12,13 @@ import { confineMediaPath, type RootSettings } from '../security/media-roots.js'
 import { DEFAULT_QUALITY_PRESET, QUALITY_PRESETS, isQualityPreset } from '../quality-presets.js';
 import * as repo from './jobs.repository.js';
 import * as life from './job-lifecycle.repository.js';
-import { JOB_MODES, JOB_STATUSES, TERMINAL_STATUSES, isJobMode, isJobStatus, isLiveStatus, isTerminalStatus, type JobStatus, type JobType } from '../job-kinds.js';
+import { JOB_MODES, isJobMode, isLiveStatus, type JobStatus, type JobType, type TerminalStatus } from '../job-kinds.js';
 import type { Static } from '@fastify/type-provider-typebox';
 import type { JobSchema } from './jobs.schemas.js';
 import { listEvents, recordEvent } from './job-events.repository.js';
 import { creationEvent, toJobEvent, type JobEvent } from './job-timeline.js';
 import { readJobSubtitle, type JobSubtitle } from './job-subtitle.js';
-import { bulkAction, type BulkResult } from './jobs-bulk.js';
+import { bulkAction, type BulkAction, type BulkResult } from './jobs-bulk.js';
 
 /** A job as the API shows it: the type is the route schema's, so the two cannot drift. */
 export type Job = Static<typeof JobSchema>;
@@ -138,15 +138,9 @@ export class JobsService {
     return this.handle.db;
   }
 
-  async list(q: { status?: string; page: number; pageSize: number } & ListRefinements): Promise<{ jobs: Job[]; total: number; page: number; page_size: number }> {
+  /** The request schema (jobs.schemas.ts ListQuery) bounds the page and names the status, sort and order. */
+  async list(q: { status?: JobStatus; page: number; pageSize: number } & ListRefinements): Promise<{ jobs: Job[]; total: number; page: number; page_size: number }> {
     const status = q.status;
-    if (status !== undefined && !isJobStatus(status)) {
-      throw badRequest(`status_filter must be one of ${JOB_STATUSES.join(', ')}, got "${status}"`, 'bad_status');
-    }
-    if (!Number.isInteger(q.page) || q.page < 1) throw badRequest('page must be an integer of at least 1', 'bad_page');
-    if (!Number.isInteger(q.pageSize) || q.pageSize < 1 || q.pageSize > 500) {
-      throw badRequest('page_size must be an integer between 1 and 500', 'bad_page_size');
-    }
     const refined = refinementsOf(q);
     const key = `${status ?? ''}|${q.page}|${q.pageSize}${refined ? `|${JSON.stringify(refined)}` : ''}`;
     const version = await repo.changeVersion(this.db, this.handle.kind);
@@ -333,11 +327,8 @@ export class JobsService {
   }
 
   /** Removes the jobs in a finished status (completed, failed or cancelled); their subtitle files stay. */
-  async clear(status: string): Promise<number> {
-    if (!isTerminalStatus(status)) {
-      throw badRequest(`status must be one of ${TERMINAL_STATUSES.join(', ')} (only finished jobs can be cleared), got "${status}"`, 'bad_status');
-    }
-    return repo.deleteJobsWithStatus(this.db, status as JobStatus);
+  async clear(status: TerminalStatus): Promise<number> {
+    return repo.deleteJobsWithStatus(this.db, status);
   }
 
   /**
@@ -373,7 +364,7 @@ export class JobsService {
   }
 
   /** Retry, cancel or remove selected jobs, each done or refused with its reason (jobs-bulk.ts). */
-  async bulk(action: string, ids: string[]): Promise<BulkResult> {
+  async bulk(action: BulkAction, ids: string[]): Promise<BulkResult> {
     return bulkAction(this.db, this, action, ids);
   }
 
@@ -385,8 +376,9 @@ export class JobsService {
 /** What GET /api/jobs takes beyond the contract's status and page. */
 export interface ListRefinements {
   search?: string;
-  sort?: string;
-  order?: string;
+  /** '' (a client's `?sort=`) is the default */
+  sort?: repo.JobSort | '';
+  order?: 'asc' | 'desc' | '';
   ruleId?: number;
   language?: string;
 }
@@ -395,13 +387,10 @@ export interface ListRefinements {
 function refinementsOf(q: ListRefinements): { search?: string; sort: repo.JobSort; order: 'asc' | 'desc'; ruleId?: number; language?: string } | null {
   const search = q.search?.trim() || undefined;
   const sort = q.sort || 'added';
-  if (!(repo.JOB_SORTS as readonly string[]).includes(sort)) throw badRequest(`sort must be one of ${repo.JOB_SORTS.join(', ')}, got "${sort}"`, 'bad_sort');
   const order = q.order || 'desc';
-  if (order !== 'asc' && order !== 'desc') throw badRequest(`order must be asc or desc, got "${order}"`, 'bad_sort');
-  if (q.ruleId !== undefined && (!Number.isInteger(q.ruleId) || q.ruleId < 1)) throw badRequest('rule_id must be a positive integer (a scan rule id)', 'bad_request');
   const language = q.language?.trim() ? requireLanguage(q.language.trim(), 'language') : undefined;
   if (!search && sort === 'added' && order === 'desc' && q.ruleId === undefined && !language) return null;
-  return { search, sort: sort as repo.JobSort, order, ruleId: q.ruleId, language };
+  return { search, sort, order, ruleId: q.ruleId, language };
 }
 
 export { AppError };

@@ -4,24 +4,12 @@
  * by the service and the web UI.
  */
 import { Type } from '@fastify/type-provider-typebox';
-import { Nullable } from '../http/schemas.js';
+import { Nullable, OneOf } from '../http/schemas.js';
+import { QUALITY_PRESETS } from '../quality-presets.js';
 import { JobSchema } from '../jobs/jobs.schemas.js';
 
-export const LIBRARY_FILTERS = ['all', 'wanted', 'generated', 'failed', 'missing', 'ignored'] as const;
-export type LibraryFilter = (typeof LIBRARY_FILTERS)[number];
-
-export const LIBRARY_SORTS = ['title', '-title', 'path', '-path', 'added', '-added', 'size', '-size', 'modified', '-modified'] as const;
-export type LibrarySort = (typeof LIBRARY_SORTS)[number];
-
-export const LIBRARY_ACTIONS = ['transcribe', 'redo', 'delete_generated', 'ignore', 'unignore'] as const;
-export type LibraryAction = (typeof LIBRARY_ACTIONS)[number];
-
-export const ITEM_KINDS = ['episode', 'movie', 'other'] as const;
-export type ItemKind = (typeof ITEM_KINDS)[number];
-
-/** A string that is one of `values` (an OpenAPI enum; the union as its static type). */
-const OneOf = <T extends string>(values: readonly T[], description?: string) =>
-  Type.Unsafe<T>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
+export { LIBRARY_FILTERS, LIBRARY_SORTS, LIBRARY_ACTIONS, ITEM_KINDS, type LibraryFilter, type LibrarySort, type LibraryAction, type ItemKind } from './library-kinds.js';
+import { LIBRARY_FILTERS, LIBRARY_SORTS, LIBRARY_ACTIONS, ITEM_KINDS } from './library-kinds.js';
 
 export const LibraryAudioSchema = Type.Object({
   index: Type.Integer({ description: 'Position among the audio streams (ffmpeg -map 0:a:N)' }),
@@ -112,17 +100,23 @@ export const LibraryItemDetailSchema = Type.Object({
   job_history: Type.Array(JobSchema, { description: 'Jobs for this file, newest first (at most 50)' }),
 });
 
+// The selection's fields, as GET /items and an action's filter take them (the message names the query parameter in both).
+const FilterField = (description: string) =>
+  OneOf(LIBRARY_FILTERS, { description, error: 'bad_filter', message: `filter must be one of ${LIBRARY_FILTERS.join(', ')}, got "{value}"` });
+const KindField = (description?: string) =>
+  OneOf(ITEM_KINDS, { description, error: 'bad_filter', message: `kind must be one of ${ITEM_KINDS.join(', ')}, got "{value}"`, allowEmpty: true });
+
 export const ItemsQuery = Type.Object({
   page: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647, default: 1, description: 'Page number (1-based)' })),
   page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'Items per page (1-200)' })),
   q: Type.Optional(Type.String({ maxLength: 200, description: 'Words that must all appear in the title, show or path (case-insensitive)' })),
-  filter: Type.Optional(Type.String({ description: `${LIBRARY_FILTERS.join(' | ')} (default all). wanted: a rule wants a language; generated: a subtitle made by TranscriptorIO; failed: the latest job of a language failed; missing: gone from disk; ignored: left out of scans` })),
+  filter: Type.Optional(FilterField(`${LIBRARY_FILTERS.join(' | ')} (default all). wanted: a rule wants a language; generated: a subtitle made by TranscriptorIO; failed: the latest job of a language failed; missing: gone from disk; ignored: left out of scans`)),
   language: Type.Optional(Type.String({ description: 'ISO 639 code. With filter=wanted/generated/failed: that language is wanted/generated/failed; otherwise the file has audio or a subtitle (embedded or external) in it' })),
   folder: Type.Optional(Type.String({ description: 'Only files in this folder or below (absolute, inside the library folders)' })),
   show: Type.Optional(Type.String({ description: 'Only episodes of this show (the show names of GET /tree)' })),
   season: Type.Optional(Type.Integer({ minimum: 0, description: 'With show: only this season' })),
-  kind: Type.Optional(Type.String({ description: `${ITEM_KINDS.join(' | ')}` })),
-  sort: Type.Optional(Type.String({ description: `${LIBRARY_SORTS.join(' | ')} (default title: show, season, episode, title; - for descending; added: when indexed)` })),
+  kind: Type.Optional(KindField(`${ITEM_KINDS.join(' | ')}`)),
+  sort: Type.Optional(OneOf(LIBRARY_SORTS, { description: `${LIBRARY_SORTS.join(' | ')} (default title: show, season, episode, title; - for descending; added: when indexed)`, error: 'bad_sort', allowEmpty: true })),
 });
 
 export const ItemsPageSchema = Type.Object({
@@ -168,13 +162,13 @@ export const SubtitleParams = Type.Object({
 });
 
 export const SelectionFilterSchema = Type.Object({
-  filter: Type.Optional(Type.String({ description: 'As ?filter= of GET /items' })),
+  filter: Type.Optional(FilterField('As ?filter= of GET /items')),
   q: Type.Optional(Type.String({ maxLength: 200 })),
   language: Type.Optional(Type.String()),
   folder: Type.Optional(Type.String()),
   show: Type.Optional(Type.String()),
   season: Type.Optional(Type.Integer({ minimum: 0 })),
-  kind: Type.Optional(Type.String()),
+  kind: Type.Optional(KindField()),
 }, { additionalProperties: false, description: 'Every item GET /items would list with these parameters' });
 
 export const ActionBody = Type.Object({
@@ -182,7 +176,11 @@ export const ActionBody = Type.Object({
   item_ids: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 5000, description: 'The items to act on' })),
   filter: Type.Optional(SelectionFilterSchema),
   target_lang: Type.Optional(Type.String({ description: 'ISO 639 code (transcribe, redo, delete_generated)' })),
-  quality_preset: Type.Optional(Type.String({ description: "fast, balanced or best (transcribe, redo); default: the wanting rule's preset, else transcription_preset" })),
+  quality_preset: Type.Optional(OneOf(QUALITY_PRESETS, {
+    description: "fast, balanced or best (transcribe, redo); default: the wanting rule's preset, else transcription_preset",
+    error: 'bad_quality_preset',
+    message: `Invalid quality preset "{value}": use one of ${QUALITY_PRESETS.join(', ')}`,
+  })),
 }, { additionalProperties: false });
 
 export const ActionResultSchema = Type.Object({

@@ -32,7 +32,6 @@ import type { ScanRulesService } from '../rules/rules.service.js';
 import type { ScannerService } from '../scanner/scanner.service.js';
 import { confineMediaPath, isWithin } from '../security/media-roots.js';
 import type { SettingsService } from '../settings/settings.service.js';
-import { isQualityPreset, QUALITY_PRESETS } from '../quality-presets.js';
 import { LRUCache } from 'lru-cache';
 import { ItemJsonCache, VersionedCache } from './answer-cache.js';
 import { toItem, wantedForRow, type ItemView } from './item-row.js';
@@ -40,10 +39,7 @@ import { itemJson, pageJson, treeJson, type Tree } from './library.json.js';
 import { LibraryActions, type Done, type Refused } from './library.actions.js';
 import { LibraryIndexer, type CurrentInputs } from './library.indexer.js';
 import * as repo from './library.repository.js';
-import {
-  ITEM_KINDS, LIBRARY_FILTERS, LIBRARY_SORTS,
-  type ActionBody, type ItemKind, type ItemsQuery, type LibraryFilter, type LibrarySort, type SelectionFilterSchema,
-} from './library.schemas.js';
+import type { ActionBody, ItemsQuery, SelectionFilterSchema } from './library.schemas.js';
 import { parseCues, readHead, TEXT_FORMATS, type Cue } from './subtitle-preview.js';
 import { searchWords } from './title-parse.js';
 
@@ -139,15 +135,14 @@ export class LibraryService {
 
   /** The query of GET /items (or of an action's filter), validated; a folder outside the library is a 403. */
   async normalizeQuery(q: SelectionInput): Promise<repo.ItemQuery> {
-    const filter = (q.filter ?? 'all') as LibraryFilter;
-    if (!LIBRARY_FILTERS.includes(filter)) throw badRequest(`filter must be one of ${LIBRARY_FILTERS.join(', ')}, got "${q.filter}"`, 'bad_filter');
+    // filter, kind and sort are the request schema's (library.schemas.ts): one of their lists.
+    const filter = q.filter ?? 'all';
     let language: string | null = null;
     if (q.language) {
       language = normalizeLanguage(q.language);
       if (!language) throw badRequest(`Unknown language "${q.language}" in language: use an ISO 639 code such as eng, spa, jpn`, 'unknown_language');
     }
-    const kind = (q.kind || null) as ItemKind | null;
-    if (kind && !ITEM_KINDS.includes(kind)) throw badRequest(`kind must be one of ${ITEM_KINDS.join(', ')}, got "${q.kind}"`, 'bad_filter');
+    const kind = q.kind || null;
     let folder: string | null = null;
     if (q.folder) folder = await this.checkFolder(q.folder, 'folder');
     if (q.season !== undefined && q.show === undefined) throw badRequest('season needs show: name the show whose season to list', 'bad_filter');
@@ -199,8 +194,7 @@ export class LibraryService {
   /** GET /items: the page as JSON (ItemsPageSchema). */
   async listItems(q: ItemsQueryInput): Promise<Buffer> {
     const query = await this.normalizeQuery(q);
-    const sort = (q.sort || 'title') as LibrarySort;
-    if (!LIBRARY_SORTS.includes(sort)) throw badRequest(`sort must be one of ${LIBRARY_SORTS.join(', ')}, got "${q.sort}"`, 'bad_sort');
+    const sort = q.sort || 'title';
     const page = q.page ?? 1;
     const size = q.page_size ?? 50;
     const { inputs, current, version } = await this.versioned(query.filter === 'wanted');
@@ -373,7 +367,6 @@ export class LibraryService {
       if (!target) throw badRequest(`Unknown language "${input.target_lang}" in target_lang: use an ISO 639 code such as eng, spa, jpn`, 'unknown_language');
     }
     const preset = input.quality_preset ?? null;
-    if (preset !== null && !isQualityPreset(preset)) throw badRequest(`Invalid quality preset "${preset}": use one of ${QUALITY_PRESETS.join(', ')}`, 'bad_quality_preset');
     let rows: repo.ItemRow[];
     if (input.item_ids) {
       const ids = [...new Set(input.item_ids)];

@@ -1,6 +1,8 @@
 /** The scan rules API's request and response schemas (the preview's too: its route lives with the scanner). */
 import { Type } from '@fastify/type-provider-typebox';
-import { Nullable } from '../http/schemas.js';
+import { Nullable, OneOf } from '../http/schemas.js';
+import { JOB_MODES } from '../job-kinds.js';
+import { QUALITY_PRESETS } from '../quality-presets.js';
 
 const Conditions = Type.Object({
   audio_language_is: Nullable(Type.String()),
@@ -13,7 +15,7 @@ const Conditions = Type.Object({
   audio_is_original_language: Type.Optional(Nullable(Type.Boolean({ description: "true: the audio track must be in the media's original language (Sonarr/Radarr originalLanguage); skips dubs" }))),
 });
 const Action = Type.Object({
-  action_type: Type.String(), target_language: Type.String(), quality_preset: Type.String(), job_priority: Type.Integer(),
+  action_type: OneOf(JOB_MODES), target_language: Type.String(), quality_preset: OneOf(QUALITY_PRESETS), job_priority: Type.Integer(),
 });
 export const RuleSchema = Type.Object({
   id: Type.Integer(), name: Type.String(), enabled: Type.Boolean(), priority: Type.Integer(),
@@ -23,9 +25,9 @@ const ConditionsInput = Type.Record(Type.String(), Type.Union([Type.String(), Ty
   description: 'Any of: ' + Object.keys(Conditions.properties).join(', '),
 });
 const ActionInput = Type.Object({
-  action_type: Type.Optional(Type.String({ description: 'transcribe or translate' })),
+  action_type: Type.Optional(OneOf(JOB_MODES, { description: 'transcribe or translate', error: 'bad_action', message: 'action.action_type must be transcribe or translate, got "{value}"' })),
   target_language: Type.Optional(Type.String({ description: 'ISO 639-2' })),
-  quality_preset: Type.Optional(Type.String({ description: 'fast, balanced, best' })),
+  quality_preset: Type.Optional(OneOf(QUALITY_PRESETS, { description: 'fast, balanced, best', error: 'bad_action' })),
   job_priority: Type.Optional(Type.Integer()),
 });
 export const CreateBody = Type.Object({

@@ -6,7 +6,8 @@ import type { Db } from '../db/database.js';
 import type { ScanRuleRow } from '../db/schema.js';
 import { AppError, badRequest, conflict, notFound } from '../errors.js';
 import { normalizeLanguage } from '../languages.js';
-import { DEFAULT_QUALITY_PRESET, QUALITY_PRESETS, isQualityPreset } from '../quality-presets.js';
+import { DEFAULT_QUALITY_PRESET, QUALITY_PRESETS, isQualityPreset, type QualityPreset } from '../quality-presets.js';
+import { isJobMode, type JobMode } from '../job-kinds.js';
 import * as repo from './rules.repository.js';
 
 export interface RuleConditions {
@@ -26,9 +27,9 @@ export interface RuleConditions {
 }
 
 export interface RuleAction {
-  action_type: string;
+  action_type: JobMode;
   target_language: string;
-  quality_preset: string;
+  quality_preset: QualityPreset;
   job_priority: number;
 }
 
@@ -60,7 +61,6 @@ const ALL_CONDITION_KEYS: (keyof RuleConditions)[] = [...CONDITION_KEYS, 'audio_
 const LANGUAGE_LIST_KEYS: (keyof RuleConditions)[] = [
   'audio_language_is', 'audio_language_not', 'has_embedded_subtitle_lang', 'missing_embedded_subtitle_lang', 'missing_external_subtitle_lang',
 ];
-export const ACTION_TYPES = ['transcribe', 'translate'];
 
 export function toRule(row: ScanRuleRow): ScanRule {
   return {
@@ -151,7 +151,7 @@ export function normalizeConditions(input: Record<string, unknown>): Partial<Rul
 export function normalizeAction(input: Partial<RuleAction>, base?: RuleAction, defaultPreset: string = DEFAULT_QUALITY_PRESET): RuleAction {
   const merged = { ...base, ...input } as Partial<RuleAction>;
   const actionType = merged.action_type ?? 'transcribe';
-  if (!ACTION_TYPES.includes(actionType)) throw badRequest(`action.action_type must be transcribe or translate, got "${actionType}"`, 'bad_action');
+  if (!isJobMode(actionType)) throw badRequest(`action.action_type must be transcribe or translate, got "${actionType}"`, 'bad_action');
   if (!merged.target_language) throw badRequest('action.target_language is required', 'bad_action');
   const target = normalizeLanguage(merged.target_language);
   if (!target) throw badRequest(`Unknown language "${merged.target_language}" in action.target_language`, 'unknown_language');

@@ -14,6 +14,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from './context.js';
 import { registerErrorHandling } from './error-handler.js';
 import { markRoutes } from '../http/route-access.js';
+import { ERROR_KEYWORDS } from '../http/schemas.js';
 import { requestGuard, trustProxyFromSettings } from '../security/request-guard.js';
 import { registerRoutes } from './routes/index.js';
 import { projectRoot, packageVersion } from '../paths.js';
@@ -32,7 +33,8 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
     // Per-request logs would drown the useful lines of a long-running service.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 10 * 1024 * 1024,
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+    // verbose: a failure carries its schema, whose x-error-code names the error (http/schemas.ts schemaError).
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false, verbose: true, keywords: ERROR_KEYWORDS } },
     // X-Forwarded-* only from the proxies the trust_proxy setting names (none by default).
     trustProxy: trustProxyFromSettings(ctx.settings, (value, err) => ctx.log.warn({ trust_proxy: value, err: err.message }, 'trust_proxy is not a list of addresses or CIDR ranges: no proxy is trusted')),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;

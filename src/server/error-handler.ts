@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { redactUrl } from '../security/request-guard.js';
 import { AppError } from '../errors.js';
 import { knownError } from '../system/disk-full.js';
+import { schemaError, type SchemaFailure } from '../http/schemas.js';
 
 /**
  * One place turns errors into the contract's JSON (`{"detail": ...}`): our
@@ -20,6 +21,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const fe = err as FastifyError;
     if (fe.validation) {
       const v = fe.validation[0];
+      // A schema that carries its error (OneOf, Bounded): the code and message the services always gave.
+      const own = schemaError(v as SchemaFailure);
+      if (own) return reply.status(400).send(own);
       const where = fe.validationContext ?? 'request';
       const field = (v?.instancePath || '').replace(/^\//, '').replace(/\//g, '.') || (v?.params as { missingProperty?: string })?.missingProperty || '';
       // A choice (a union of literals, or an enum) names its choices, not "must be equal to constant".

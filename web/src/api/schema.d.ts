@@ -246,7 +246,7 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description queued, processing, completed, failed or cancelled */
-                    status_filter?: string;
+                    status_filter?: "queued" | "processing" | "completed" | "failed" | "cancelled" | "";
                     /** @description Page number (1-based) */
                     page?: number;
                     /** @description Items per page (max 500) */
@@ -254,9 +254,9 @@ export interface paths {
                     /** @description Only jobs whose file path contains this text (any case) */
                     search?: string;
                     /** @description added (default), priority or status (running, queued, failed, cancelled, completed) */
-                    sort?: string;
+                    sort?: "added" | "priority" | "status" | "";
                     /** @description desc (default: newest, highest priority, running first) or asc */
-                    order?: string;
+                    order?: "asc" | "desc" | "";
                     /** @description Only jobs the scan rule with this id created */
                     rule_id?: number;
                     /** @description Only jobs with this audio or subtitle language (ISO 639-2) */
@@ -289,7 +289,8 @@ export interface paths {
                                 priority: number;
                                 source_lang: string | null;
                                 target_lang: string;
-                                quality_preset: string;
+                                /** @enum {string} */
+                                quality_preset: "fast" | "balanced" | "best";
                                 /** @enum {string} */
                                 transcribe_or_translate: "transcribe" | "translate";
                                 progress: number;
@@ -355,16 +356,22 @@ export interface paths {
                     "application/json": {
                         /** @description Full path to the media file (absolute, inside library_paths or allowed_media_roots; stored resolved) */
                         file_path: string;
-                        /** @description File name */
-                        file_name: string;
+                        /** @description File name; the path's last part when absent */
+                        file_name?: string;
                         /** @description Audio language (ISO 639-2); detected when absent */
                         source_lang?: string | null;
                         /** @description Target subtitle language (ISO 639-2) */
                         target_lang: string;
-                        /** @description fast, balanced or best */
-                        quality_preset?: string;
-                        /** @description transcribe or translate */
-                        transcribe_or_translate?: string;
+                        /**
+                         * @description fast, balanced or best (default: the transcription_preset setting)
+                         * @enum {string}
+                         */
+                        quality_preset?: "fast" | "balanced" | "best";
+                        /**
+                         * @description transcribe or translate (default: the transcribe_or_translate setting)
+                         * @enum {string}
+                         */
+                        transcribe_or_translate?: "transcribe" | "translate";
                         /** @description Higher is processed first */
                         priority?: number;
                         /** @default true */
@@ -395,7 +402,8 @@ export interface paths {
                             priority: number;
                             source_lang: string | null;
                             target_lang: string;
-                            quality_preset: string;
+                            /** @enum {string} */
+                            quality_preset: "fast" | "balanced" | "best";
                             /** @enum {string} */
                             transcribe_or_translate: "transcribe" | "translate";
                             progress: number;
@@ -558,7 +566,8 @@ export interface paths {
                             priority: number;
                             source_lang: string | null;
                             target_lang: string;
-                            quality_preset: string;
+                            /** @enum {string} */
+                            quality_preset: "fast" | "balanced" | "best";
                             /** @enum {string} */
                             transcribe_or_translate: "transcribe" | "translate";
                             progress: number;
@@ -824,8 +833,11 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description retry (failed jobs), cancel (queued or processing jobs) or remove (finished jobs; their subtitle files stay) */
-                        action: string;
+                        /**
+                         * @description retry (failed jobs), cancel (queued or processing jobs) or remove (finished jobs; their subtitle files stay)
+                         * @enum {string}
+                         */
+                        action: "retry" | "cancel" | "remove";
                         /** @description the job ids, at most 500 */
                         ids: string[];
                     };
@@ -919,7 +931,8 @@ export interface paths {
                             priority: number;
                             source_lang: string | null;
                             target_lang: string;
-                            quality_preset: string;
+                            /** @enum {string} */
+                            quality_preset: "fast" | "balanced" | "best";
                             /** @enum {string} */
                             transcribe_or_translate: "transcribe" | "translate";
                             progress: number;
@@ -1084,7 +1097,7 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description completed (default), failed or cancelled */
-                    status?: string;
+                    status?: "completed" | "failed" | "cancelled" | "";
                 };
                 header?: never;
                 path?: never;
@@ -1627,9 +1640,11 @@ export interface paths {
                                 audio_is_original_language?: boolean | null;
                             };
                             action: {
-                                action_type: string;
+                                /** @enum {string} */
+                                action_type: "transcribe" | "translate";
                                 target_language: string;
-                                quality_preset: string;
+                                /** @enum {string} */
+                                quality_preset: "fast" | "balanced" | "best";
                                 job_priority: number;
                             };
                             created_at: string;
@@ -1659,12 +1674,18 @@ export interface paths {
                             [key: string]: string | number | boolean | (never | null);
                         };
                         action: {
-                            /** @description transcribe or translate */
-                            action_type?: string;
+                            /**
+                             * @description transcribe or translate
+                             * @enum {string}
+                             */
+                            action_type?: "transcribe" | "translate";
                             /** @description ISO 639-2 */
                             target_language?: string;
-                            /** @description fast, balanced, best */
-                            quality_preset?: string;
+                            /**
+                             * @description fast, balanced, best
+                             * @enum {string}
+                             */
+                            quality_preset?: "fast" | "balanced" | "best";
                             job_priority?: number;
                         };
                     };
@@ -1694,9 +1715,11 @@ export interface paths {
                                 audio_is_original_language?: boolean | null;
                             };
                             action: {
-                                action_type: string;
+                                /** @enum {string} */
+                                action_type: "transcribe" | "translate";
                                 target_language: string;
-                                quality_preset: string;
+                                /** @enum {string} */
+                                quality_preset: "fast" | "balanced" | "best";
                                 job_priority: number;
                             };
                             created_at: string;
@@ -1784,9 +1807,11 @@ export interface paths {
                                 audio_is_original_language?: boolean | null;
                             };
                             action: {
-                                action_type: string;
+                                /** @enum {string} */
+                                action_type: "transcribe" | "translate";
                                 target_language: string;
-                                quality_preset: string;
+                                /** @enum {string} */
+                                quality_preset: "fast" | "balanced" | "best";
                                 job_priority: number;
                             };
                             created_at: string;
@@ -1832,12 +1857,18 @@ export interface paths {
                             [key: string]: string | number | boolean | (never | null);
                         };
                         action?: {
-                            /** @description transcribe or translate */
-                            action_type?: string;
+                            /**
+                             * @description transcribe or translate
+                             * @enum {string}
+                             */
+                            action_type?: "transcribe" | "translate";
                             /** @description ISO 639-2 */
                             target_language?: string;
-                            /** @description fast, balanced, best */
-                            quality_preset?: string;
+                            /**
+                             * @description fast, balanced, best
+                             * @enum {string}
+                             */
+                            quality_preset?: "fast" | "balanced" | "best";
                             job_priority?: number;
                         };
                     };
@@ -1867,9 +1898,11 @@ export interface paths {
                                 audio_is_original_language?: boolean | null;
                             };
                             action: {
-                                action_type: string;
+                                /** @enum {string} */
+                                action_type: "transcribe" | "translate";
                                 target_language: string;
-                                quality_preset: string;
+                                /** @enum {string} */
+                                quality_preset: "fast" | "balanced" | "best";
                                 job_priority: number;
                             };
                             created_at: string;
@@ -2014,9 +2047,11 @@ export interface paths {
                                 audio_is_original_language?: boolean | null;
                             };
                             action: {
-                                action_type: string;
+                                /** @enum {string} */
+                                action_type: "transcribe" | "translate";
                                 target_language: string;
-                                quality_preset: string;
+                                /** @enum {string} */
+                                quality_preset: "fast" | "balanced" | "best";
                                 job_priority: number;
                             };
                             created_at: string;
@@ -2079,12 +2114,18 @@ export interface paths {
                             [key: string]: string | number | boolean | (never | null);
                         };
                         action?: {
-                            /** @description transcribe or translate */
-                            action_type?: string;
+                            /**
+                             * @description transcribe or translate
+                             * @enum {string}
+                             */
+                            action_type?: "transcribe" | "translate";
                             /** @description ISO 639-2 */
                             target_language?: string;
-                            /** @description fast, balanced, best */
-                            quality_preset?: string;
+                            /**
+                             * @description fast, balanced, best
+                             * @enum {string}
+                             */
+                            quality_preset?: "fast" | "balanced" | "best";
                             job_priority?: number;
                         };
                         /**
@@ -2206,13 +2247,16 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description the stored row's id; negative for a built-in setting at its default, which has no row (made from its key, the same in every version) */
                             id: number;
                             key: string;
                             value: string;
                             description: string | null;
                             category: string;
                             value_type: string;
-                            created_at: string;
+                            /** @description when the value was first set; null for a built-in setting at its default */
+                            created_at: string | null;
+                            /** @description when the value last changed; null for a built-in setting at its default */
                             updated_at: string | null;
                             choices?: string[];
                             min?: number;
@@ -2272,13 +2316,16 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description the stored row's id; negative for a built-in setting at its default, which has no row (made from its key, the same in every version) */
                             id: number;
                             key: string;
                             value: string;
                             description: string | null;
                             category: string;
                             value_type: string;
-                            created_at: string;
+                            /** @description when the value was first set; null for a built-in setting at its default */
+                            created_at: string | null;
+                            /** @description when the value last changed; null for a built-in setting at its default */
                             updated_at: string | null;
                             choices?: string[];
                             min?: number;
@@ -2474,7 +2521,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Initialize all default settings (safe to call multiple times) */
+        /**
+         * Initialize all default settings (safe to call multiple times)
+         * @description Defaults are not stored: a built-in setting nobody set is at its definition's default, listed with a negative id and null dates. This reloads the settings and stores nothing.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2532,13 +2582,16 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description the stored row's id; negative for a built-in setting at its default, which has no row (made from its key, the same in every version) */
                             id: number;
                             key: string;
                             value: string;
                             description: string | null;
                             category: string;
                             value_type: string;
-                            created_at: string;
+                            /** @description when the value was first set; null for a built-in setting at its default */
+                            created_at: string | null;
+                            /** @description when the value last changed; null for a built-in setting at its default */
                             updated_at: string | null;
                             choices?: string[];
                             min?: number;
@@ -2595,13 +2648,16 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description the stored row's id; negative for a built-in setting at its default, which has no row (made from its key, the same in every version) */
                             id: number;
                             key: string;
                             value: string;
                             description: string | null;
                             category: string;
                             value_type: string;
-                            created_at: string;
+                            /** @description when the value was first set; null for a built-in setting at its default */
+                            created_at: string | null;
+                            /** @description when the value last changed; null for a built-in setting at its default */
                             updated_at: string | null;
                             choices?: string[];
                             min?: number;
@@ -7083,7 +7139,7 @@ export interface paths {
                     /** @description Words that must all appear in the title, show or path (case-insensitive) */
                     q?: string;
                     /** @description all | wanted | generated | failed | missing | ignored (default all). wanted: a rule wants a language; generated: a subtitle made by TranscriptorIO; failed: the latest job of a language failed; missing: gone from disk; ignored: left out of scans */
-                    filter?: string;
+                    filter?: "all" | "wanted" | "generated" | "failed" | "missing" | "ignored";
                     /** @description ISO 639 code. With filter=wanted/generated/failed: that language is wanted/generated/failed; otherwise the file has audio or a subtitle (embedded or external) in it */
                     language?: string;
                     /** @description Only files in this folder or below (absolute, inside the library folders) */
@@ -7093,9 +7149,9 @@ export interface paths {
                     /** @description With show: only this season */
                     season?: number;
                     /** @description episode | movie | other */
-                    kind?: string;
+                    kind?: "episode" | "movie" | "other" | "";
                     /** @description title | -title | path | -path | added | -added | size | -size | modified | -modified (default title: show, season, episode, title; - for descending; added: when indexed) */
-                    sort?: string;
+                    sort?: "title" | "-title" | "path" | "-path" | "added" | "-added" | "size" | "-size" | "modified" | "-modified" | "";
                 };
                 header?: never;
                 path?: never;
@@ -7413,7 +7469,8 @@ export interface paths {
                                 priority: number;
                                 source_lang: string | null;
                                 target_lang: string;
-                                quality_preset: string;
+                                /** @enum {string} */
+                                quality_preset: "fast" | "balanced" | "best";
                                 /** @enum {string} */
                                 transcribe_or_translate: "transcribe" | "translate";
                                 progress: number;
@@ -7768,19 +7825,26 @@ export interface paths {
                         item_ids?: number[];
                         /** @description Every item GET /items would list with these parameters */
                         filter?: {
-                            /** @description As ?filter= of GET /items */
-                            filter?: string;
+                            /**
+                             * @description As ?filter= of GET /items
+                             * @enum {string}
+                             */
+                            filter?: "all" | "wanted" | "generated" | "failed" | "missing" | "ignored";
                             q?: string;
                             language?: string;
                             folder?: string;
                             show?: string;
                             season?: number;
-                            kind?: string;
+                            /** @enum {string} */
+                            kind?: "episode" | "movie" | "other" | "";
                         };
                         /** @description ISO 639 code (transcribe, redo, delete_generated) */
                         target_lang?: string;
-                        /** @description fast, balanced or best (transcribe, redo); default: the wanting rule's preset, else transcription_preset */
-                        quality_preset?: string;
+                        /**
+                         * @description fast, balanced or best (transcribe, redo); default: the wanting rule's preset, else transcription_preset
+                         * @enum {string}
+                         */
+                        quality_preset?: "fast" | "balanced" | "best";
                     };
                 };
             };

@@ -10,6 +10,9 @@ export type ResponseOf<P extends keyof paths, M extends keyof paths[P]> = paths[
   ? Ok<R>
   : never;
 
+/** The query parameters of a path. */
+export type QueryOf<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
+
 /** The JSON request body of a path. */
 export type BodyOf<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
   requestBody?: { content: { 'application/json': infer B } };
@@ -22,11 +25,12 @@ type Item<T> = T extends readonly (infer I)[] ? I : never;
 export type SystemStatus = ResponseOf<'/api/status', 'get'>;
 export type JobList = ResponseOf<'/api/jobs', 'get'>;
 export type Job = ResponseOf<'/api/jobs/{job_id}', 'get'>;
-export type JobStatus = 'queued' | 'processing' | 'completed' | 'failed' | 'cancelled';
+export type JobStatus = Job['status'];
 export type NewJob = BodyOf<'/api/jobs', 'post'>;
+export type BulkAction = BodyOf<'/api/jobs/bulk', 'post'>['action'];
 export type QueueStats = ResponseOf<'/api/jobs/stats', 'get'>;
-/** Workers of every node carry `node` and `pid` beside the contract's fields. */
-export type Worker = Item<ResponseOf<'/api/workers', 'get'>> & { node?: string | null; pid?: number | null };
+/** Workers of every node, with `node` and `pid` beside the contract's fields. */
+export type Worker = Item<ResponseOf<'/api/workers', 'get'>>;
 export type NewWorker = BodyOf<'/api/workers', 'post'>;
 export type WorkerStats = ResponseOf<'/api/workers/stats', 'get'>;
 export type Rule = Item<ResponseOf<'/api/scan-rules', 'get'>>;

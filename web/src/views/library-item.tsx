@@ -12,7 +12,7 @@ import { languageName, LanguageSelect, useLanguages } from '../components/langua
 import { itemLabel, LanguageBadges, runLibraryAction, useLibraryLive, type LibraryActionBody, type LibraryItemDetail, type SubtitlePreview } from '../components/library-bits';
 import { ConfirmDialog, FormFooter, Modal } from '../components/modal';
 import { formatBytes, formatDateTime, formatDuration, relativeTime } from '../lib/format';
-import { label } from '../lib/kinds';
+import { label, oneOf, QUALITY_PRESETS, type QualityPreset } from '../lib/kinds';
 import { href } from '../lib/router';
 import { useResource } from '../lib/use-resource';
 
@@ -278,10 +278,10 @@ export function LibraryItemView({ id }: { id: number }): ReactNode {
   );
 }
 
-function TranscribeDialog(props: { item: LibraryItemDetail; onClose: () => void; onSubmit: (target: string, preset: string) => Promise<void> }): ReactNode {
+function TranscribeDialog(props: { item: LibraryItemDetail; onClose: () => void; onSubmit: (target: string, preset: QualityPreset) => Promise<void> }): ReactNode {
   const first = props.item.wanted[0];
   const [target, setTarget] = useState(first?.language ?? '');
-  const [preset, setPreset] = useState(first?.quality_preset ?? 'fast');
+  const [preset, setPreset] = useState<QualityPreset>(oneOf(QUALITY_PRESETS, first?.quality_preset, 'fast'));
   const [busy, setBusy] = useState(false);
   const rule = props.item.wanted.find((w) => w.language === target);
   return (

@@ -13,6 +13,7 @@ import { itemLabel, LanguageBadges, runLibraryAction, useLibraryLive, type Libra
 import { formatBytes, formatDuration, plural } from '../lib/format';
 import { href, navigate, useRoute, withQuery } from '../lib/router';
 import { useResource } from '../lib/use-resource';
+import { ITEM_KINDS, LIBRARY_FILTERS, LIBRARY_SORTS, oneOf } from '../lib/kinds';
 
 const PAGE_SIZE = 50;
 const FILTERS: { id: LibraryFilter; label: string; count?: keyof LibraryTree['totals'] }[] = [
@@ -36,7 +37,7 @@ interface Scope {
   show?: string;
   season?: number;
   folder?: string;
-  kind?: string;
+  kind?: (typeof ITEM_KINDS)[number];
 }
 
 function scopeLabel(s: Scope): string {
@@ -49,16 +50,16 @@ function scopeLabel(s: Scope): string {
 
 export function Library(): ReactNode {
   const { query } = useRoute();
-  const filter = (query.get('filter') ?? 'all') as LibraryFilter;
+  const filter: LibraryFilter = oneOf(LIBRARY_FILTERS, query.get('filter'), 'all');
   const q = query.get('q') ?? '';
-  const sort = query.get('sort') ?? 'title';
+  const sort = oneOf(LIBRARY_SORTS, query.get('sort'), 'title');
   const language = query.get('language') ?? '';
   const page = Math.max(1, Number(query.get('page') ?? 1) || 1);
   const scope: Scope = {
     show: query.get('show') ?? undefined,
     season: query.get('season') !== null && query.get('season') !== '' ? Number(query.get('season')) : undefined,
     folder: query.get('folder') ?? undefined,
-    kind: query.get('kind') ?? undefined,
+    kind: oneOf(ITEM_KINDS, query.get('kind'), undefined),
   };
   const [search, setSearch] = useState(q);
   const [selected, setSelected] = useState<Set<number>>(new Set());

@@ -8,14 +8,14 @@ import { PathField } from '../components/path-browser';
 import { basename } from '../lib/format';
 import { toast } from '../lib/toast';
 import { PresetSelect } from '../components/bits';
-import { JOB_MODES, label } from '../lib/kinds';
+import { JOB_MODES, label, oneOf, type JobMode, type QualityPreset } from '../lib/kinds';
 
 export function NewJobDialog(props: { open: boolean; onClose: () => void; onCreated: (j: Job) => void }): ReactNode {
   const [path, setPath] = useState('');
   const [source, setSource] = useState('');
   const [target, setTarget] = useState('eng');
-  const [preset, setPreset] = useState('fast');
-  const [mode, setMode] = useState('transcribe');
+  const [preset, setPreset] = useState<QualityPreset>('fast');
+  const [mode, setMode] = useState<JobMode>('transcribe');
   const [priority, setPriority] = useState(10);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -76,7 +76,7 @@ export function NewJobDialog(props: { open: boolean; onClose: () => void; onCrea
           </div>
           <div className="field">
             <label htmlFor="nj-mode">Task</label>
-            <select id="nj-mode" value={mode} onChange={(e) => setMode(e.target.value)}>
+            <select id="nj-mode" value={mode} onChange={(e) => setMode(oneOf(JOB_MODES, e.target.value, mode))}>
               {JOB_MODES.map((m) => (
                 <option key={m} value={m}>
                   {label(m)}

@@ -2,7 +2,7 @@
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, messageOf, unwrap } from '../api/client';
 import { useLive } from '../api/live';
-import type { Job, JobStatus, QueueStats } from '../api/types';
+import type { BulkAction, Job, JobStatus, QueueStats } from '../api/types';
 import { EmptyState, ErrorBanner, JobProgress, Loading, PageHeader, Pagination, StatusBadge } from '../components/bits';
 import { Icon } from '../components/icons';
 import { ConfirmDialog } from '../components/modal';
@@ -14,6 +14,7 @@ import { debounce, useResource } from '../lib/use-resource';
 import { JobDetails } from './job-details';
 import { NewJobDialog } from './new-job';
 import { BulkBar, QueueToolbar, RowError } from './queue-tools';
+import { JOB_SORTS, oneOf } from '../lib/kinds';
 
 const PAGE_SIZE = 25;
 
@@ -25,7 +26,6 @@ const SORTS = [
   { value: 'status:desc', label: 'Status (running first)' },
 ] as const;
 
-type BulkKind = 'retry' | 'cancel' | 'remove';
 
 export function Queue(): ReactNode {
   const { query } = useRoute();
@@ -53,7 +53,9 @@ export function Queue(): ReactNode {
   /** A new search, sort or filter starts at page 1 with nothing open. */
   const refine = (q: Pick<Go, 'q' | 'sort' | 'rule' | 'lang'>) => go({ ...q, page: 1, job: null });
 
-  const [sort, order] = sortValue.split(':') as [string, string | undefined];
+  const [sortPart, orderPart] = sortValue.split(':');
+  const sort = oneOf(JOB_SORTS, sortPart, 'added');
+  const order = orderPart === 'asc' ? 'asc' : 'desc';
   const list = useResource(
     () =>
       unwrap(
@@ -93,7 +95,8 @@ export function Queue(): ReactNode {
   const [confirmClearFailed, setConfirmClearFailed] = useState(false);
   const [busy, setBusy] = useState<string | null>(null);
 
-  const reloadSoon = useMemo(() => debounce(() => void list.reload(), 500), [list.reload]);
+  const reloadList = list.reload;
+  const reloadSoon = useMemo(() => debounce(() => void reloadList(), 500), [reloadList]);
   useLive('stats', (s) => stats.setData(() => s));
   useLive('job.updated', (job) => {
     const shown = list.data?.jobs.some((j) => j.id === job.id);
@@ -104,7 +107,7 @@ export function Queue(): ReactNode {
     if (page === 1 && (!status || job.status === status)) reloadSoon();
   });
 
-  async function bulk(kind: BulkKind) {
+  async function bulk(kind: BulkAction) {
     const ids = [...selected];
     if (!ids.length) return;
     setBulkBusy(true);
