@@ -5,12 +5,14 @@
 import { Command } from 'commander';
 import { packageVersion } from './paths.js';
 import * as server from './cli/server.command.js';
+import * as worker from './cli/worker.command.js';
+import * as scan from './cli/scan.command.js';
+import * as transcribe from './cli/transcribe.command.js';
+import * as models from './cli/models.command.js';
 import * as db from './cli/db.command.js';
 
-const COMMANDS: Array<{ register(program: Command): void }> = [server, db];
-
-// Commands of other areas are loaded when their module exists, so a partial build still runs.
-const OPTIONAL = ['./cli/worker.command.js', './cli/scan.command.js', './cli/transcribe.command.js', './cli/models.command.js'];
+/** Every command, in the order `--help` lists them: a command missing here is a type or import error, never a silent gap. */
+const COMMANDS: ReadonlyArray<{ register(program: Command): void }> = [server, worker, scan, transcribe, models, db];
 
 export async function main(argv = process.argv): Promise<void> {
   const program = new Command('transcriptorio')
@@ -18,14 +20,6 @@ export async function main(argv = process.argv): Promise<void> {
     .version(packageVersion())
     .showHelpAfterError();
   for (const c of COMMANDS) c.register(program);
-  for (const path of OPTIONAL) {
-    try {
-      const mod = (await import(path)) as { register(program: Command): void };
-      mod.register(program);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' || !String((e as Error).message).includes(path.slice(6, -3))) throw e;
-    }
-  }
   await program.parseAsync(argv);
 }
 
