@@ -13,9 +13,10 @@ import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { overDatabases, startServer, stopServer } from './bench-server.js';
 import { createRequire } from 'node:module';
-import pg from 'pg';
 import { sql } from 'kysely';
 import { openDatabase } from '../src/db/database.js';
+import type { NewJobRow } from '../src/db/schema.js';
+import type { JobStatus } from '../src/job-kinds.js';
 
 /** The part of autocannon's result the bench reads (the package ships no types). */
 interface CannonResult {
@@ -41,8 +42,8 @@ const DURATION = Number(args.duration);
 const CONNECTIONS = Number(args.connections);
 const PAGE_SIZE = 50;
 
-const STATUSES: Array<[string, number]> = [['completed', 0.7], ['failed', 0.1], ['cancelled', 0.05], ['queued', 0.1], ['processing', 0.05]];
-function statusFor(i: number): string {
+const STATUSES: Array<[JobStatus, number]> = [['completed', 0.7], ['failed', 0.1], ['cancelled', 0.05], ['queued', 0.1], ['processing', 0.05]];
+function statusFor(i: number): JobStatus {
   // Spread the mix evenly through the table rather than in blocks.
   const x = ((i * 2654435761) % 1000) / 1000;
   let acc = 0;
@@ -75,7 +76,7 @@ async function fill(url: string, dataDir: string): Promise<Record<string, number
   if (handle.kind === 'postgres') await sql`alter table jobs disable trigger jobs_count`.execute(handle.db);
   await handle.db.transaction().execute(async (trx) => {
     for (let start = 0; start < JOBS; start += BATCH) {
-      const rows = [];
+      const rows: NewJobRow[] = [];
       for (let i = start; i < Math.min(JOBS, start + BATCH); i++) {
         const status = statusFor(i);
         counts[status] = (counts[status] ?? 0) + 1;

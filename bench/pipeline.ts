@@ -79,7 +79,7 @@ try {
 
   // (b) through a worker process
   const jobs = new JobsService(h, { maxRetries: () => 0, mode: () => 'transcribe' });
-  const sup = new WorkerSupervisor({ database: h, databaseUrl: `sqlite:${join(dir, 'bench.db')}`, settings, log: createLogger('warn'), node: 'bench', logLevel: 'warn' });
+  const sup = new WorkerSupervisor({ database: h, databaseUrl: `sqlite:${join(dir, 'bench.db')}`, dataDir: dir, settings, log: createLogger('warn'), node: 'bench', logLevel: 'warn' });
   await sup.start();
   const workerId = await sup.addWorker('cpu');
   for (;;) {

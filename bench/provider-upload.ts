@@ -183,7 +183,8 @@ try {
   // The worker claims it, reads the audio, then starts the engine.
   let readFrom = 0;
   let readStartRss = 0;
-  let readPeak: ReturnType<typeof sampler> | null = null;
+  // Set inside the polling callback below: the initialiser's type keeps the compiler from narrowing it to null.
+  let readPeak = null as ReturnType<typeof sampler> | null;
   let readTo = 0;
   await until(async () => {
     const r = await db.selectFrom('jobs').select(['current_stage', 'status']).where('id', '=', job.id).executeTakeFirst();

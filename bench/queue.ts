@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { openDatabase } from '../src/db/database.js';
+import type { NewJobRow } from '../src/db/schema.js';
 import { migrateToLatest } from '../src/db/migrator.js';
 import { claim, complete } from '../src/jobs/job-lifecycle.repository.js';
 
@@ -76,7 +77,7 @@ async function seed(url: string, n: number): Promise<void> {
   const now = Date.now();
   const iso = new Date(now).toISOString();
   for (let i = 0; i < n; i += 500) {
-    const rows = Array.from({ length: Math.min(500, n - i) }, (_, k) => ({
+    const rows = Array.from({ length: Math.min(500, n - i) }, (_, k): NewJobRow => ({
       id: `bench${String(i + k).padStart(8, '0')}`, seq: i + k + 1, file_path: `/bench/${i + k}.mkv`, file_name: `${i + k}.mkv`, job_type: 'transcription',
       status: 'queued', priority: (i + k) % 3, source_lang: null, target_lang: 'eng', quality_preset: 'fast', transcribe_or_translate: 'transcribe',
       progress: 0, current_stage: null, eta_seconds: null, created_at: iso, started_at: null, completed_at: null, output_path: null, segments_count: null,

@@ -88,7 +88,7 @@ for (const kind of databaseKinds()) {
 
     it('bad bulk requests are a 400 naming the problem', async () => {
       const j = await create();
-      const bad = async (payload: unknown) => expectStatus(await t.app.inject({ method: 'POST', url: '/api/jobs/bulk', payload }), 400).detail;
+      const bad = async (payload: object) => expectStatus(await t.app.inject({ method: 'POST', url: '/api/jobs/bulk', payload }), 400).detail;
       assert.match(await bad({ action: 'explode', ids: [j.id] }), /action must be one of retry, cancel, remove/);
       assert.match(await bad({ action: 'retry', ids: [] }), /ids/);
       assert.match(await bad({ action: 'retry', ids: Array.from({ length: 501 }, (_, i) => `x${i}`) }), /ids/);

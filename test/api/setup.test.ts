@@ -10,6 +10,7 @@ import { assertKeys, expectStatus } from './api-helpers.js';
 import { ensureTestModel } from '../../scripts/test-model.js';
 import { readHardware, recommendModel } from '../../src/models/recommend.js';
 import { resolveTranscription } from '../../src/transcription/resolve.js';
+import type { SettingKey } from '../../src/settings/definitions/index.js';
 
 const wizard = () => ({
   library_paths: ['/media/anime', '/media/movies'],
@@ -31,7 +32,7 @@ for (const kind of databaseKinds()) {
     after(async () => t.close());
     const status = async () => expectStatus(await t.app.inject({ url: '/api/setup/status' }), 200);
     const standalone = (payload: unknown) => t.app.inject({ method: 'POST', url: '/api/setup/standalone', payload: payload as object });
-    const setting = (key: string) => t.ctx.settings.get(key);
+    const setting = (key: SettingKey) => t.ctx.settings.get(key);
     const ruleCount = async () => expectStatus(await t.app.inject({ url: '/api/scan-rules' }), 200).length;
 
     it('a fresh instance is a first run', async () => {

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { InjectOptions } from 'fastify';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { multipart } from '../provider/provider-helpers.js';
 import { fakeServer } from './fake-server.js';
@@ -123,15 +124,15 @@ test('a path outside the library folders is never queued, from any sender: 200, 
   const plexBody = multipart([{ name: 'payload', value: JSON.stringify({ event: 'library.new', Metadata: { ratingKey: '42' } }) }]);
 
   type Answer = { queued: number; files: Array<{ path: string; action: string }>; skipped: Array<{ path: string; reason: string }> };
-  const refused = async (what: string, req: Parameters<typeof app.app.inject>[0], paths: string[], reason = 'outside the library folders') => {
-    const r = await app.app.inject(req as never);
+  const refused = async (what: string, req: InjectOptions, paths: string[], reason = 'outside the library folders') => {
+    const r = await app.app.inject(req);
     assert.equal(r.statusCode, 200, `${what}: ${r.body}`);
     const body = r.json() as Answer;
     assert.equal(body.queued, 0, what);
     assert.deepEqual(body.skipped, paths.map((path) => ({ path, reason })), what);
     assert.deepEqual(body.files.map((f) => [f.path, f.action]), paths.map((p) => [p, 'skip']), what);
   };
-  const json = (src: string, payload: object) => ({ method: 'POST', url: `/webhooks/${src}`, payload });
+  const json = (src: string, payload: object): InjectOptions => ({ method: 'POST', url: `/webhooks/${src}`, payload });
 
   await refused('jellyfin', json('jellyfin', { NotificationType: 'ItemAdded', Path: '/etc/shadow' }), ['/etc/shadow']);
   await refused('jellyfin, a system folder', json('jellyfin', { NotificationType: 'ItemAdded', ItemPath: '/proc/self/environ' }), ['/proc/self/environ'], 'a system folder, not media');

@@ -57,6 +57,8 @@ const WRITES: NsRequest[] = [
 ];
 
 /** Open routes: answer without any key. */
+/** no key, a wrong key in each header that carries one */
+const WRONG_KEYS: Array<Record<string, string>> = [{}, { 'x-api-key': 'wrong' }, { authorization: 'Bearer wrong' }];
 const OPEN = ['/health', '/', '/assets/app.js', '/openapi.json', '/docs', '/redoc', '/redoc/redoc.standalone.js'];
 
 describe('API key from another machine (real socket, network namespace)', { skip }, () => {
@@ -91,7 +93,7 @@ describe('API key from another machine (real socket, network namespace)', { skip
       it('every protected route and every spelling of it answers 401 without a key or with a wrong one', async () => {
         for (const p of PROTECTED) {
           for (const path of [p.req.path, ...p.spellings]) {
-            for (const headers of [{}, { 'x-api-key': 'wrong' }, { authorization: 'Bearer wrong' }]) {
+            for (const headers of WRONG_KEYS) {
               const res = await send({ ...p.req, path }, headers);
               assert.equal(res.status, 401, `${p.family} ${p.req.method ?? 'GET'} ${path} ${JSON.stringify(headers)} answered ${res.status}: ${res.body.slice(0, 200)}`);
               assert.ok(!res.body.includes(key), `${path}: the key leaked`);

@@ -9,7 +9,8 @@ import { createTestApp, type TestApp } from '../helpers/app.js';
 import { settingDefinitions } from '../../src/settings/definitions/index.js';
 import { SECRET_MASK } from '../../src/security/secrets.js';
 
-const SECRETS = settingDefinitions.filter((d) => d.value_type === 'secret').map((d) => d.key);
+// Typed as plain keys: the tests ask it about any key an answer carries.
+const SECRETS: readonly string[] = settingDefinitions.filter((d) => d.value_type === 'secret').map((d) => d.key);
 const remote = { remoteAddress: '10.0.0.5' };
 
 describe('secret settings', () => {
