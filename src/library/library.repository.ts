@@ -30,7 +30,8 @@ export interface ItemQuery {
   kind: ItemKind | null;
 }
 
-type ItemsQB = SelectQueryBuilder<Database, 'library_items', any>;
+/** a query on the items, whatever columns it selects */
+type ItemsQB = SelectQueryBuilder<Database, 'library_items', object>;
 
 /** Items in folder `f` or below it: a range on the folder index ('0' follows '/'). */
 function inFolder<QB extends ItemsQB>(qb: QB, f: string): QB {

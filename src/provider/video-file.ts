@@ -39,6 +39,7 @@ export interface VideoFile {
 export function displayNameOf(videoFile: string): string | null {
   const parts = videoFile.trim().split(/[\\/]+/).filter(Boolean);
   const last = parts.at(-1) ?? '';
+  // eslint-disable-next-line no-control-regex -- a name with a control character in it is refused
   if (!last || last === '.' || last === '..' || /[\u0000-\u001f\u007f]/.test(last)) return null;
   return last;
 }

@@ -207,7 +207,7 @@ export class ScannerRuntime {
   async status(): Promise<ScannerStatus> {
     const s = this.ctx.settings;
     const state = await repo.getStates(this.ctx.database.db, [STATE_KEYS.lastScanTime, STATE_KEYS.totalScans, STATE_KEYS.lastResult]);
-    let last: ScannerStatus['last_scan'] = null;
+    let last: ScannerStatus['last_scan'];
     try {
       last = JSON.parse(state.get(STATE_KEYS.lastResult) ?? 'null');
     } catch {

@@ -10,7 +10,7 @@ import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
-import { AppError, badRequest, conflict, notFound } from '../errors.js';
+import { AppError, badRequest, conflict } from '../errors.js';
 import type { EventHub } from '../events/event-hub.js';
 import { liveJobPaths, noSpeechJobs } from '../jobs/jobs.repository.js';
 import type { JobsService } from '../jobs/jobs.service.js';

@@ -123,7 +123,7 @@ describe('first run: drop a model file, set up without Settings, scan, jobs comp
     assert.equal(scan.body.jobs_created, 2, JSON.stringify(scan.body));
 
     const deadline = Date.now() + 240_000;
-    let jobs: Array<{ status: string; file_path: string; output_path?: string | null; error?: string | null; model_used?: string | null }> = [];
+    let jobs: Array<{ status: string; file_path: string; output_path?: string | null; error?: string | null; model_used?: string | null }>;
     for (;;) {
       jobs = (await api('GET', '/api/jobs')).body.jobs;
       if (jobs.length === 2 && jobs.every((j) => ['completed', 'failed', 'cancelled'].includes(j.status))) break;

@@ -91,8 +91,8 @@ for (const kind of databaseKinds()) {
       const text = await t.app.inject({ url: '/api/logs/download' });
       assert.equal(text.statusCode, 200);
       assert.match(String(text.headers['content-disposition']), /^attachment; filename="transcriptorio-.*\.log"$/);
-      assert.match(text.body, /^\S+Z INFO  \[server\] scan finished \{"component":"scanner","files":3\}$/m);
-      assert.match(text.body, /^\S+Z INFO  \[worker-cpu-0\] job claimed/m);
+      assert.match(text.body, /^\S+Z INFO {2}\[server\] scan finished \{"component":"scanner","files":3\}$/m);
+      assert.match(text.body, /^\S+Z INFO {2}\[worker-cpu-0\] job claimed/m);
       assert.ok(!text.body.includes(key));
       const json = await t.app.inject({ url: '/api/logs/download?format=json' });
       assert.equal(json.statusCode, 200);

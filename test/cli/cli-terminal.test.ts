@@ -33,17 +33,20 @@ function inTerminal(cols: number, line: string, env: Record<string, string> = {}
   return { code: r.status, out: r.stdout + r.stderr };
 }
 
+// eslint-disable-next-line no-control-regex -- a terminal's escape sequences start with the ESC character
+const ESCAPE_SEQUENCE = /\x1b\[[0-9;?]*[A-Za-z]/g;
+
 /** What was drawn, piece by piece: every cursor movement or line end starts a new piece. */
 function pieces(raw: string): string[] {
   return raw
-    .replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '\n')
+    .replace(ESCAPE_SEQUENCE, '\n')
     .split(/[\r\n]+/)
     .filter((l) => l.trim());
 }
 /** Lines as they stay on the screen (escape sequences removed). */
 function plainLines(raw: string): string[] {
   return raw
-    .replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')
+    .replace(ESCAPE_SEQUENCE, '')
     .split(/\r?\n|\r/)
     .map((l) => l.trim())
     .filter(Boolean);

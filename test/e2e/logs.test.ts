@@ -66,7 +66,7 @@ describe('Logs page', { skip: browserSkip() }, () => {
           const [download] = await Promise.all([b.page.waitForEvent('download'), b.page.getByRole('button', { name: 'Download logs' }).click()]);
           assert.match(download.suggestedFilename(), /^transcriptorio-.*\.log$/);
           const text = readFileSync((await download.path())!, 'utf8');
-          assert.match(text, /INFO  \[worker-cpu-\d\] worker started/);
+          assert.match(text, /INFO {2}\[worker-cpu-\d\] worker started/);
           assert.match(text, /Generated API key: \[redacted\]/);
           const key = (await server.api<{ value: string }>('GET', '/api/settings/api_key?reveal=true')).body.value;
           assert.ok(key && !text.includes(key), 'the key is not in the downloaded file');

@@ -3,7 +3,6 @@
  * on the dashboard, and Retry puts it back in the queue.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   browserSkip,

@@ -63,7 +63,7 @@ export function Settings(): ReactNode {
     setAdvancedState(on);
   };
 
-  const list = settings.data ?? [];
+  const list = useMemo(() => settings.data ?? [], [settings.data]);
   const sections: Section[] = pres.data?.sections ?? [];
   const byKey = useMemo(() => new Map((pres.data?.settings ?? []).map((p) => [p.key, p as Presentation])), [pres.data]);
   const shownOf = (s: Setting): Shown => ({
