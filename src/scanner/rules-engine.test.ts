@@ -13,7 +13,7 @@ function media(o: Partial<MediaAnalysis> = {}): MediaAnalysis {
 }
 
 let nextId = 1;
-function rule(o: { name?: string; priority?: number; enabled?: boolean; conditions?: Partial<ScanRule['conditions']>; target?: string; action_type?: string; job_priority?: number } = {}): ScanRule {
+function rule(o: { name?: string; priority?: number; enabled?: boolean; conditions?: Partial<ScanRule['conditions']>; target?: string; action_type?: ScanRule['action']['action_type']; job_priority?: number } = {}): ScanRule {
   return {
     id: nextId++, name: o.name ?? `rule ${nextId}`, enabled: o.enabled ?? true, priority: o.priority ?? 0,
     conditions: { audio_language_is: null, audio_language_not: null, audio_track_count_min: null, has_embedded_subtitle_lang: null, missing_embedded_subtitle_lang: null, missing_external_subtitle_lang: null, file_extension: null, ...o.conditions },
