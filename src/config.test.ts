@@ -46,3 +46,20 @@ test('extra handler modules (test-only) are absolute paths, none by default', ()
   assert.deepEqual(c.extraHandlers, [resolve('a.ts'), '/x/b.ts']);
   assert.ok(Object.isFrozen(c.extraHandlers));
 });
+
+test('tool paths: read from their variables once, each with today\'s default', () => {
+  const d = loadConfig({}, {}).tools;
+  assert.equal(d.nvidiaSmi, 'nvidia-smi');
+  assert.equal(d.ffmpeg, null);
+  assert.equal(d.ffprobe, null);
+  assert.equal(d.modelBaseUrl, null);
+  assert.equal(d.modelPath, null);
+  assert.match(d.whisperDir, /vendor[/\\]whisper$/);
+  const t = loadConfig({}, {
+    NVIDIA_SMI: '/opt/nv/nvidia-smi', FFMPEG_PATH: '/x/ffmpeg', FFPROBE_PATH: '/x/ffprobe', TRANSCRIPTORIO_WHISPER_DIR: '/w',
+    TRANSCRIPTORIO_MODEL_BASE_URL: 'http://mirror.lan/m', TRANSCRIPTORIO_MODEL_PATH: '/models',
+  }).tools;
+  assert.deepEqual({ ...t }, { nvidiaSmi: '/opt/nv/nvidia-smi', ffmpeg: '/x/ffmpeg', ffprobe: '/x/ffprobe', whisperDir: '/w', modelBaseUrl: 'http://mirror.lan/m', modelPath: '/models' });
+  assert.ok(Object.isFrozen(t));
+  assert.equal(loadConfig({}, { NVIDIA_SMI: '' }).tools.nvidiaSmi, 'nvidia-smi');
+});

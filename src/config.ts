@@ -5,6 +5,7 @@
  */
 import { hostname } from 'node:os';
 import { resolve, join } from 'node:path';
+import { DEFAULT_WHISPER_DIR } from './paths.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -34,6 +35,27 @@ export interface Config {
    * comma-separated paths). Empty in production.
    */
   readonly extraHandlers: readonly string[];
+  /** The programs and download mirror the service uses (each from its environment variable, else its default). */
+  readonly tools: ToolPaths;
+}
+
+/**
+ * Where the external programs are, read from the environment once (here)
+ * and passed to what runs them; worker processes get them in their spec.
+ */
+export interface ToolPaths {
+  /** FFMPEG_PATH: an ffmpeg binary tried first; null: the system ffmpeg, else the npm-installed one */
+  readonly ffmpeg: string | null;
+  /** FFPROBE_PATH: an ffprobe binary tried first (media analysis and the pipeline); null: the system one, else the npm-installed one */
+  readonly ffprobe: string | null;
+  /** NVIDIA_SMI: the nvidia-smi binary (a container's own path, or a stand-in); default `nvidia-smi` */
+  readonly nvidiaSmi: string;
+  /** TRANSCRIPTORIO_WHISPER_DIR: where scripts/build-whisper.mjs put the whisper.cpp builds; default vendor/whisper in the package */
+  readonly whisperDir: string;
+  /** TRANSCRIPTORIO_MODEL_BASE_URL: where catalogue models download from, over the model_download_base_url setting (a mirror, tests); null: none */
+  readonly modelBaseUrl: string | null;
+  /** TRANSCRIPTORIO_MODEL_PATH: the CLI's model folder when --model-dir is not given; null: the model_path setting's default */
+  readonly modelPath: string | null;
 }
 
 export type ListenSource = 'flag' | 'env' | 'default';
@@ -72,6 +94,22 @@ export function sqlitePathOf(url: string): string {
   return path === ':memory:' ? path : resolve(path);
 }
 
+/** The tool paths of an environment (an empty variable counts as unset). */
+export function toolPathsFromEnv(rawEnv: NodeJS.ProcessEnv): ToolPaths {
+  const v = (name: string): string | null => {
+    const x = rawEnv[name];
+    return x === undefined || x === '' ? null : x;
+  };
+  return Object.freeze({
+    ffmpeg: v('FFMPEG_PATH'),
+    ffprobe: v('FFPROBE_PATH'),
+    nvidiaSmi: v('NVIDIA_SMI') ?? 'nvidia-smi',
+    whisperDir: v('TRANSCRIPTORIO_WHISPER_DIR') ?? DEFAULT_WHISPER_DIR,
+    modelBaseUrl: v('TRANSCRIPTORIO_MODEL_BASE_URL'),
+    modelPath: v('TRANSCRIPTORIO_MODEL_PATH'),
+  });
+}
+
 export function loadConfig(overrides: ConfigOverrides = {}, rawEnv: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable (`LOG_LEVEL=`) means unset, as in most shells' config files.
   const env = Object.fromEntries(Object.entries(rawEnv).filter(([, v]) => v !== undefined && v !== '')) as NodeJS.ProcessEnv;
@@ -96,5 +134,6 @@ export function loadConfig(overrides: ConfigOverrides = {}, rawEnv: NodeJS.Proce
     logLevel: logLevel as LogLevel,
     nodeName,
     extraHandlers: Object.freeze(extraHandlers),
+    tools: toolPathsFromEnv(env),
   });
 }

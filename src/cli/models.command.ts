@@ -3,8 +3,10 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { definitionByKey } from '../settings/definitions/index.js';
 import { downloadModel, listModels, removeModel } from '../transcription/models.js';
+import { toolPathsFromEnv } from '../config.js';
 
-const defaultDir = () => process.env.TRANSCRIPTORIO_MODEL_PATH ?? definitionByKey.get('model_path')?.default ?? './models';
+const tools = () => toolPathsFromEnv(process.env);
+const defaultDir = () => tools().modelPath ?? definitionByKey.get('model_path')?.default ?? './models';
 
 function mib(bytes: number | null): string {
   return bytes === null ? '-' : `${(bytes / 2 ** 20).toFixed(0)} MiB`;
@@ -34,8 +36,9 @@ export function register(program: Command): void {
         const bar = new cliProgress.SingleBar({ format: `${name} [{bar}] {percentage}% | {value}/{total} MiB | {speed} MiB/s | ETA {eta_formatted}`, hideCursor: true }, cliProgress.Presets.shades_classic);
         let started = false;
         try {
+          // --base-url, else TRANSCRIPTORIO_MODEL_BASE_URL, else the catalogue's host.
           const path = await downloadModel(name, o.dir, {
-            baseUrl: o.baseUrl,
+            baseUrl: o.baseUrl ?? tools().modelBaseUrl ?? undefined,
             force: o.force,
             signal: ac.signal,
             onProgress: (p) => {

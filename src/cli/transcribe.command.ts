@@ -16,6 +16,7 @@ import { transcribeMedia } from '../transcription/pipeline.js';
 import { withLocalEngine } from '../transcription/engine.js';
 import { SUBTITLE_FORMATS, type SubtitleFormat } from '../transcription/types.js';
 import { configFrom, withDatabaseOptions } from './common.js';
+import { toolPathsFromEnv } from '../config.js';
 import { readInstanceSettings, type InstanceSettings } from './instance.js';
 import { progressDisplay } from './progress-display.js';
 
@@ -86,10 +87,13 @@ export function register(program: Command): void {
     const instance = await settingsFor(f);
     if (instance.problem) process.stderr.write(`Note: ${instance.problem}; using the default settings.\n`);
     const base = pipelineOptionsFromSettings(instance.get, f.preset ?? null);
-    const modelDir = resolve(f.modelDir ?? process.env.TRANSCRIPTORIO_MODEL_PATH ?? base.modelDir);
+    const tools = toolPathsFromEnv(process.env);
+    const modelDir = resolve(f.modelDir ?? tools.modelPath ?? base.modelDir);
     const opts = {
       ...base,
       modelDir,
+      whisperDir: tools.whisperDir,
+      tools,
       targetLang: target,
       sourceLang: f.source ?? null,
       audioLanguage: f.source ?? base.preferredAudioLanguages[0] ?? null,

@@ -69,7 +69,7 @@ async function runWorkers(opts: WorkerOptions): Promise<void> {
   await migrateToLatest(database);
   const settings = new SettingsService(database.db, log);
   await settings.initDefaults();
-  const supervisor = new WorkerSupervisor({ database, databaseUrl: config.databaseUrl, settings, log, node, logLevel: config.logLevel, extraHandlers: config.extraHandlers, dataDir: config.dataDir });
+  const supervisor = new WorkerSupervisor({ database, databaseUrl: config.databaseUrl, settings, log, node, logLevel: config.logLevel, extraHandlers: config.extraHandlers, dataDir: config.dataDir, tools: config.tools });
   supervisor.on('log', (line: string) => logFile.write(line));
   await supervisor.start();
   for (let i = 0; i < cpu; i++) await supervisor.addWorker('cpu');

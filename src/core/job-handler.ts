@@ -13,6 +13,7 @@ import type { JobRow } from '../db/schema.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { DatabaseHandle } from '../db/database.js';
 import type { Completion } from '../jobs/job-lifecycle.repository.js';
+import type { ToolPaths } from '../config.js';
 import type { EngineCache } from '../transcription/engines/engine-select.js';
 
 export interface JobProgress {
@@ -37,6 +38,8 @@ export interface JobHandlerContext<O = UntypedOptions> {
   reportProgress(p: JobProgress): void;
   /** The worker's engine cache: the one place that reuses an engine between jobs (a model stays loaded). */
   engine: EngineCache;
+  /** Config.tools of the worker (its spec's): ffmpeg, ffprobe, nvidia-smi, the whisper.cpp builds, the model mirror */
+  tools: ToolPaths;
   workerType: 'cpu' | 'gpu';
   deviceId: number | null;
   /** This node's name (Config.nodeName, passed down in the worker spec), for messages that name the machine. */

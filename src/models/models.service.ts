@@ -3,6 +3,7 @@
  * installed, downloads running in the server process with progress on the
  * event stream, and removal.
  */
+import type { ToolPaths } from '../config.js';
 import { statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -40,6 +41,8 @@ export class ModelsService {
     private readonly settings: SettingsService,
     private readonly events: EventHub,
     private readonly log: Logger,
+    /** Config.tools: nvidia-smi for the recommendation, the download mirror (TRANSCRIPTORIO_MODEL_BASE_URL) */
+    private readonly tools: Pick<ToolPaths, 'nvidiaSmi' | 'modelBaseUrl'>,
   ) {}
 
   modelDir(): string {
@@ -51,7 +54,7 @@ export class ModelsService {
    * workers yet) weigh the GPU; CPU workers on a machine with a GPU get a CPU model.
    */
   async recommend(hardware?: Hardware, opts: { preferGpu?: boolean } = {}): Promise<Recommendation> {
-    const hw = hardware ?? (await readHardware());
+    const hw = hardware ?? (await readHardware(this.tools.nvidiaSmi));
     const preferGpu = opts.preferGpu ?? (this.settings.getNumber('worker_gpu_count') > 0 || this.settings.getNumber('worker_cpu_count') === 0);
     return recommendModel(hw, { preferGpu });
   }
@@ -138,7 +141,7 @@ export class ModelsService {
       this.events.publish('model.download', { name: entry.name, status, ...extra });
     publish('downloading', { received_bytes: 0, total_bytes: null, percent: 0 });
     downloadModel(entry.name, this.modelDir(), {
-      baseUrl: downloadBaseUrl(entry, this.settings.getString('model_download_base_url')),
+      baseUrl: downloadBaseUrl(entry, this.settings.getString('model_download_base_url'), this.tools.modelBaseUrl),
       signal: controller.signal,
       onProgress: (p) => {
         state.percent = p.percent;

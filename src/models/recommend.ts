@@ -47,9 +47,9 @@ export function recommendModel(hw: Hardware, opts: { preferGpu?: boolean } = {})
     : { name: 'base', reason: `This machine has ${what}: base is the largest model that runs at a usable speed here.`, hardware: hw };
 }
 
-/** This machine's readings (nvidia-smi for GPUs; none without it). */
-export async function readHardware(): Promise<Hardware> {
-  const gpus = await listGpus();
+/** This machine's readings (nvidia-smi, Config.tools.nvidiaSmi, for GPUs; none without it). */
+export async function readHardware(nvidiaSmi: string): Promise<Hardware> {
+  const gpus = await listGpus(nvidiaSmi);
   return {
     cpu_cores: cpus().length,
     memory_gb: Math.round((totalmem() / 1024 ** 3) * 10) / 10,

@@ -204,7 +204,7 @@ export class ProviderService extends EventEmitter {
         await this.requireWorker();
         if (!stored) {
           const id = newJobId();
-          stored = { id, blob: await storeUpload(this.db, id, upload, { compress: this.ctx.settings.getBoolean('provider_compress_uploads') }) };
+          stored = { id, blob: await storeUpload(this.db, id, upload, { compress: this.ctx.settings.getBoolean('provider_compress_uploads'), tools: this.ctx.config.tools }) };
         }
         const created = await this.createJob(kind, key, stored, upload, params, target, video);
         if (created) {

@@ -14,7 +14,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Db } from '../db/database.js';
 import { appError } from '../errors.js';
-import { ffmpegPaths } from '../transcription/index.js';
+import { ffmpegPaths, type MediaTools } from '../transcription/index.js';
 import { deleteBlob, readBlob, writeBlob } from './job-blobs.repository.js';
 import type { StoredUpload } from './provider.upload.js';
 
@@ -47,10 +47,10 @@ export async function isIntegerPcmWav(path: string): Promise<boolean> {
 }
 
 /** ffmpeg's FLAC of the file on stdout, written as the job's chunks; null when ffmpeg failed (nothing is left stored). */
-async function storeFlac(db: Db, jobId: string, path: string): Promise<BlobInfo | null> {
+async function storeFlac(db: Db, jobId: string, path: string, tools?: Partial<MediaTools>): Promise<BlobInfo | null> {
   let ffmpeg: string;
   try {
-    ffmpeg = ffmpegPaths().ffmpeg;
+    ffmpeg = ffmpegPaths(tools).ffmpeg;
   } catch {
     return null;
   }
@@ -85,9 +85,10 @@ async function storeFlac(db: Db, jobId: string, path: string): Promise<BlobInfo 
  * (a raw upload, an integer PCM WAV) goes in as FLAC, about half the bytes;
  * anything else, or when ffmpeg cannot encode it, as the client sent it.
  */
-export async function storeUpload(db: Db, jobId: string, upload: StoredUpload, opts: { compress: boolean }): Promise<BlobInfo> {
+/** `opts.tools`: Config.tools (the ffmpeg that compresses raw PCM). */
+export async function storeUpload(db: Db, jobId: string, upload: StoredUpload, opts: { compress: boolean; tools?: Partial<MediaTools> }): Promise<BlobInfo> {
   if (opts.compress && (upload.raw || (await isIntegerPcmWav(upload.path)))) {
-    const flac = await storeFlac(db, jobId, upload.path);
+    const flac = await storeFlac(db, jobId, upload.path, opts.tools);
     if (flac) return flac;
   }
   try {

@@ -50,22 +50,29 @@ export class ProbeAborted extends Error {
   override name = 'ProbeAborted';
 }
 
-let resolvedBinary: string | null = null;
+/** The answer for each given binary: the binaries do not move while the process runs. */
+const resolvedBinary = new Map<string, string>();
 
-/** FFPROBE_PATH, else the system ffprobe, else the binary shipped in @ffprobe-installer/ffprobe. */
-export function ffprobePath(): string {
-  if (resolvedBinary) return resolvedBinary;
-  const candidates = [process.env.FFPROBE_PATH, '/usr/bin/ffprobe', '/usr/local/bin/ffprobe', '/opt/homebrew/bin/ffprobe'];
+/**
+ * `given` (Config.tools.ffprobe: FFPROBE_PATH) when it exists, else the
+ * system ffprobe, else the binary shipped in @ffprobe-installer/ffprobe.
+ */
+export function ffprobePath(given: string | null = null): string {
+  const key = given ?? '';
+  const known = resolvedBinary.get(key);
+  if (known) return known;
+  const keep = (p: string) => (resolvedBinary.set(key, p), p);
+  const candidates = [given, '/usr/bin/ffprobe', '/usr/local/bin/ffprobe', '/opt/homebrew/bin/ffprobe'];
   const found = candidates.find((p): p is string => !!p && existsSync(p));
-  if (found) return (resolvedBinary = found);
+  if (found) return keep(found);
   try {
     const require = createRequire(import.meta.url);
     const pkg = require('@ffprobe-installer/ffprobe') as { path: string };
-    if (pkg.path && existsSync(pkg.path)) return (resolvedBinary = pkg.path);
+    if (pkg.path && existsSync(pkg.path)) return keep(pkg.path);
   } catch {
     /* package missing for this platform: fall through */
   }
-  return (resolvedBinary = 'ffprobe');
+  return keep('ffprobe');
 }
 
 let probes = 0;
@@ -81,13 +88,17 @@ const SHOW_ENTRIES =
 // Formats ffprobe "reads" that are not audio or video (text shown as a terminal, single images).
 const NOT_MEDIA_FORMATS = /^(tty|image2|[a-z0-9_]+_pipe|srt|ass|webvtt|subviewer|microdvd|lrc|mpl2|sami|jacosub|vobsub)$/;
 
-/** Probes one file; `signal` kills a running ffprobe at once (a cancelled scan) and rejects with ProbeAborted. */
-export async function probeFile(path: string, timeoutMs = 30_000, signal?: AbortSignal): Promise<ProbeResult> {
+/**
+ * Probes one file; `signal` kills a running ffprobe at once (a cancelled
+ * scan) and rejects with ProbeAborted. `ffprobe`: Config.tools.ffprobe.
+ */
+export async function probeFile(path: string, timeoutMs = 30_000, signal?: AbortSignal, ffprobe: string | null = null): Promise<ProbeResult> {
   if (signal?.aborted) throw new ProbeAborted('scan cancelled');
   probes++;
   const args = ['-v', 'error', '-print_format', 'json', '-show_entries', SHOW_ENTRIES, '-i', `file:${path}`];
   const raw = await new Promise<string>((resolve, reject) => {
-    const child = spawn(ffprobePath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const bin = ffprobePath(ffprobe);
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     let err = '';
     let timedOut = false;
@@ -111,7 +122,7 @@ export async function probeFile(path: string, timeoutMs = 30_000, signal?: Abort
     });
     child.on('error', (e) => {
       done();
-      reject(new ProbeError(`ffprobe could not be started (${ffprobePath()}): ${e.message}`));
+      reject(new ProbeError(`ffprobe could not be started (${bin}): ${e.message}`));
     });
     // Settles on close, after the child is gone: a cancelled scan leaves no ffprobe behind.
     child.on('close', (code) => {

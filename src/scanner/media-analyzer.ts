@@ -30,6 +30,8 @@ export interface AnalyzerOptions {
   timeoutMs(): number;
   tag(): string | null;
   mediaExtensions(): ReadonlySet<string>;
+  /** Config.tools.ffprobe (FFPROBE_PATH); null or absent: the system one, else the npm-installed one */
+  ffprobe?: string | null;
 }
 
 export class MediaAnalyzer {
@@ -98,7 +100,7 @@ export class MediaAnalyzer {
           probed = true;
           const probe = await limit(async (): Promise<CachedProbe | null> => {
             try {
-              return { v: CACHE_VERSION, ok: await probeFile(c.path, timeout, signal) };
+              return { v: CACHE_VERSION, ok: await probeFile(c.path, timeout, signal, this.opts.ffprobe ?? null) };
             } catch (e) {
               if (e instanceof ProbeAborted) return null;
               return { v: CACHE_VERSION, error: e instanceof ProbeError ? e.message : errText(e) };

@@ -59,7 +59,7 @@ export class ScannerRuntime {
 
   constructor(private readonly ctx: CoreContext) {
     const { settings, log } = ctx;
-    this.service = new ScannerService({ db: ctx.database.db, settings, jobs: ctx.jobs, rules: ctx.rules, events: ctx.events, log });
+    this.service = new ScannerService({ db: ctx.database.db, settings, jobs: ctx.jobs, rules: ctx.rules, events: ctx.events, log, ffprobe: ctx.config.tools.ffprobe });
     this.scheduler = new ScanScheduler({
       log,
       run: () => this.scheduledScan(),

@@ -110,6 +110,8 @@ export interface ScannerDeps {
   rules: ScanRulesService;
   events: EventHub;
   log: Logger;
+  /** Config.tools.ffprobe (FFPROBE_PATH) */
+  ffprobe?: string | null;
 }
 
 const BATCH = 500;
@@ -131,6 +133,7 @@ export class ScannerService {
       timeoutMs: () => (s.getNumber('scanner_probe_timeout_seconds') || 30) * 1000,
       tag: () => s.getString('subtitle_tag') || null,
       mediaExtensions: () => this.mediaExtensions(),
+      ffprobe: deps.ffprobe ?? null,
     });
   }
 

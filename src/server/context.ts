@@ -90,13 +90,14 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     logLevel: config.logLevel,
     extraHandlers: config.extraHandlers,
     dataDir: config.dataDir,
+    tools: config.tools,
   });
-  const workers: WorkerPool = { supervisor, service: new WorkersService(database, settings, () => supervisor, log) };
+  const workers: WorkerPool = { supervisor, service: new WorkersService(database, settings, () => supervisor, log, config.tools) };
   events.addPoller(workerEventsPoller(workers.service, events));
 
   const scanner = new ScannerRuntime(core);
   const provider = new ProviderService(core);
-  const models = new ModelsService(settings, events, log);
+  const models = new ModelsService(settings, events, log, config.tools);
   const bazarr = new BazarrSyncService(core);
   const logs = new LogsService(config.dataDir, () => [settings.getString('api_key')]);
   // The index follows every scan, watcher event and finished job (src/library/library.indexer.ts).

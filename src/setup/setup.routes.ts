@@ -82,7 +82,7 @@ function originOf(req: FastifyRequest, fallbackPort: number): { host: string; po
 export const setupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const ctx = app.ctx;
   const fs = new FilesystemService(() => ctx.settings.getList('browse_roots'), () => ctx.settings.getList('library_paths'));
-  const setup = new SetupService(ctx.database, ctx.settings, ctx.rules, ctx.models, (p) => fs.resolveAllowed(p));
+  const setup = new SetupService(ctx.database, ctx.settings, ctx.rules, ctx.models, (p) => fs.resolveAllowed(p), ctx.config.tools.nvidiaSmi);
   const tags = ['Setup Wizard'];
 
   app.get('/status', {

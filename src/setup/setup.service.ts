@@ -185,6 +185,8 @@ export class SetupService {
     private readonly models: ModelsService,
     /** resolves a picked path inside the browsable folders (the filesystem browser's roots) */
     private readonly resolveAllowed: (path: string) => Promise<string>,
+    /** Config.tools.nvidiaSmi: how GPUs are counted for GPU workers */
+    private readonly nvidiaSmi: string,
   ) {}
 
   /**
@@ -269,7 +271,7 @@ export class SetupService {
     const type = String(w.type).toLowerCase();
     if (type !== 'cpu' && type !== 'gpu') throw badRequest(`worker_config.type must be cpu or gpu, got "${w.type}"`, 'bad_worker_type');
     if (type === 'gpu' && w.count > 0) {
-      const gpus = await listGpus();
+      const gpus = await listGpus(this.nvidiaSmi);
       if (w.count > gpus.length) {
         throw badRequest(
           gpus.length

@@ -49,14 +49,9 @@ export function parseNvidiaSmiCsv(text: string): Gpu[] {
   return out.sort((a, b) => a.id - b.id);
 }
 
-/** The nvidia-smi binary: NVIDIA_SMI overrides it (a container's own path, or a stand-in in tests). */
-function nvidiaSmiPath(): string {
-  return process.env.NVIDIA_SMI || 'nvidia-smi';
-}
-
-function runNvidiaSmi(): Promise<Gpu[]> {
+function runNvidiaSmi(nvidiaSmi: string): Promise<Gpu[]> {
   return new Promise((resolve) => {
-    execFile(nvidiaSmiPath(), QUERY, { timeout: TIMEOUT_MS, windowsHide: true }, (err, stdout) => {
+    execFile(nvidiaSmi, QUERY, { timeout: TIMEOUT_MS, windowsHide: true }, (err, stdout) => {
       // Not installed, no driver, or no device: all mean "no usable GPU".
       if (err) return resolve([]);
       resolve(parseNvidiaSmiCsv(String(stdout)));
@@ -66,31 +61,35 @@ function runNvidiaSmi(): Promise<Gpu[]> {
 
 let cached: { at: number; key: string; gpus: Promise<Gpu[]> } | null = null;
 
-/** Every GPU nvidia-smi reports, by device index; [] when there is none or no nvidia-smi. */
-export function listGpus(opts: { fresh?: boolean } = {}): Promise<Gpu[]> {
+/**
+ * Every GPU nvidia-smi reports, by device index; [] when there is none or no
+ * nvidia-smi. `nvidiaSmi` is the binary (Config.tools.nvidiaSmi: NVIDIA_SMI,
+ * else `nvidia-smi`).
+ */
+export function listGpus(nvidiaSmi: string, opts: { fresh?: boolean } = {}): Promise<Gpu[]> {
   const now = Date.now();
-  const key = nvidiaSmiPath();
+  const key = nvidiaSmi;
   if (!opts.fresh && cached && cached.key === key && now - cached.at < CACHE_MS) return cached.gpus;
-  const gpus = runNvidiaSmi();
+  const gpus = runNvidiaSmi(nvidiaSmi);
   cached = { at: now, key, gpus };
   return gpus;
 }
 
 /** One GPU by device index, or undefined. */
-export async function findGpu(id: number): Promise<Gpu | undefined> {
-  return (await listGpus()).find((g) => g.id === id);
+export async function findGpu(nvidiaSmi: string, id: number): Promise<Gpu | undefined> {
+  return (await listGpus(nvidiaSmi)).find((g) => g.id === id);
 }
 
 /** The device indexes that exist (what a GPU worker's device_id must be one of). */
-export async function gpuIds(): Promise<number[]> {
-  return (await listGpus()).map((g) => g.id);
+export async function gpuIds(nvidiaSmi: string): Promise<number[]> {
+  return (await listGpus(nvidiaSmi)).map((g) => g.id);
 }
 
 /** GPU memory (MiB) a process uses, from nvidia-smi's compute apps; null when unknown (no GPU, no driver, not listed). */
-export function gpuMemoryOfPid(pid: number | null): Promise<number | null> {
+export function gpuMemoryOfPid(nvidiaSmi: string, pid: number | null): Promise<number | null> {
   if (!pid) return Promise.resolve(null);
   return new Promise((resolve) => {
-    execFile(nvidiaSmiPath(), ['--query-compute-apps=pid,used_memory', '--format=csv,noheader,nounits'], { timeout: TIMEOUT_MS, windowsHide: true }, (err, stdout) => {
+    execFile(nvidiaSmi, ['--query-compute-apps=pid,used_memory', '--format=csv,noheader,nounits'], { timeout: TIMEOUT_MS, windowsHide: true }, (err, stdout) => {
       if (err) return resolve(null);
       for (const line of String(stdout).split('\n')) {
         const [p, mem] = line.split(',').map((s) => s.trim());

@@ -5,6 +5,7 @@
  * UI page where that is done. The UI shows error-level checks as a banner on
  * every page and all of them on System → Health.
  */
+import type { ToolPaths } from '../config.js';
 import { constants } from 'node:fs';
 import { access, stat, statfs } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
@@ -44,6 +45,8 @@ export interface HealthDeps {
   liveWindowMs?: number;
   /** the last full disk a request of this server met, while it stands (DiskFullRecord.current) */
   diskFull?: () => Promise<DiskFullEvent | null>;
+  /** Config.tools: the whisper.cpp builds, ffmpeg and ffprobe */
+  tools?: Pick<ToolPaths, 'whisperDir' | 'ffmpeg' | 'ffprobe'>;
 }
 
 /** Free space below which a disk is reported (a 2-hour film's subtitles are tiny, but models and uploads are not). */
@@ -83,7 +86,7 @@ const models: Check = async (d) => {
 
 const engine: Check = async (d) => {
   const local = resolveAllPresets((k) => d.settings.get(k)).balanced.engine.kind === 'local';
-  return one(local && !isWhisperBuilt('cpu') && {
+  return one(local && !isWhisperBuilt('cpu', d.tools?.whisperDir) && {
     id: 'engine_not_built',
     level: 'error',
     message: 'The whisper.cpp engine is not built on this machine, so no transcription can run.',
@@ -92,9 +95,9 @@ const engine: Check = async (d) => {
   });
 };
 
-const ffmpeg: Check = async () => {
+const ffmpeg: Check = async (d) => {
   try {
-    ffmpegPaths();
+    ffmpegPaths(d.tools);
     return [];
   } catch (e) {
     return [{ id: 'ffmpeg_missing', level: 'error', message: `ffmpeg or ffprobe cannot be run: ${(e as Error).message}`, fix: 'Install ffmpeg (it includes ffprobe) with your system’s package manager, then restart TranscriptorIO.', link: null }];

@@ -139,7 +139,8 @@ async function readMemory(): Promise<MemoryInfo> {
   };
 }
 
-export async function allResources(): Promise<Resources> {
-  const [cpu, memory, gpus] = await Promise.all([cpuInfo(), memoryInfo(), listGpus()]);
+/** `nvidiaSmi`: Config.tools.nvidiaSmi. */
+export async function allResources(nvidiaSmi: string): Promise<Resources> {
+  const [cpu, memory, gpus] = await Promise.all([cpuInfo(), memoryInfo(), listGpus(nvidiaSmi)]);
   return { cpu, memory, gpus };
 }

@@ -51,6 +51,7 @@ export const systemResourcesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       db: ctx.database.db,
       settings: ctx.settings,
       dataDir: ctx.config.dataDir,
+      tools: ctx.config.tools,
       // The address in force: a flag or HOST wins over the api_host setting (see server.ts listenAddress).
       listenHost: ctx.config.listenSource.host === 'default' ? ctx.settings.effectiveString('api_host') || ctx.config.host : ctx.config.host,
       rules: () => ctx.rules.list(true),
@@ -63,14 +64,14 @@ export const systemResourcesRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/resources', {
     schema: { tags, summary: 'All system resources (CPU, RAM, GPU)', response: { 200: Type.Object({ cpu: CpuSchema, memory: MemorySchema, gpus: Type.Array(GpuSchema) }) } },
-  }, async () => allResources());
+  }, async () => allResources(ctx.config.tools.nvidiaSmi));
 
   app.get('/cpu', { schema: { tags, summary: 'CPU information', response: { 200: CpuSchema } } }, async () => cpuInfo());
 
   app.get('/memory', { schema: { tags, summary: 'Memory information', response: { 200: MemorySchema } } }, async () => memoryInfo());
 
   app.get('/gpus', { schema: { tags, summary: 'All GPUs (empty when there is none or no nvidia-smi)', response: { 200: Type.Array(GpuSchema) } } },
-    async () => listGpus());
+    async () => listGpus(ctx.config.tools.nvidiaSmi));
 
   app.get('/gpu/:device_id', {
     schema: {
@@ -79,9 +80,9 @@ export const systemResourcesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: GpuSchema, ...errors(400, 404) },
     },
   }, async (req) => {
-    const gpu = await findGpu(req.params.device_id);
+    const gpu = await findGpu(ctx.config.tools.nvidiaSmi, req.params.device_id);
     if (!gpu) {
-      const ids = (await listGpus()).map((g) => g.id);
+      const ids = (await listGpus(ctx.config.tools.nvidiaSmi)).map((g) => g.id);
       throw new AppError(404, 'gpu_not_found', ids.length
         ? `GPU ${req.params.device_id} not found: this machine has GPU ${ids.join(', ')}`
         : `GPU ${req.params.device_id} not found: no GPU detected (nvidia-smi not found or no NVIDIA device)`);

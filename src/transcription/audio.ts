@@ -12,18 +12,29 @@ import { findLanguage } from '../languages.js';
 import { serviceUser } from './output.js';
 
 const require = createRequire(import.meta.url);
-let cached: { ffmpeg: string; ffprobe: string } | null = null;
+const cached = new Map<string, { ffmpeg: string; ffprobe: string }>();
+
+/** The ffmpeg and ffprobe binaries to try first (Config.tools: FFMPEG_PATH, FFPROBE_PATH); null: none. */
+export interface MediaTools {
+  ffmpeg: string | null;
+  ffprobe: string | null;
+}
 
 function works(bin: string): boolean {
   return spawnSync(bin, ['-version'], { stdio: 'ignore' }).status === 0;
 }
 
-/** System ffmpeg/ffprobe when present, else the binaries shipped with the npm installers. */
-export function ffmpegPaths(): { ffmpeg: string; ffprobe: string } {
-  if (cached) return cached;
-  const pick = (envVar: string, system: string, pkg: string): string => {
-    const fromEnv = process.env[envVar];
-    if (fromEnv && works(fromEnv)) return fromEnv;
+/**
+ * The binaries given (`tools`) when they work, else the system ffmpeg/ffprobe
+ * when present, else the ones shipped with the npm installers. Each answer
+ * is kept: the binaries do not move while the process runs.
+ */
+export function ffmpegPaths(tools: Partial<MediaTools> = {}): { ffmpeg: string; ffprobe: string } {
+  const key = `${tools.ffmpeg ?? ''}\n${tools.ffprobe ?? ''}`;
+  const known = cached.get(key);
+  if (known) return known;
+  const pick = (given: string | null | undefined, system: string, pkg: string): string => {
+    if (given && works(given)) return given;
     if (works(system)) return system;
     try {
       const p = (require(pkg) as { path: string }).path;
@@ -33,11 +44,12 @@ export function ffmpegPaths(): { ffmpeg: string; ffprobe: string } {
     }
     throw new AppError(503, 'ffmpeg_missing', `${system} not found: install ffmpeg or reinstall the npm dependencies (${pkg})`);
   };
-  cached = {
-    ffmpeg: pick('FFMPEG_PATH', 'ffmpeg', '@ffmpeg-installer/ffmpeg'),
-    ffprobe: pick('FFPROBE_PATH', 'ffprobe', '@ffprobe-installer/ffprobe'),
+  const paths = {
+    ffmpeg: pick(tools.ffmpeg, 'ffmpeg', '@ffmpeg-installer/ffmpeg'),
+    ffprobe: pick(tools.ffprobe, 'ffprobe', '@ffprobe-installer/ffprobe'),
   };
-  return cached;
+  cached.set(key, paths);
+  return paths;
 }
 
 export interface AudioStream {
@@ -147,12 +159,12 @@ function run(bin: string, args: string[], signal?: AbortSignal): Promise<{ code:
   });
 }
 
-export async function probeMedia(file: string, signal?: AbortSignal): Promise<MediaInfo> {
+export async function probeMedia(file: string, signal?: AbortSignal, tools?: Partial<MediaTools>): Promise<MediaInfo> {
   const access = mediaAccess(file);
   if (!access.ok && access.missing) throw new AppError(422, 'media_not_found', `File not found: ${file}`);
   if (!access.ok) throw access.error;
   if (statSync(file).size === 0) throw new AppError(422, 'corrupt_media', `${file} is empty`);
-  const { ffprobe } = ffmpegPaths();
+  const { ffprobe } = ffmpegPaths(tools);
   // Warnings too: "Estimating duration from bitrate" says the duration is a guess.
   const r = await run(ffprobe, ['-v', 'warning', '-print_format', 'json', '-show_streams', '-show_format', '--', file], signal);
   if (r.code !== 0) {
@@ -332,9 +344,9 @@ export async function extractAudio(
   file: string,
   stream: AudioStream | null,
   outPath: string,
-  opts: { duration?: number | null; onProgress?(p: number): void; signal?: AbortSignal } = {},
+  opts: { duration?: number | null; onProgress?(p: number): void; signal?: AbortSignal; tools?: Partial<MediaTools> } = {},
 ): Promise<string> {
-  const { ffmpeg } = ffmpegPaths();
+  const { ffmpeg } = ffmpegPaths(opts.tools);
   // Warnings too (with their level, to tell them from errors): some truncation messages are warnings.
   const args = ['-nostdin', '-hide_banner', '-loglevel', 'level+warning', '-y', '-i', file];
   args.push('-map', stream ? `0:a:${stream.audioIndex}` : '0:a:0');

@@ -4,30 +4,28 @@
  * each run the build made for them.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { AppError } from '../errors.js';
+import { DEFAULT_WHISPER_DIR } from '../paths.js';
 import type { Device } from './types.js';
 
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-export function whisperDir(): string {
-  return process.env.TRANSCRIPTORIO_WHISPER_DIR ?? join(projectRoot, 'vendor', 'whisper');
-}
+// The builds' folder when none is given: vendor/whisper in the package. TRANSCRIPTORIO_WHISPER_DIR is
+// read by the configuration (Config.tools.whisperDir), whose holders pass it here.
+export { DEFAULT_WHISPER_DIR };
 
 export type WhisperBinary = 'whisper-cli' | 'whisper-server' | 'whisper-vad-speech-segments';
 
-export function whisperBinaryPath(name: WhisperBinary, device: Device = 'cpu'): string {
-  return join(whisperDir(), device, 'bin', name);
+export function whisperBinaryPath(name: WhisperBinary, device: Device = 'cpu', whisperDir = DEFAULT_WHISPER_DIR): string {
+  return join(whisperDir, device, 'bin', name);
 }
 
-export function isWhisperBuilt(device: Device = 'cpu'): boolean {
-  return existsSync(whisperBinaryPath('whisper-server', device));
+export function isWhisperBuilt(device: Device = 'cpu', whisperDir = DEFAULT_WHISPER_DIR): boolean {
+  return existsSync(whisperBinaryPath('whisper-server', device, whisperDir));
 }
 
 /** The binary's path, or a clear error naming the command that builds it. */
-export function requireWhisperBinary(name: WhisperBinary, device: Device = 'cpu'): string {
-  const path = whisperBinaryPath(name, device);
+export function requireWhisperBinary(name: WhisperBinary, device: Device = 'cpu', whisperDir = DEFAULT_WHISPER_DIR): string {
+  const path = whisperBinaryPath(name, device, whisperDir);
   if (existsSync(path)) return path;
   if (device === 'cuda') {
     throw new AppError(

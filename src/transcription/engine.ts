@@ -16,7 +16,7 @@ import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { AppError } from '../errors.js';
 import { toWhisperCode } from '../languages.js';
-import { requireWhisperBinary } from './binaries.js';
+import { DEFAULT_WHISPER_DIR, requireWhisperBinary } from './binaries.js';
 import { DEFAULT_VAD_MODEL, resolveModel } from './models.js';
 import { detectSpeech, type Span } from './vad.js';
 import type { EngineCapabilities, EngineResult, EngineRunHooks, LanguageDetection, SegmentDetails, TranscriptionEngine } from './engine.types.js';
@@ -34,6 +34,8 @@ export interface EngineConfig {
   vadModelPath?: string | null;
   /** model_used: the model as the resolver or the user named it; default the file name */
   label?: string;
+  /** the whisper.cpp builds (Config.tools.whisperDir); default vendor/whisper in the package */
+  whisperDir?: string;
 }
 
 type RequestOptions = DecodeOptions & { detectOnly?: boolean; languageProbabilities?: boolean };
@@ -78,6 +80,7 @@ export class WhisperEngine implements TranscriptionEngine {
       gpuDevice: config.gpuDevice ?? 0,
       threads: Math.max(1, config.threads ?? 4),
       vadModelPath: config.vadModelPath ?? null,
+      whisperDir: config.whisperDir ?? DEFAULT_WHISPER_DIR,
     };
     this.label = config.label ?? basename(config.modelPath);
   }
@@ -114,7 +117,7 @@ export class WhisperEngine implements TranscriptionEngine {
 
   private async start(): Promise<void> {
     const { modelPath, device, gpuDevice, threads, vadModelPath } = this.config;
-    const bin = requireWhisperBinary('whisper-server', device);
+    const bin = requireWhisperBinary('whisper-server', device, this.config.whisperDir);
     if (!existsSync(modelPath)) throw new AppError(422, 'model_missing', `Model file ${modelPath} does not exist`);
     if (statSync(modelPath).size < 1024) throw new AppError(422, 'model_corrupt', `Model file ${modelPath} is truncated`);
     this.port = await freePort();
@@ -191,7 +194,7 @@ export class WhisperEngine implements TranscriptionEngine {
   /** Speech spans of a WAV file with this engine's VAD model (whisper-vad-speech-segments). */
   async speechSpans(wavPath: string, hooks: Pick<EngineRunHooks, 'signal'> = {}): Promise<Span[]> {
     if (!this.config.vadModelPath) return [];
-    return detectSpeech(wavPath, this.config.vadModelPath, { threads: this.config.threads, signal: hooks.signal });
+    return detectSpeech(wavPath, this.config.vadModelPath, { threads: this.config.threads, signal: hooks.signal, whisperDir: this.config.whisperDir });
   }
 
   private async infer(wav: Buffer, opts: RequestOptions, hooks: EngineRunHooks): Promise<EngineResult> {
@@ -305,6 +308,8 @@ export interface LocalEngineOptions {
   vad?: boolean;
   /** VAD model name or path; default `silero-v6.2.0` (bundled); null: no VAD */
   vadModelPath?: string | null;
+  /** the whisper.cpp builds (Config.tools.whisperDir); default vendor/whisper in the package */
+  whisperDir?: string;
 }
 
 /** The VAD model file a local engine loads: none with VAD off or null, the bundled default when none is named. */
@@ -315,7 +320,7 @@ export function vadModelFile(o: Pick<LocalEngineOptions, 'vad' | 'vadModelPath' 
 
 /** The local engine's configuration for these options: model and VAD model resolved to files (model_missing when absent). */
 export function localEngineConfig(o: LocalEngineOptions): EngineConfig {
-  return { modelPath: resolveModel(o.model, o.modelDir), vadModelPath: vadModelFile(o), device: o.device, gpuDevice: o.gpuDevice, threads: o.threads, label: o.model };
+  return { modelPath: resolveModel(o.model, o.modelDir), vadModelPath: vadModelFile(o), device: o.device, gpuDevice: o.gpuDevice, threads: o.threads, label: o.model, whisperDir: o.whisperDir };
 }
 
 /**

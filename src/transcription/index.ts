@@ -11,7 +11,7 @@ export { regroupSegments, breakLines } from './regroup.js';
 export { suppressHallucinations, isNonSpeechPhrase } from './hallucination.js';
 export { decodeRawPcm, wavHeader } from './wav.js';
 export { probeMedia, selectAudioStream, extractAudio, ffmpegPaths, isAudioOnly } from './audio.js';
-export type { MediaInfo, AudioStream } from './audio.js';
+export type { MediaInfo, AudioStream, MediaTools } from './audio.js';
 export { listModels, resolveModel, downloadModel, removeModel, catalogueEntry, modelDownloads, MODEL_CATALOGUE, DEFAULT_MODEL_BASE_URL, DEFAULT_VAD_MODEL, bundledModelPath, BUNDLED_MODEL_DIR } from './models.js';
 export type { CatalogueEntry, ModelInfo, DownloadModelOptions } from './models.js';
 export type { DownloadProgress } from './download.js';

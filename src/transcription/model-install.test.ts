@@ -7,8 +7,6 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { downloadBaseUrl, ensureModel } from './model-install.js';
 
-delete process.env.TRANSCRIPTORIO_MODEL_BASE_URL;
-
 const noBackticks = (m: string) => assert.ok(!m.includes('`'), `no CLI line in a message the UI shows: ${m}`);
 
 test('an installed model is used as it is, without a download', async () => {
@@ -57,14 +55,21 @@ test('a missing model given as a path names the path; no download is tried', asy
   assert.ok(!existsSync('/nowhere'));
 });
 
-test('download base: the mirror variable wins, VAD models keep their own repository', () => {
+test('download base: the mirror (TRANSCRIPTORIO_MODEL_BASE_URL) wins, VAD models keep their own repository', () => {
   assert.equal(downloadBaseUrl({}, 'http://mirror.lan/models'), 'http://mirror.lan/models');
   assert.equal(downloadBaseUrl({ baseUrl: 'http://vad' }, 'http://mirror.lan/models'), 'http://vad');
   assert.equal(downloadBaseUrl({}, ''), undefined);
-  process.env.TRANSCRIPTORIO_MODEL_BASE_URL = 'http://env';
-  try {
-    assert.equal(downloadBaseUrl({ baseUrl: 'http://vad' }, 'http://mirror.lan/models'), 'http://env');
-  } finally {
-    delete process.env.TRANSCRIPTORIO_MODEL_BASE_URL;
-  }
+  assert.equal(downloadBaseUrl({}, '', null), undefined);
+  assert.equal(downloadBaseUrl({ baseUrl: 'http://vad' }, 'http://mirror.lan/models', 'http://env'), 'http://env');
+});
+
+test('a job\'s model download goes to the mirror it is given', async (t) => {
+  const hits: string[] = [];
+  const server = createServer((req, res) => (hits.push(req.url ?? ''), res.writeHead(404).end()));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => server.close());
+  const mirror = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mirror`;
+  const dir = mkdtempSync(join(tmpdir(), 'tio-models-'));
+  await assert.rejects(ensureModel('tiny', dir, { autoDownload: true, baseUrl: 'http://127.0.0.1:9/setting', mirror }), /automatic download failed/);
+  assert.deepEqual(hits, ['/mirror/ggml-tiny.bin']);
 });

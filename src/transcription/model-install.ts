@@ -14,8 +14,10 @@ import { catalogueEntry, downloadModel, resolveModel } from './models.js';
 export interface ModelInstallOptions {
   /** the model_auto_download setting */
   autoDownload: boolean;
-  /** the model_download_base_url setting (TRANSCRIPTORIO_MODEL_BASE_URL still wins, for mirrors and tests) */
+  /** the model_download_base_url setting */
   baseUrl?: string | null;
+  /** TRANSCRIPTORIO_MODEL_BASE_URL (Config.tools.modelBaseUrl): wins over the setting and the catalogue, for mirrors and tests */
+  mirror?: string | null;
   onProgress?(p: DownloadProgress): void;
   signal?: AbortSignal;
 }
@@ -23,13 +25,13 @@ export interface ModelInstallOptions {
 const isAbort = (e: unknown) => (e as Error)?.name === 'AbortError';
 
 /**
- * Where a catalogue file is fetched from: TRANSCRIPTORIO_MODEL_BASE_URL (a
- * mirror, tests), else the setting for the Whisper models; entries kept in
- * another repository (the VAD models) keep their own.
+ * Where a catalogue file is fetched from: the mirror of
+ * TRANSCRIPTORIO_MODEL_BASE_URL (Config.tools.modelBaseUrl: a mirror, tests),
+ * else the setting for the Whisper models; entries kept in another
+ * repository (the VAD models) keep their own.
  */
-export function downloadBaseUrl(entry: { baseUrl?: string }, setting: string | null | undefined): string | undefined {
-  const env = process.env.TRANSCRIPTORIO_MODEL_BASE_URL;
-  if (env) return env;
+export function downloadBaseUrl(entry: { baseUrl?: string }, setting: string | null | undefined, mirror?: string | null): string | undefined {
+  if (mirror) return mirror;
   if (entry.baseUrl) return entry.baseUrl;
   return setting?.trim() || undefined;
 }
@@ -49,7 +51,7 @@ export async function ensureModel(nameOrPath: string, modelDir: string, opts: Mo
       throw new AppError(422, 'model_missing', `The ${entry.name} model (${entry.file}) is not installed in ${dir}, and automatic download is off (setting model_auto_download). Download it on the Models page, or copy ${entry.file} into ${dir}.`);
     }
     try {
-      return await downloadModel(entry.name, dir, { baseUrl: downloadBaseUrl(entry, opts.baseUrl), onProgress: opts.onProgress, signal: opts.signal });
+      return await downloadModel(entry.name, dir, { baseUrl: downloadBaseUrl(entry, opts.baseUrl, opts.mirror), onProgress: opts.onProgress, signal: opts.signal });
     } catch (err) {
       if (isAbort(err)) throw err;
       throw new AppError(
@@ -61,9 +63,11 @@ export async function ensureModel(nameOrPath: string, modelDir: string, opts: Mo
   }
 }
 
-/** What a job hands over to install its model: its settings, its cancel signal and its progress report. */
+/** What a job hands over to install its model: its settings, its cancel signal, its progress report and the download mirror. */
 export interface ModelJobContext {
   settings: { getBoolean(key: string): boolean; getString(key: string): string };
+  /** Config.tools (a worker: its spec's): TRANSCRIPTORIO_MODEL_BASE_URL */
+  tools?: { modelBaseUrl: string | null };
   signal?: AbortSignal;
   reportProgress(p: { stage: string; progress: number; etaSeconds: number | null }): void;
 }
@@ -76,6 +80,7 @@ export function installedModel(job: ModelJobContext, model: string, modelDir: st
   return ensureModel(model, modelDir, {
     autoDownload: job.settings.getBoolean('model_auto_download'),
     baseUrl: job.settings.getString('model_download_base_url'),
+    mirror: job.tools?.modelBaseUrl,
     signal: job.signal,
     onProgress: (p) => {
       const eta = p.total && p.bytesPerSecond > 0 ? Math.round((p.total - p.received) / p.bytesPerSecond) : null;

@@ -153,7 +153,7 @@ export function resolveModel(nameOrPath: string, modelDir: string): string {
 export interface DownloadModelOptions {
   onProgress?(p: DownloadProgress): void;
   signal?: AbortSignal;
-  /** base URL of the ggml files; env TRANSCRIPTORIO_MODEL_BASE_URL overrides the default */
+  /** base URL of the ggml files (model-install.ts downloadBaseUrl); default the catalogue entry's, else DEFAULT_MODEL_BASE_URL */
   baseUrl?: string;
   /** expected checksum when the catalogue has none (tests) */
   sha1?: string;
@@ -170,7 +170,7 @@ export async function downloadModel(name: string, modelDir: string, opts: Downlo
   await mkdir(modelDir, { recursive: true });
   const dest = resolve(modelDir, entry.file);
   if (existsSync(dest) && !opts.force) return dest;
-  const base = (opts.baseUrl ?? process.env.TRANSCRIPTORIO_MODEL_BASE_URL ?? entry.baseUrl ?? DEFAULT_MODEL_BASE_URL).replace(/\/+$/, '');
+  const base = (opts.baseUrl ?? entry.baseUrl ?? DEFAULT_MODEL_BASE_URL).replace(/\/+$/, '');
   const part = `${dest}.part`;
   await downloadFile(`${base}/${entry.file}`, part, {
     signal: opts.signal,

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../errors.js';
 import { findLanguage, normalizeLanguage, toWhisperCode, type LanguageNamingType } from '../languages.js';
-import { assertCompleteAudio, extractAudio, isAudioOnly, probeMedia, selectAudioStream } from './audio.js';
+import { assertCompleteAudio, extractAudio, isAudioOnly, probeMedia, selectAudioStream, type MediaTools } from './audio.js';
 import type { LocalEngineOptions } from './engine.js';
 import type { TranscriptionEngine } from './engine.types.js';
 import { suppressHallucinations } from './hallucination.js';
@@ -41,6 +41,8 @@ export type Stage = 'extracting_audio' | 'detecting_language' | 'transcribing' |
 export interface TranscribeMediaOptions extends LocalEngineOptions {
   /** ISO 639-2/T (any accepted spelling) */
   targetLang: string;
+  /** the ffmpeg and ffprobe to run (Config.tools); absent: the system ones, else the npm-installed ones */
+  tools?: Partial<MediaTools>;
   /** audio language; null -> detect */
   sourceLang?: string | null;
   /** preferred audio track languages, first match wins */
@@ -186,7 +188,7 @@ export async function transcribeAudioFile(
   const { engine } = hooks;
   const tmp = await mkdtemp(join(tmpdir(), 'transcriptorio-'));
   try {
-    const wav = await prepareWav(input, tmp, o.audioLanguage, hooks.signal);
+    const wav = await prepareWav(input, tmp, o.audioLanguage, hooks.signal, undefined, false, o.tools);
     const lang = o.language ?? o.sourceLang ?? null;
     let guess: LanguageGuess | null = null;
     const forced = toWhisperCode(o.forceLanguage);
@@ -204,7 +206,7 @@ export async function transcribeAudioFile(
 export async function detectLanguage(input: string | Buffer, o: Omit<TranscribeMediaOptions, 'targetLang'>, hooks: { signal?: AbortSignal; engine: TranscriptionEngine }): Promise<LanguageGuess> {
   const tmp = await mkdtemp(join(tmpdir(), 'transcriptorio-'));
   try {
-    const wav = await prepareWav(input, tmp, o.audioLanguage, hooks.signal);
+    const wav = await prepareWav(input, tmp, o.audioLanguage, hooks.signal, undefined, false, o.tools);
     return await detectLanguageInWav(wav.path, hooks.engine, detectOpts(o, tmp, hooks.signal));
   } finally {
     await rm(tmp, { recursive: true, force: true });
@@ -232,15 +234,16 @@ async function prepareWav(
   signal?: AbortSignal,
   onProgress?: (p: number) => void,
   requireComplete = false,
+  tools?: Partial<MediaTools>,
 ): Promise<{ path: string; offset: number; audioOnly: boolean; trackLanguage?: string | null }> {
   const path = join(tmp, 'audio.wav');
   if (Buffer.isBuffer(input)) {
     await writeFile(path, decodeRawPcm(input));
     return { path, offset: 0, audioOnly: true };
   }
-  const info = await probeMedia(input, signal);
+  const info = await probeMedia(input, signal, tools);
   const stream = selectAudioStream(info, Array.isArray(audioLanguage) ? audioLanguage : [audioLanguage]);
-  const note = await extractAudio(input, stream, path, { duration: info.duration, signal, onProgress });
+  const note = await extractAudio(input, stream, path, { duration: info.duration, signal, onProgress, tools });
   if (requireComplete) assertCompleteAudio(input, info, stream, (await openPcmWav(path)).duration, note);
   return { path, offset: Math.max(0, stream.startTime - info.formatStartTime), audioOnly: isAudioOnly(input, info), trackLanguage: stream.language };
 }
@@ -269,7 +272,7 @@ export async function transcribeMedia(file: string, o: TranscribeMediaOptions, h
     // A folder we cannot write fails now, not after the transcription (the name's format does not change the folder).
     if (writeOutput) assertOutputFolderWritable(subtitlePath(file, target, o.format ?? 'srt', o), file);
     rep.report('extracting_audio', 0);
-    const wav = await prepareWav(file, tmp, o.audioLanguage, signal, (p) => rep.report('extracting_audio', p), true);
+    const wav = await prepareWav(file, tmp, o.audioLanguage, signal, (p) => rep.report('extracting_audio', p), true, o.tools);
     const format: SubtitleFormat = wav.audioOnly && o.lrcForAudioFiles ? 'lrc' : (o.format ?? 'srt');
     const outPath = writeOutput ? subtitlePath(file, target, format, o) : null;
     if (outPath) assertWritable(outPath); // before the heavy work, not after

@@ -12,8 +12,9 @@ export interface Span {
   end: number;
 }
 
-export function detectSpeech(wavPath: string, vadModelPath: string, opts: { threshold?: number; threads?: number; signal?: AbortSignal } = {}): Promise<Span[]> {
-  const bin = requireWhisperBinary('whisper-vad-speech-segments', 'cpu');
+/** `whisperDir`: the whisper.cpp builds (Config.tools.whisperDir; default vendor/whisper in the package). */
+export function detectSpeech(wavPath: string, vadModelPath: string, opts: { threshold?: number; threads?: number; signal?: AbortSignal; whisperDir?: string } = {}): Promise<Span[]> {
+  const bin = requireWhisperBinary('whisper-vad-speech-segments', 'cpu', opts.whisperDir);
   const args = ['-vm', vadModelPath, '-f', wavPath, '-t', String(opts.threads ?? 2), '-vt', String(opts.threshold ?? 0.5)];
   return new Promise((res, rej) => {
     execFile(bin, args, { signal: opts.signal, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {

@@ -6,6 +6,7 @@
  * caller of nvidia-smi.
  */
 import { isWhisperBuilt, whisperBinaryPath } from '../transcription/index.js';
+import type { ToolPaths } from '../config.js';
 
 export interface GpuInfo {
   id: number;
@@ -13,25 +14,26 @@ export interface GpuInfo {
   memory_total_mb?: number;
 }
 
-export async function listGpuDevices(): Promise<GpuInfo[]> {
+/** `tools`: Config.tools (a worker process: its spec's). */
+export async function listGpuDevices(tools: Pick<ToolPaths, 'nvidiaSmi'>): Promise<GpuInfo[]> {
   const { listGpus } = await import('../system/gpus.js');
-  return listGpus();
+  return listGpus(tools.nvidiaSmi);
 }
 
 /** Why a GPU worker for this device cannot run here, or null when it can. */
-export async function checkGpuWorker(deviceId: number | null): Promise<string | null> {
+export async function checkGpuWorker(deviceId: number | null, tools: Pick<ToolPaths, 'nvidiaSmi' | 'whisperDir'>): Promise<string | null> {
   if (deviceId === null || deviceId === undefined) return 'A GPU worker needs a device_id';
-  const gpus = await listGpuDevices();
+  const gpus = await listGpuDevices(tools);
   if (gpus.length === 0) return `No NVIDIA GPU is usable on this node (nvidia-smi found no device or no driver is installed); GPU ${deviceId} cannot be used`;
   if (!gpus.some((g) => g.id === deviceId)) return `GPU ${deviceId} does not exist on this node (devices: ${gpus.map((g) => g.id).join(', ')})`;
-  if (!isWhisperBuilt('cuda')) {
-    return `No CUDA build of whisper.cpp (${whisperBinaryPath('whisper-server', 'cuda')} is missing): install the CUDA toolkit and run \`TRANSCRIPTORIO_CUDA=1 npm run build:whisper\``;
+  if (!isWhisperBuilt('cuda', tools.whisperDir)) {
+    return `No CUDA build of whisper.cpp (${whisperBinaryPath('whisper-server', 'cuda', tools.whisperDir)} is missing): install the CUDA toolkit and run \`TRANSCRIPTORIO_CUDA=1 npm run build:whisper\``;
   }
   return null;
 }
 
 /** GPU memory (MiB) used by a process; null when unknown. */
-export async function gpuMemoryOfPid(pid: number | null): Promise<number | null> {
+export async function gpuMemoryOfPid(tools: Pick<ToolPaths, 'nvidiaSmi'>, pid: number | null): Promise<number | null> {
   const { gpuMemoryOfPid: read } = await import('../system/gpus.js');
-  return read(pid);
+  return read(tools.nvidiaSmi, pid);
 }

@@ -17,6 +17,7 @@ import { Value } from 'typebox/value';
 import type { JobOutcome, JobProgress } from '../core/job-handler.js';
 import type { EngineCache } from '../transcription/engines/engine-select.js';
 import type { JobHandlers } from './job-handlers.js';
+import type { ToolPaths } from '../config.js';
 import { ProgressWriter } from './progress-writer.js';
 import { errorMessage, isRetryable, isWorkerFatal, jobErrorCode } from './job-errors.js';
 import { isDatabaseFull } from '../system/disk-full.js';
@@ -58,6 +59,8 @@ export interface RunnerDeps {
   /** the handlers this worker runs, by job_type (handlers/index.ts) */
   handlers: JobHandlers;
   engine: EngineCache;
+  /** Config.tools (the worker spec's) */
+  tools: ToolPaths;
   /** called with the current job (or null) so the heartbeat can report it */
   onCurrent(job: RunningJob | null): void;
   /** the worker's error when a handler failure makes it unable to go on (GPU gone) */
@@ -144,6 +147,7 @@ export async function runJob(job: JobRow, deps: RunnerDeps): Promise<RunResult> 
         if (newStage) writer.tick();
       },
       engine: deps.engine,
+      tools: deps.tools,
       workerType: identity.workerType,
       deviceId: identity.deviceId,
       node: identity.node,

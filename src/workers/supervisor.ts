@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { DatabaseHandle } from '../db/database.js';
-import type { LogLevel } from '../config.js';
+import { toolPathsFromEnv, type LogLevel, type ToolPaths } from '../config.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import * as life from '../jobs/job-lifecycle.repository.js';
 import { EXIT_CANNOT_RUN, SPEC_ENV, type WorkerSpec } from './worker-spec.js';
@@ -33,6 +33,8 @@ export interface SupervisorOptions {
   logLevel?: LogLevel;
   /** test-only: handler modules for extra job types (Config.extraHandlers, see WorkerSpec.extraHandlers) */
   extraHandlers?: readonly string[];
+  /** Config.tools, handed to every worker in its spec; absent (a supervisor built without a Config): this process's environment's */
+  tools?: ToolPaths;
   /** environment added to every worker process */
   env?: Record<string, string>;
   /** this node's data folder (Config.dataDir): each worker's temporary files go to DATA_DIR/tmp/<worker id> (worker-temp.ts) */
@@ -239,6 +241,7 @@ export class WorkerSupervisor extends EventEmitter {
     const spec: WorkerSpec = {
       workerId: m.id, workerType: m.type, deviceId: m.deviceId, node: this.o.node, databaseUrl: this.o.databaseUrl, logLevel: this.o.logLevel,
       ...(this.o.extraHandlers?.length ? { extraHandlers: this.o.extraHandlers } : {}),
+      tools: this.o.tools ?? toolPathsFromEnv(process.env),
     };
     // Its temporary files under DATA_DIR/tmp, emptied of what a previous process of this worker left (worker-temp.ts).
     // A data folder that refuses it (full, read-only) must not keep the worker from starting: the system's temp folder then.

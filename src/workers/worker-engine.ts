@@ -45,8 +45,8 @@ export class WorkerEngine implements EngineCache {
   private inUse = false;
 
   constructor(
-    /** what this worker runs on: cpu, or cuda with the device index the process sees */
-    readonly device: { device: 'cpu' | 'cuda'; gpuDevice: number },
+    /** what this worker runs on: cpu, or cuda with the device index the process sees; the whisper.cpp builds (Config.tools.whisperDir) */
+    readonly device: { device: 'cpu' | 'cuda'; gpuDevice: number; whisperDir?: string },
     private readonly factory: EngineFactory = realEngines,
   ) {}
 

@@ -50,7 +50,7 @@ class WorkerProcess {
     private readonly handlers: JobHandlers,
   ) {
     // CUDA_VISIBLE_DEVICES (set by the supervisor) makes the worker's GPU device 0 inside this process.
-    this.engine = new WorkerEngine(spec.workerType === 'gpu' ? { device: 'cuda', gpuDevice: 0 } : { device: 'cpu', gpuDevice: 0 });
+    this.engine = new WorkerEngine({ device: spec.workerType === 'gpu' ? 'cuda' : 'cpu', gpuDevice: 0, whisperDir: spec.tools.whisperDir });
     this.full = new DatabaseFullBackoff(log, databaseFolder(spec.databaseUrl));
   }
 
@@ -164,6 +164,7 @@ class WorkerProcess {
           identity: { workerId: this.spec.workerId, workerType: this.spec.workerType, deviceId: this.spec.deviceId, node: this.spec.node },
           handlers: this.handlers,
           engine: this.engine,
+          tools: this.spec.tools,
           onCurrent: (c) => (this.current = c),
           onFatal: (err) => (this.fatal = errorMessage(err)),
         });
@@ -285,7 +286,7 @@ async function main(): Promise<void> {
   if (missing.length) log.error({ missing }, `no handler for job types ${missing.join(', ')}: this worker leaves those jobs to others`);
 
   if (spec.workerType === 'gpu') {
-    const problem = await checkGpuWorker(spec.deviceId);
+    const problem = await checkGpuWorker(spec.deviceId, spec.tools);
     if (problem) {
       log.error({ reason: problem }, 'GPU worker cannot start');
       await repo.updateWorker(handle.db, spec.workerId, { status: 'error', error: problem, pid: process.pid, last_heartbeat_ms: Date.now() });

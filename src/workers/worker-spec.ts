@@ -3,7 +3,7 @@
  * forked worker, its exit codes, and the start-up check of its job handlers.
  */
 import type { DatabaseHandle } from '../db/database.js';
-import type { LogLevel } from '../config.js';
+import type { LogLevel, ToolPaths } from '../config.js';
 import { LIVE_STATUSES } from '../job-kinds.js';
 
 export interface WorkerSpec {
@@ -20,6 +20,8 @@ export interface WorkerSpec {
    * queue and multi-node tests; Config.extraHandlers). Empty in production.
    */
   extraHandlers?: readonly string[];
+  /** Config.tools of the supervisor's process: ffmpeg, ffprobe, nvidia-smi, the whisper.cpp builds, the model mirror */
+  tools: ToolPaths;
 }
 
 /** Exit code of a worker that cannot run here (no GPU, no GPU build): not restarted. */

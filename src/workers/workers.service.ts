@@ -4,6 +4,7 @@
  * adding and stopping act on this server's supervisor for its own workers and
  * through the row's desired_state for the workers of other nodes.
  */
+import type { ToolPaths } from '../config.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { DatabaseHandle } from '../db/database.js';
@@ -29,6 +30,8 @@ export class WorkersService {
     private readonly settings: SettingsService,
     private readonly supervisor: () => WorkerSupervisor,
     private readonly log: Logger,
+    /** Config.tools: nvidia-smi, for a GPU worker's device check */
+    private readonly tools: Pick<ToolPaths, 'nvidiaSmi'>,
   ) {}
 
   private get db() {
@@ -112,7 +115,7 @@ export class WorkersService {
   private async checkDevice(deviceId: number | null | undefined): Promise<number> {
     if (deviceId === null || deviceId === undefined) throw badRequest('device_id is required for GPU workers', 'missing_device_id');
     if (!Number.isInteger(deviceId) || deviceId < 0) throw badRequest(`device_id must be a non-negative integer, got ${deviceId}`, 'bad_device_id');
-    const gpus = await listGpuDevices();
+    const gpus = await listGpuDevices(this.tools);
     if (!gpus.some((g) => g.id === deviceId)) {
       throw badRequest(
         gpus.length ? `No GPU with device_id ${deviceId} on this node (devices: ${gpus.map((g) => `${g.id} ${g.name}`).join(', ')})` : `No GPU with device_id ${deviceId}: this node has no usable NVIDIA GPU`,

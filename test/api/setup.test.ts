@@ -26,8 +26,8 @@ for (const kind of databaseKinds()) {
   describe(`setup wizard API (${kind})`, () => {
     let t: TestApp;
     before(async () => {
-      delete process.env.NVIDIA_SMI;
-      t = await createTestApp(kind);
+      // No GPU here, whatever this machine has: a GPU worker must be refused.
+      t = await createTestApp(kind, undefined, { env: { NVIDIA_SMI: '/nonexistent/nvidia-smi' } });
     });
     after(async () => t.close());
     const status = async () => expectStatus(await t.app.inject({ url: '/api/setup/status' }), 200);
@@ -56,12 +56,10 @@ for (const kind of databaseKinds()) {
         [{ scanner_config: { interval_minutes: 0 } }, 400, /interval_minutes/],
         [{ library_paths: 'not-a-list' }, 400, /library_paths/],
       ];
-      process.env.NVIDIA_SMI = '/nonexistent/nvidia-smi';
       for (const [over, code, re] of cases) {
         const body = expectStatus(await standalone({ ...wizard(), ...over }), code);
         assert.match(body.detail, re, JSON.stringify(over));
       }
-      delete process.env.NVIDIA_SMI;
       assert.equal(await ruleCount(), 0, 'no rule was created');
       assert.deepEqual(setting('library_paths'), []);
       assert.equal(setting('setup_completed'), false);
@@ -216,14 +214,14 @@ describe('setup wizard on a listening server', () => {
     const fake = join(dir, 'nvidia-smi');
     writeFileSync(fake, '#!/bin/sh\necho "0, Tesla T4, 15360, 0, 15360, 0"\n');
     chmodSync(fake, 0o755);
-    process.env.NVIDIA_SMI = fake;
+    const gpuBox = await createTestApp('sqlite', undefined, { env: { NVIDIA_SMI: fake } });
     try {
-      expectStatus(await t.app.inject({ method: 'POST', url: '/api/setup/standalone', payload: { library_paths: ['/m'], worker_config: { count: 2, type: 'gpu' } } }), 400);
-      expectStatus(await t.app.inject({ method: 'POST', url: '/api/setup/standalone', payload: { library_paths: ['/m'], worker_config: { count: 1, type: 'gpu' } } }), 200);
-      assert.equal(t.ctx.settings.get('worker_gpu_count'), 1);
-      assert.equal(t.ctx.settings.get('worker_cpu_count'), 0);
+      expectStatus(await gpuBox.app.inject({ method: 'POST', url: '/api/setup/standalone', payload: { library_paths: ['/m'], worker_config: { count: 2, type: 'gpu' } } }), 400);
+      expectStatus(await gpuBox.app.inject({ method: 'POST', url: '/api/setup/standalone', payload: { library_paths: ['/m'], worker_config: { count: 1, type: 'gpu' } } }), 200);
+      assert.equal(gpuBox.ctx.settings.get('worker_gpu_count'), 1);
+      assert.equal(gpuBox.ctx.settings.get('worker_cpu_count'), 0);
     } finally {
-      delete process.env.NVIDIA_SMI;
+      await gpuBox.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
@@ -236,7 +234,6 @@ for (const kind of databaseKinds()) {
     let outside: string;
     let testModel: string;
     before(async () => {
-      delete process.env.NVIDIA_SMI;
       testModel = await ensureTestModel('minimal');
       t = await createTestApp(kind);
       modelDir = mkdtempSync(join(tmpdir(), 'tio-setup-models-'));
@@ -252,7 +249,7 @@ for (const kind of databaseKinds()) {
     const jobModel = () => resolveTranscription({}, (k) => t.ctx.settings.get(k as never));
 
     it('with no model installed and none asked for, the recommendation for this hardware is set up', async () => {
-      const rec = recommendModel(await readHardware(), { preferGpu: false });
+      const rec = recommendModel(await readHardware(t.ctx.config.tools.nvidiaSmi), { preferGpu: false });
       const body = expectStatus(await standalone({}), 200);
       assert.deepEqual(body.model, { name: rec.name, source: 'recommended', installed: false });
       assert.equal(t.ctx.settings.get('whisper_model'), rec.name);

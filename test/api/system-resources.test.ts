@@ -1,7 +1,7 @@
 /**
  * System Resources API: real CPU and memory readings, and GPUs through
  * nvidia-smi (a stand-in script plays a two-GPU machine; a missing binary
- * means no GPU).
+ * means no GPU), named by each app's configuration (NVIDIA_SMI).
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,11 +17,14 @@ const MEMORY_KEYS = ['total_gb', 'used_gb', 'free_gb', 'usage_percent'];
 const GPU_KEYS = ['id', 'name', 'memory_total_mb', 'memory_used_mb', 'memory_free_mb', 'utilization_percent'];
 
 describe('system resources API', () => {
+  /** an app whose nvidia-smi does not exist */
   let t: TestApp;
+  /** an app whose nvidia-smi is the two-GPU stand-in */
+  let gpuBox: TestApp;
   let dir: string;
   before(async () => {
-    t = await createTestApp('sqlite');
     dir = mkdtempSync(join(tmpdir(), 'tio-smi-'));
+    t = await createTestApp('sqlite', undefined, { env: { NVIDIA_SMI: join(dir, 'missing-nvidia-smi') } });
     const fake = join(dir, 'nvidia-smi');
     writeFileSync(fake, `#!/bin/sh
 case "$*" in
@@ -32,11 +35,12 @@ case "$*" in
 esac
 `);
     chmodSync(fake, 0o755);
+    gpuBox = await createTestApp('sqlite', undefined, { env: { NVIDIA_SMI: fake } });
   });
   after(async () => {
-    delete process.env.NVIDIA_SMI;
     rmSync(dir, { recursive: true, force: true });
     await t.close();
+    await gpuBox.close();
   });
 
   it('GET /api/system/cpu reports this machine and a usage between 0 and 100', async () => {
@@ -67,7 +71,6 @@ esac
   });
 
   it('without nvidia-smi there are no GPUs: [] and a 404 for any id', async () => {
-    process.env.NVIDIA_SMI = join(dir, 'missing-nvidia-smi');
     assert.deepEqual(expectStatus(await t.app.inject({ url: '/api/system/gpus' }), 200), []);
     const res = expectStatus(await t.app.inject({ url: '/api/system/resources' }), 200);
     assertKeys(res, ['cpu', 'memory', 'gpus']);
@@ -78,17 +81,16 @@ esac
   });
 
   it('GPUs reported by nvidia-smi are listed and found by id', async () => {
-    process.env.NVIDIA_SMI = join(dir, 'nvidia-smi');
-    const gpus = expectStatus(await t.app.inject({ url: '/api/system/gpus' }), 200);
+    const gpus = expectStatus(await gpuBox.app.inject({ url: '/api/system/gpus' }), 200);
     assert.equal(gpus.length, 2);
     for (const g of gpus) assertKeys(g, GPU_KEYS, 'gpu');
     assert.deepEqual(gpus[0], { id: 0, name: 'NVIDIA GeForce RTX 3080', memory_total_mb: 10240, memory_used_mb: 2048, memory_free_mb: 8192, utilization_percent: 15 });
     assert.equal(gpus[1].utilization_percent, 0, '[N/A] reads as 0');
-    const one = expectStatus(await t.app.inject({ url: '/api/system/gpu/1' }), 200);
+    const one = expectStatus(await gpuBox.app.inject({ url: '/api/system/gpu/1' }), 200);
     assert.equal(one.name, 'NVIDIA A100-SXM4-40GB');
-    assert.equal(expectStatus(await t.app.inject({ url: '/api/system/resources' }), 200).gpus.length, 2);
-    assert.deepEqual((await listGpus()).map((g) => g.id), [0, 1]);
-    assert.match(expectStatus(await t.app.inject({ url: '/api/system/gpu/7' }), 404).detail, /GPU 7 not found.*0, 1/);
+    assert.equal(expectStatus(await gpuBox.app.inject({ url: '/api/system/resources' }), 200).gpus.length, 2);
+    assert.deepEqual((await listGpus(gpuBox.ctx.config.tools.nvidiaSmi)).map((g) => g.id), [0, 1]);
+    assert.match(expectStatus(await gpuBox.app.inject({ url: '/api/system/gpu/7' }), 404).detail, /GPU 7 not found.*0, 1/);
   });
 
   it('a device id that is not a non-negative integer is a 400', async () => {

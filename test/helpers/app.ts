@@ -23,11 +23,13 @@ export interface TestAppOptions {
   webDir?: string;
   /** Start ctx.background as the server does after listen (default false). */
   background?: boolean;
+  /** The environment the configuration is read from (tool paths: NVIDIA_SMI, FFPROBE_PATH, ...); default none. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function createTestApp(kind: 'sqlite' | 'postgres' = 'sqlite', existing?: TestDatabase, opts: TestAppOptions = {}): Promise<TestApp> {
   const database = existing ?? (await createTestDatabase(kind));
-  const config = loadConfig({ databaseUrl: database.url, dataDir: database.dataDir, logLevel: 'silent', port: 0, host: '127.0.0.1' }, {});
+  const config = loadConfig({ databaseUrl: database.url, dataDir: database.dataDir, logLevel: 'silent', port: 0, host: '127.0.0.1' }, opts.env ?? {});
   const ctx = await createContext(config, { log: createLogger('silent') });
   const app = await buildApp(ctx, { webDir: opts.webDir ?? '/nonexistent' });
   await app.ready();

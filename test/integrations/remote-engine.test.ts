@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { RemoteEngine } from '../../src/transcription/engines/remote-engine.js';
 import { engineSpecFor } from '../../src/transcription/engines/engine-select.js';
 import { WorkerEngine } from '../../src/workers/worker-engine.js';
+import { loadConfig } from '../../src/config.js';
 import { transcribeAudioFile, pipelineOptionsFromSettings } from '../../src/transcription/index.js';
 import { fakeServer } from './fake-server.js';
 
@@ -112,7 +113,7 @@ test('engine_backend=remote_asr: a library transcription job runs on the remote 
   const out = await transcriptionHandler({
     job: { id: 'j1', file_path: media, target_lang: 'eng', source_lang: 'eng', quality_preset: 'fast' } as never,
     options: {}, settings: settingsGet(values), database: null as never, log: null as never, signal: new AbortController().signal,
-    reportProgress: (p) => stages.push(p.stage), engine: new WorkerEngine({ device: 'cpu', gpuDevice: 0 }), workerType: 'cpu', deviceId: null, node: 'test-node',
+    reportProgress: (p) => stages.push(p.stage), engine: new WorkerEngine({ device: 'cpu', gpuDevice: 0 }), tools: loadConfig({}, {}).tools, workerType: 'cpu', deviceId: null, node: 'test-node',
   });
   assert.ok(out.output_path && existsSync(out.output_path), 'subtitle written');
   assert.match(readFileSync(out.output_path!, 'utf8'), /And so my fellow Americans/);

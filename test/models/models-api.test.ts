@@ -18,15 +18,13 @@ before(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
-  process.env.TRANSCRIPTORIO_MODEL_BASE_URL = `http://127.0.0.1:${port}`;
-  t = await createTestApp('sqlite');
+  t = await createTestApp('sqlite', undefined, { env: { TRANSCRIPTORIO_MODEL_BASE_URL: `http://127.0.0.1:${port}` } });
   await t.ctx.settings.update('model_path', join(t.database.dataDir, 'models'));
 });
 
 after(async () => {
   await t.close();
   server.close();
-  delete process.env.TRANSCRIPTORIO_MODEL_BASE_URL;
 });
 
 test('lists the catalogue with what is installed', async () => {

@@ -13,9 +13,8 @@ import { slowFfprobe } from './slow-ffprobe.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const SLOW_FILES = 12;
-// One wrapper for the whole file: ffprobe's path is read once per process, on the first probe.
+// One wrapper for the whole file, named by each app's configuration (FFPROBE_PATH).
 const probe = slowFfprobe(mkdtempSync(join(tmpdir(), 'tio-ffprobe-')));
-process.env.FFPROBE_PATH = probe.bin;
 
 for (const kind of databaseKinds()) {
   describe(`scan runs: follow, cancel, lease (${kind})`, () => {
@@ -32,7 +31,7 @@ for (const kind of databaseKinds()) {
       mkdirSync(join(root, 'Slow'));
       for (let i = 0; i < SLOW_FILES; i++) copyFileSync(lib.english, join(root, 'Slow', `slow-${String(i).padStart(2, '0')}.mkv`));
       mkdirSync(join(root, 'Empty'));
-      t = await createTestApp(kind);
+      t = await createTestApp(kind, undefined, { env: { FFPROBE_PATH: probe.bin } });
       await t.ctx.rules.create({ name: 'Japanese to Spanish', conditions: { audio_language_is: 'jpn' }, action: { target_language: 'spa' } });
       await t.app.inject({ method: 'PUT', url: '/api/settings/library_paths', payload: { value: root } });
       await t.ctx.settings.bulkUpdate({ scanner_probe_concurrency: SLOW_FILES + 4 });

@@ -2,7 +2,7 @@
  * An ffprobe that never finishes for files named slow-*: a scan of them runs
  * until it is cancelled, with no timing race. Every such ffprobe writes its
  * pid, so a test can check that a cancel killed them. Other files go to the
- * real ffprobe. Point FFPROBE_PATH at `bin` (read once per process).
+ * real ffprobe. Point FFPROBE_PATH at `bin` (an app's configuration, or a child process's environment).
  */
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -248,7 +248,7 @@ test('a full disk fails the subtitle write as disk_full and leaves the folder as
 test('the incomplete rule: more than max(2 s, 5 %) of the track missing, or ffmpeg saying the file is cut short; a guessed duration never judges', { skip: IN_PARENT_ONLY }, () => {
   const info = (duration: number | null, durationEstimated = false, extra: { declaredDuration?: number; truncation?: string } = {}) => ({ duration, durationEstimated, formatStartTime: 0, audio: [], hasVideo: true, ...extra });
   const stream = (duration: number | null, startTime = 0) => ({ index: 1, audioIndex: 0, codec: 'aac', language: 'eng', isDefault: true, channels: 2, startTime, duration });
-  const incomplete = (fn: () => void) => assert.throws(fn, (e: Error & { code?: string }) => e.code === 'incomplete_media');
+  const incomplete = (fn: () => void, why?: string) => assert.throws(fn, (e: Error & { code?: string }) => e.code === 'incomplete_media', why);
   incomplete(() => assertCompleteAudio('/m.mkv', info(600), stream(null), 500));
   incomplete(() => assertCompleteAudio('/m.mkv', info(600), stream(null), 565), '35 s of 600 s: over 5 %');
   incomplete(() => assertCompleteAudio('/m.mkv', info(11), stream(null), 3.3), 'a short clip cut to 30 %');

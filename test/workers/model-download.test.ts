@@ -14,8 +14,6 @@ import type { AddressInfo } from 'node:net';
 import { createTestApp } from '../helpers/app.js';
 import { makeVideo, useTestModel, waitFor } from './helpers.js';
 
-delete process.env.TRANSCRIPTORIO_MODEL_BASE_URL;
-
 test('a missing model: a clear failure with auto-download off, a download shown as the job stage with it on', { timeout: 180_000 }, async (t) => {
   const requests: string[] = [];
   // Trickles 64 KiB over about 3 s, so the download stage can be seen.

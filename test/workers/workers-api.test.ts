@@ -46,9 +46,8 @@ for (const kind of databaseKinds()) {
 
 test('a GPU worker that cannot run here (no CUDA build) goes to error with the reason; the server and CPU workers carry on', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tio-smi-'));
-  const old = process.env.NVIDIA_SMI;
-  process.env.NVIDIA_SMI = fakeNvidiaSmi(dir);
-  const t = await createTestApp('sqlite');
+  // The app's configuration names the stand-in; its worker processes get it in their spec.
+  const t = await createTestApp('sqlite', undefined, { env: { NVIDIA_SMI: fakeNvidiaSmi(dir) } });
   try {
     const gpu = await t.app.inject({ method: 'POST', url: '/api/workers', payload: { worker_type: 'gpu', device_id: 0 } });
     assert.equal(gpu.statusCode, 201, gpu.body);
@@ -68,8 +67,6 @@ test('a GPU worker that cannot run here (no CUDA build) goes to error with the r
     assert.equal((await t.app.inject({ method: 'DELETE', url: `/api/workers/${gpu.json().worker_id}?timeout=1` })).statusCode, 200);
   } finally {
     await t.close();
-    if (old === undefined) delete process.env.NVIDIA_SMI;
-    else process.env.NVIDIA_SMI = old;
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -17,6 +17,7 @@ import { installedModel, type ModelJobContext } from '../model-install.js';
 import { pipelineOptionsFromSettings, type PipelineSettings } from '../settings-map.js';
 import { vadModelFile } from '../engine.js';
 import type { TranscriptionEngine } from '../engine.types.js';
+import type { MediaTools } from '../audio.js';
 import { remoteEngineSettings, type RemoteEngineSettings } from './remote-engine.js';
 import type { SettingKey } from '../../settings/definitions/index.js';
 
@@ -71,6 +72,8 @@ export async function engineSpecFor(
 /** What of a running job preparing its engine reads (a worker's JobHandlerContext is one). */
 export interface EngineJob extends ModelJobContext {
   job: { quality_preset: string | null };
+  /** Config.tools (a worker: its spec's): ffmpeg and ffprobe for the pipeline, the model mirror */
+  tools?: Partial<MediaTools> & { modelBaseUrl: string | null };
   settings: ModelJobContext['settings'] & { get(key: SettingKey): unknown };
   workerType: 'cpu' | 'gpu';
   engine: EngineCache;
@@ -110,6 +113,7 @@ export async function prepareJobEngine(h: EngineJob, choice: JobEngineChoice = {
     device: gpu ? 'cuda' : 'cpu',
     // The engine sees its GPU as device 0 (the supervisor sets CUDA_VISIBLE_DEVICES).
     gpuDevice: 0,
+    ...(h.tools ? { tools: { ffmpeg: h.tools.ffmpeg ?? null, ffprobe: h.tools.ffprobe ?? null } } : {}),
   };
   const vadModel = choice.vadModel ?? vadModelFile;
   const spec = await engineSpecFor(h, request, { threads: options.threads, vadModel: () => vadModel(options) });

@@ -79,7 +79,7 @@ export async function transcriptionHandler(ctx: JobHandlerContext<TranscriptionJ
       ctx.reportProgress({ stage, progress, etaSeconds: eta });
     },
   });
-  const vram = gpu && local ? (result.vramUsedMb ?? (await gpuMemoryOfPid(ctx.engine.enginePid))) : null;
+  const vram = gpu && local ? (result.vramUsedMb ?? (await gpuMemoryOfPid(ctx.tools, ctx.engine.enginePid))) : null;
   return {
     output_path: result.outputPath,
     segments_count: result.segmentsCount,
