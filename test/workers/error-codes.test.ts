@@ -1,7 +1,8 @@
 /**
  * Failures with their own code, through real worker processes: a library the
  * service cannot write, a folder it cannot enter, a truncated file, a file of
- * silence, a full disk, a worker that died. Permanent ones fail at once
+ * silence, a full disk, a worker that died, options that do not fit the job's
+ * type. Permanent ones fail at once
  * (retry_count 0), and every failure stores its error_code.
  *
  * Tests run as root here, and root ignores permission bits. So the conditions
@@ -76,6 +77,26 @@ function unmount(dir: string): void {
     /* not mounted */
   }
 }
+
+test('a job whose options do not fit its type fails once as bad_job naming the field, before its handler runs', { timeout: 120_000, skip: IN_PARENT_ONLY }, async () => {
+  const lib = mkdtempSync(join(tmpdir(), 'tio-lib-'));
+  const video = makeVideo(lib, 'Movie.mkv');
+  const t = await createTestApp('sqlite');
+  try {
+    await useTestModel(t.ctx, { library_paths: lib, job_max_retries: 3 });
+    const job = await t.ctx.jobs.create({ file_path: video, target_lang: 'eng', source_lang: 'eng', options: { audio_language: 5, source: 'test' } });
+    await addWorker(t);
+    const j = await finished(t, job.id);
+    assert.equal(j.status, 'failed');
+    assert.equal(j.error_code, 'bad_job');
+    assert.match(j.error, /options\.audio_language must be string/);
+    assert.equal(j.retry_count, 0, 'not retried: another attempt reads the same options');
+    assert.deepEqual(readdirSync(lib), ['Movie.mkv'], 'the handler never ran');
+  } finally {
+    await t.close();
+    rmSync(lib, { recursive: true, force: true });
+  }
+});
 
 test('a read-only library folder fails the job once as output_not_writable, before the transcription, and it is not retried', { timeout: 180_000, skip: IN_PARENT_ONLY }, async (ctx) => {
   const lib = mkdtempSync(join(tmpdir(), 'tio-lib-'));
