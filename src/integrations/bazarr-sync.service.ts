@@ -96,10 +96,11 @@ export class BazarrSyncService {
 
   async status(): Promise<SyncStatus> {
     const raw = await this.db.selectFrom('app_state').select('value').where('key', '=', LAST_KEY).executeTakeFirst();
-    let last: SyncResult | null = null;
+    let last: SyncResult | null;
     try {
       last = raw ? (JSON.parse(raw.value) as SyncResult) : null;
     } catch {
+      // A damaged record of the last sync reads as none.
       last = null;
     }
     return {

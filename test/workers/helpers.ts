@@ -3,7 +3,7 @@
  * made with ffmpeg, settings for fast real transcriptions, and bounded waits.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureTestModel } from '../../scripts/test-model.js';
 import type { AppContext } from '../../src/server/context.js';
