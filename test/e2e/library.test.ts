@@ -41,7 +41,7 @@ describe('library: browse, queue a season, watch it complete, preview', { skip: 
     assert.equal((await server.api('POST', '/api/scan-rules', { name: 'Japanese to English', conditions: { audio_language_is: 'jpn' }, action: { target_language: 'eng' } })).status, 201);
     // A dry run fills the index without queuing anything: the user decides in the Library.
     assert.equal((await server.api('POST', '/api/scanner/scan', { dry_run: true })).status, 200);
-    await waitFor(async () => (await server.api<Items>('GET', '/api/library/items?filter=wanted')).body.total === 4, 'four wanted files in the index');
+    await waitFor('four wanted files in the index', async () => (await server.api<Items>('GET', '/api/library/items?filter=wanted')).body.total === 4);
     assert.equal((await server.api('POST', '/api/workers', { worker_type: 'cpu' })).status < 300, true);
   });
 
@@ -62,7 +62,7 @@ describe('library: browse, queue a season, watch it complete, preview', { skip: 
     await tree.getByRole('button', { name: 'Expand Anime' }).click();
     await tree.getByRole('button', { name: /^Season 1/ }).click();
     const rows = page.getByRole('list', { name: 'Files' }).locator('[data-item-id]');
-    await waitFor(async () => (await rows.count()) === 2, 'the two episodes of season 1');
+    await waitFor('the two episodes of season 1', async () => (await rows.count()) === 2);
     assert.equal(await rows.locator('[data-source="wanted"][data-lang="eng"]').count(), 2, 'both want English');
     await page.getByRole('button', { name: /Queue 2 wanted files in Anime · Season 1/ }).click();
     await page.getByText('2 files queued').waitFor();

@@ -155,15 +155,13 @@ describe('main flow: wizard → scan → job completes', { skip: browserSkip() }
     const statuses = new Set<string>();
     // Watch the row the live stream updates, without reloading the page.
     const final = await waitFor(
-      async () => {
+      'the job to finish', async () => {
         const st = (await row.getAttribute('data-status')) ?? '';
         statuses.add(st);
         const bar = row.getByRole('progressbar');
         if (await bar.count()) seen.add(Number(await bar.getAttribute('aria-valuenow')));
         return st === 'completed' || st === 'failed' ? st : null;
-      },
-      'the job to finish',
-      200_000,
+      }, 200_000,
     );
     assert.equal(final, 'completed', `the job failed: ${await row.textContent()}`);
     const recorded = (await page.evaluate('window.__statuses || []')) as string[];

@@ -37,7 +37,7 @@ describe('queue: bulk retry, search, job timeline and subtitle', { skip: browser
   const ids: Record<string, string> = {};
 
   const job = async (id: string) => (await server.api<ApiJob>('GET', `/api/jobs/${id}`)).body;
-  const ended = (id: string, status: string) => waitFor(async () => ((await job(id)).status === status ? job(id) : null), `job ${id} ${status}`, 90_000);
+  const ended = (id: string, status: string) => waitFor(`job ${id} ${status}`, async () => ((await job(id)).status === status ? job(id) : null), 90_000);
 
   before(async () => {
     ensureWebBuilt();
@@ -82,10 +82,10 @@ describe('queue: bulk retry, search, job timeline and subtitle', { skip: browser
       assert.equal((await job(id)).retry_count, 1, 'the retry is counted');
     }
     // The worker fails both again; each keeps why in its timeline.
-    await waitFor(async () => {
+    await waitFor('both failed again', async () => {
       const [a, b] = [await job(ids.one!), await job(ids.two!)];
       return a.status === 'failed' && b.status === 'failed';
-    }, 'both failed again', 90_000);
+    }, 90_000);
     assert.deepEqual(session.errors, []);
   });
 
@@ -94,7 +94,7 @@ describe('queue: bulk retry, search, job timeline and subtitle', { skip: browser
     await page.goto('/#/queue');
     await page.getByRole('searchbox', { name: 'Search jobs by path' }).fill('broken');
     await page.waitForURL(/q=broken/);
-    await waitFor(async () => (await page.locator('tr[data-job-id]').count()) === 2, 'two rows found');
+    await waitFor('two rows found', async () => (await page.locator('tr[data-job-id]').count()) === 2);
     assert.equal(await page.locator(`tr[data-job-id="${ids.good}"]`).count(), 0);
     // The row shows the error cut short; Details opens the job with all of it.
     const row = page.locator(`tr[data-job-id="${ids.one}"]`);

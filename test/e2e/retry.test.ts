@@ -59,7 +59,7 @@ describe('failed job retry', { skip: browserSkip() }, () => {
 
     await navLink(page, /^Queue/).click();
     const row = page.locator(`tr[data-job-id="${jobId}"]`);
-    await waitFor(async () => (await row.getAttribute('data-status')) === 'failed', 'the broken job to fail', 90_000);
+    await waitFor('the broken job to fail', async () => (await row.getAttribute('data-status')) === 'failed', 90_000);
     const error = row.locator('.error-text');
     assert.ok(((await error.textContent()) ?? '').length > 0, 'the error message is shown in the row');
     await screenshot(page, 'queue-failed');
@@ -84,11 +84,11 @@ describe('failed job retry', { skip: browserSkip() }, () => {
   test('Retry all failed and Clear failed act on every failed job', { timeout: 120_000 }, async () => {
     const { page } = session;
     // The worker fails the broken file again; wait until it is failed.
-    await waitFor(async () => (await server.api<{ status: string }>('GET', `/api/jobs/${jobId}`)).body.status === 'failed', 'the job failed again', 90_000);
+    await waitFor('the job failed again', async () => (await server.api<{ status: string }>('GET', `/api/jobs/${jobId}`)).body.status === 'failed', 90_000);
     await page.goto('/#/queue');
     await page.getByRole('button', { name: 'Retry all failed' }).click();
     await page.getByText(/Retried 1 failed job/).waitFor();
-    await waitFor(async () => (await server.api<{ status: string }>('GET', `/api/jobs/${jobId}`)).body.status === 'failed', 'the job failed once more', 90_000);
+    await waitFor('the job failed once more', async () => (await server.api<{ status: string }>('GET', `/api/jobs/${jobId}`)).body.status === 'failed', 90_000);
     await page.reload();
     await page.getByRole('button', { name: 'Clear failed' }).click();
     const dialog = page.getByRole('dialog', { name: 'Clear failed jobs' });

@@ -125,10 +125,10 @@ describe('setup wizard: translation warning, model step, scan now', { skip: brow
     await page.getByRole('link', { name: 'Open the queue' }).click();
     const row = page.locator('tr', { hasText: MOVIE });
     await row.waitFor();
-    const final = await waitFor(async () => {
+    const final = await waitFor('the job to finish', async () => {
       const st = await row.getAttribute('data-status');
       return st === 'completed' || st === 'failed' ? st : null;
-    }, 'the job to finish', 200_000);
+    }, 200_000);
     assert.equal(final, 'completed', `the job failed: ${await row.textContent()}`);
     assert.deepEqual(session.errors, []);
   });

@@ -15,18 +15,8 @@ import { expectStatus } from '../api/api-helpers.js';
 import type { HubEvent } from '../../src/events/event-hub.js';
 import { startBackground } from '../../src/core/background.js';
 import { createLibraryFixture, type LibraryFixture } from './library-media.js';
+import { waitFor } from '../helpers/wait.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms / 1000} s`);
-    await sleep(100);
-  }
-}
 
 for (const kind of databaseKinds()) {
   describe(`library index kept live (${kind})`, () => {
@@ -50,7 +40,7 @@ for (const kind of databaseKinds()) {
       await startBackground(background, t.ctx.log);
       const r = expectStatus(await t.app.inject({ method: 'POST', url: '/api/scanner/scan' }), 200);
       assert.equal(r.jobs_created, 1, 'a1 is the only file without Spanish');
-      const a1 = await until('the queued job on a1', async () => {
+      const a1 = await waitFor('the queued job on a1', async () => {
         const it = await itemAt(lib.a1);
         return it?.jobs.length ? it : null;
       });
@@ -82,11 +72,11 @@ for (const kind of databaseKinds()) {
       const arriving = join(lib.root, 'tv', 'Alpha Show', 'Season 02', 'Alpha Show - S02E02.mkv');
       events.length = 0;
       copyFileSync(lib.a3, arriving);
-      const added = await until('the new episode in the index', () => itemAt(arriving));
+      const added = await waitFor('the new episode in the index', () => itemAt(arriving));
       assert.deepEqual([added.show, added.season, added.episode, added.missing], ['Alpha Show', 2, 2, false]);
       assert.ok(events.some((e) => e.event === 'library.item' && (e.data as any).path === arriving), 'published as library.item');
       rmSync(lib.gamma);
-      const gone = await until('gamma marked missing', async () => {
+      const gone = await waitFor('gamma marked missing', async () => {
         const it = await itemAt(lib.gamma);
         return it?.missing ? it : null;
       });

@@ -108,10 +108,10 @@ test('a request that runs past provider_timeout_seconds gets a 504, its job runs
   assert.match(JSON.parse(first.body).detail, /keeps running: send the same request again later/);
   const [job] = await app.ctx.database.db.selectFrom('jobs').selectAll().where('job_type', '=', 'provider_asr').execute();
   assert.notEqual(job.status, 'cancelled', 'the job was not given up with its client');
-  const done = await waitFor(async () => {
+  const done = await waitFor('the job to finish', async () => {
     const row = await app.ctx.database.db.selectFrom('jobs').selectAll().where('id', '=', job.id).executeTakeFirst();
     return row && row.status !== 'queued' && row.status !== 'processing' ? row : null;
-  }, 120_000, 'the job to finish');
+  }, 120_000);
   assert.equal(done.status, 'completed', done.error ?? '');
   const again = await post(url, body, contentType);
   assert.equal(again.status, 200, again.body);

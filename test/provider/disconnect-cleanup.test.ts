@@ -28,7 +28,7 @@ async function waitingRequest(app: TestApp, query = '') {
   const { body, contentType } = multipart([audioPart(jfkPcm())]);
   const ac = new AbortController();
   const pending = post(`${base}/asr?encode=false&language=en${query}`, body, contentType, { signal: ac.signal }).catch((e: Error) => e);
-  await waitFor(async () => app.ctx.provider.activeWaits() === 1, 20_000, 'the request waiting on its job');
+  await waitFor('the request waiting on its job', async () => app.ctx.provider.activeWaits() === 1, 20_000);
   const [job] = await app.ctx.database.db.selectFrom('jobs').selectAll().where('job_type', '=', 'provider_asr').execute();
   return { base, job, leave: async () => (ac.abort(), await pending) };
 }
@@ -62,12 +62,12 @@ test('activeWaits() counts a request until its disconnect clean-up is done, so a
   const seen: Array<{ waits: number; status: string }> = [];
   const cleaned = once(app.ctx.provider, 'disconnect-cleanup');
   await leave();
-  await waitFor(async () => {
+  await waitFor('waiting_requests back to 0', async () => {
     const waits = app.ctx.provider.activeWaits();
     const status = (await app.ctx.jobs.get(job.id)).status;
     seen.push({ waits, status });
     return waits === 0;
-  }, 20_000, 'waiting_requests back to 0');
+  }, 20_000);
   for (const s of seen) if (s.waits === 0) assert.equal(s.status, 'cancelled', JSON.stringify(seen));
   await cleaned;
   const status = (await (await fetch(`${base}/status`)).json()) as { waiting_requests: number };

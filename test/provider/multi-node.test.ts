@@ -117,7 +117,7 @@ for (const kind of databaseKinds()) {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     children.push(start(['server', '--host', '127.0.0.1', '--port', String(port)], { DATA_DIR: serverDir, DATABASE_URL: tdb.url, TRANSCRIPTORIO_NODE_NAME: serverNode }));
-    await waitFor(async () => (await fetch(`${base}/health`).catch(() => null))?.ok, 90_000, 'the server');
+    await waitFor('the server', async () => (await fetch(`${base}/health`).catch(() => null))?.ok, 90_000);
     const uploadsLeft = () => readdirSync(join(serverDir, 'provider-uploads'), { withFileTypes: true }).filter((e) => e.isFile()).length;
     const providerJobs = () => db.selectFrom('jobs').selectAll().where('job_type', 'like', 'provider_%').execute();
     const waitingRequests = async () => ((await (await fetch(`${base}/status`)).json()) as { waiting_requests?: number }).waiting_requests;
@@ -138,29 +138,29 @@ for (const kind of databaseKinds()) {
       assert.match((JSON.parse(o.body) as { error: { message: string } }).error.message, /provider_max_upload_mb/);
       assert.equal((await providerJobs()).length, 0, 'no job');
       assert.equal(await blobChunks(db), 0, 'no audio in the database');
-      await waitFor(async () => uploadsLeft() === 0, 5000, 'no upload file left');
+      await waitFor('no upload file left', async () => uploadsLeft() === 0, 5000);
     });
 
     await t.test('a client that disconnects leaves no audio behind: mid-upload, and while its job waits in the queue', async () => {
       const { body, contentType } = multipart([audioPart(jfkPcm())]);
       await postPartial(`${base}/asr?encode=false&language=en`, body, contentType, Math.floor(body.length / 2));
-      await waitFor(async () => uploadsLeft() === 0, 30_000, 'the partial upload removed');
+      await waitFor('the partial upload removed', async () => uploadsLeft() === 0, 30_000);
       assert.equal((await providerJobs()).length, 0);
       assert.equal(await blobChunks(db), 0);
 
       const ac = new AbortController();
       const pending = post(`${base}/asr?encode=false&language=en&initial_prompt=abandoned`, body, contentType, { signal: ac.signal }).catch((e: Error) => e);
-      const job = await waitFor(async () => (await providerJobs())[0], 20_000, 'the queued job');
+      const job = await waitFor('the queued job', async () => (await providerJobs())[0], 20_000);
       assert.equal(job.status, 'queued');
       assert.equal(job.node_affinity, null, 'any node may run it');
       assert.ok((await blobChunks(db, job.id)) > 0, 'its audio is in the database');
       // The server counts the request in waiting_requests from when it waits on its job until the clean-up after
       // its client left is finished (job cancelled, audio removed): the state below is final once it reads 0 again.
-      await waitFor(async () => (await waitingRequests()) === 1, 20_000, 'the request waiting on its job');
+      await waitFor('the request waiting on its job', async () => (await waitingRequests()) === 1, 20_000);
       assert.equal(uploadsLeft(), 0, 'a waiting request holds no upload file on the server disk');
       ac.abort();
       await pending;
-      await waitFor(async () => (await waitingRequests()) === 0, 60_000, 'the clean-up after the disconnect');
+      await waitFor('the clean-up after the disconnect', async () => (await waitingRequests()) === 0, 60_000);
       assert.equal((await db.selectFrom('jobs').select('status').where('id', '=', job.id).executeTakeFirst())?.status, 'cancelled');
       assert.equal(await blobChunks(db, job.id), 0, 'its audio removed');
       assert.equal(uploadsLeft(), 0, 'nothing on the server disk');
@@ -173,10 +173,10 @@ for (const kind of databaseKinds()) {
       const r = await fetch(`${base}/api/workers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ worker_type: 'cpu' }) });
       assert.ok(r.status < 300, await r.text());
     }
-    const worker = await waitFor(async () => {
+    const worker = await waitFor('the worker node', async () => {
       const list = (await (await fetch(`${base}/api/workers`)).json()) as Array<{ node: string; status: string; worker_id: string }>;
       return list.find((w) => w.node === workerNode && w.status === 'idle');
-    }, 120_000, 'the worker node');
+    }, 120_000);
 
     await t.test('Bazarr-style /asr?encode=false with raw PCM is answered by the worker node', async () => {
       const { body, contentType } = multipart([audioPart(jfkPcm())]);

@@ -145,19 +145,19 @@ test('a client that disconnects before a worker starts the job cancels it, unles
   const b = new AbortController();
   const pa = post(url, body, contentType, { signal: a.signal }).catch((e: Error) => e);
   const pb = post(url, body, contentType, { signal: b.signal }).catch((e: Error) => e);
-  const job = await waitFor(async () => (await providerJobs(app))[0], 5000, 'the job');
-  await waitFor(async () => app.ctx.provider.activeWaits() === 2, 5000, 'two waiting requests');
+  const job = await waitFor('the job', async () => (await providerJobs(app))[0], 5000);
+  await waitFor('two waiting requests', async () => app.ctx.provider.activeWaits() === 2, 5000);
   a.abort();
   await pa;
   // The server has seen the disconnect once only one request waits; the job must then still be queued.
-  await waitFor(async () => app.ctx.provider.activeWaits() === 1, 5000, 'the first request gone');
+  await waitFor('the first request gone', async () => app.ctx.provider.activeWaits() === 1, 5000);
   assert.equal((await app.ctx.jobs.get(job.id)).status, 'queued', 'the other request still waits for it');
   b.abort();
   await pb;
-  const cancelled = await waitFor(async () => {
+  const cancelled = await waitFor('cancel', async () => {
     const j = await app.ctx.jobs.get(job.id);
     return j.status === 'cancelled' ? j : null;
-  }, 5000, 'cancel');
+  }, 5000);
   assert.match(cancelled.error ?? '', /disconnected/);
   assert.equal((await providerJobs(app)).length, 1);
 });
@@ -177,7 +177,7 @@ test('video_file outside the library only names the job and the answer; inside i
   /** Sends the request, checks the job while it waits, finishes it by hand and returns the answer. */
   const ask = async (url: string, check: (job: Awaited<ReturnType<typeof providerJobs>>[number]) => void) => {
     const pending = app.app.inject({ method: 'POST', url, payload: body, headers: { 'content-type': contentType } });
-    const job = await waitFor(async () => (await providerJobs(app)).find((j) => j.status === 'queued'), 5000, 'the job');
+    const job = await waitFor('the job', async () => (await providerJobs(app)).find((j) => j.status === 'queued'), 5000);
     check(job);
     await app.ctx.database.db.updateTable('jobs').set({ status: 'completed', completed_at: new Date().toISOString(), result: JSON.stringify(result) }).where('id', '=', job.id).execute();
     return pending;

@@ -104,12 +104,4 @@ export function post(url: string, body: Buffer, contentType: string, opts: { sig
   });
 }
 
-export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, ms = 20_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const v = await fn();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+export { waitFor } from '../helpers/wait.js';

@@ -53,7 +53,7 @@ test('stream=true sends the segments a running job has kept before the job compl
   const stream = await client.audio.transcriptions.create({ file: await toFile(readFileSync(JFK), 'jfk.wav', { type: 'audio/wav' }), model: 'whisper-1', stream: true });
   const it = stream[Symbol.asyncIterator]();
 
-  const job = await waitFor(async () => db.selectFrom('jobs').selectAll().where('job_type', '=', 'provider_asr').executeTakeFirst(), 5000, 'the job');
+  const job = await waitFor('the job', async () => db.selectFrom('jobs').selectAll().where('job_type', '=', 'provider_asr').executeTakeFirst(), 5000);
   await db.updateTable('jobs').set({ status: 'processing', worker_id: 'w-1', started_at: new Date().toISOString() }).where('id', '=', job.id).execute();
   const first: Segment = { start: 0.3, end: 2.2, text: ' And so my fellow Americans' };
   await savePartialSegments(db, job.id, 'w-1', [first]);

@@ -103,10 +103,10 @@ test('a finished library job for the same file and language answers the request 
   const done = join(lib, 'Show', 'Show - S01E02.mkv');
   delayedMedia(done, 1);
   const libJob = await app.ctx.jobs.create({ file_path: done, target_lang: 'eng', source_lang: 'eng', transcribe_or_translate: 'transcribe' });
-  const finished = await waitFor(async () => {
+  const finished = await waitFor('the library job', async () => {
     const j = await app.ctx.jobs.get(libJob.id);
     return j.status === 'completed' || j.status === 'failed' ? j : null;
-  }, 120_000, 'the library job');
+  }, 120_000);
   assert.equal(finished.status, 'completed', finished.error ?? '');
   assert.ok(finished.output_path);
   const subtitle = parseCues(readFileSync(finished.output_path!, 'utf8'));
@@ -125,7 +125,7 @@ test('a finished library job for the same file and language answers the request 
   const running = join(lib, 'Show', 'Show - S01E03.mkv');
   delayedMedia(running, 1, 3);
   const runJob = await app.ctx.jobs.create({ file_path: running, target_lang: 'eng', source_lang: 'eng', transcribe_or_translate: 'transcribe' });
-  await waitFor(async () => (await app.ctx.jobs.get(runJob.id)).status === 'processing', 60_000, 'the library job to start');
+  await waitFor('the library job to start', async () => (await app.ctx.jobs.get(runJob.id)).status === 'processing', 60_000);
   const waited = await asr(app, bazarrPcm(running), `&video_file=${encodeURIComponent(running)}`);
   assert.equal(waited.statusCode, 200, waited.body);
   assert.equal(waited.headers['x-job-id'], runJob.id);

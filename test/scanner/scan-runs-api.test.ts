@@ -9,8 +9,8 @@ import { databaseKinds } from '../helpers/db.js';
 import { getState, setState } from '../../src/scanner/scanner.repository.js';
 import { createTestLibrary, type TestLibrary } from './media.js';
 import { slowFfprobe } from './slow-ffprobe.js';
+import { waitFor } from '../helpers/wait.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const SLOW_FILES = 12;
 // One wrapper for the whole file, named by each app's configuration (FFPROBE_PATH).
@@ -39,16 +39,6 @@ for (const kind of databaseKinds()) {
     after(async () => t.close());
 
     const run = async (id: string) => (await t.app.inject({ url: `/api/scanner/scans/${id}` })).json();
-    async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 30_000): Promise<T> {
-      const end = Date.now() + ms;
-      for (;;) {
-        const v = await fn();
-        if (ok(v)) return v;
-        if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-        await sleep(50);
-      }
-    }
-
     test('?wait=false answers 202 with a scan_id; the run shows progress; cancel stops it, kills ffprobe, keeps its jobs; the next scan is accepted', async () => {
       const res = await t.app.inject({ method: 'POST', url: '/api/scanner/scan?wait=false', payload: {} });
       assert.equal(res.statusCode, 202, res.body);
@@ -61,9 +51,9 @@ for (const kind of databaseKinds()) {
       const earlier = probe.pids().length;
 
       // The quick file is analysed while every slow-* probe hangs.
-      const running = await waitFor(() => run(id), (r) => r.progress.current_path === anime, 'the quick file to be analysed');
+      const running = await waitFor('the quick file to be analysed', async () => { const r = await run(id); return r.progress.current_path === anime && r; });
       assert.deepEqual([running.status, running.result, running.finished_at, running.progress.total_files], ['running', null, null, SLOW_FILES + 1]);
-      await waitFor(async () => probe.pids().length - earlier, (n) => n === SLOW_FILES, 'every slow ffprobe to start');
+      await waitFor('every slow ffprobe to start', () => probe.pids().length - earlier === SLOW_FILES);
       const status = (await t.app.inject({ url: '/api/scanner/status' })).json();
       assert.equal(status.scan_running, true);
       assert.equal(status.current_scan.scan_id, id, 'the UI can cancel any running scan');

@@ -3,18 +3,8 @@ import assert from 'node:assert/strict';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/db.js';
 import { createTestLibrary, type TestLibrary } from './media.js';
+import { waitFor } from '../helpers/wait.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  let v = await fn();
-  while (!ok(v) && Date.now() < end) {
-    await sleep(100);
-    v = await fn();
-  }
-  return v;
-}
 
 for (const kind of databaseKinds()) {
   describe(`scanner scheduler (${kind})`, () => {
@@ -58,7 +48,7 @@ for (const kind of databaseKinds()) {
       const s = await status();
       assert.equal(s.scheduler_running, true);
       assert.ok(Date.parse(s.next_scan_time) - Date.now() <= 1100);
-      const fired = await waitFor(status, (x) => x.total_scans >= 1, 8000);
+      const fired = await waitFor('a scheduled scan', async () => { const x = await status(); return x.total_scans >= 1 && x; }, 8000);
       assert.ok(fired.total_scans >= 1, 'the scheduler ran a scan');
       assert.ok(fired.last_scan_time);
       const stop = await post('/api/scanner/scheduler/stop');
@@ -67,7 +57,7 @@ for (const kind of databaseKinds()) {
       assert.deepEqual([after.scheduler_enabled, after.scheduler_running, after.next_scan_time], [false, false, null]);
       // Nothing is left armed that could fire, and a scan that was already running is allowed to end.
       assert.equal(t.ctx.scanner.scheduler.hasPendingRun(), false, 'no scan after stop');
-      await waitFor(status, (x) => !x.scan_running, 8000);
+      await waitFor('the scan to end', async () => { const x = await status(); return !x.scan_running && x; }, 8000);
     });
 
     test('interval schedule; next run time persisted and kept across a restart', async () => {
@@ -94,7 +84,7 @@ for (const kind of databaseKinds()) {
     test('enabling through the settings API starts the scheduler too', async () => {
       const res = await t.app.inject({ method: 'PUT', url: '/api/settings/auto_scan_enabled', payload: { value: 'true' } });
       assert.equal(res.statusCode, 200, res.body);
-      const s = await waitFor(status, (x) => x.scheduler_running, 2000);
+      const s = await waitFor('the scheduler running', async () => { const x = await status(); return x.scheduler_running && x; }, 2000);
       assert.equal(s.scheduler_running, true);
       await post('/api/scanner/scheduler/stop');
     });

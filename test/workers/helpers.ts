@@ -77,21 +77,7 @@ export async function useTestModel(ctx: AppContext, extra: Record<string, unknow
   });
 }
 
-/** Polls until `fn` returns a truthy value; fails with `what` after `ms`. */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, ms = 30_000, every = 100): Promise<T> {
-  const until = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < until) {
-    try {
-      const v = await fn();
-      if (v) return v as T;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, every));
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-}
+export { waitFor } from '../helpers/wait.js';
 
 export function pidAlive(pid: number | null | undefined): boolean {
   if (!pid) return false;
