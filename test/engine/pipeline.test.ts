@@ -5,6 +5,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFi
 import { dirname, join } from 'node:path';
 import { transcribeMedia, transcribeAudioFile, detectLanguage, pipelineOptionsFromSettings, WhisperEngine, withLocalEngine, localEngineConfig, BUNDLED_MODEL_DIR, DEFAULT_VAD_MODEL, bundledModelPath, type TranscribeHooks, type TranscribeMediaOptions } from '../../src/transcription/index.js';
 import { isGeneratedSubtitle } from '../../src/transcription/subtitle-files.js';
+import type { TranscriptionEngine } from '../../src/transcription/engine.types.js';
 import { engineSkip, minimalModel, tempDir } from './helpers.js';
 import { JFK, SILERO, corruptFile, mkvTaggedSpeech, mkvTwoTracks, mp4DelayedAudio, videoWithoutAudio } from '../fixtures-gen/engine-media.js';
 
@@ -181,15 +182,26 @@ test('default settings with an empty model_path use the bundled Silero VAD model
   const settings = pipelineOptionsFromSettings((key) => (key === 'model_path' ? modelDir : undefined));
   assert.equal(settings.vad, true);
   assert.equal(settings.vadModelPath, DEFAULT_VAD_MODEL);
-  // What the engine receives: its VAD model and each request's vad flag.
+  const o: TranscribeMediaOptions = { ...settings, targetLang: 'eng', sourceLang: 'eng', model: await minimalModel(), threads: 2, beamSize: 1, bestOf: 1, temperatureFallback: false, writeOutput: false };
+  // The engine these options build (what a worker builds), wrapped to see what it receives: its VAD model and each request's vad flag.
+  const real = new WhisperEngine(localEngineConfig(o));
+  t.after(() => real.close());
   const seen: { vadModel: string | null; vad: boolean | undefined }[] = [];
-  const original = WhisperEngine.prototype.transcribeWav;
-  WhisperEngine.prototype.transcribeWav = function (this: WhisperEngine, wav, o, hooks) {
-    seen.push({ vadModel: this.config.vadModelPath, vad: o.vad });
-    return original.call(this, wav, o, hooks);
+  const engine: TranscriptionEngine = {
+    get label() { return real.label; },
+    get capabilities() { return real.capabilities; },
+    get loadedModel() { return real.loadedModel; },
+    get pid() { return real.pid; },
+    transcribeWav: (wav, d, hooks) => {
+      seen.push({ vadModel: real.config.vadModelPath, vad: d.vad });
+      return real.transcribeWav(wav, d, hooks);
+    },
+    detectLanguage: (wav, hooks) => real.detectLanguage(wav, hooks),
+    speechSpans: (path, hooks) => real.speechSpans(path, hooks),
+    unload: () => real.unload(),
+    close: () => real.close(),
   };
-  t.after(() => (WhisperEngine.prototype.transcribeWav = original));
-  const r = await transcribe(media, { ...settings, targetLang: 'eng', sourceLang: 'eng', model: await minimalModel(), threads: 2, beamSize: 1, bestOf: 1, temperatureFallback: false, writeOutput: false });
+  const r = await transcribeMedia(media, o, { engine });
   assert.ok(r.segments.length > 0);
   const bundled = join(BUNDLED_MODEL_DIR, 'ggml-silero-v6.2.0.bin');
   assert.equal(bundledModelPath(DEFAULT_VAD_MODEL), bundled);
