@@ -58,11 +58,11 @@ export interface ToolPaths {
   readonly modelPath: string | null;
 }
 
-export type ListenSource = 'flag' | 'env' | 'default';
+type ListenSource = 'flag' | 'env' | 'default';
 
 export class ConfigError extends Error {}
 
-export interface ConfigOverrides {
+interface ConfigOverrides {
   databaseUrl?: string;
   dataDir?: string;
   host?: string;

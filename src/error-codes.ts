@@ -11,7 +11,7 @@
  * A new code goes here first; `AppError` takes only codes of this registry.
  */
 
-export interface ErrorCodeInfo {
+interface ErrorCodeInfo {
   /** the HTTP status at the edge */
   readonly status: number;
   /** true: a later attempt may succeed (a crash, a resource); false: it would meet the same problem */

@@ -18,7 +18,6 @@ export const PROVIDER_JOB_TYPES = ['provider_asr', 'provider_detect'] as const s
 export const JOB_MODES = ['transcribe', 'translate'] as const;
 export type JobMode = (typeof JOB_MODES)[number];
 
-export const isJobStatus = (s: string): s is JobStatus => (JOB_STATUSES as readonly string[]).includes(s);
 export const isJobMode = (s: string): s is JobMode => (JOB_MODES as readonly string[]).includes(s);
 export const isLiveStatus = (s: string): boolean => (LIVE_STATUSES as readonly string[]).includes(s);
 export const isTerminalStatus = (s: string): boolean => (TERMINAL_STATUSES as readonly string[]).includes(s);

@@ -14,7 +14,7 @@ const REDACT = [
 
 /** How log lines look on standard output: JSON for machines, one readable line each for a person. */
 export type LogFormat = 'json' | 'pretty';
-export const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
+const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
 
 /**
  * LOG_FORMAT=json|pretty forces the format; unset (or empty) means pretty when
@@ -33,7 +33,7 @@ export interface LogSink {
   write(line: string): void;
 }
 
-export interface LoggerOptions {
+interface LoggerOptions {
   /** Standard output's format; default from LOG_FORMAT and whether stdout is a terminal. */
   format?: LogFormat;
   /** Also receive every line as JSON, whatever the terminal shows. */

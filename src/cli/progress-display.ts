@@ -8,14 +8,14 @@
 import { basename } from 'node:path';
 import cliProgress from 'cli-progress';
 
-export interface FileProgress {
+interface FileProgress {
   update(percent: number, stage: string, etaSeconds: number | null): void;
   /** the file is finished: its line goes above the bar, in full */
   done(line: string): void;
   failed(reason: string): void;
 }
 
-export interface ProgressDisplay {
+interface ProgressDisplay {
   start(file: string): FileProgress;
   stop(): void;
 }

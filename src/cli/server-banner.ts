@@ -9,13 +9,13 @@ import type { RunningServer } from '../server/server.js';
 import type { LogFormat } from '../logger.js';
 
 /** The URL a person on this machine opens: loopback and "every address" read as localhost. */
-export function displayUrl(serverUrl: string): string {
+function displayUrl(serverUrl: string): string {
   const u = new URL(serverUrl);
   if (['127.0.0.1', '[::1]', '0.0.0.0', '[::]'].includes(u.hostname)) u.hostname = 'localhost';
   return u.origin;
 }
 
-export interface BannerFacts {
+interface BannerFacts {
   url: string;
   docs: string;
   redoc: string;
@@ -27,7 +27,7 @@ export interface BannerFacts {
   setupRequired: boolean;
 }
 
-export function bannerFacts(server: RunningServer, logFile: string, generatedKey: string | null): BannerFacts {
+function bannerFacts(server: RunningServer, logFile: string, generatedKey: string | null): BannerFacts {
   const url = displayUrl(server.url);
   const authEnabled = server.ctx.settings.getBoolean('auth_enabled');
   const keyLocation = `Settings → Server and security in the web UI (${url}/#/settings/api_key), or on this machine: curl -s '${url}/api/settings/api_key?reveal=true'`;
@@ -43,7 +43,7 @@ export function bannerFacts(server: RunningServer, logFile: string, generatedKey
   };
 }
 
-export function bannerText(f: BannerFacts): string {
+function bannerText(f: BannerFacts): string {
   const rows: Array<[string, string]> = [
     ['Web UI', f.url],
     ['API docs', `${f.docs}  (ReDoc: ${f.redoc})`],

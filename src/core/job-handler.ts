@@ -24,7 +24,7 @@ export interface JobProgress {
 }
 
 /** The options of a job type without a schema of its own: any JSON object (test-only job types). */
-export type UntypedOptions = Record<string, unknown>;
+type UntypedOptions = Record<string, unknown>;
 
 export interface JobHandlerContext<O = UntypedOptions> {
   job: JobRow;

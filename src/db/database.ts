@@ -33,7 +33,7 @@ export interface DatabaseHandle {
 // int8 (COUNT, epoch ms) arrives from pg as a string; our values fit a double.
 pg.types.setTypeParser(20, (v) => Number(v));
 
-export interface OpenOptions {
+interface OpenOptions {
   /** PostgreSQL pool size */
   poolSize?: number;
 }
@@ -109,7 +109,7 @@ function useIncrementalVacuum(sqlite: SQLite.Database): void {
 const INCREMENTAL = 2;
 
 /** True when `db` is a SQLite database (reclaiming pages and VACUUM differ by dialect). */
-export function isSqlite(db: Db): boolean {
+function isSqlite(db: Db): boolean {
   return db.getExecutor().adapter instanceof SqliteAdapter;
 }
 

@@ -37,7 +37,7 @@ export async function migrateToLatest(handle: DatabaseHandle): Promise<string[]>
   return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
-export interface MigrationStatus {
+interface MigrationStatus {
   name: string;
   applied: boolean;
   executedAt: string | null;

@@ -8,7 +8,7 @@ import type { ErrorCode } from '../error-codes.js';
 import type { JobMode, JobStatus } from '../job-kinds.js';
 import type { QualityPreset } from '../quality-presets.js';
 
-export interface JobsTable {
+interface JobsTable {
   id: string;
   seq: number;
   file_path: string;
@@ -59,7 +59,7 @@ export interface JobsTable {
 }
 
 /** A provider upload in the database (migration 008): chunk `seq` of job `job_id`'s audio. */
-export interface JobBlobsTable {
+interface JobBlobsTable {
   job_id: string;
   seq: number;
   data: Buffer;
@@ -67,7 +67,7 @@ export interface JobBlobsTable {
   created_ms: number;
 }
 
-export interface JobStatusCountsTable {
+interface JobStatusCountsTable {
   status: string;
   count: number;
   /** counter shard (migration 002): PostgreSQL spreads concurrent updates over 16 rows per status */
@@ -96,7 +96,7 @@ export interface ScanRulesTable {
   updated_at: string | null;
 }
 
-export interface SystemSettingsTable {
+interface SystemSettingsTable {
   id: Generated<number>;
   key: string;
   value: string;
@@ -107,7 +107,7 @@ export interface SystemSettingsTable {
   updated_at: string | null;
 }
 
-export interface WorkersTable {
+interface WorkersTable {
   worker_id: string;
   worker_type: string;
   device_id: number | null;
@@ -129,7 +129,7 @@ export interface WorkersTable {
   stop_deadline_ms: number | null;
 }
 
-export interface ProbeCacheTable {
+interface ProbeCacheTable {
   path: string;
   size: number;
   mtime_ms: number;
@@ -157,13 +157,13 @@ export interface BazarrSyncItemsTable {
   updated_ms: number;
 }
 
-export interface AppStateTable {
+interface AppStateTable {
   key: string;
   value: string;
 }
 
 /** One thing that happened to a job (migration 013; written by src/jobs/job-events.repository.ts). */
-export interface JobEventsTable {
+interface JobEventsTable {
   id: Generated<number>;
   job_id: string;
   /** epoch ms */

@@ -11,14 +11,14 @@ import type { DatabaseHandle } from './database.js';
 import { AppError } from '../errors.js';
 import { formatBytes } from '../format.js';
 
-export interface VacuumResult {
+interface VacuumResult {
   before: number;
   after: number;
   ms: number;
 }
 
 /** Bytes the database takes: the SQLite file with its -wal file, or PostgreSQL's database size. */
-export async function databaseSize(handle: DatabaseHandle): Promise<number> {
+async function databaseSize(handle: DatabaseHandle): Promise<number> {
   if (handle.kind === 'postgres') {
     const { rows } = await sql<{ size: number }>`select pg_database_size(current_database()) as size`.execute(handle.db);
     return Number(rows[0]?.size ?? 0);

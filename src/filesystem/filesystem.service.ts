@@ -18,7 +18,7 @@ import { parseList } from '../settings/settings.values.js';
 import { definitionByKey } from '../settings/definitions/index.js';
 
 /** The shipped browse_roots, for an empty setting (read from the definition so the two cannot drift). */
-export const DEFAULT_BROWSE_ROOTS: readonly string[] = parseList(definitionByKey.get('browse_roots')?.default ?? '');
+const DEFAULT_BROWSE_ROOTS: readonly string[] = parseList(definitionByKey.get('browse_roots')?.default ?? '');
 
 export interface FsItem {
   name: string;

@@ -9,7 +9,7 @@
 import { Type, type TSchema } from '@fastify/type-provider-typebox';
 
 export const Message = Type.Object({ message: Type.String() });
-export const ErrorBody = Type.Object({
+const ErrorBody = Type.Object({
   detail: Type.String(),
   code: Type.Optional(Type.String()),
   errors: Type.Optional(Type.Record(Type.String(), Type.String())),
@@ -22,11 +22,11 @@ export function errors(...codes: number[]) {
 }
 
 /** The schema keywords that carry a failing request's error (ajv must know them: server/app.ts). */
-export const ERROR_CODE_KEYWORD = 'x-error-code';
-export const ERROR_MESSAGE_KEYWORD = 'x-error-message';
+const ERROR_CODE_KEYWORD = 'x-error-code';
+const ERROR_MESSAGE_KEYWORD = 'x-error-message';
 export const ERROR_KEYWORDS = [ERROR_CODE_KEYWORD, ERROR_MESSAGE_KEYWORD];
 
-export interface SchemaErrorOptions {
+interface SchemaErrorOptions {
   description?: string;
   /** the code of a request that fails this schema (e.g. bad_status); without one, `validation_error` */
   error?: string;

@@ -24,7 +24,7 @@ export interface BazarrLanguage {
   hi?: boolean;
 }
 
-export interface WantedEpisode {
+interface WantedEpisode {
   sonarrSeriesId: number;
   sonarrEpisodeId: number;
   seriesTitle?: string;
@@ -34,7 +34,7 @@ export interface WantedEpisode {
   tags?: string[];
 }
 
-export interface WantedMovie {
+interface WantedMovie {
   radarrId: number;
   title?: string;
   missing_subtitles: BazarrLanguage[];
@@ -49,7 +49,7 @@ export interface BazarrMedia {
   radarrId?: number;
 }
 
-export interface BazarrServer {
+interface BazarrServer {
   url: string;
   apiKey: string;
   timeoutMs: number;

@@ -29,9 +29,9 @@ const LAST_KEY = 'integrations.bazarr_sync.last';
 const LAST_START_KEY = 'integrations.bazarr_sync.last_start_ms';
 const TICK_MS = 15_000;
 const SKIPPED_KEPT = 100;
-export const BAZARR_SYNC_SOURCE = 'bazarr sync';
+const BAZARR_SYNC_SOURCE = 'bazarr sync';
 
-export interface SyncSkip {
+interface SyncSkip {
   title: string;
   language: string;
   reason: string;
@@ -53,7 +53,7 @@ export interface SyncResult {
   error: string | null;
 }
 
-export interface SyncStatus {
+interface SyncStatus {
   configured: boolean;
   interval_minutes: number;
   running: boolean;

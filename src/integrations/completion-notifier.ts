@@ -15,7 +15,7 @@ import type { SettingKey } from '../settings/definitions/index.js';
 const MARK_KEY = 'integrations.completion_mark_ms';
 const POLL_MS = 2000;
 
-export interface CompletionPayload {
+interface CompletionPayload {
   file: string;
   subtitle: string | null;
   language: string;

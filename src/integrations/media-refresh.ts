@@ -8,7 +8,7 @@ import type { SettingKey } from '../settings/definitions/index.js';
 
 type Get = (key: SettingKey) => unknown;
 
-export interface MediaServer {
+interface MediaServer {
   kind: 'plex' | 'jellyfin' | 'emby';
   url: string;
   token: string;

@@ -13,7 +13,7 @@ import type { JobEventRow } from '../db/schema.js';
 export const JOB_EVENT_KINDS = [
   'created', 'claimed', 'stage', 'completed', 'failed', 'retry_scheduled', 'handed_back', 'cancelled', 'requeued',
 ] as const;
-export type JobEventKind = (typeof JOB_EVENT_KINDS)[number];
+type JobEventKind = (typeof JOB_EVENT_KINDS)[number];
 
 export interface NewJobEvent {
   jobId: string;

@@ -6,7 +6,7 @@
 import type { JobEventRow } from '../db/schema.js';
 import type { NewJobEvent } from './job-events.repository.js';
 
-export interface JobCreator {
+interface JobCreator {
   /** rule | webhook | provider | user | <the creator's own source name> */
   by: string;
   rule_id?: number;
@@ -21,7 +21,7 @@ const titled = (s: string) => words(s).replace(/\b\w/g, (c) => c.toUpperCase());
  * Who made the job, from its options (`source`, `rule_name`, `rule_id`,
  * `webhook`), its type (provider requests) and is_manual_request.
  */
-export function creatorOf(job: { job_type: string; is_manual_request: boolean; options?: Record<string, unknown> | null }): { creator: JobCreator; message: string } {
+function creatorOf(job: { job_type: string; is_manual_request: boolean; options?: Record<string, unknown> | null }): { creator: JobCreator; message: string } {
   const o = job.options ?? {};
   const source = typeof o.source === 'string' && o.source.trim() ? o.source.trim() : undefined;
   const ruleName = typeof o.rule_name === 'string' && o.rule_name.trim() ? o.rule_name.trim() : undefined;

@@ -12,7 +12,7 @@ export const BULK_ACTIONS = ['retry', 'cancel', 'remove'] as const;
 export type BulkAction = (typeof BULK_ACTIONS)[number];
 export const MAX_BULK_IDS = 500;
 
-export interface BulkItem {
+interface BulkItem {
   id: string;
   /** done: the action happened; refused: it did not, and reason says why */
   outcome: 'done' | 'refused';
@@ -30,7 +30,7 @@ export interface BulkResult {
 }
 
 /** What a single action does to one job; a 4xx AppError is a refusal with its message. */
-export interface BulkTarget {
+interface BulkTarget {
   retry(id: string, by: string): Promise<{ status: string }>;
   cancel(id: string): Promise<void>;
 }

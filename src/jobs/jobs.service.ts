@@ -58,7 +58,7 @@ export function toJob(row: JobRow): Job {
   };
 }
 
-export interface CreateJobInput {
+interface CreateJobInput {
   file_path: string;
   file_name?: string;
   source_lang?: string | null;
@@ -89,9 +89,9 @@ export function newJobId(): string {
 }
 
 /** What a client may ask for (POST /api/jobs): never a synthetic path, a node or another job type. */
-export type RequestedJob = Pick<CreateJobInput, 'file_path' | 'file_name' | 'source_lang' | 'target_lang' | 'quality_preset' | 'transcribe_or_translate' | 'priority' | 'is_manual_request' | 'options'>;
+type RequestedJob = Pick<CreateJobInput, 'file_path' | 'file_name' | 'source_lang' | 'target_lang' | 'quality_preset' | 'transcribe_or_translate' | 'priority' | 'is_manual_request' | 'options'>;
 
-export interface JobDefaults {
+interface JobDefaults {
   maxRetries(): number;
   mode(): string;
   /** the preset of a job created without one (the transcription_preset setting); absent: its default */
@@ -99,7 +99,7 @@ export interface JobDefaults {
 }
 
 /** Absolute POSIX paths, Windows drive paths and UNC paths (a worker node may use any). */
-export function isAbsoluteMediaPath(p: string): boolean {
+function isAbsoluteMediaPath(p: string): boolean {
   return isAbsolute(p) || win32.isAbsolute(p);
 }
 
@@ -112,7 +112,7 @@ export function requireLanguage(value: string, field: string): string {
 /** From this offset on, a page may be cheaper to read from the oldest end (see listJobs). */
 const DEEP_OFFSET = 1000;
 
-export interface JobStats {
+interface JobStats {
   total_jobs: number;
   queued: number;
   processing: number;
@@ -374,7 +374,7 @@ export class JobsService {
 }
 
 /** What GET /api/jobs takes beyond the contract's status and page. */
-export interface ListRefinements {
+interface ListRefinements {
   search?: string;
   /** '' (a client's `?sort=`) is the default */
   sort?: repo.JobSort | '';

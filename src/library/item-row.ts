@@ -12,7 +12,7 @@ import { parseMediaPath, searchTextOf, sortKeyOf } from './title-parse.js';
 import { computeWanted, type Wanted, type WantedContext, type WantedResult } from './wanted.js';
 
 /** The analysis kept per item: what wanted is recomputed from and what a page shows. */
-export type StoredAnalysis = Omit<MediaAnalysis, 'file_path'>;
+type StoredAnalysis = Omit<MediaAnalysis, 'file_path'>;
 
 export type { LatestJob } from './library.repository.js';
 
@@ -28,7 +28,7 @@ export function fileMarkerName(fileName: string, marker: string): string {
   return `${fileName}${marker.startsWith('.') ? '' : '.'}${marker}`;
 }
 
-export const langList = (langs: Array<string | null | undefined>): string => {
+const langList = (langs: Array<string | null | undefined>): string => {
   const set = [...new Set(langs.filter((l): l is string => !!l))].sort();
   return set.length ? `,${set.join(',')},` : '';
 };
@@ -121,7 +121,7 @@ function stripPath(a: MediaAnalysis): StoredAnalysis {
   return rest;
 }
 
-export function parseAnalysis(json: string): StoredAnalysis {
+function parseAnalysis(json: string): StoredAnalysis {
   try {
     return { ...EMPTY, ...(JSON.parse(json) as Partial<StoredAnalysis>) };
   } catch {
@@ -129,7 +129,7 @@ export function parseAnalysis(json: string): StoredAnalysis {
   }
 }
 
-export function toAnalysis(path: string, stored: StoredAnalysis): MediaAnalysis {
+function toAnalysis(path: string, stored: StoredAnalysis): MediaAnalysis {
   return { file_path: path, ...stored };
 }
 

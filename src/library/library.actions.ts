@@ -30,13 +30,13 @@ import { fileMarkerName, toItem, type ItemView } from './item-row.js';
 import type { ItemRow } from './library.repository.js';
 import type { LibraryAction } from './library.schemas.js';
 
-export interface ActionDeps {
+interface ActionDeps {
   settings: SettingsService;
   jobs: JobsService;
   log: Logger;
 }
 
-export interface ActionOptions {
+interface ActionOptions {
   action: LibraryAction;
   target_lang: string | null;
   quality_preset: string | null;
@@ -60,7 +60,7 @@ export interface Refused {
   reason: string;
 }
 
-export type Outcome = { done: Done } | { refused: Refused };
+type Outcome = { done: Done } | { refused: Refused };
 
 const nameOf = (code: string) => languageName(code)?.split(/[;,]/)[0].trim() ?? code;
 

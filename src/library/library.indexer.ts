@@ -34,7 +34,7 @@ import { buildRow, changeMs, jobColumns, latestJobs, libraryRoots, toItem, wante
 import * as repo from './library.repository.js';
 import { fingerprint } from './wanted.js';
 
-export interface IndexerDeps {
+interface IndexerDeps {
   db: Db;
   settings: SettingsService;
   rules: ScanRulesService;

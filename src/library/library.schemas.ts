@@ -11,7 +11,7 @@ import { JobSchema } from '../jobs/jobs.schemas.js';
 export { LIBRARY_FILTERS, LIBRARY_SORTS, LIBRARY_ACTIONS, ITEM_KINDS, type LibraryFilter, type LibrarySort, type LibraryAction, type ItemKind } from './library-kinds.js';
 import { LIBRARY_FILTERS, LIBRARY_SORTS, LIBRARY_ACTIONS, ITEM_KINDS } from './library-kinds.js';
 
-export const LibraryAudioSchema = Type.Object({
+const LibraryAudioSchema = Type.Object({
   index: Type.Integer({ description: 'Position among the audio streams (ffmpeg -map 0:a:N)' }),
   language: Nullable(Type.String({ description: 'ISO 639-2 code; null when the track is untagged' })),
   codec: Nullable(Type.String()),
@@ -20,7 +20,7 @@ export const LibraryAudioSchema = Type.Object({
   title: Nullable(Type.String()),
 });
 
-export const LibraryEmbeddedSubtitleSchema = Type.Object({
+const LibraryEmbeddedSubtitleSchema = Type.Object({
   index: Type.Integer({ description: 'Position among the subtitle streams (ffmpeg -map 0:s:N)' }),
   language: Nullable(Type.String()),
   codec: Nullable(Type.String()),
@@ -30,7 +30,7 @@ export const LibraryEmbeddedSubtitleSchema = Type.Object({
   title: Nullable(Type.String()),
 });
 
-export const LibraryExternalSubtitleSchema = Type.Object({
+const LibraryExternalSubtitleSchema = Type.Object({
   index: Type.Integer({ description: 'Position in this list: the {n} of GET /api/library/items/{id}/subtitles/{n}' }),
   path: Type.String(),
   file_name: Type.String(),
@@ -41,7 +41,7 @@ export const LibraryExternalSubtitleSchema = Type.Object({
   generated: Type.Boolean({ description: 'Written by TranscriptorIO (its sidecar record, marker or subtitle_tag)' }),
 });
 
-export const WantedSchema = Type.Object({
+const WantedSchema = Type.Object({
   language: Type.String({ description: 'Target language a rule wants (ISO 639-2)' }),
   rule_id: Type.Integer(),
   rule_name: Type.String(),
@@ -52,7 +52,7 @@ export const WantedSchema = Type.Object({
   audio_track_index: Type.Integer({ description: 'The audio track the rule picked (ffmpeg -map 0:a:N)' }),
 });
 
-export const LatestJobSchema = Type.Object({
+const LatestJobSchema = Type.Object({
   target_lang: Type.String(),
   id: Type.String(),
   status: Type.String({ description: 'queued, processing, completed, failed or cancelled' }),
@@ -134,7 +134,7 @@ const Counts = {
   failed: Type.Integer({ description: 'Files whose latest job of a language failed' }),
   missing: Type.Integer({ description: 'Files gone from disk' }),
 };
-export const TreeCountsSchema = Type.Object(Counts);
+const TreeCountsSchema = Type.Object(Counts);
 
 export const TreeSchema = Type.Object({
   totals: TreeCountsSchema,

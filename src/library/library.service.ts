@@ -43,8 +43,8 @@ import type { ActionBody, ItemsQuery, SelectionFilterSchema } from './library.sc
 import { parseCues, readHead, TEXT_FORMATS, type Cue } from './subtitle-preview.js';
 import { searchWords } from './title-parse.js';
 
-export type ItemsQueryInput = Static<typeof ItemsQuery>;
-export type SelectionInput = Static<typeof SelectionFilterSchema>;
+type ItemsQueryInput = Static<typeof ItemsQuery>;
+type SelectionInput = Static<typeof SelectionFilterSchema>;
 export type ActionInput = Static<typeof ActionBody>;
 
 /** A page in the cache: which items in which order (their JSON is in the item cache), and the total. */
@@ -53,7 +53,7 @@ interface CachedPage {
   total: number;
 }
 
-export interface ActionResult {
+interface ActionResult {
   action: ActionInput['action'];
   matched: number;
   done: Done[];
@@ -71,7 +71,7 @@ export interface SubtitlePreview {
   truncated: boolean;
 }
 
-export interface LibraryDeps {
+interface LibraryDeps {
   db: Db;
   kind: DbKind;
   settings: SettingsService;
@@ -83,7 +83,7 @@ export interface LibraryDeps {
 }
 
 /** At most this many items per action call. */
-export const ACTION_MAX_ITEMS = 5000;
+const ACTION_MAX_ITEMS = 5000;
 /** How long the wanted filter and the tree wait for a recompute after a rule change. */
 const WAIT_CURRENT_MS = 3000;
 /**

@@ -9,7 +9,7 @@ import { basename, dirname, extname } from 'node:path';
 import { filenameParse } from '@ctrl/video-filename-parser';
 import type { ItemKind } from './library.schemas.js';
 
-export interface ParsedMedia {
+interface ParsedMedia {
   kind: ItemKind;
   title: string;
   show: string | null;

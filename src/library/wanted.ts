@@ -38,7 +38,7 @@ export interface WantedContext {
   skip: SkipSettings;
 }
 
-export interface FileState {
+interface FileState {
   /** the marker that keeps the file out, when one does */
   ignoredBy?: string | null;
   /** a completed job found no speech in the file since it last changed */

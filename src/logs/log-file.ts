@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import type { LogSink } from '../logger.js';
 
 /** 4 MiB per file: a few days of an ordinary server's lines, in at most 8 MiB on disk. */
-export const LOG_FILE_MAX_BYTES = 4 * 1024 * 1024;
+const LOG_FILE_MAX_BYTES = 4 * 1024 * 1024;
 
 export function logFilePath(dataDir: string): string {
   return join(dataDir, 'logs', 'transcriptorio.log');

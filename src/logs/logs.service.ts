@@ -7,10 +7,10 @@ import { closeSync, existsSync, openSync, readSync, readFileSync, statSync } fro
 import { logFiles } from './log-file.js';
 
 export const LOG_LEVEL_NAMES = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
-export type LogLevelName = (typeof LOG_LEVEL_NAMES)[number];
+type LogLevelName = (typeof LOG_LEVEL_NAMES)[number];
 const LEVEL_NUMBER: Record<LogLevelName, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
 
-export interface LogEntry {
+interface LogEntry {
   time: string;
   level: LogLevelName;
   /** `server`, or the worker's id (`worker-cpu-0`) for a line a worker process wrote */
@@ -20,7 +20,7 @@ export interface LogEntry {
   fields: Record<string, unknown>;
 }
 
-export interface LogQuery {
+interface LogQuery {
   /** this level and above */
   level?: LogLevelName;
   /** the newest N lines that match (returned oldest first) */
@@ -37,7 +37,7 @@ function levelName(n: unknown): LogLevelName {
 const HIDDEN = new Set(['time', 'level', 'msg', 'pid', 'hostname', 'name', 'worker', 'v']);
 
 /** A JSON log line as the page shows it; null for a line that is not one of ours. */
-export function parseLine(line: string): LogEntry | null {
+function parseLine(line: string): LogEntry | null {
   let o: Record<string, unknown>;
   try {
     o = JSON.parse(line) as Record<string, unknown>;
@@ -56,7 +56,7 @@ export function parseLine(line: string): LogEntry | null {
  * Takes secrets out of a line before it leaves the server: the API key in
  * force (in a message, a provider URL) and any key that a first start printed.
  */
-export function redactSecrets(text: string, secrets: readonly string[]): string {
+function redactSecrets(text: string, secrets: readonly string[]): string {
   let out = text.replace(/(API key:? )[0-9a-f]{16,}/gi, '$1[redacted]');
   for (const s of secrets) if (s && s.length >= 8) out = out.split(s).join('[redacted]');
   return out;

@@ -13,7 +13,7 @@ export const ModelSchema = Type.Object({
   bundled: Type.Boolean({ description: 'Shipped with the product (the Silero VAD model): installed without a download, and never deleted' }),
 });
 
-export const HardwareSchema = Type.Object({
+const HardwareSchema = Type.Object({
   cpu_cores: Type.Integer(),
   memory_gb: Type.Number(),
   gpus: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String(), memory_total_mb: Type.Integer() })),

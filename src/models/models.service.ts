@@ -17,8 +17,8 @@ import { bundledModelPath } from '../transcription/models.js';
 import { QUALITY_PRESETS, catalogueEntry, defaultQualityPreset, downloadModel, listModels, removeModel, resolveAllPresets, resolveTranscription, type ModelInfo, type QualityPreset } from '../transcription/index.js';
 import { readHardware, recommendModel, type Hardware, type Recommendation } from './recommend.js';
 
-export type ModelView = Static<typeof ModelSchema>;
-export type RecommendationView = Static<typeof RecommendationSchema>;
+type ModelView = Static<typeof ModelSchema>;
+type RecommendationView = Static<typeof RecommendationSchema>;
 
 function describe(m: ModelInfo): string {
   if (m.kind === 'vad') return 'Silero voice activity detection';

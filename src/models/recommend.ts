@@ -24,10 +24,10 @@ export interface Recommendation {
 }
 
 /** CPU-only machines with at least this many logical cores and this much memory run `small`. */
-export const SMALL_MIN_CORES = 4;
-export const SMALL_MIN_MEMORY_GB = 4;
+const SMALL_MIN_CORES = 4;
+const SMALL_MIN_MEMORY_GB = 4;
 /** GPUs with at least this much memory run `large-v3-turbo` (about 1.6 GB of weights plus working memory). */
-export const TURBO_MIN_VRAM_MB = 4096;
+const TURBO_MIN_VRAM_MB = 4096;
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 

@@ -19,7 +19,7 @@ export const BLOB_CHUNK_BYTES = 32 * 1024;
 /** Chunks read per query: ~1 MiB of audio per round trip. */
 const READ_BATCH = 32;
 
-export interface WrittenBlob {
+interface WrittenBlob {
   chunks: number;
   bytes: number;
 }

@@ -27,7 +27,7 @@ function uploadOf(options: string | null): string | null {
   }
 }
 
-export interface CleanupResult {
+interface CleanupResult {
   jobs: number;
   /** upload files removed from this server's disk */
   uploads: number;
@@ -63,7 +63,7 @@ export async function cleanupProvider(ctx: Pick<CoreContext, 'settings' | 'datab
   return { jobs, uploads, blobChunks };
 }
 
-export interface ProviderCleanupComponent extends BackgroundComponent {
+interface ProviderCleanupComponent extends BackgroundComponent {
   /**
    * Resolves with the result of the next run that finishes (null for a run
    * that failed, or when the component stops first): how a caller sees that

@@ -52,7 +52,7 @@ export const ProviderJobOptionsSchema = Type.Object(
   },
   { additionalProperties: true },
 );
-export type ProviderJobPayload = Static<typeof ProviderJobOptionsSchema>;
+type ProviderJobPayload = Static<typeof ProviderJobOptionsSchema>;
 // What the service queues must fit what the worker accepts: a new field of one without the other does not build.
 const _queuedFits = (o: ProviderJobOptions): ProviderJobPayload => o;
 void _queuedFits;
@@ -115,7 +115,7 @@ async function optionsAndEngine(h: ProviderJobContext, o: ProviderJobPayload) {
   return { base: { ...base, vad: o.vad ?? base.vad !== false }, engine, label };
 }
 
-export async function handleProviderAsr(h: ProviderJobContext): Promise<JobOutcome> {
+async function handleProviderAsr(h: ProviderJobContext): Promise<JobOutcome> {
   const o = optionsOf(h);
   const { base, engine, label } = await optionsAndEngine(h, o);
   const r = await withAudio(h, o, async (audio) => {
@@ -147,7 +147,7 @@ export async function handleProviderAsr(h: ProviderJobContext): Promise<JobOutco
   return { result, segments_count: r.segments.length, source_lang: findLanguage(r.language)?.code ?? null, model_used: label, device_used: engine.capabilities.device };
 }
 
-export async function handleProviderDetect(h: ProviderJobContext): Promise<JobOutcome> {
+async function handleProviderDetect(h: ProviderJobContext): Promise<JobOutcome> {
   const o = optionsOf(h);
   const { base, engine, label } = await optionsAndEngine(h, o);
   const g = await withAudio(h, o, async (audio) => {

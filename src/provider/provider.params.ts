@@ -5,10 +5,10 @@
 import { badRequest } from '../errors.js';
 import { toWhisperCode } from '../languages.js';
 
-export const ASR_OUTPUTS = ['txt', 'vtt', 'srt', 'tsv', 'json'] as const;
+const ASR_OUTPUTS = ['txt', 'vtt', 'srt', 'tsv', 'json'] as const;
 export type AsrOutput = (typeof ASR_OUTPUTS)[number];
-export const TASKS = ['transcribe', 'translate'] as const;
-export type AsrTask = (typeof TASKS)[number];
+const TASKS = ['transcribe', 'translate'] as const;
+type AsrTask = (typeof TASKS)[number];
 
 /** What decides the transcription (and so the dedup key); the output format is only rendering. */
 export interface AsrJobParams {
@@ -23,7 +23,7 @@ export interface AsrJobParams {
   model?: string | null;
 }
 
-export interface AsrRequest extends AsrJobParams {
+interface AsrRequest extends AsrJobParams {
   encode: boolean;
   output: AsrOutput;
   /** words are always computed (regrouping needs them); this only decides whether the answer lists them */

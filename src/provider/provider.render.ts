@@ -34,13 +34,13 @@ export const ms = (x: number): number => Math.round(x * 1000) / 1000;
 const score = (x: number): number => Math.round(x * 10_000) / 10_000;
 
 /** Whisper's compression ratio of a segment's text: bytes over zlib-compressed bytes (high means repetitive). */
-export function compressionRatio(text: string): number {
+function compressionRatio(text: string): number {
   const bytes = Buffer.from(text, 'utf8');
   return bytes.length ? bytes.length / deflateSync(bytes).length : 0;
 }
 
 /** A segment as Whisper (and whisper-asr-webservice, OpenAI's verbose_json) lists it. */
-export interface WhisperSegment {
+interface WhisperSegment {
   id: number;
   seek: number;
   start: number;

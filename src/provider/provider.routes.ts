@@ -33,7 +33,7 @@ const AsrQuery = Type.Object({
 const DetectQuery = Type.Object({ encode: Type.Optional(Type.String({ description: 'as for /asr' })), apikey: Type.Optional(Type.String()) });
 const Detected = Type.Object({ detected_language: Type.String(), language_code: Type.String(), confidence: Type.Number() });
 const MethodHint = Type.Object({ detail: Type.String(), code: Type.String() });
-export const ProviderStatus = Type.Object({
+const ProviderStatus = Type.Object({
   status: Type.String(),
   name: Type.String(),
   version: Type.String(),

@@ -83,7 +83,7 @@ interface Watch {
   seen: Set<(row: JobRow) => void>;
 }
 
-export function requestKey(kind: 'asr' | 'detect', audioSha256: string, params: Partial<AsrJobParams>): string {
+function requestKey(kind: 'asr' | 'detect', audioSha256: string, params: Partial<AsrJobParams>): string {
   const canonical = JSON.stringify(kind === 'asr'
     ? { task: params.task ?? 'transcribe', language: params.language ?? null, prompt: params.initialPrompt ?? null, vad: params.vad ?? null, temperature: params.temperature ?? null, model: params.model ?? null }
     : {});

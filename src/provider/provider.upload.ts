@@ -34,7 +34,7 @@ export interface StoredUpload {
   raw: boolean;
 }
 
-export interface MultipartUpload {
+interface MultipartUpload {
   upload: StoredUpload;
   fields: Record<string, string | string[]>;
 }

@@ -17,7 +17,7 @@ import { checkContentLength, uploadDir } from './provider.upload.js';
 import { formatBytes } from '../format.js';
 
 /** 503 `no_workers` when no worker of any node heart-beat within the lease window (its audio travels through the database, so any node's will do). */
-export async function requireLiveWorker(ctx: Pick<CoreContext, 'database' | 'settings'>): Promise<void> {
+async function requireLiveWorker(ctx: Pick<CoreContext, 'database' | 'settings'>): Promise<void> {
   const s = ctx.settings;
   const windowMs = Math.max(s.getNumber('job_lease_seconds') || 60, 3 * (s.getNumber('worker_heartbeat_seconds') || 5)) * 1000;
   if ((await countLiveWorkers(ctx.database.db, Date.now() - windowMs)) > 0) return;
@@ -35,7 +35,7 @@ async function requireRoom(dataDir: string, header: string | string[] | undefine
   throw new DiskFullError(dataDir, `The disk holding ${dataDir} is full: ${formatBytes(free)} free, and the upload (${formatBytes(declared)}) is stored in ${dir} first.`, freeSpaceFix(dataDir));
 }
 
-export interface AdmissionDeps {
+interface AdmissionDeps {
   ctx: Pick<CoreContext, 'database' | 'settings' | 'config'>;
   /** provider_max_upload_mb in bytes */
   maxBytes(): number;

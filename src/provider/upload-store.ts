@@ -30,7 +30,7 @@ export interface BlobInfo {
 }
 
 /** True for a WAV file of integer PCM up to 24 bits, which FLAC keeps bit for bit. */
-export async function isIntegerPcmWav(path: string): Promise<boolean> {
+async function isIntegerPcmWav(path: string): Promise<boolean> {
   const fh = await open(path, 'r').catch(() => null);
   if (!fh) return false;
   try {
@@ -111,7 +111,7 @@ const DISCARD_RETRY_MS = [1000, 2000, 5000, 10_000, 30_000, 60_000, 120_000, 300
  * clean-up (provider.cleanup.ts removes what even that misses). Resolves
  * after the first try.
  */
-export async function discardChunks(db: Db, jobId: string, retries: readonly number[] = DISCARD_RETRY_MS): Promise<void> {
+async function discardChunks(db: Db, jobId: string, retries: readonly number[] = DISCARD_RETRY_MS): Promise<void> {
   const attempt = async (left: readonly number[]): Promise<void> => {
     try {
       await deleteBlob(db, jobId);

@@ -73,7 +73,7 @@ export function namedMediaPath(settings: VideoFileSettings, videoFile: string): 
 }
 
 /** Seconds the chosen audio stream starts after the container (what the library pipeline shifts by too). */
-export function audioStartOffset(info: MediaInfo, language?: string | null): number {
+function audioStartOffset(info: MediaInfo, language?: string | null): number {
   const stream = selectAudioStream(info, [language]);
   return Math.max(0, stream.startTime - info.formatStartTime);
 }

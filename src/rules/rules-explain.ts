@@ -48,7 +48,7 @@ const nameOf = (code: string) => languageName(code)?.split(/[;,]/)[0].trim() ?? 
  * English by Whisper), never, or for some files (the audio language is open).
  * The one answer the rule editor, the health check and the setup wizard use.
  */
-export function machineTranslationOf(conditions: Partial<RuleConditions>, targetLanguage: string): RuleExplanation['machine_translation'] {
+function machineTranslationOf(conditions: Partial<RuleConditions>, targetLanguage: string): RuleExplanation['machine_translation'] {
   const target = normalizeLanguage(targetLanguage) ?? targetLanguage;
   const source = conditions.audio_language_is ? normalizeLanguage(conditions.audio_language_is) : null;
   if (source) return chooseTask(source, target).machineTranslate ? 'always' : 'never';

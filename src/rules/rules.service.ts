@@ -62,7 +62,7 @@ const LANGUAGE_LIST_KEYS: (keyof RuleConditions)[] = [
   'audio_language_is', 'audio_language_not', 'has_embedded_subtitle_lang', 'missing_embedded_subtitle_lang', 'missing_external_subtitle_lang',
 ];
 
-export function toRule(row: ScanRuleRow): ScanRule {
+function toRule(row: ScanRuleRow): ScanRule {
   return {
     id: Number(row.id),
     name: row.name,

@@ -26,7 +26,7 @@ export interface ExternalSubtitle {
   generated: boolean;
 }
 
-export interface ParsedSubtitleName {
+interface ParsedSubtitleName {
   language: string | null;
   forced: boolean;
   sdh: boolean;

@@ -57,7 +57,7 @@ const resolvedBinary = new Map<string, string>();
  * `given` (Config.tools.ffprobe: FFPROBE_PATH) when it exists, else the
  * system ffprobe, else the binary shipped in @ffprobe-installer/ffprobe.
  */
-export function ffprobePath(given: string | null = null): string {
+function ffprobePath(given: string | null = null): string {
   const key = given ?? '';
   const known = resolvedBinary.get(key);
   if (known) return known;
@@ -159,7 +159,7 @@ function tag(s: RawStream, key: string): string | null {
   return v ? v : null;
 }
 
-export function parseProbeOutput(raw: string): ProbeResult {
+function parseProbeOutput(raw: string): ProbeResult {
   let json: { streams?: RawStream[]; format?: { duration?: string; format_name?: string; tags?: Record<string, string> } };
   try {
     json = JSON.parse(raw);

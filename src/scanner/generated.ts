@@ -18,18 +18,18 @@ import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { GENERATOR_MARK } from '../transcription/writers.js';
 
-export function sidecarName(subtitleName: string): string {
+function sidecarName(subtitleName: string): string {
   return `.${subtitleName}.transcriptorio.json`;
 }
 
-export interface GeneratedCheckOptions {
+interface GeneratedCheckOptions {
   /** the subtitle_tag setting */
   tag?: string | null;
   /** names in the subtitle's folder when the caller already listed it (saves a stat per file) */
   siblings?: ReadonlySet<string>;
 }
 
-export function hasTagToken(name: string, tag: string | null | undefined): boolean {
+function hasTagToken(name: string, tag: string | null | undefined): boolean {
   const t = tag?.trim().toLowerCase();
   if (!t) return false;
   return name.toLowerCase().split('.').slice(1, -1).includes(t);

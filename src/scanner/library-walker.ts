@@ -73,7 +73,7 @@ export function isExcludedPath(file: string, root: string, marker: string): bool
   return false;
 }
 
-export interface WalkResult {
+interface WalkResult {
   candidates: MediaCandidate[];
   issues: WalkIssue[];
   /** files skipped as not media (other extensions, temporary files, `.ts` source code) */

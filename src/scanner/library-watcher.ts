@@ -16,7 +16,7 @@ import { isSubtitleName } from './external-subtitles.js';
 import { isExcludedPath, isMediaName, isTemporaryName } from './library-walker.js';
 import { isMediaContent } from './media-sniff.js';
 
-export interface WatcherHooks {
+interface WatcherHooks {
   /** analyse and decide on files that finished arriving */
   process(paths: string[]): Promise<void>;
   stableSeconds(): number;
@@ -25,7 +25,7 @@ export interface WatcherHooks {
   log: Logger;
 }
 
-export interface WatchOptions {
+interface WatchOptions {
   recursive: boolean;
   polling: boolean;
 }

@@ -25,7 +25,7 @@ export type AnalysisOutcome = { candidate: MediaCandidate; analysis: MediaAnalys
 const CACHE_VERSION = 1;
 type CachedProbe = { v: number; ok: ProbeResult } | { v: number; error: string };
 
-export interface AnalyzerOptions {
+interface AnalyzerOptions {
   concurrency(): number;
   timeoutMs(): number;
   tag(): string | null;

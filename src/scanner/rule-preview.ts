@@ -17,12 +17,12 @@ import type { SettingsGet } from '../transcription/setting-get.js';
 import { explainRuleAction, type RuleExplanation } from '../rules/rules-explain.js';
 import { CONDITION_KEYS, normalizeAction, normalizeConditions, type RuleConditions, type RuleInput, type ScanRule } from '../rules/rules.service.js';
 
-export interface RulePreviewInput extends RuleInput {
+interface RulePreviewInput extends RuleInput {
   /** the rule being edited: left out of the other rules the draft competes with */
   rule_id?: number | null;
 }
 
-export interface RulePreview {
+interface RulePreview {
   explanation: RuleExplanation;
   /** files that would get a job from this rule if it were the only one */
   matches: number;
@@ -35,7 +35,7 @@ export interface RulePreview {
   sample: Array<{ path: string; reason: string }>;
 }
 
-export interface PreviewDeps {
+interface PreviewDeps {
   db: Db;
   get: SettingsGet;
   libraryPaths: string[];

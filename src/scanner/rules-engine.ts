@@ -38,7 +38,7 @@ export const DEFAULT_SKIP: SkipSettings = {
   skipForcedSubtitles: true,
 };
 
-export interface JobPlan {
+interface JobPlan {
   target_lang: string;
   source_lang: string | null;
   quality_preset: string;
@@ -76,7 +76,7 @@ function countedSubtitles(a: MediaAnalysis, s: SkipSettings): { external: Extern
 }
 
 /** What a rule makes of a file: the track its conditions select, or why it does not match (each failing condition). */
-export interface RuleCheck {
+interface RuleCheck {
   track: AudioTrack | null;
   /** one sentence per failing condition, in the order they are checked; empty when the rule matches */
   misses: string[];
@@ -86,7 +86,7 @@ const extensionsOf = (v: string) => v.split(',').map((e) => e.trim().toLowerCase
 const namesOf = (codes: string[]) => codes.map(nameOf).join(' or ');
 
 /** Checks every condition of a rule (not only up to the first failure), so the nearest rule can be told apart. */
-export function checkRule(rule: ScanRule, a: MediaAnalysis, s: SkipSettings = DEFAULT_SKIP, originalLanguage: string | null = null): RuleCheck {
+function checkRule(rule: ScanRule, a: MediaAnalysis, s: SkipSettings = DEFAULT_SKIP, originalLanguage: string | null = null): RuleCheck {
   const c = rule.conditions;
   const misses: string[] = [];
   if (c.file_extension) {
@@ -159,7 +159,7 @@ function nearestMiss(checks: Array<{ rule: ScanRule; misses: string[] }>): strin
   return `${first}${rest} (nearest rule: "${best.rule.name}")`;
 }
 
-export interface EvaluateInput {
+interface EvaluateInput {
   analysis: MediaAnalysis;
   /** enabled rules; sorted here by priority (higher first), then id */
   rules: ScanRule[];

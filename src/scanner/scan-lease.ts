@@ -12,7 +12,7 @@ import type { Db } from '../db/database.js';
 import { conflict } from '../errors.js';
 import * as repo from './scanner.repository.js';
 
-export const LOCK_KEY = 'scanner.lock';
+const LOCK_KEY = 'scanner.lock';
 const LOCK_TTL_MS = 60_000;
 
 export interface Lease {

@@ -27,7 +27,7 @@ export function describeSchedule(s: Schedule): string {
   return s.kind === 'cron' ? `cron: ${s.expression}` : `every ${s.minutes} minutes`;
 }
 
-export interface SchedulerHooks {
+interface SchedulerHooks {
   run(): Promise<void>;
   loadNext(): Promise<Date | null>;
   saveNext(next: Date | null): Promise<void>;

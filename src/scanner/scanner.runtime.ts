@@ -29,14 +29,14 @@ export interface ScannerStatus {
   last_scan: Omit<ScanResult, 'decisions'> | null;
 }
 
-export interface StartSchedulerInput {
+interface StartSchedulerInput {
   enabled?: boolean;
   cron_expression?: string | null;
   paths?: string[];
   recursive?: boolean;
 }
 
-export interface StartWatcherInput {
+interface StartWatcherInput {
   enabled?: boolean;
   paths?: string[];
   recursive?: boolean;

@@ -3,7 +3,7 @@ import { Type } from '@fastify/type-provider-typebox';
 import { Nullable } from '../http/schemas.js';
 import { SCAN_RUN_STATUSES, type ScanRunStatus } from './scan-runs.js';
 
-export const AudioTrackSchema = Type.Object({
+const AudioTrackSchema = Type.Object({
   index: Type.Integer({ description: 'Position among the audio streams (ffmpeg -map 0:a:N)' }),
   stream_index: Type.Integer({ description: 'Position among all streams' }),
   codec: Nullable(Type.String()),
@@ -13,7 +13,7 @@ export const AudioTrackSchema = Type.Object({
   title: Nullable(Type.String()),
 });
 
-export const EmbeddedSubtitleSchema = Type.Object({
+const EmbeddedSubtitleSchema = Type.Object({
   index: Type.Integer({ description: 'Position among the subtitle streams (ffmpeg -map 0:s:N)' }),
   stream_index: Type.Integer(),
   language: Nullable(Type.String()),
@@ -24,7 +24,7 @@ export const EmbeddedSubtitleSchema = Type.Object({
   title: Nullable(Type.String()),
 });
 
-export const ExternalSubtitleSchema = Type.Object({
+const ExternalSubtitleSchema = Type.Object({
   path: Type.String(),
   language: Nullable(Type.String()),
   format: Type.String({ description: 'srt, ass, ssa, vtt, vobsub, sub, sup, ...' }),

@@ -28,7 +28,7 @@ import { isGeneratedSubtitle as isUneditedOutput } from '../transcription/subtit
 
 export type { ScanProgress } from './scan-runs.js';
 
-export interface ScanRequest {
+interface ScanRequest {
   paths?: string[];
   recursive?: boolean;
   dryRun?: boolean;
@@ -56,21 +56,21 @@ export interface ScanResult {
   decisions?: PublicDecision[];
 }
 
-export type PublicDecision = Omit<Decision, 'plan'>;
+type PublicDecision = Omit<Decision, 'plan'>;
 
 /**
  * The marker that keeps one file out (`Movie.mkv.notranscribe` beside
  * `Movie.mkv`, for the `.notranscribe` marker); a marker in a folder keeps
  * the whole folder out of the walk instead.
  */
-export function fileMarker(c: MediaCandidate, marker: string): string | null {
+function fileMarker(c: MediaCandidate, marker: string): string | null {
   if (!marker) return null;
   const name = `${c.name}${marker.startsWith('.') ? '' : '.'}${marker}`;
   return c.folder.names.has(name) ? name : null;
 }
 
 /** How decideAndQueue treats files outside a scan (webhooks, play events, Bazarr sync); every field is optional. */
-export interface DecideOptions {
+interface DecideOptions {
   /** the media's original language (Sonarr/Radarr): picks the audio track, read by audio_is_original_language */
   originalLanguage?: string | null;
   /** files that replace an earlier copy: our own unedited subtitles of them are made again */
@@ -81,7 +81,7 @@ export interface DecideOptions {
   priority?: number;
 }
 
-export interface ProcessOptions extends Omit<DecideOptions, 'redoPaths'> {
+interface ProcessOptions extends Omit<DecideOptions, 'redoPaths'> {
   /** the rules to decide with instead of the enabled scan rules (a webhook's implicit default rule) */
   rules?: Awaited<ReturnType<ScanRulesService['list']>>;
   /** the files replace earlier copies (Sonarr/Radarr isUpgrade) */
@@ -103,7 +103,7 @@ export interface ScanObserver {
   walked(w: { roots: string[]; recursive: boolean; found: string[]; complete: boolean }): Promise<void>;
 }
 
-export interface ScannerDeps {
+interface ScannerDeps {
   db: Db;
   settings: SettingsService;
   jobs: JobsService;

@@ -67,12 +67,12 @@ export async function realPathOf(path: string): Promise<string> {
 }
 
 /** The configured media roots as real paths (roots that do not exist stay as written). */
-export async function mediaRoots(settings: RootSettings): Promise<string[]> {
+async function mediaRoots(settings: RootSettings): Promise<string[]> {
   const listed = [...settings.getList('library_paths'), ...settings.getList('allowed_media_roots')].map(expandHome).filter((r) => isAbsolute(r));
   return Promise.all(listed.map((r) => realPathOf(r)));
 }
 
-export type Confinement = { ok: true; path: string } | { ok: false; path: string; reason: string };
+type Confinement = { ok: true; path: string } | { ok: false; path: string; reason: string };
 
 /**
  * Resolves `path` and says whether it lies inside the media roots. Windows
@@ -103,7 +103,7 @@ export async function confineMediaPath(settings: RootSettings, path: string): Pr
   throw outsideLibrary(path, c);
 }
 
-export function outsideLibrary(requested: string, c: { path: string; reason: string }): AppError {
+function outsideLibrary(requested: string, c: { path: string; reason: string }): AppError {
   const shown = c.path && c.path !== requested.trim() ? `${requested} (resolves to ${c.path})` : requested;
   return new AppError(
     403,

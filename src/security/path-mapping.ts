@@ -14,7 +14,7 @@
  * (paths in webhooks from another machine).
  */
 
-export interface PathMapping {
+interface PathMapping {
   from: string;
   to: string;
 }

@@ -77,7 +77,7 @@ export function isLocalHostName(name: string | null, allowed: string[]): boolean
 }
 
 /** True when a browser says the request comes from another site (or an opaque origin). */
-export function isCrossSite(req: Pick<FastifyRequest, 'headers' | 'host'>): boolean {
+function isCrossSite(req: Pick<FastifyRequest, 'headers' | 'host'>): boolean {
   const site = req.headers['sec-fetch-site'];
   if (typeof site === 'string' && site !== 'same-origin' && site !== 'none') return true;
   const origin = req.headers.origin;
@@ -116,7 +116,7 @@ export function presentedKey(req: FastifyRequest): string | null {
   return null;
 }
 
-export type GuardVerdict = { allow: true } | { allow: false; error: AppError };
+type GuardVerdict = { allow: true } | { allow: false; error: AppError };
 
 const unauthorized = (req: FastifyRequest) =>
   new AppError(

@@ -6,12 +6,12 @@
  */
 export const SECRET_MASK = '********';
 
-export interface MaskableSetting {
+interface MaskableSetting {
   value: string;
   value_type: string;
 }
 
-export function isSecret(s: Pick<MaskableSetting, 'value_type'>): boolean {
+function isSecret(s: Pick<MaskableSetting, 'value_type'>): boolean {
   return s.value_type === 'secret';
 }
 

@@ -21,7 +21,7 @@ import { projectRoot, packageVersion } from '../paths.js';
 
 export type App = FastifyInstance;
 
-export interface BuildAppOptions {
+interface BuildAppOptions {
   /** Folder of the built UI; GET / answers JSON when it has no index.html. */
   webDir?: string;
   logger?: boolean;

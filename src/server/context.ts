@@ -47,7 +47,7 @@ import { DiskFullRecord } from '../system/disk-full.js';
 
 export type { CoreContext } from '../core/context.js';
 
-export interface WorkerPool {
+interface WorkerPool {
   /** this node's supervisor: forks, restarts and stops its worker processes */
   supervisor: WorkerSupervisor;
   /** the Workers API: workers of every node */
@@ -71,7 +71,7 @@ export interface AppContext extends CoreContext {
   background: readonly BackgroundComponent[];
 }
 
-export interface ContextOptions {
+interface ContextOptions {
   log?: Logger;
   /** `server --workers N`: CPU workers to start at boot instead of the worker_cpu_count setting. */
   cpuWorkersAtBoot?: number;

@@ -31,7 +31,7 @@ function describeSource(source: Config['listenSource']['host'], flag: string, en
   return null;
 }
 
-export interface StartOptions {
+interface StartOptions {
   /** false: listen only, no background component (tests); default true */
   background?: boolean;
   /** `server --workers N`: CPU workers at boot instead of the worker_cpu_count setting */

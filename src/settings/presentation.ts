@@ -25,7 +25,7 @@ export const SETTING_SECTIONS = [
   { id: 'paths', title: 'Path mappings', description: 'For several machines that see the library under different paths.' },
 ] as const;
 
-export type SettingSectionId = (typeof SETTING_SECTIONS)[number]['id'];
+type SettingSectionId = (typeof SETTING_SECTIONS)[number]['id'];
 
 export interface SettingPresentation {
   label: string;

@@ -13,7 +13,7 @@ import { listSettings } from './settings.repository.js';
 import { quoteStored, readStored, shownValue, type StoredProblem } from './settings.stored.js';
 
 /** The shape of a health check (system/health.service.ts `HealthCheck`; not imported, so settings does not depend on system). */
-export interface StoredSettingCheck {
+interface StoredSettingCheck {
   id: string;
   level: 'error' | 'warning';
   message: string;
@@ -22,7 +22,7 @@ export interface StoredSettingCheck {
 }
 
 /** Every built-in setting whose stored value is not used, in the order of the table. */
-export async function storedSettingProblems(db: Db): Promise<StoredProblem[]> {
+async function storedSettingProblems(db: Db): Promise<StoredProblem[]> {
   const out: StoredProblem[] = [];
   for (const row of await listSettings(db)) {
     const def = definitionByKey.get(row.key);
@@ -32,7 +32,7 @@ export async function storedSettingProblems(db: Db): Promise<StoredProblem[]> {
   return out;
 }
 
-export function storedSettingCheck(p: StoredProblem): StoredSettingCheck {
+function storedSettingCheck(p: StoredProblem): StoredSettingCheck {
   const label = presentationOf(p.key).label;
   return {
     id: `setting_invalid:${p.key}`,

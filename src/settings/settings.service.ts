@@ -28,7 +28,7 @@ import { fallbackWords, readStored, storedProblemMessage, type StoredProblem } f
 import { isUnchangedSecret, maskSecret } from '../security/secrets.js';
 import { SETTING_SECTIONS, presentationOf, type SettingPresentation } from './presentation.js';
 
-export const SETTING_CATEGORIES: SettingCategory[] = [
+const SETTING_CATEGORIES: SettingCategory[] = [
   'general', 'workers', 'transcription', 'subtitles', 'skip', 'scanner', 'bazarr', 'advanced', 'integrations',
 ];
 
@@ -39,7 +39,7 @@ export const SETTING_CATEGORIES: SettingCategory[] = [
  * A built-in setting always shows its definition's description, category
  * and type.
  */
-export interface SettingView extends Omit<SettingRow, 'created_at'> {
+interface SettingView extends Omit<SettingRow, 'created_at'> {
   created_at: string | null;
 }
 
@@ -59,7 +59,7 @@ export interface Setting extends SettingView {
 const nowIso = () => new Date().toISOString();
 
 /** The id a built-in setting at its default is listed with: negative, from its key alone. */
-export function defaultSettingId(key: string): number {
+function defaultSettingId(key: string): number {
   return -(createHash('sha256').update(key).digest().readUInt32BE(0) & 0x7fffffff) || -1;
 }
 

@@ -22,7 +22,7 @@ export interface StoredProblem {
   isDefault: boolean;
 }
 
-export interface StoredReading {
+interface StoredReading {
   /** the normalized text in force */
   text: string;
   problem: StoredProblem | null;

@@ -25,7 +25,7 @@ export class SettingValueError extends Error {
   }
 }
 
-export type ValueRules = Pick<SettingDefinition, 'key' | 'value_type' | 'choices' | 'min' | 'max' | 'format'>;
+type ValueRules = Pick<SettingDefinition, 'key' | 'value_type' | 'choices' | 'min' | 'max' | 'format'>;
 
 /** Returns the normalized text to store, or throws a SettingValueError whose message names the problem. */
 export function normalizeValue(def: ValueRules, raw: unknown): string {

@@ -30,7 +30,7 @@ export interface ModelChoice {
   values: Record<string, string>;
 }
 
-export interface ModelChoiceDeps {
+interface ModelChoiceDeps {
   settings: SettingsService;
   models: ModelsService;
   /** resolves a picked path inside the browsable folders (403/404 otherwise) */

@@ -37,14 +37,14 @@ export interface FlatRule {
   job_priority?: number;
 }
 
-export interface TranslationInput {
+interface TranslationInput {
   provider: string;
   url?: string | null;
   api_key?: string | null;
   model?: string | null;
 }
 
-export interface StandaloneInput {
+interface StandaloneInput {
   library_paths: string[];
   scan_rules?: FlatRule[];
   worker_config?: { count: number; type: string };
@@ -55,7 +55,7 @@ export interface StandaloneInput {
   translation?: TranslationInput | null;
 }
 
-export interface BazarrInput {
+interface BazarrInput {
   /** where Bazarr reaches this server (http://nas.local:8000); stored as the public_url setting */
   public_url?: string | null;
   /** true: a new provider key replaces the one in use (Bazarr must be given the new URL) */
@@ -91,7 +91,7 @@ export interface SetupResult {
 const TRANSLATION_PROVIDERS = ['libretranslate', 'deepl', 'openai'];
 
 /** The translation settings of the wizard's provider, validated (400 names the missing field). */
-export function translationValues(t: TranslationInput): Record<string, string> {
+function translationValues(t: TranslationInput): Record<string, string> {
   const provider = String(t.provider ?? '').trim().toLowerCase();
   if (!TRANSLATION_PROVIDERS.includes(provider)) throw badRequest(`translation.provider must be one of ${TRANSLATION_PROVIDERS.join(', ')}, got "${t.provider}"`, 'bad_translation');
   const url = (t.url ?? '').trim();
@@ -109,7 +109,7 @@ export function translationValues(t: TranslationInput): Record<string, string> {
 }
 
 /** A public URL as given (http(s), host, optional port and path prefix), without a trailing slash. */
-export function normalizePublicUrl(raw: string): string {
+function normalizePublicUrl(raw: string): string {
   const text = raw.trim();
   let u: URL;
   try {
@@ -135,11 +135,11 @@ function isAbsoluteLibraryPath(p: string): boolean {
 }
 
 /** A list setting's text: comma-separated, or a JSON array when a path itself holds a separator. */
-export function listSettingText(items: string[]): string {
+function listSettingText(items: string[]): string {
   return items.some((p) => p.includes(',') || p.includes('|')) ? JSON.stringify(items) : items.join(',');
 }
 
-export function normalizeLibraryPaths(paths: string[]): string[] {
+function normalizeLibraryPaths(paths: string[]): string[] {
   const out: string[] = [];
   for (const [i, raw] of paths.entries()) {
     const p = typeof raw === 'string' ? raw.trim() : '';
@@ -152,7 +152,7 @@ export function normalizeLibraryPaths(paths: string[]): string[] {
 }
 
 /** Turns a flat wizard rule into the rules API's input, validating every field (400 names the rule). */
-export function toRuleInput(rule: FlatRule, index: number): RuleInput {
+function toRuleInput(rule: FlatRule, index: number): RuleInput {
   const where = `scan_rules[${index}]`;
   if (!rule || typeof rule !== 'object') throw badRequest(`${where} must be an object`, 'bad_rule');
   const unknown = Object.keys(rule).filter((k) => !RULE_KEYS.has(k));

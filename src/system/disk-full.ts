@@ -23,14 +23,14 @@ import { databaseKindOf, sqlitePathOf } from '../config.js';
 export const DISK_FULL_BYTES = 16 * 1024 ** 2;
 
 /** Where the "no space" came from: a file write, the SQLite database, the PostgreSQL server. */
-export type DiskFullSource = 'filesystem' | 'sqlite' | 'postgres';
+type DiskFullSource = 'filesystem' | 'sqlite' | 'postgres';
 
 /**
  * What kind of "no space left" `err` is, following its `cause` chain; null
  * for anything else. Our own `disk_full` AppError (a subtitle on a full
  * library disk, output.ts) is not matched: it is already a decision.
  */
-export function diskFullSource(err: unknown): DiskFullSource | null {
+function diskFullSource(err: unknown): DiskFullSource | null {
   let e: unknown = err;
   for (let depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
     if (e instanceof AppError) return null;
@@ -50,7 +50,7 @@ export function isDatabaseFull(err: unknown): boolean {
 }
 
 /** Where the service writes: the data folder, and the database it names. */
-export interface DiskPlaces {
+interface DiskPlaces {
   dataDir: string;
   databaseUrl?: string;
   /** the folder a file write went to, when the error does not carry its path (a stream's write) */

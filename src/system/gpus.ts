@@ -80,11 +80,6 @@ export async function findGpu(nvidiaSmi: string, id: number): Promise<Gpu | unde
   return (await listGpus(nvidiaSmi)).find((g) => g.id === id);
 }
 
-/** The device indexes that exist (what a GPU worker's device_id must be one of). */
-export async function gpuIds(nvidiaSmi: string): Promise<number[]> {
-  return (await listGpus(nvidiaSmi)).map((g) => g.id);
-}
-
 /** GPU memory (MiB) a process uses, from nvidia-smi's compute apps; null when unknown (no GPU, no driver, not listed). */
 export function gpuMemoryOfPid(nvidiaSmi: string, pid: number | null): Promise<number | null> {
   if (!pid) return Promise.resolve(null);

@@ -21,7 +21,7 @@ import { ruleNeedsTranslation } from '../rules/rules-explain.js';
 import { DISK_FULL_BYTES, freeBytes, freeSpaceFix, type DiskFullEvent } from './disk-full.js';
 import { storedSettings } from '../settings/settings.health.js';
 
-export type HealthLevel = 'error' | 'warning' | 'info';
+type HealthLevel = 'error' | 'warning' | 'info';
 
 export interface HealthCheck {
   id: string;
@@ -32,7 +32,7 @@ export interface HealthCheck {
   link: string | null;
 }
 
-export interface HealthDeps {
+interface HealthDeps {
   db: Db;
   settings: { get(key: string): unknown; getString(key: string): string; getBoolean(key: string): boolean; getList(key: string): string[]; getNumber(key: string): number };
   dataDir: string;
@@ -50,7 +50,7 @@ export interface HealthDeps {
 }
 
 /** Free space below which a disk is reported (a 2-hour film's subtitles are tiny, but models and uploads are not). */
-export const LOW_DISK_BYTES = 1024 ** 3;
+const LOW_DISK_BYTES = 1024 ** 3;
 
 type Check = (d: HealthDeps) => Promise<HealthCheck[]>;
 

@@ -9,14 +9,14 @@ import { readFile } from 'node:fs/promises';
 import si from 'systeminformation';
 import { listGpus, type Gpu } from './gpus.js';
 
-export interface CpuInfo {
+interface CpuInfo {
   usage_percent: number;
   count_logical: number;
   count_physical: number;
   frequency_mhz: number;
 }
 
-export interface MemoryInfo {
+interface MemoryInfo {
   total_gb: number;
   used_gb: number;
   free_gb: number;
@@ -59,7 +59,7 @@ let lastTicks: Ticks | null = ticks();
 let lastUsage: { at: number; value: number } | null = null;
 
 /** CPU busy percent over the last interval (at most ~1 s old). */
-export async function cpuUsagePercent(): Promise<number> {
+async function cpuUsagePercent(): Promise<number> {
   const now = Date.now();
   if (lastUsage && now - lastUsage.at < SAMPLE_MS) return lastUsage.value;
   if (!lastTicks) {

@@ -24,14 +24,14 @@ export interface ScannerSummary {
  * the scanner's status and the full-disk record (structural, so this module
  * needs neither the worker nor the scanner modules).
  */
-export type StatusContext = Pick<CoreContext, 'config' | 'database' | 'jobs' | 'settings' | 'startedAt'> & {
+type StatusContext = Pick<CoreContext, 'config' | 'database' | 'jobs' | 'settings' | 'startedAt'> & {
   workers: { service: { stats(): Promise<WorkersSummary> } };
   scanner: { status(): Promise<ScannerSummary> };
   diskFull: DiskFullRecord;
 };
 
 /** The models jobs run with, as the resolver gives them (src/transcription/resolve.ts): never a guess of its own. */
-export function transcriptionSummary(get: (key: SettingKey) => unknown) {
+function transcriptionSummary(get: (key: SettingKey) => unknown) {
   const byPreset = resolveAllPresets(get);
   const preset = defaultQualityPreset(get);
   const providerPreset = providerQualityPreset(get);
@@ -75,7 +75,7 @@ export async function systemStatus(ctx: StatusContext) {
 }
 
 /** GET /health's body: the contract's four keys, the data folder's free space, and what is wrong when it is not healthy. */
-export interface HealthSummary {
+interface HealthSummary {
   status: 'healthy' | 'degraded' | 'unhealthy';
   database: 'connected' | 'disconnected';
   workers: number;

@@ -18,7 +18,7 @@ const MemorySchema = Type.Object({
   free_gb: Type.Number({ description: 'Available memory' }),
   usage_percent: Type.Number(),
 });
-export const GpuSchema = Type.Object({
+const GpuSchema = Type.Object({
   id: Type.Integer(),
   name: Type.String(),
   memory_total_mb: Type.Integer(),

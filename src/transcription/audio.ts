@@ -212,7 +212,7 @@ export async function probeMedia(file: string, signal?: AbortSignal, tools?: Par
 const TRUNCATION = /file ended prematurely|partial file|truncating packet|filesize and duration do not match|end of file reached prematurely/i;
 
 /** The truncation lines of ffmpeg's or ffprobe's stderr (without their `[demuxer @ 0x...]` prefixes), or null. */
-export function truncationOf(stderr: string): string | null {
+function truncationOf(stderr: string): string | null {
   const lines = stderr
     .split('\n')
     .filter((l) => TRUNCATION.test(l))
@@ -225,7 +225,7 @@ function cleanFfmpegLine(line: string): string {
 }
 
 /** A RIFF WAV's declared length: its data chunk's size over its byte rate (null when not a WAV, or a stream with an open size). */
-export function wavDeclaredSeconds(file: string): number | null {
+function wavDeclaredSeconds(file: string): number | null {
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -266,14 +266,14 @@ export function wavDeclaredSeconds(file: string): number | null {
  * An 11 s clip cut to 3 s misses 8 s (more than 2 s); a 2 h film must miss
  * more than 6 min; a 22 min episode more than 66 s.
  */
-export const INCOMPLETE_MIN_MISSING_SECONDS = 2;
-export const INCOMPLETE_MISSING_RATIO = 0.05;
+const INCOMPLETE_MIN_MISSING_SECONDS = 2;
+const INCOMPLETE_MISSING_RATIO = 0.05;
 /**
  * When ffmpeg itself says the file is cut short, this much audio missing is
  * enough: only a damaged last packet of an otherwise whole file (ffmpeg
  * complains, the audio is all there) passes.
  */
-export const TRUNCATED_SLACK_SECONDS = 0.5;
+const TRUNCATED_SLACK_SECONDS = 0.5;
 
 /**
  * Throws `incomplete_media` when the decoded audio is shorter than the file

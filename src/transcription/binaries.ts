@@ -13,7 +13,7 @@ import type { Device } from './types.js';
 // read by the configuration (Config.tools.whisperDir), whose holders pass it here.
 export { DEFAULT_WHISPER_DIR };
 
-export type WhisperBinary = 'whisper-cli' | 'whisper-server' | 'whisper-vad-speech-segments';
+type WhisperBinary = 'whisper-cli' | 'whisper-server' | 'whisper-vad-speech-segments';
 
 export function whisperBinaryPath(name: WhisperBinary, device: Device = 'cpu', whisperDir = DEFAULT_WHISPER_DIR): string {
   return join(whisperDir, device, 'bin', name);

@@ -31,7 +31,7 @@ function norm(text: string): string {
   return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
 }
 
-export interface HallucinationOptions {
+interface HallucinationOptions {
   /** drop stock non-speech phrases */
   phrases?: boolean;
   /** the same text this many times in a row is a loop: keep the first */

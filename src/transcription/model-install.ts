@@ -11,7 +11,7 @@ import { AppError } from '../errors.js';
 import type { DownloadProgress } from './download.js';
 import { catalogueEntry, downloadModel, resolveModel } from './models.js';
 
-export interface ModelInstallOptions {
+interface ModelInstallOptions {
   /** the model_auto_download setting */
   autoDownload: boolean;
   /** the model_download_base_url setting */

@@ -26,7 +26,7 @@ export interface CatalogueEntry {
 }
 
 export const DEFAULT_MODEL_BASE_URL = 'https://huggingface.co/ggerganov/whisper.cpp/resolve/main';
-export const DEFAULT_VAD_BASE_URL = 'https://huggingface.co/ggml-org/whisper-vad/resolve/main';
+const DEFAULT_VAD_BASE_URL = 'https://huggingface.co/ggml-org/whisper-vad/resolve/main';
 
 const w = (name: string, sizeMiB: number, sha1?: string): CatalogueEntry => ({
   name,
@@ -204,7 +204,7 @@ export async function removeModel(name: string, modelDir: string): Promise<boole
   return had;
 }
 
-export function hashFile(path: string, algo: 'sha1' | 'sha256'): Promise<string> {
+function hashFile(path: string, algo: 'sha1' | 'sha256'): Promise<string> {
   return new Promise((res, rej) => {
     const h = createHash(algo);
     createReadStream(path)

@@ -19,7 +19,7 @@ import { formatLanguageForFileName, type LanguageNamingType } from '../languages
 import { writeSubtitle, type SubtitleMeta } from './subtitle-files.js';
 import type { SubtitleFormat } from './types.js';
 
-export interface NamingOptions {
+interface NamingOptions {
   namingType?: LanguageNamingType;
   /** `ai` gives Movie.ai.spa.srt */
   tag?: string | null;
@@ -52,7 +52,7 @@ export function serviceUser(): string {
  * A file-system error met while writing `subtitle` (for `media`) as the
  * AppError a person can act on; other errors pass through unchanged.
  */
-export function outputWriteError(err: unknown, subtitle: string, media: string): unknown {
+function outputWriteError(err: unknown, subtitle: string, media: string): unknown {
   const code = (err as NodeJS.ErrnoException | null)?.code;
   const dir = dirname(subtitle);
   const what = `Cannot write subtitles next to ${media}`;

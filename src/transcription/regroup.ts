@@ -111,7 +111,7 @@ export function regroupSegments(segments: Segment[], options: Partial<LineBreakO
 }
 
 /** Enforces min/max duration, reading speed and no overlaps, in that order of priority. */
-export function fixTiming(cues: Segment[], o: LineBreakOptions): Segment[] {
+function fixTiming(cues: Segment[], o: LineBreakOptions): Segment[] {
   const out = cues.map((c) => ({ ...c }));
   for (let i = 0; i < out.length; i++) {
     const c = out[i];

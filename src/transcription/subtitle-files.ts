@@ -149,7 +149,7 @@ export interface SubtitleMeta {
  * published; `discard()` removes them. Separate from publishing so that
  * everything needing disk space happens first.
  */
-export interface StagedSubtitle {
+interface StagedSubtitle {
   readonly path: string;
   /** Publishes the subtitle and its record; throws `subtitle_exists` when the name holds a file that is not ours at that moment. */
   publish(): Promise<void>;

@@ -12,7 +12,7 @@ import type { Span } from './vad.js';
 import { openPcmWav, quietestCut, readPcm, wavHeader, type PcmFile, SAMPLE_RATE } from './wav.js';
 import type { DecodeOptions, LanguageGuess, Segment } from './types.js';
 
-export interface DetectOptions {
+interface DetectOptions {
   /** seconds of speech per window (detect_language_length) */
   length?: number;
   /** where detection starts, seconds (detect_language_offset) */
@@ -110,7 +110,7 @@ export async function detectLanguageInWav(wavPath: string, engine: Transcription
  */
 export const DEFAULT_CHUNK_SECONDS = 120;
 
-export interface ChunkedOptions extends DecodeOptions {
+interface ChunkedOptions extends DecodeOptions {
   /** longest chunk sent to the engine, seconds (DEFAULT_CHUNK_SECONDS) */
   chunkSeconds?: number;
   onProgress?(percent: number): void;

@@ -20,7 +20,7 @@ export interface TranslationConfig {
   timeoutSeconds?: number;
 }
 
-export const DEFAULT_TRANSLATION_TIMEOUT_SECONDS = 60;
+const DEFAULT_TRANSLATION_TIMEOUT_SECONDS = 60;
 
 export interface TranslationProvider {
   readonly name: string;

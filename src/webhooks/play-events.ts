@@ -24,7 +24,7 @@ export function episodeOf(name: string): { season: number; episode: number } | n
 }
 
 /** The next `n` episodes of the same season in the file's folder, in episode order. */
-export async function nextEpisodes(path: string, n: number, mediaExtensions: ReadonlySet<string>): Promise<string[]> {
+async function nextEpisodes(path: string, n: number, mediaExtensions: ReadonlySet<string>): Promise<string[]> {
   if (n <= 0) return [];
   const current = episodeOf(basename(path));
   if (!current) return [];

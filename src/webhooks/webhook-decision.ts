@@ -31,7 +31,7 @@ export const webhookSourceLabel = (source: WebhookSource) => `webhook:${source}`
  * queues when no scan rule is enabled, judged like any rule (a subtitle
  * already there, a generated one, a live job, the skip settings).
  */
-export function implicitWebhookRule(settings: SettingsService): ScanRule {
+function implicitWebhookRule(settings: SettingsService): ScanRule {
   return {
     id: 0,
     name: 'webhook defaults',

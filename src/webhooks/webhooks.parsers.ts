@@ -7,7 +7,6 @@ import { badRequest } from '../errors.js';
 import { normalizeLanguage } from '../languages.js';
 
 export type WebhookSource = 'plex' | 'jellyfin' | 'emby' | 'tautulli' | 'sonarr' | 'radarr';
-export const WEBHOOK_SOURCES: readonly WebhookSource[] = ['plex', 'jellyfin', 'emby', 'tautulli', 'sonarr', 'radarr'];
 
 export type WebhookIntent =
   | { kind: 'test' }
@@ -35,7 +34,7 @@ function object(body: unknown, source: string): Obj {
 }
 
 /** Folder + relative path with the folder's separator style (Sonarr on Windows sends backslashes). */
-export function joinMediaPath(folder: string, relative: string): string {
+function joinMediaPath(folder: string, relative: string): string {
   const sep = folder.includes('\\') && !folder.includes('/') ? '\\' : '/';
   return `${folder.replace(/[\\/]+$/, '')}${sep}${relative.replace(/^[\\/]+/, '').replace(/[\\/]/g, sep)}`;
 }

@@ -8,7 +8,7 @@
 import { isWhisperBuilt, whisperBinaryPath } from '../transcription/index.js';
 import type { ToolPaths } from '../config.js';
 
-export interface GpuInfo {
+interface GpuInfo {
   id: number;
   name: string;
   memory_total_mb?: number;

@@ -29,14 +29,14 @@ import * as repo from './workers.repository.js';
  * back; `disk_full_held`: even that could not be written, the job is still
  * marked as this worker's (the worker hands it back when it can).
  */
-export type RunResult = 'completed' | 'failed' | 'retry' | 'cancelled' | 'handed_back' | 'lost' | 'disk_full' | 'disk_full_held';
+type RunResult = 'completed' | 'failed' | 'retry' | 'cancelled' | 'handed_back' | 'lost' | 'disk_full' | 'disk_full_held';
 
 type AbortReason = 'cancel' | 'stop' | 'lost' | 'disk_full';
 
 /** How often progress is written and cancel is checked while a job runs. */
-export const PROGRESS_INTERVAL_MS = 500;
+const PROGRESS_INTERVAL_MS = 500;
 
-export interface RunnerIdentity {
+interface RunnerIdentity {
   workerId: string;
   workerType: 'cpu' | 'gpu';
   deviceId: number | null;
@@ -51,7 +51,7 @@ export interface RunningJob {
   abort(reason: AbortReason, cause?: unknown): void;
 }
 
-export interface RunnerDeps {
+interface RunnerDeps {
   database: DatabaseHandle;
   settings: SettingsService;
   log: Logger;

@@ -13,7 +13,7 @@ import { isDatabaseFull } from '../system/disk-full.js';
 import * as life from '../jobs/job-lifecycle.repository.js';
 import * as repo from './workers.repository.js';
 
-export interface ProgressWriterOptions {
+interface ProgressWriterOptions {
   db: Db;
   jobId: string;
   workerId: string;

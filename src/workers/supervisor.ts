@@ -23,7 +23,7 @@ import { freshTempDir, removeTempDir, sweepWorkerTemp, tempEnv, workerTempDir } 
 
 export type WorkerType = 'cpu' | 'gpu';
 
-export interface SupervisorOptions {
+interface SupervisorOptions {
   database: DatabaseHandle;
   databaseUrl: string;
   settings: SettingsService;
@@ -70,7 +70,7 @@ export function restartBackoff(previousCrashes: number, ranMs: number): { crashe
 }
 
 /** How the worker entry runs: compiled JavaScript in production, TypeScript through tsx from a checkout. */
-export function workerEntry(): { file: string; execArgv: string[] } {
+function workerEntry(): { file: string; execArgv: string[] } {
   const here = fileURLToPath(import.meta.url);
   if (here.endsWith('.js')) return { file: join(dirname(here), 'worker-process.js'), execArgv: [] };
   let tsx = 'tsx';

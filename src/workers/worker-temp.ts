@@ -15,7 +15,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
-export function workerTempRoot(dataDir: string): string {
+function workerTempRoot(dataDir: string): string {
   return join(dataDir, 'tmp');
 }
 

@@ -26,7 +26,7 @@ export function workerEventsPoller(service: WorkersService, events: EventHub): (
   };
 }
 
-export interface WorkersComponentDeps {
+interface WorkersComponentDeps {
   supervisor: WorkerSupervisor;
   settings: SettingsService;
   log: Logger;

@@ -23,7 +23,7 @@ import * as m012 from './012-first-run.js';
 import * as m013 from './013-job-events.js';
 import * as m014 from './014-settings-overrides.js';
 
-export interface VersionedMigration {
+interface VersionedMigration {
   name: string;
   up(db: Kysely<any>, kind: DbKind): Promise<void>;
 }

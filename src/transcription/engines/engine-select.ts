@@ -44,9 +44,9 @@ export interface EngineCache {
 }
 
 /** The threads of a local engine when whisper_threads gives none (the setting's own default). */
-export const DEFAULT_THREADS = 4;
+const DEFAULT_THREADS = 4;
 
-export interface LocalEngineNeeds {
+interface LocalEngineNeeds {
   threads: number;
   /** the VAD model file of the job (null: none); asked only for a local engine */
   vadModel(): string | null;
@@ -80,17 +80,17 @@ export interface EngineJob extends ModelJobContext {
 }
 
 /** The pipeline options of a job, for the device its worker runs on. */
-export type JobPipelineOptions = PipelineSettings & { threads: number; device: 'cpu' | 'cuda'; gpuDevice: number };
+type JobPipelineOptions = PipelineSettings & { threads: number; device: 'cpu' | 'cuda'; gpuDevice: number };
 
 /** What a job adds to its settings when it asks for an engine. */
-export interface JobEngineChoice {
+interface JobEngineChoice {
   /** a model the request chose (a provider request's `model`); absent: the preset decides */
   model?: string | null;
   /** the VAD model file of a local engine; absent: the vad_enabled / vad_model settings (vadModelFile) */
   vadModel?(options: JobPipelineOptions): string | null;
 }
 
-export interface PreparedEngine {
+interface PreparedEngine {
   options: JobPipelineOptions;
   spec: EngineSpec;
   engine: TranscriptionEngine;

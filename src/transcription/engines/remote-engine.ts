@@ -22,7 +22,7 @@ import type { DecodeOptions, Segment, Word } from '../types.js';
 import type { Span } from '../vad.js';
 import type { SettingKey } from '../../settings/definitions/index.js';
 
-export type RemoteBackend = 'remote_asr' | 'remote_openai';
+type RemoteBackend = 'remote_asr' | 'remote_openai';
 
 export interface RemoteEngineSettings {
   backend: RemoteBackend;
