@@ -4,6 +4,7 @@
  */
 import { AppError } from '../errors.js';
 import type { Segment } from './types.js';
+import { withRetries } from '../retry.js';
 
 export type TranslationProviderType = 'libretranslate' | 'deepl' | 'openai';
 
@@ -137,12 +138,6 @@ export function createTranslationProvider(c: TranslationConfig | null | undefine
   }
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((res, rej) => {
-    const t = setTimeout(res, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), rej(Object.assign(new Error('cancelled'), { name: 'AbortError' }))), { once: true });
-  });
-
 /** Translates cue texts in batches with retries and exponential back-off; timings are kept. */
 export async function translateSegments(
   segments: Segment[],
@@ -158,20 +153,11 @@ export async function translateSegments(
   for (let i = 0; i < segments.length; i += size) {
     const batch = segments.slice(i, i + size);
     const texts = batch.map((s) => s.text.replace(/\s*\n\s*/g, ' ').trim());
-    let attempt = 0;
-    let result: string[];
-    for (;;) {
-      try {
-        result = await provider.translate(texts, from, to, hooks.signal);
-        if (result.length !== texts.length) throw Object.assign(new AppError(502, 'translation_failed', `${provider.name} returned ${result.length} lines for ${texts.length}`), { retryable: true });
-        break;
-      } catch (err) {
-        const retryable = (err as { retryable?: boolean }).retryable !== false && (err as Error).name !== 'AbortError';
-        if (!retryable || attempt >= retries) throw err;
-        await sleep((config.backoffMs ?? 500) * 2 ** attempt, hooks.signal);
-        attempt++;
-      }
-    }
+    const result = await withRetries(async () => {
+      const lines = await provider.translate(texts, from, to, hooks.signal);
+      if (lines.length !== texts.length) throw Object.assign(new AppError(502, 'translation_failed', `${provider.name} returned ${lines.length} lines for ${texts.length}`), { retryable: true });
+      return lines;
+    }, { retries, backoffMs: config.backoffMs ?? 500, signal: hooks.signal, retryable: (err) => (err as { retryable?: boolean }).retryable !== false });
     batch.forEach((s, k) => out.push({ start: s.start, end: s.end, text: result[k] }));
     hooks.onProgress?.(Math.min(100, ((i + batch.length) / segments.length) * 100));
   }

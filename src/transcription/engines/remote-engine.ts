@@ -13,7 +13,6 @@
  * does its own VAD). Each request has a timeout and is retried with back-off
  * on network errors, 429 and 5xx.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../../errors.js';
 import { toWhisperCode } from '../../languages.js';
 import { remoteEngineLabel } from '../resolve.js';
@@ -21,6 +20,7 @@ import type { EngineCapabilities, EngineResult, EngineRunHooks, LanguageDetectio
 import type { DecodeOptions, Segment, Word } from '../types.js';
 import type { Span } from '../vad.js';
 import type { SettingKey } from '../../settings/definitions/index.js';
+import { abortError, withRetries } from '../../retry.js';
 
 type RemoteBackend = 'remote_asr' | 'remote_openai';
 
@@ -65,17 +65,10 @@ interface WhisperJson {
   words?: { word?: string; start?: number; end?: number; probability?: number }[];
 }
 
-const abortError = () => Object.assign(new Error('transcription cancelled'), { name: 'AbortError' });
+const cancelled = () => abortError('transcription cancelled');
 
-/** The back-off before a retry; a cancel ends it at once (as the pipeline's AbortError). */
-async function backOff(ms: number, signal?: AbortSignal): Promise<void> {
-  try {
-    await sleep(ms, undefined, { signal });
-  } catch (e) {
-    if (signal?.aborted) throw abortError();
-    throw e;
-  }
-}
+/** A failed attempt worth another (no answer, a 5xx or 429), with what it said for the final message. */
+class Unanswered extends Error {}
 
 export class RemoteEngine implements TranscriptionEngine {
   /** model_used of its jobs: the resolver's label (remoteEngineLabel) unless one is given */
@@ -113,7 +106,7 @@ export class RemoteEngine implements TranscriptionEngine {
   }
 
   private async run(wav: Buffer, opts: DecodeOptions & { detectOnly?: boolean }, hooks: EngineRunHooks): Promise<EngineResult> {
-    if (hooks.signal?.aborted) throw abortError();
+    if (hooks.signal?.aborted) throw cancelled();
     const s = this.settings;
     let result: EngineResult;
     if (s.backend === 'remote_asr') {
@@ -160,9 +153,7 @@ export class RemoteEngine implements TranscriptionEngine {
       headers['x-api-key'] = s.apiKey;
     }
     let lastError = '';
-    for (let attempt = 0; attempt <= s.retries; attempt++) {
-      if (attempt > 0) await backOff(Math.min(30_000, (s.backoffMs ?? 1000) * 2 ** (attempt - 1)), signal);
-      if (signal?.aborted) throw abortError();
+    const once = async (): Promise<unknown> => {
       const form = new FormData();
       for (const [k, v] of Object.entries(fields)) for (const one of Array.isArray(v) ? v : [v]) form.append(k, one);
       form.append(fileField, new Blob([wav], { type: 'audio/wav' }), 'audio.wav');
@@ -171,9 +162,9 @@ export class RemoteEngine implements TranscriptionEngine {
       try {
         res = await fetch(url, { method: 'POST', body: form, headers, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
       } catch (e) {
-        if (signal?.aborted) throw abortError();
+        if (signal?.aborted) throw cancelled();
         lastError = timeout.aborted ? `no answer within ${s.timeoutSeconds} s (remote_engine_timeout_seconds)` : `${(e as Error).message}${(e as { cause?: Error }).cause ? ` (${(e as { cause?: Error }).cause!.message})` : ''}`;
-        continue;
+        throw new Unanswered(lastError);
       }
       const text = await res.text().catch(() => '');
       if (res.ok) {
@@ -188,6 +179,13 @@ export class RemoteEngine implements TranscriptionEngine {
         // The server refuses this request (bad key, bad parameters): retrying will not help.
         throw new AppError(424, 'remote_engine_rejected', `The remote engine at ${url.origin}${path} refused the request: ${lastError}`);
       }
+      throw new Unanswered(lastError);
+    };
+    try {
+      return await withRetries(once, { retries: s.retries, backoffMs: s.backoffMs ?? 1000, maxBackoffMs: 30_000, signal, retryable: (e) => e instanceof Unanswered });
+    } catch (e) {
+      if (signal?.aborted) throw cancelled();
+      if (!(e instanceof Unanswered)) throw e;
     }
     throw new AppError(502, 'remote_engine_failed', `The remote engine at ${url.origin}${path} failed after ${s.retries + 1} attempt(s): ${lastError}`);
   }
