@@ -29,7 +29,7 @@ export function itemJson(item: ItemView): Buffer {
   return out;
 }
 
-interface PageMeta {
+export interface PageMeta {
   total: number;
   page: number;
   page_size: number;

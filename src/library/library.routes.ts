@@ -5,11 +5,13 @@ import { errors } from '../http/schemas.js';
 import {
   ActionBody, ActionResultSchema, ItemParams, ItemsPageSchema, ItemsQuery, LibraryItemDetailSchema, SubtitleParams, SubtitlePreviewSchema, TreeQuery, TreeSchema,
 } from './library.schemas.js';
+import { LibraryAnswers } from './library.answers.js';
 
 export const libraryRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const library = () => app.ctx.library;
   const tags = ['Library'];
-  // Pages and the tree come as JSON bytes written from the documented schemas (library.json.ts), cached by the service.
+  // Pages and the tree come as JSON bytes written from the documented schemas (library.json.ts), kept here (library.answers.ts).
+  const answers = new LibraryAnswers(library);
   const sendJson = (reply: FastifyReply, bytes: Buffer) => reply.type('application/json; charset=utf-8').send(bytes);
 
   app.get('/items', {
@@ -21,7 +23,7 @@ export const libraryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: ItemsPageSchema, ...errors(400, 403) },
     },
   }, async (req, reply) => {
-    return sendJson(reply, await library().listItems(req.query));
+    return sendJson(reply, await answers.page(req.query));
   });
 
   app.get('/items/:id', {
@@ -46,7 +48,7 @@ export const libraryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: TreeSchema, ...errors(400, 403) },
     },
   }, async (req, reply) => {
-    return sendJson(reply, await library().tree(req.query.folder));
+    return sendJson(reply, await answers.tree(req.query.folder));
   });
 
   app.post('/actions', {

@@ -3,12 +3,10 @@
  * index, an item with its job history, subtitle previews confined to the
  * item's own files, and actions.
  *
- * Pages and trees are answered as JSON bytes (library.json.ts). While the
- * index and the rules stay the same (answer-cache.ts) a page is kept as its
- * items' ids, and every item's JSON once, so a page that many browsers poll
- * costs one tiny query and copying its items' bytes; a page not asked for
- * before reads its items' ids in order and serializes only items no other
- * page, sort or filter showed yet.
+ * A page is planned here: while the index and the rules stay the same
+ * (answer-cache.ts) it is kept as its items' ids and a total, so a page that
+ * many browsers poll costs one tiny query. Writing the answer's JSON, and
+ * keeping every item's JSON once, is the routes' (library.answers.ts).
  *
  * Wanted: stored per item under the fingerprint of the enabled rules and skip
  * settings (library.indexer.ts). A read first checks that fingerprint; when
@@ -33,9 +31,9 @@ import type { ScannerService } from '../scanner/scanner.service.js';
 import { confineMediaPath, isWithin } from '../security/media-roots.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import { LRUCache } from 'lru-cache';
-import { ItemJsonCache, VersionedCache } from './answer-cache.js';
+import { VersionedCache } from './answer-cache.js';
 import { toItem, wantedForRow, type ItemView } from './item-row.js';
-import { itemJson, pageJson, treeJson, type Tree } from './library.json.js';
+import type { PageMeta, Tree } from './library.json.js';
 import { LibraryActions, type Done, type Refused } from './library.actions.js';
 import { LibraryIndexer, type CurrentInputs } from './library.indexer.js';
 import * as repo from './library.repository.js';
@@ -47,7 +45,10 @@ type ItemsQueryInput = Static<typeof ItemsQuery>;
 type SelectionInput = Static<typeof SelectionFilterSchema>;
 export type ActionInput = Static<typeof ActionBody>;
 
-/** A page in the cache: which items in which order (their JSON is in the item cache), and the total. */
+/** A page to answer: its meta, and its items by id (`keys`) or, while wanted is recomputed, as items (`items`). */
+export type PagePlan = { meta: PageMeta; keys: repo.PageKey[]; items?: undefined } | { meta: PageMeta; items: ItemView[]; keys?: undefined };
+
+/** A page in the cache: which items in which order, and the total. */
 interface CachedPage {
   keys: repo.PageKey[];
   total: number;
@@ -86,14 +87,8 @@ interface LibraryDeps {
 const ACTION_MAX_ITEMS = 5000;
 /** How long the wanted filter and the tree wait for a recompute after a rule change. */
 const WAIT_CURRENT_MS = 3000;
-/**
- * Sizes of the caches. Items: about 100,000 (an item is about 1.1 KB of
- * JSON), filled only with the items pages show. Pages are kept as their
- * items' ids (about 1.2 KB each: some 7,000 pages), trees as their bytes.
- */
-const ITEM_CACHE_BYTES = 128 * 1024 * 1024;
+/** Pages are kept as their items' ids (about 1.2 KB each: some 7,000 pages). */
 const PAGE_CACHE_BYTES = 8 * 1024 * 1024;
-const TREE_CACHE_BYTES = 16 * 1024 * 1024;
 /** A folder found inside the library is not resolved again for this long. */
 const FOLDER_CHECK_TTL_MS = 5000;
 const PREVIEW_CUES = 30;
@@ -116,9 +111,7 @@ export class LibraryService {
   readonly indexer: LibraryIndexer;
   private readonly actions: LibraryActions;
   private readonly pages = new VersionedCache<CachedPage>({ maxBytes: PAGE_CACHE_BYTES, sizeOf: (p) => 64 + p.keys.length * 24 });
-  private readonly trees = new VersionedCache<Buffer>({ maxBytes: TREE_CACHE_BYTES, sizeOf: (b) => b.length });
   private readonly counts = new VersionedCache<number>({ maxBytes: 1024 * 1024, sizeOf: () => 16 });
-  private readonly items = new ItemJsonCache(ITEM_CACHE_BYTES);
   /** folders confined lately, by the media roots they were checked against */
   private readonly folderChecks = new LRUCache<string, string>({ max: 5000, ttl: FOLDER_CHECK_TTL_MS });
 
@@ -191,8 +184,13 @@ export class LibraryService {
 
   private probing: Promise<{ lastMs: number; rulesStamp: string }> | null = null;
 
-  /** GET /items: the page as JSON (ItemsPageSchema). */
-  async listItems(q: ItemsQueryInput): Promise<Buffer> {
+  /**
+   * GET /items planned: the page's meta, and its items as ids with their
+   * change stamps (`keys`, the routes write their JSON from the item cache)
+   * or, while the rules changed and wanted is recomputed, as items with
+   * wanted computed now (`items`, never cached).
+   */
+  async pagePlan(q: ItemsQueryInput): Promise<PagePlan> {
     const query = await this.normalizeQuery(q);
     const sort = q.sort || 'title';
     const page = q.page ?? 1;
@@ -209,32 +207,20 @@ export class LibraryService {
       const [matches, all] = await Promise.all([count(), this.counts.get('count:everything', version, () => repo.countAll(this.db))]);
       return { keys: await repo.pageKeys(this.db, this.deps.kind, query, sort, size, (page - 1) * size, { matches, all }), total: matches };
     };
-    const meta = (total: number) => ({ total, page, page_size: size, wanted_pending: !current });
+    const meta = (total: number): PageMeta => ({ total, page, page_size: size, wanted_pending: !current });
     if (!current) {
       // Rules changed and the index is being recomputed: wanted computed on read, nothing cached.
       const { keys, total } = await read();
-      return pageJson((await this.withFreshWanted(await this.rowsInOrder(keys), inputs)).map(itemJson), meta(total));
+      return { meta: meta(total), items: await this.withFreshWanted(await this.rowsInOrder(keys), inputs) };
     }
     const { keys, total } = await this.pages.get(`${qkey}:${sort}:${page}:${size}`, version, read);
-    return pageJson(await this.itemsJson(keys), meta(total));
+    return { meta: meta(total), keys };
   }
 
-  /** The JSON of these items (current wanted), from the item cache where it has them. */
-  private async itemsJson(keys: repo.PageKey[]): Promise<Buffer[]> {
-    const out = keys.map((k) => this.items.get(k.id, k.updated_ms));
-    const missing = keys.filter((_, i) => out[i] === undefined).map((k) => k.id);
-    if (missing.length) {
-      const rows = new Map((await repo.pageRows(this.db, missing)).map((r) => [Number(r.id), r]));
-      keys.forEach((k, i) => {
-        const row = out[i] === undefined ? rows.get(k.id) : undefined;
-        if (!row) return;
-        const json = itemJson(toItem(row));
-        this.items.set(k.id, Number(row.updated_ms), json);
-        out[i] = json;
-      });
-    }
-    // An item deleted between the two reads is left out.
-    return out.filter((j): j is Buffer => j !== undefined);
+  /** These items as the list shows them, by id, with the change stamp their JSON is kept under; an item deleted meanwhile is absent. */
+  async itemViews(ids: number[]): Promise<Map<number, { item: ItemView; updatedMs: number }>> {
+    const rows = await repo.pageRows(this.db, ids);
+    return new Map(rows.map((r) => [Number(r.id), { item: toItem(r), updatedMs: Number(r.updated_ms) }]));
   }
 
   private async rowsInOrder(keys: repo.PageKey[]): Promise<repo.PageRow[]> {
@@ -287,15 +273,22 @@ export class LibraryService {
     return { item_id: id, index: n, path: sub.path, language: sub.language, format: sub.format, generated: sub.generated, cues, truncated };
   }
 
-  /** GET /tree as JSON (TreeSchema): the whole library, or (`folder`) what lies in that folder. */
-  async tree(folder?: string): Promise<Buffer> {
+  /**
+   * GET /tree planned: the key and index version its answer is valid for,
+   * and how to count it (the routes keep the written JSON per key and version).
+   */
+  async treePlan(folder?: string): Promise<{ key: string; version: string; build(): Promise<Tree> }> {
     const base = folder ? await this.checkFolder(folder, 'folder') : null;
     const { inputs, current, version } = await this.versioned(true);
-    return this.trees.get(base ?? '', version, async () => {
-      const counted = await this.countedTree(inputs.roots, base);
-      const bases = base ? [base] : counted.roots.map((r) => r.path);
-      return Buffer.from(treeJson({ ...counted, ...(await this.subfolders(bases)), wanted_pending: !current }));
-    });
+    return {
+      key: base ?? '',
+      version,
+      build: async () => {
+        const counted = await this.countedTree(inputs.roots, base);
+        const bases = base ? [base] : counted.roots.map((r) => r.path);
+        return { ...counted, ...(await this.subfolders(bases)), wanted_pending: !current };
+      },
+    };
   }
 
   private async subfolders(bases: string[]): Promise<Pick<Tree, 'folders' | 'folders_truncated'>> {
