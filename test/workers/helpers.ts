@@ -19,6 +19,8 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 export interface ServerProcess {
   proc: ChildProcess;
   exited: Promise<number | null>;
+  /** SIGKILL of the server and its workers (its process group); nothing when already gone */
+  killAll(): void;
 }
 
 /**
@@ -33,7 +35,14 @@ export function startServerProcess(db: TestDatabase, handlers = EXTRA_HANDLERS):
     detached: true,
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  return { proc, exited: new Promise((r) => proc.once('exit', (code) => r(code))) };
+  const killAll = () => {
+    try {
+      process.kill(-proc.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  return { proc, exited: new Promise((r) => proc.once('exit', (code) => r(code))), killAll };
 }
 
 /** The minimal generated model (written into .cache/ on first use). */

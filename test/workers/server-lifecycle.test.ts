@@ -57,11 +57,7 @@ test('server: workers from worker_cpu_count start at boot; SIGTERM hands the run
     }, 60_000, 100);
     assert.equal(recovered.retry_count, 1, 'a crash counts as an attempt');
   } finally {
-    try {
-      process.kill(-server.proc.pid!, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
+    server.killAll();
     await h.close();
     await db.drop();
   }

@@ -68,11 +68,7 @@ test('a worker killed with SIGKILL mid-job leaves its extracted audio in DATA_DI
     assert.equal(await server.exited, 0);
     assert.deepEqual(readdirSync(join(db.dataDir, 'tmp')), []);
   } finally {
-    try {
-      process.kill(-server.proc.pid!, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
+    server.killAll();
     await h.close();
     await db.drop();
   }
