@@ -110,3 +110,20 @@ test('hallucinations: stock phrases and repeated lines are removed', () => {
   assert.deepEqual(out.map((s) => s.text), ['Real speech here.', 'Go away.']);
   assert.equal(out[1].end, 9);
 });
+
+test('two segments with the same start share their time in order: no 1 ms cue, no overlap', () => {
+  // What whisper gives now and then: a zero-length segment, and the next one starting at the same time.
+  const first = 'We were walking down to the river when the old boat appeared.';
+  const second = 'Nobody knew who had left it there, so we took it across.';
+  const cues = regroupSegments([
+    { start: 12, end: 12, text: first },
+    { start: 12, end: 15, text: second },
+    { start: 20, end: 22, text: 'Fine.' },
+  ], LIMITS);
+  assertCueRules(cues);
+  assert.deepEqual(cues.map((c) => c.text.replace(/\n/g, ' ')), [first, second, 'Fine.']);
+  for (const c of cues) assert.ok(c.end - c.start >= 0.5, `"${c.text}" lasts ${c.end - c.start} s`);
+  assert.equal(cues[0].start, 12, 'the first keeps its start');
+  assert.equal(cues[1].start, cues[0].end, 'the second follows at once');
+  assert.ok(cues[1].end >= 15, 'the second ends no earlier than it did');
+});

@@ -116,6 +116,15 @@ function fixTiming(cues: Segment[], o: LineBreakOptions): Segment[] {
   for (let i = 0; i < out.length; i++) {
     const c = out[i];
     const next = out[i + 1];
+    if (next && next.start <= c.start) {
+      // Two cues starting together (a zero-length segment, then the next at the same time): they share the
+      // time to the later end by their length, shown in order, rather than a 1 ms cue under the next one.
+      const end = Math.max(c.end, next.end, c.start + 2 * o.minDuration);
+      const mine = visible(c.text);
+      next.start = c.start + (end - c.start) * (mine / Math.max(1, mine + visible(next.text)));
+      next.end = Math.max(next.end, next.start + 0.001);
+      c.end = next.start;
+    }
     const limit = next ? next.start : Infinity;
     if (c.end - c.start > o.maxDuration) c.end = c.start + o.maxDuration;
     const chars = visible(c.text.replace(/\n/g, ' '));
