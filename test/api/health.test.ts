@@ -6,13 +6,13 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { ensureTestModel } from '../../scripts/test-model.js';
 import { createTestDatabase } from '../helpers/db.js';
+import { NO_TMPFS, mountTmpfs, unmount } from '../helpers/tmpfs.js';
 import { loadConfig } from '../../src/config.js';
 import { createContext, closeContext } from '../../src/server/context.js';
 import { buildApp } from '../../src/server/app.js';
@@ -132,21 +132,15 @@ describe('health checks', () => {
   });
 
   it('a nearly full disk under the library is a warning (a small tmpfs; skipped where it cannot be mounted)', async (ctx) => {
-    const small = join(dir, 'small');
-    mkdirSync(small);
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', small], { stdio: 'ignore' });
-    } catch {
-      ctx.skip('cannot mount a tmpfs here');
-      return;
-    }
+    const small = mountTmpfs('1m');
+    if (!small) return void ctx.skip(NO_TMPFS);
     try {
       await t.ctx.settings.update('library_paths', small);
       const c = (await checks()).find((x) => x.id === `low_disk:${small}`);
       assert.equal(c?.level, 'warning');
       assert.match(c?.message ?? '', /MB free/);
     } finally {
-      execFileSync('umount', [small]);
+      unmount(small);
       await t.ctx.settings.update('library_paths', join(dir, 'library'));
     }
   });

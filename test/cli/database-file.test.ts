@@ -17,6 +17,7 @@ import { sql } from 'kysely';
 import { openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
 import { PG_SKIP_REASON, PG_TEST_URL, createTestDatabase } from '../helpers/db.js';
+import { NO_TMPFS, mountTmpfs, unmount } from '../helpers/tmpfs.js';
 
 const BIN = fileURLToPath(new URL('../../bin/transcriptorio.js', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'tio-dbfile-'));
@@ -77,14 +78,8 @@ describe('a database file that cannot be used', () => {
   });
 
   it('a database on a read-only file system: says it is read-only and how to fix it', (t) => {
-    const mnt = join(work, 'ro');
-    mkdirSync(mnt, { recursive: true });
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', mnt], { stdio: 'ignore' });
-    } catch {
-      t.skip('mounting a tmpfs needs root');
-      return;
-    }
+    const mnt = mountTmpfs('8m');
+    if (!mnt) return void t.skip(NO_TMPFS);
     try {
       const file = join(mnt, 'transcriptorio.db');
       const made = cli(['db', 'migrate'], { DATABASE_URL: `sqlite:${file}` });
@@ -96,7 +91,7 @@ describe('a database file that cannot be used', () => {
       assert.match(r.err, /read-only file system\. Mount it read-write/);
       assertNoStack(r.err);
     } finally {
-      execFileSync('umount', [mnt]);
+      unmount(mnt);
     }
   });
 });
