@@ -1,5 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Message, Nullable, errors } from '../http/schemas.js';
+import { Message, Nullable, OneOf, errors } from '../http/schemas.js';
+import { SETTING_CATEGORIES, VALUE_TYPES } from './settings.types.js';
 
 const SettingSchema = Type.Object({
   id: Type.Integer({ description: 'the stored row\'s id; negative for a built-in setting at its default, which has no row (made from its key, the same in every version)' }),
@@ -28,7 +29,11 @@ export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/', {
     schema: {
       tags, summary: 'Get all settings or filter by category',
-      querystring: Type.Object({ category: Type.Optional(Type.String({ description: 'general, workers, transcription, subtitles, skip, scanner, bazarr, advanced, integrations' })) }),
+      querystring: Type.Object({
+        category: Type.Optional(OneOf(SETTING_CATEGORIES, {
+          description: SETTING_CATEGORIES.join(', '), error: 'bad_category', message: `Unknown category "{value}": use one of ${SETTING_CATEGORIES.join(', ')}`, allowEmpty: true,
+        })),
+      }),
       response: { 200: Type.Array(SettingSchema), ...errors(400) },
     },
   }, async (req) => settings.list(req.query.category || undefined));
@@ -90,7 +95,8 @@ export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags, summary: 'Create a new setting',
       body: Type.Object({
         key: Type.String({ minLength: 1 }), value: AnyValue, description: Type.Optional(Nullable(Type.String())),
-        category: Type.Optional(Type.String()), value_type: Type.Optional(Type.String()),
+        category: Type.Optional(OneOf(SETTING_CATEGORIES, { error: 'bad_category', message: `category must be one of ${SETTING_CATEGORIES.join(', ')}` })),
+        value_type: Type.Optional(OneOf(VALUE_TYPES, { error: 'bad_value_type', message: `value_type must be one of ${VALUE_TYPES.join(', ')}` })),
       }),
       response: { 201: SettingSchema, ...errors(400, 409) },
     },

@@ -21,16 +21,13 @@ import type { Db } from '../db/database.js';
 import type { SettingRow } from '../db/schema.js';
 import { AppError, notFound, conflict } from '../errors.js';
 import { definitionByKey, settingDefinitions, type SettingKey, type SettingValue } from './definitions/index.js';
-import type { SettingCategory, SettingDefinition } from './settings.types.js';
-import { normalizeValue, typedValue, VALUE_TYPES } from './settings.values.js';
+import type { SettingCategory, SettingDefinition, SettingValueType } from './settings.types.js';
+import { normalizeValue, typedValue } from './settings.values.js';
 import * as repo from './settings.repository.js';
 import { fallbackWords, readStored, storedProblemMessage, type StoredProblem } from './settings.stored.js';
 import { isUnchangedSecret, maskSecret } from '../security/secrets.js';
 import { SETTING_SECTIONS, presentationOf, type SettingPresentation } from './presentation.js';
 
-const SETTING_CATEGORIES: SettingCategory[] = [
-  'general', 'workers', 'transcription', 'subtitles', 'skip', 'scanner', 'bazarr', 'advanced', 'integrations',
-];
 
 /**
  * A setting as the API shows it: its row, or, for a built-in setting at its
@@ -58,16 +55,14 @@ export interface Setting extends SettingView {
 
 const nowIso = () => new Date().toISOString();
 
-/** The id a built-in setting at its default is listed with: negative, from its key alone. */
-function defaultSettingId(key: string): number {
-  return -(createHash('sha256').update(key).digest().readUInt32BE(0) & 0x7fffffff) || -1;
-}
+/** The id a built-in setting at its default is listed with: negative, from its key alone (worked out once per key). */
+const DEFAULT_IDS = new Map<string, number>(settingDefinitions.map((d) => [d.key, -(createHash('sha256').update(d.key).digest().readUInt32BE(0) & 0x7fffffff) || -1]));
 
 /** A built-in setting as listed: its row (with the definition's metadata), else its default. */
 function viewOf(def: SettingDefinition, row: SettingRow | undefined): SettingView {
   const meta = { description: def.description, category: def.category, value_type: def.value_type };
   if (row) return { ...row, ...meta };
-  return { id: defaultSettingId(def.key), key: def.key, value: def.default, ...meta, created_at: null, updated_at: null };
+  return { id: DEFAULT_IDS.get(def.key)!, key: def.key, value: def.default, ...meta, created_at: null, updated_at: null };
 }
 
 /** Every setting there is: each built-in one (stored or at its default) and each custom row, by category and key. */
@@ -212,10 +207,7 @@ export class SettingsService extends EventEmitter {
   }
 
   /** Every setting (or one category's), secrets masked. */
-  async list(category?: string): Promise<Setting[]> {
-    if (category !== undefined && !SETTING_CATEGORIES.includes(category as SettingCategory)) {
-      throw new AppError(400, 'bad_category', `Unknown category "${category}": use one of ${SETTING_CATEGORIES.join(', ')}`);
-    }
+  async list(category?: SettingCategory): Promise<Setting[]> {
     const views = allViews(await repo.listSettings(this.db));
     return views.filter((v) => category === undefined || v.category === category).map((v) => maskSecret(this.decorate(v)));
   }
@@ -305,17 +297,12 @@ export class SettingsService extends EventEmitter {
     return keys.length;
   }
 
-  async create(input: { key: string; value: unknown; description?: string | null; category?: string; value_type?: string }): Promise<Setting> {
+  async create(input: { key: string; value: unknown; description?: string | null; category?: SettingCategory; value_type?: SettingValueType }): Promise<Setting> {
     const key = input.key.trim();
     if (!/^[a-z0-9_.-]{1,100}$/i.test(key)) throw new AppError(400, 'bad_key', 'key must be 1-100 letters, digits, _ . or -');
+    // value_type and category are the request schema's (settings.routes.ts): one of their lists.
     const valueType = input.value_type ?? 'string';
-    if (!VALUE_TYPES.includes(valueType as SettingDefinition['value_type'])) {
-      throw new AppError(400, 'bad_value_type', `value_type must be one of ${VALUE_TYPES.join(', ')}`);
-    }
     const category = input.category ?? 'general';
-    if (!SETTING_CATEGORIES.includes(category as SettingCategory)) {
-      throw new AppError(400, 'bad_category', `category must be one of ${SETTING_CATEGORIES.join(', ')}`);
-    }
     if (definitionByKey.has(key) || (await repo.findSetting(this.db, key))) throw conflict(`Setting '${key}' already exists`);
     const text = this.validate({ key, value_type: valueType }, input.value);
     let row: SettingRow;

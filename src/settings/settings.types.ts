@@ -1,15 +1,9 @@
-export type SettingCategory =
-  | 'general'
-  | 'workers'
-  | 'transcription'
-  | 'subtitles'
-  | 'skip'
-  | 'scanner'
-  | 'bazarr'
-  | 'advanced'
-  | 'integrations';
+/** The categories settings are listed by (GET /api/settings?category=), in listing order. */
+export const SETTING_CATEGORIES = ['general', 'workers', 'transcription', 'subtitles', 'skip', 'scanner', 'bazarr', 'advanced', 'integrations'] as const;
+export type SettingCategory = (typeof SETTING_CATEGORIES)[number];
 
-export type SettingValueType = 'string' | 'integer' | 'float' | 'boolean' | 'list' | 'json' | 'secret';
+export const VALUE_TYPES = ['string', 'integer', 'float', 'boolean', 'list', 'json', 'secret'] as const;
+export type SettingValueType = (typeof VALUE_TYPES)[number];
 
 export interface SettingDefinition {
   key: string;

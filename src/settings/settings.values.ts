@@ -3,9 +3,9 @@
  * functions decide what text a type accepts and turn it into a typed value.
  */
 import { isIP } from 'node:net';
-import type { SettingDefinition, SettingValueType } from './settings.types.js';
+import type { SettingDefinition } from './settings.types.js';
 
-export const VALUE_TYPES: SettingValueType[] = ['string', 'integer', 'float', 'boolean', 'list', 'json', 'secret'];
+export { VALUE_TYPES } from './settings.types.js';
 
 const TRUE = ['true', '1', 'yes', 'on'];
 const FALSE = ['false', '0', 'no', 'off'];

@@ -2232,7 +2232,7 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description general, workers, transcription, subtitles, skip, scanner, bazarr, advanced, integrations */
-                    category?: string;
+                    category?: "general" | "workers" | "transcription" | "subtitles" | "skip" | "scanner" | "bazarr" | "advanced" | "integrations" | "";
                 };
                 header?: never;
                 path?: never;
@@ -2303,8 +2303,10 @@ export interface paths {
                         key: string;
                         value: string | number | boolean | (never | null) | unknown[] | Record<string, never>;
                         description?: string | null;
-                        category?: string;
-                        value_type?: string;
+                        /** @enum {string} */
+                        category?: "general" | "workers" | "transcription" | "subtitles" | "skip" | "scanner" | "bazarr" | "advanced" | "integrations";
+                        /** @enum {string} */
+                        value_type?: "string" | "integer" | "float" | "boolean" | "list" | "json" | "secret";
                     };
                 };
             };
