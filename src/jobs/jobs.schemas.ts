@@ -100,7 +100,7 @@ export const BulkResultSchema = Type.Object({
   message: Type.String(),
   results: Type.Array(Type.Object({
     id: Type.String(),
-    outcome: Type.Unsafe<'done' | 'refused'>({ type: 'string', enum: ['done', 'refused'] }),
+    outcome: OneOf(['done', 'refused'] as const),
     status: Nullable(Type.String({ description: "the job's status after the action; null once removed" })),
     reason: Nullable(Type.String({ description: 'why the action was refused for this job' })),
   })),

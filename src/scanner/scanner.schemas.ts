@@ -1,7 +1,7 @@
 /** TypeBox schemas of the scanner API (validation, reply shape and OpenAPI in one). */
 import { Type } from '@fastify/type-provider-typebox';
-import { Nullable } from '../http/schemas.js';
-import { SCAN_RUN_STATUSES, type ScanRunStatus } from './scan-runs.js';
+import { Nullable, OneOf } from '../http/schemas.js';
+import { SCAN_RUN_STATUSES } from './scan-runs.js';
 
 const AudioTrackSchema = Type.Object({
   index: Type.Integer({ description: 'Position among the audio streams (ffmpeg -map 0:a:N)' }),
@@ -113,7 +113,7 @@ export const ScanIdParams = Type.Object({ scan_id: ScanId });
 
 export const ScanRunSchema = Type.Object({
   scan_id: ScanId,
-  status: Type.Unsafe<ScanRunStatus>({ type: 'string', enum: [...SCAN_RUN_STATUSES] }),
+  status: OneOf(SCAN_RUN_STATUSES),
   trigger: Type.String({ description: 'manual, scheduled or cli' }),
   dry_run: Type.Boolean(),
   paths: Type.Array(Type.String()),
