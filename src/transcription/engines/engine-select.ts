@@ -19,7 +19,7 @@ import { vadModelFile } from '../engine.js';
 import type { TranscriptionEngine } from '../engine.types.js';
 import type { MediaTools } from '../audio.js';
 import { remoteEngineSettings, type RemoteEngineSettings } from './remote-engine.js';
-import type { SettingKey } from '../../settings/definitions/index.js';
+import { definitionByKey, type SettingKey } from '../../settings/definitions/index.js';
 
 /** What a job needs its engine to be (engineSpecFor builds it from the resolver's answer). */
 export type EngineSpec =
@@ -43,8 +43,8 @@ export interface EngineCache {
   readonly enginePid: number | null;
 }
 
-/** The threads of a local engine when whisper_threads gives none (the setting's own default). */
-const DEFAULT_THREADS = 4;
+/** The threads of a local engine when whisper_threads gives none: the setting's own default, from its definition. */
+const DEFAULT_THREADS = Number(definitionByKey.get('whisper_threads')!.default);
 
 interface LocalEngineNeeds {
   threads: number;
