@@ -54,6 +54,14 @@ interface JobsTable {
   updated_ms: number;
   /** node that must run this job (its input is on that node's disk); null: any node */
   node_affinity: string | null;
+  /** 0-100, the quality report's score (migration 015); null before a report exists */
+  quality_score: number | null;
+  /** 1 while the score is under quality_review_threshold and nobody accepted the subtitle */
+  needs_review: number;
+  /** JSON: the QualityReport (src/transcription/quality/types.ts) */
+  quality: string | null;
+  /** when a person accepted the subtitle (Accept); the flag stays cleared */
+  review_accepted_at: string | null;
   /** node of the worker that claimed the job last (migration 008); null until one did */
   node: string | null;
 }
@@ -211,6 +219,8 @@ export interface LibraryItemsTable {
   subtitle_langs: string;
   generated_langs: string;
   has_generated: number;
+  /** 1 when the latest job of one of its languages needs review (migration 015) */
+  needs_review: number;
   wanted: string;
   wanted_langs: string;
   wanted_count: number;

@@ -1,5 +1,5 @@
 /** The categories settings are listed by (GET /api/settings?category=), in listing order. */
-export const SETTING_CATEGORIES = ['general', 'workers', 'transcription', 'subtitles', 'skip', 'scanner', 'bazarr', 'advanced', 'integrations'] as const;
+export const SETTING_CATEGORIES = ['general', 'workers', 'transcription', 'subtitles', 'quality', 'skip', 'scanner', 'bazarr', 'advanced', 'integrations'] as const;
 export type SettingCategory = (typeof SETTING_CATEGORIES)[number];
 
 export const VALUE_TYPES = ['string', 'integer', 'float', 'boolean', 'list', 'json', 'secret'] as const;

@@ -22,6 +22,7 @@ import * as m011 from './011-provider-timeout.js';
 import * as m012 from './012-first-run.js';
 import * as m013 from './013-job-events.js';
 import * as m014 from './014-settings-overrides.js';
+import * as m015 from './015-quality.js';
 
 interface VersionedMigration {
   name: string;
@@ -43,4 +44,5 @@ export const migrations: VersionedMigration[] = [
   { name: '012-first-run', up: m012.up },
   { name: '013-job-events', up: m013.up },
   { name: '014-settings-overrides', up: m014.up },
+  { name: '015-quality', up: m015.up },
 ];

@@ -8,12 +8,14 @@ import { scannerSettings } from './scanner.js';
 import { bazarrSettings } from './bazarr.js';
 import { advancedSettings } from './advanced.js';
 import { integrationSettings } from './integrations.js';
+import { qualitySettings } from './quality.js';
 
 export const settingDefinitions = [
   ...generalSettings,
   ...workerSettings,
   ...transcriptionSettings,
   ...subtitleSettings,
+  ...qualitySettings,
   ...skipSettings,
   ...scannerSettings,
   ...bazarrSettings,
