@@ -234,6 +234,7 @@ const CATEGORY_SECTION: Record<SettingCategory, SettingSectionId> = {
   workers: 'workers',
   transcription: 'model',
   subtitles: 'subtitles',
+  quality: 'quality',
   skip: 'skip',
   scanner: 'library',
   bazarr: 'provider',
