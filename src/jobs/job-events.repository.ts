@@ -12,6 +12,8 @@ import type { JobEventRow } from '../db/schema.js';
 
 export const JOB_EVENT_KINDS = [
   'created', 'claimed', 'stage', 'completed', 'failed', 'retry_scheduled', 'handed_back', 'cancelled', 'requeued',
+  // a flagged segment decoded once more (one per attempt of the quality report), and a person accepting a subtitle that needed review
+  'quality_retry', 'review_accepted',
 ] as const;
 type JobEventKind = (typeof JOB_EVENT_KINDS)[number];
 

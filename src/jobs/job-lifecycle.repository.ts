@@ -15,7 +15,8 @@
  *   progress       processing            worker_id = me     -           stage, progress, eta               -
  *   complete       processing            worker_id = me     completed   progress 100, stage 'completed',   lease, eta, error, error_code
  *                                                                       completed_at, outputs, result,
- *                                                                       source_lang when it was unknown
+ *                                                                       source_lang when it was unknown,
+ *                                                                       quality, quality_score, needs_review
  *   fail           processing            worker_id = me     failed      error, error_code, completed_at,   lease, eta (retry_count kept)
  *                                                                       processing_time, stage 'failed'
  *   retry          processing            worker_id = me     queued      error, error_code, retry_count+1,  worker_id, lease, started_at,
@@ -56,6 +57,8 @@ import type { Database, JobRow } from '../db/schema.js';
 import type { ErrorCode } from '../error-codes.js';
 import { LIVE_STATUSES, type JobStatus } from '../job-kinds.js';
 import { EVENT_COLUMNS, eventSelection, recordEvent, recordEvents, type NewJobEvent } from './job-events.repository.js';
+import type { QualityReport } from '../transcription/quality/types.js';
+import { qualityRetryEvents } from './job-timeline.js';
 
 /** From which statuses each transition is allowed: the guards below read it, the tests walk it. */
 export const ALLOWED_FROM = {
@@ -276,6 +279,13 @@ export interface Completion {
   source_lang?: string | null;
   /** JSON-serialisable result kept on the job (provider answers) */
   result?: unknown;
+  /**
+   * The subtitle's quality report (transcription jobs): kept as jobs.quality,
+   * its score and review flag in their own columns (the list filters and
+   * counts read those), each re-decode in the timeline. Absent or null: the
+   * job has no report (provider requests, remote engines without one).
+   */
+  quality?: QualityReport | null;
   processing_time_seconds: number;
 }
 
@@ -297,32 +307,50 @@ export async function complete(db: Db, jobId: string, workerId: string, c: Compl
     vram_used_mb: c.vram_used_mb ?? null,
     ...(c.source_lang ? { source_lang: sql<string>`coalesce(source_lang, ${c.source_lang})` } : {}),
     ...(c.result !== undefined ? { result: JSON.stringify(c.result) } : {}),
+    quality: c.quality ? JSON.stringify(c.quality) : null,
+    quality_score: c.quality ? c.quality.score : null,
+    needs_review: c.quality?.needs_review ? 1 : 0,
   };
-  const event: Omit<NewJobEvent, 'jobId'> = {
+  const completed: Omit<NewJobEvent, 'jobId'> = {
     kind: 'completed', atMs: now, workerId,
     message: c.output_path ? `Completed: wrote ${c.output_path}` : c.segments_count === 0 ? 'Completed: no speech found, no subtitle written' : 'Completed',
-    data: { output_path: c.output_path ?? null, segments_count: c.segments_count ?? null, model_used: c.model_used ?? null, device_used: c.device_used ?? null, processing_time_seconds: c.processing_time_seconds },
+    data: {
+      output_path: c.output_path ?? null, segments_count: c.segments_count ?? null, model_used: c.model_used ?? null, device_used: c.device_used ?? null,
+      processing_time_seconds: c.processing_time_seconds, quality_score: c.quality?.score ?? null, needs_review: !!c.quality?.needs_review,
+    },
   };
-  return (await applyWithEvent(db, jobId, heldBy(jobId, workerId, 'complete'), set, now, event)) === 1;
+  // The re-decodes happened before the end, so they come before it in the timeline.
+  const events = [...(c.quality ? qualityRetryEvents(c.quality, { atMs: now, workerId }) : []), completed];
+  return (await applyWithEvents(db, jobId, heldBy(jobId, workerId, 'complete'), set, now, events)) === 1;
 }
 
 /**
- * A transition and its event. PostgreSQL: one statement (the update in a
- * CTE, the event inserted from its RETURNING), so the event costs no round
- * trip; SQLite runs in-process, where a second statement is cheap.
+ * A transition and its events, in their order. PostgreSQL: one statement (the
+ * update in a CTE, the events inserted from its RETURNING, one SELECT each
+ * joined by UNION ALL), so the events cost no round trip; SQLite runs
+ * in-process, where a second statement is cheap. Returns the jobs updated
+ * (0 or 1).
  */
-async function applyWithEvent(db: Db, jobId: string, guard: Guard, set: JobSet, now: number, event: Omit<NewJobEvent, 'jobId'>): Promise<number> {
+async function applyWithEvents(db: Db, jobId: string, guard: Guard, set: JobSet, now: number, events: Array<Omit<NewJobEvent, 'jobId'>>): Promise<number> {
   if (db.getExecutor().adapter instanceof PostgresAdapter) {
-    const res = await db
+    const rows = await db
       .with('u', (qc) => qc.updateTable('jobs').set({ ...set, ...stamp(now) }).where(guard).returning('id'))
-      .insertInto('job_events')
-      .columns([...EVENT_COLUMNS])
-      .expression((eb) => eb.selectFrom('u').select((s) => [s.ref('u.id').as('job_id'), ...eventSelection(event)]))
-      .executeTakeFirst();
-    return Number(res.numInsertedOrUpdatedRows ?? 0);
+      .with('e', (qc) =>
+        qc
+          .insertInto('job_events')
+          .columns([...EVENT_COLUMNS])
+          .expression((eb) => {
+            const one = (e: Omit<NewJobEvent, 'jobId'>) => eb.selectFrom('u').select((s) => [s.ref('u.id').as('job_id'), ...eventSelection(e)]);
+            return events.slice(1).reduce((q, e) => q.unionAll(one(e)), one(events[0]!));
+          }),
+      )
+      .selectFrom('u')
+      .select('id')
+      .execute();
+    return rows.length;
   }
   const n = await apply(db, guard, set, now);
-  if (n > 0) await recordEvent(db, { jobId, ...event });
+  if (n > 0) await recordEvents(db, events.map((e) => ({ jobId, ...e })));
   return n;
 }
 

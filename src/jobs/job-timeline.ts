@@ -1,9 +1,11 @@
 /**
  * The timeline as people read it: who created a job (from what the creator
  * put on the job itself, so every creator is covered without telling this
- * module), and the API's shape of an event.
+ * module), what each re-decode of the quality check did, and the API's shape
+ * of an event.
  */
 import type { JobEventRow } from '../db/schema.js';
+import type { QualityReport, RedecodeAttempt } from '../transcription/quality/types.js';
 import type { NewJobEvent } from './job-events.repository.js';
 
 interface JobCreator {
@@ -48,6 +50,27 @@ function creatorOf(job: { job_type: string; is_manual_request: boolean; options?
 export function creationEvent(job: { id: string; job_type: string; is_manual_request: boolean; priority: number; options?: Record<string, unknown> | null }, atMs: number): NewJobEvent {
   const { creator, message } = creatorOf(job);
   return { jobId: job.id, kind: 'created', atMs, message, data: { ...creator, priority: job.priority } };
+}
+
+const seconds = (n: number) => `${n.toFixed(1)} s`;
+const score = (n: number) => n.toFixed(2);
+
+/** "Decoded 12.0–15.5 s again (low confidence): replaced, score 0.21 → 0.48, 1.2 s" */
+export function redecodeMessage(a: RedecodeAttempt, budgetSeconds: number): string {
+  const span = `${a.start.toFixed(1)}–${a.end.toFixed(1)} s`;
+  const why = a.reasons.length ? ` (${a.reasons.map(words).join(', ')})` : '';
+  if (a.outcome === 'skipped_budget') return `Did not decode ${span} again${why}: the re-decode time budget (${seconds(budgetSeconds)}) was used up`;
+  const scores = a.after === null ? `score ${score(a.before)}` : `score ${score(a.before)} → ${score(a.after)}`;
+  const outcome = a.outcome === 'replaced' ? 'replaced' : a.outcome === 'kept' ? 'kept the first result' : 'failed, kept the first result';
+  return `Decoded ${span} again${why}: ${outcome}, ${scores}, ${seconds(a.seconds)}`;
+}
+
+/** One `quality_retry` event per re-decode the quality report records, in its order. */
+export function qualityRetryEvents(report: QualityReport, at: { atMs: number; workerId: string | null }): Array<Omit<NewJobEvent, 'jobId'>> {
+  const budget = report.redecode.budget_seconds;
+  return report.redecode.attempts.map((a) => ({
+    kind: 'quality_retry', atMs: at.atMs, workerId: at.workerId, message: redecodeMessage(a, budget), data: { ...a, budget_seconds: budget },
+  }));
 }
 
 export interface JobEvent {

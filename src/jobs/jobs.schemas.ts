@@ -57,6 +57,8 @@ export const JobSchema = Type.Object({
   device_used: Nullable(Type.String()),
   is_manual_request: Type.Boolean(),
   node: Nullable(Type.String({ description: 'Name of the machine (node) whose worker ran the job last; null until a worker claimed it' })),
+  needs_review: Type.Boolean({ description: 'True while the subtitle\'s quality score is under quality_review_threshold and nobody accepted it (POST /api/jobs/{job_id}/review/accept)' }),
+  quality_score: Nullable(Type.Number({ description: 'The subtitle\'s quality score, 0-100 (GET /api/jobs/{job_id}/quality has the report); null for a job without a report' })),
 });
 
 export const JobStatsSchema = Type.Object({

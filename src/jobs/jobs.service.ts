@@ -55,6 +55,8 @@ export function toJob(row: JobRow): Job {
     device_used: row.device_used,
     is_manual_request: !!row.is_manual_request,
     node: row.node ?? null,
+    needs_review: !!row.needs_review,
+    quality_score: row.quality_score === null || row.quality_score === undefined ? null : Number(row.quality_score),
   };
 }
 
@@ -285,6 +287,7 @@ export class JobsService {
         updated_at: iso,
         updated_ms: now.getTime(),
         node_affinity: input.node_affinity ?? null,
+        needs_review: 0,
       });
       // The timeline starts here for every creator (scanner, webhooks, provider, the API, the library).
       await recordEvent(this.db, creationEvent({ id: row.id, job_type: row.job_type, is_manual_request: !!row.is_manual_request, priority: row.priority, options: input.options }, now.getTime()));
