@@ -142,6 +142,12 @@ export const ERROR_CODES = {
   no_gpu: { status: 400, retryable: false },
   gpu_not_found: { status: 404, retryable: false },
   bad_timeout: { status: 400, retryable: false },
+  /** a job without a quality report (not a transcription, or completed before reports existed) */
+  quality_not_available: { status: 404, retryable: false },
+  /** Accept asked of a job that is not completed or has no quality report */
+  not_reviewable: { status: 409, retryable: false },
+  /** a clip's start and end are not numbers, not in order, or span more than the longest clip */
+  bad_clip_range: { status: 400, retryable: false },
 
   // ---- requests: paths, scans, rules ----
   bad_path: { status: 400, retryable: false },
@@ -194,6 +200,8 @@ export const ERROR_CODES = {
   bazarr_unconfigured: { status: 400, retryable: false },
   bazarr_unreachable: { status: 502, retryable: true },
   bazarr_sync_running: { status: 409, retryable: false },
+  /** Bazarr's settings API refused a value (its validators answered 406) */
+  bazarr_settings_refused: { status: 502, retryable: false },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
