@@ -38,20 +38,41 @@ export function rootOf(path: string, roots: string[]): string | null {
 }
 
 /** The latest job per target language (highest seq), by language. */
-export function latestJobs(jobs: JobBrief[]): LatestJob[] {
+export function latestJobs(jobs: JobBrief[]): JobBrief[] {
   const by = new Map<string, JobBrief>();
   for (const j of jobs) {
     const cur = by.get(j.target_lang);
     if (!cur || j.seq > cur.seq) by.set(j.target_lang, j);
   }
-  return [...by.values()]
-    .sort((a, b) => a.target_lang.localeCompare(b.target_lang))
-    .map((j) => ({ target_lang: j.target_lang, id: j.id, status: j.status, error: j.error, error_code: j.error_code, progress: j.progress, updated_at: j.updated_at }));
+  return [...by.values()].sort((a, b) => a.target_lang.localeCompare(b.target_lang));
 }
 
-export function jobColumns(jobs: LatestJob[]): { jobs: string; failed_langs: string; failed: number } {
-  const failed = jobs.filter((j) => j.status === 'failed').map((j) => j.target_lang);
-  return { jobs: JSON.stringify(jobs), failed_langs: langList(failed), failed: failed.length ? 1 : 0 };
+const brief = (j: JobBrief): LatestJob => ({
+  target_lang: j.target_lang, id: j.id, status: j.status, error: j.error, error_code: j.error_code, progress: j.progress, updated_at: j.updated_at,
+  needs_review: j.needs_review, quality_score: j.quality_score,
+});
+
+/**
+ * Whether the item waits for a person: the latest job of a language completed
+ * with needs_review and its subtitle is still listed beside the file as ours.
+ * A subtitle deleted or taken over by the user leaves nothing to review; an
+ * accepted job has needs_review 0, so a rescan (which reads the job's flag,
+ * never the report) keeps it cleared.
+ */
+export function needsReview(latest: JobBrief[], external: Array<{ path: string; generated?: boolean }>): number {
+  const ours = new Set(external.filter((s) => s.generated).map((s) => s.path));
+  return latest.some((j) => j.status === 'completed' && j.needs_review && j.output_path !== null && ours.has(j.output_path)) ? 1 : 0;
+}
+
+/** The job-derived columns of an item: its latest jobs (`latest`, one per language) and the subtitles listed beside it. */
+export function jobColumns(latest: JobBrief[], external: Array<{ path: string; generated?: boolean }>): { jobs: string; failed_langs: string; failed: number; needs_review: number } {
+  const failed = latest.filter((j) => j.status === 'failed').map((j) => j.target_lang);
+  return { jobs: JSON.stringify(latest.map(brief)), failed_langs: langList(failed), failed: failed.length ? 1 : 0, needs_review: needsReview(latest, external) };
+}
+
+/** The external subtitles of a stored analysis (for jobColumns on a stored row). */
+export function storedExternal(analysis: string): StoredAnalysis['external_subtitles'] {
+  return parseAnalysis(analysis).external_subtitles;
 }
 
 export function wantedColumns(w: WantedResult): { wanted: string; wanted_langs: string; wanted_count: number; decision: string | null } {
@@ -68,7 +89,7 @@ export function changeMs(): number {
 const EMPTY: StoredAnalysis = { audio_tracks: [], embedded_subtitles: [], external_subtitles: [], duration_seconds: null, is_video: true, format_name: null };
 
 /** The index row of an analysed (or unreadable) file. */
-export function buildRow(o: AnalysisOutcome, inputs: IndexInputs, jobs: LatestJob[], noSpeechJob: string | null): NewItemRow {
+export function buildRow(o: AnalysisOutcome, inputs: IndexInputs, jobs: JobBrief[], noSpeechJob: string | null): NewItemRow {
   const c = o.candidate;
   const path = c.path;
   const root = rootOf(path, inputs.roots);
@@ -107,7 +128,7 @@ export function buildRow(o: AnalysisOutcome, inputs: IndexInputs, jobs: LatestJo
     generated_langs: langList(ext.filter((s) => s.generated).map((s) => s.language)),
     has_generated: ext.some((s) => s.generated) ? 1 : 0,
     ...wantedColumns(wanted),
-    ...jobColumns(jobs),
+    ...jobColumns(jobs, ext),
     ignored_by: ignoredBy ? 'file' : null,
     missing: 0,
     indexed_at: iso,
@@ -169,6 +190,7 @@ export interface ItemView {
   wanted: Wanted[];
   decision: string | null;
   jobs: LatestJob[];
+  needs_review: boolean;
   ignored: boolean;
   ignored_by: 'file' | 'folder' | null;
   missing: boolean;
@@ -227,7 +249,9 @@ export function toItem(row: PageRow, wanted?: WantedResult): ItemView {
     decision: w.decision ?? null,
     jobs: parseJson<LatestJob[]>(row.jobs, []).map((j) => ({
       target_lang: j.target_lang, id: j.id, status: j.status, error: j.error ?? null, error_code: j.error_code ?? null, progress: j.progress, updated_at: j.updated_at,
+      needs_review: !!j.needs_review, quality_score: typeof j.quality_score === 'number' ? j.quality_score : null,
     })),
+    needs_review: !!row.needs_review,
     ignored: row.ignored_by !== null,
     ignored_by: row.ignored_by === 'file' || row.ignored_by === 'folder' ? row.ignored_by : null,
     missing: !!row.missing,

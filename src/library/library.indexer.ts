@@ -30,7 +30,7 @@ import type { AnalysisOutcome } from '../scanner/media-analyzer.js';
 import type { ScanObserver, ScannerService } from '../scanner/scanner.service.js';
 import { getState, setState } from '../scanner/scanner.repository.js';
 import type { SettingsService } from '../settings/settings.service.js';
-import { buildRow, changeMs, jobColumns, latestJobs, libraryRoots, toItem, wantedColumns, wantedForRow, type IndexInputs, type LatestJob } from './item-row.js';
+import { buildRow, changeMs, jobColumns, latestJobs, libraryRoots, storedExternal, toItem, wantedColumns, wantedForRow, type IndexInputs, type LatestJob } from './item-row.js';
 import * as repo from './library.repository.js';
 import { fingerprint } from './wanted.js';
 
@@ -134,7 +134,7 @@ export class LibraryIndexer implements ScanObserver {
         const now = changeMs();
         const at = new Date(now).toISOString();
         if (gone) {
-          patches.push({ id: item.id, patch: { missing: 1, ...wantedColumns({ wanted: [], decision: 'the file is gone from disk (missing since the last scan of its folder)' }), updated_ms: now, updated_at: at } });
+          patches.push({ id: item.id, patch: { missing: 1, needs_review: 0, ...wantedColumns({ wanted: [], decision: 'the file is gone from disk (missing since the last scan of its folder)' }), updated_ms: now, updated_at: at } });
           changed.push(item.path);
         } else if (marker && isExcludedPath(item.path, root, marker) && item.ignored_by !== 'folder') {
           patches.push({ id: item.id, patch: { ignored_by: 'folder', ...wantedColumns({ wanted: [], decision: `a folder above it holds the ${marker} marker: the scanner leaves it out` }), updated_ms: now, updated_at: at } });
@@ -156,7 +156,7 @@ export class LibraryIndexer implements ScanObserver {
       if (item.missing) continue;
       if (await stat(item.path).then(() => true, () => false)) continue;
       const now = changeMs();
-      patches.push({ id: Number(item.id), patch: { missing: 1, ...wantedColumns({ wanted: [], decision: 'the file is gone from disk (the watcher saw it removed)' }), updated_ms: now, updated_at: new Date(now).toISOString() } });
+      patches.push({ id: Number(item.id), patch: { missing: 1, needs_review: 0, ...wantedColumns({ wanted: [], decision: 'the file is gone from disk (the watcher saw it removed)' }), updated_ms: now, updated_at: new Date(now).toISOString() } });
     }
     if (!patches.length) return;
     await repo.patchItems(this.db, patches);
@@ -186,7 +186,7 @@ export class LibraryIndexer implements ScanObserver {
 
   // ---- jobs ----
 
-  private async jobsByPath(paths: string[]): Promise<Map<string, LatestJob[]>> {
+  private async jobsByPath(paths: string[]): Promise<Map<string, repo.JobBrief[]>> {
     const all = await repo.jobsOfFiles(this.db, paths);
     const by = new Map<string, typeof all>();
     for (const j of all) {
@@ -236,10 +236,11 @@ export class LibraryIndexer implements ScanObserver {
     const touched: string[] = [];
     for (const item of items) {
       const latest = jobs.get(item.path) ?? [];
-      const cols = jobColumns(latest);
+      // A missing file has nothing to review.
+      const cols = jobColumns(latest, item.missing ? [] : storedExternal(item.analysis));
       if (finished.get(item.path) && !item.missing) reread.push(item.path);
       // Progress alone is no change of the item (job.updated events carry it).
-      if (sameJobs(cols.jobs, item.jobs)) continue;
+      if (sameJobs(cols.jobs, item.jobs) && cols.needs_review === Number(item.needs_review)) continue;
       const now = changeMs();
       patches.push({ id: Number(item.id), patch: { ...cols, updated_ms: now, updated_at: new Date(now).toISOString() } });
       touched.push(item.path);

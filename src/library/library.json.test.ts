@@ -12,7 +12,7 @@ const item = (id: number, title: string): ItemView => ({
   size: 1234, modified_at: '2026-01-01T00:00:00.000Z', duration_seconds: 60.5, is_video: true,
   audio_tracks: [{ index: 0, language: 'jpn', codec: 'aac', channels: 2, default: true, title: null }],
   embedded_subtitles: [], external_subtitles: [{ index: 0, path: `/media/tv/Show/${title}.spa.srt`, file_name: `${title}.spa.srt`, language: 'spa', format: 'srt', forced: false, sdh: false, generated: true }],
-  wanted: [], decision: 'has Spanish "subtitles"', jobs: [], ignored: false, ignored_by: null, missing: false, probe_error: null, indexed_at: 'x', updated_at: 'y',
+  wanted: [], decision: 'has Spanish "subtitles"', jobs: [], needs_review: false, ignored: false, ignored_by: null, missing: false, probe_error: null, indexed_at: 'x', updated_at: 'y',
 });
 
 test("an item's JSON has exactly the schema's keys, also from stored JSON with keys of its own or fields missing", () => {
@@ -24,7 +24,9 @@ test("an item's JSON has exactly the schema's keys, also from stored JSON with k
     probe_error: null,
     wanted: JSON.stringify([{ language: 'eng', rule_id: 2, rule_name: 'To English', reason: 'rule matches', quality_preset: 'fast', action_type: 'transcribe', audio_language: 'jpn', audio_track_index: 0, internal: 1 }]),
     decision: null,
+    // stored before quality reports: no needs_review or quality_score yet
     jobs: JSON.stringify([{ target_lang: 'spa', id: 'j1', status: 'completed', error: null, progress: 100, updated_at: 'z', file_path: '/x', seq: 3 }]),
+    needs_review: 0,
     ignored_by: null, missing: 0, indexed_at: 'a', updated_at: 'b', updated_ms: 5,
   };
   const schemaJson = fastJson(LibraryItemSchema);
@@ -33,7 +35,8 @@ test("an item's JSON has exactly the schema's keys, also from stored JSON with k
   const parsed = JSON.parse(itemJson(it).toString('utf8'));
   assert.deepEqual(parsed.audio_tracks, [{ index: 0, language: 'jpn', codec: 'aac', channels: null, default: true, title: null }]);
   assert.equal(parsed.wanted[0].internal, undefined);
-  assert.deepEqual(parsed.jobs, [{ target_lang: 'spa', id: 'j1', status: 'completed', error: null, error_code: null, progress: 100, updated_at: 'z' }]);
+  assert.deepEqual(parsed.jobs, [{ target_lang: 'spa', id: 'j1', status: 'completed', error: null, error_code: null, progress: 100, updated_at: 'z', needs_review: false, quality_score: null }]);
+  assert.equal(parsed.needs_review, false);
   assert.equal(parsed.external_subtitles[0].sha256, undefined);
 });
 

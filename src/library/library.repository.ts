@@ -15,7 +15,7 @@ export type NewItemRow = Omit<Insertable<LibraryItemsTable>, 'id'>;
 /** Columns a page needs (search_text and sort_key stay in the database). */
 const PAGE_COLUMNS = [
   'id', 'path', 'folder', 'root', 'file_name', 'kind', 'title', 'show', 'season', 'episode', 'episode_end', 'year', 'size', 'mtime_ms',
-  'duration_seconds', 'is_video', 'analysis', 'probe_error', 'wanted', 'decision', 'jobs', 'ignored_by', 'missing', 'indexed_at', 'updated_at', 'updated_ms',
+  'duration_seconds', 'is_video', 'analysis', 'probe_error', 'wanted', 'decision', 'jobs', 'needs_review', 'ignored_by', 'missing', 'indexed_at', 'updated_at', 'updated_ms',
 ] as const;
 export type PageRow = Pick<ItemRow, (typeof PAGE_COLUMNS)[number]>;
 
@@ -59,6 +59,8 @@ function filterCondition(filter: LibraryFilter, indexed: boolean) {
       return sql<boolean>`missing${plus} = 1`;
     case 'ignored':
       return indexed ? sql<boolean>`ignored_by is not null` : sql<boolean>`coalesce(ignored_by, '') <> ''`;
+    case 'needs_review':
+      return sql<boolean>`needs_review${plus} = 1`;
     default:
       return null;
   }
@@ -292,13 +294,15 @@ export async function countAll(db: Db): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-export async function itemCounts(db: Db): Promise<{ items: number; missing: number; lastMs: number }> {
-  const [items, missing, last] = await Promise.all([
+export async function itemCounts(db: Db): Promise<{ items: number; missing: number; needsReview: number; lastMs: number }> {
+  // Literal conditions: each count walks its partial index.
+  const [items, missing, review, last] = await Promise.all([
     countAll(db),
     db.selectFrom('library_items').select((eb) => eb.fn.countAll<number>().as('n')).where(sql<boolean>`missing = 1`).executeTakeFirst(),
+    db.selectFrom('library_items').select((eb) => eb.fn.countAll<number>().as('n')).where(sql<boolean>`needs_review = 1`).executeTakeFirst(),
     lastChangeMs(db),
   ]);
-  return { items, missing: Number(missing?.n ?? 0), lastMs: last };
+  return { items, missing: Number(missing?.n ?? 0), needsReview: Number(review?.n ?? 0), lastMs: last };
 }
 
 /**
@@ -327,6 +331,7 @@ export interface CountRow {
   generated: number;
   failed: number;
   missing: number;
+  needs_review: number;
 }
 
 const countColumns = [
@@ -336,11 +341,13 @@ const countColumns = [
   sql<number>`sum(has_generated)`.as('generated'),
   sql<number>`sum(failed)`.as('failed'),
   sql<number>`sum(missing)`.as('missing'),
+  sql<number>`sum(needs_review)`.as('needs_review'),
 ];
 
 const numbers = <T extends Record<string, unknown>>(r: T): T & CountRow => ({
   ...r,
   n: Number(r.n ?? 0), files: Number(r.files ?? 0), wanted: Number(r.wanted ?? 0), generated: Number(r.generated ?? 0), failed: Number(r.failed ?? 0), missing: Number(r.missing ?? 0),
+  needs_review: Number(r.needs_review ?? 0),
 });
 
 /** `under`: only items in that folder or below it (the tree of one folder). */
@@ -380,11 +387,17 @@ export interface LatestJob {
   error_code: string | null;
   progress: number;
   updated_at: string;
+  /** the job's flag (migration 015): its subtitle scored under quality_review_threshold and nobody accepted it */
+  needs_review: boolean;
+  /** the quality report's score, 0-100; null before a report exists */
+  quality_score: number | null;
 }
 
 export interface JobBrief extends LatestJob {
   file_path: string;
   seq: number;
+  /** the subtitle the job wrote (completed jobs) */
+  output_path: string | null;
 }
 
 /** Every library job (job_type transcription) of the given files. */
@@ -393,11 +406,16 @@ export async function jobsOfFiles(db: Db, paths: string[]): Promise<JobBrief[]> 
   for (let i = 0; i < paths.length; i += 500) {
     const rows = await db
       .selectFrom('jobs')
-      .select(['file_path', 'target_lang', 'id', 'status', 'error', 'error_code', 'progress', 'updated_at', 'seq'])
+      .select(['file_path', 'target_lang', 'id', 'status', 'error', 'error_code', 'progress', 'updated_at', 'seq', 'output_path', 'needs_review', 'quality_score'])
       .where('file_path', 'in', paths.slice(i, i + 500))
       .where('job_type', '=', 'transcription')
       .execute();
-    for (const r of rows) out.push({ ...r, progress: Number(r.progress), seq: Number(r.seq), error_code: r.error_code ?? null });
+    for (const r of rows) {
+      out.push({
+        ...r, progress: Number(r.progress), seq: Number(r.seq), error_code: r.error_code ?? null, output_path: r.output_path ?? null,
+        needs_review: Number(r.needs_review) === 1, quality_score: r.quality_score === null || r.quality_score === undefined ? null : Number(r.quality_score),
+      });
+    }
   }
   return out;
 }
@@ -418,4 +436,38 @@ export async function jobsChangedSince(db: Db, sinceMs: number, limit = 2000): P
 /** A file's jobs, newest first (the item page's history). */
 export async function jobHistory(db: Db, path: string, limit: number) {
   return db.selectFrom('jobs').selectAll().where('file_path', '=', path).orderBy('seq', 'desc').limit(limit).execute();
+}
+
+/** A completed job of a file with what its quality report says (the item page). */
+export interface JobQualityRow {
+  id: string;
+  target_lang: string;
+  output_path: string | null;
+  quality_score: number | null;
+  needs_review: boolean;
+  review_accepted_at: string | null;
+  seq: number;
+}
+
+/** The file's completed library jobs, newest first, without their reports (those are read by id: qualityReports). */
+export async function completedJobsOf(db: Db, path: string): Promise<JobQualityRow[]> {
+  const rows = await db
+    .selectFrom('jobs')
+    .select(['id', 'target_lang', 'output_path', 'quality_score', 'needs_review', 'review_accepted_at', 'seq'])
+    .where('file_path', '=', path)
+    .where('job_type', '=', 'transcription')
+    .where('status', '=', 'completed')
+    .orderBy('seq', 'desc')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id, target_lang: r.target_lang, output_path: r.output_path ?? null, review_accepted_at: r.review_accepted_at ?? null, seq: Number(r.seq),
+    quality_score: r.quality_score === null || r.quality_score === undefined ? null : Number(r.quality_score), needs_review: Number(r.needs_review) === 1,
+  }));
+}
+
+/** The stored quality reports (JSON text, as written) of these jobs, by id; a job without one is absent. */
+export async function qualityReports(db: Db, ids: string[]): Promise<Map<string, string>> {
+  if (!ids.length) return new Map();
+  const rows = await db.selectFrom('jobs').select(['id', 'quality']).where('id', 'in', ids).where('quality', 'is not', null).execute();
+  return new Map(rows.map((r) => [r.id, r.quality as string]));
 }

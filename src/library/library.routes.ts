@@ -27,7 +27,7 @@ export const libraryRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.get('/items/:id', {
-    schema: { tags, summary: 'One media file with everything the list shows and its job history', params: ItemParams, response: { 200: LibraryItemDetailSchema, ...errors(404) } },
+    schema: { tags, summary: 'One media file with everything the list shows, the quality of its subtitles and its job history', params: ItemParams, response: { 200: LibraryItemDetailSchema, ...errors(404) } },
   }, async (req) => library().getItem(req.params.id));
 
   app.get('/items/:id/subtitles/:n', {
@@ -43,7 +43,7 @@ export const libraryRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/tree', {
     schema: {
       tags,
-      summary: 'Navigation: library folders, shows with their seasons, movies, and subfolders, each with counts (files, wanted, generated, failed, missing)',
+      summary: 'Navigation: library folders, shows with their seasons, movies, and subfolders, each with counts (files, wanted, generated, failed, missing, needs_review)',
       querystring: TreeQuery,
       response: { 200: TreeSchema, ...errors(400, 403) },
     },
@@ -65,8 +65,16 @@ export const libraryRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/status', {
     schema: {
       tags,
-      summary: 'Index status: item count, and whether wanted is being recomputed after a rule or skip setting changed',
-      response: { 200: Type.Object({ items: Type.Integer(), missing: Type.Integer(), wanted_pending: Type.Boolean(), last_indexed_at: Type.Union([Type.String(), Type.Null()]) }) },
+      summary: 'Index status: item count, files needing review, and whether wanted is being recomputed after a rule or skip setting changed',
+      response: {
+        200: Type.Object({
+          items: Type.Integer(),
+          missing: Type.Integer(),
+          needs_review: Type.Integer({ description: 'Files with a subtitle that needs review (filter needs_review)' }),
+          wanted_pending: Type.Boolean(),
+          last_indexed_at: Type.Union([Type.String(), Type.Null()]),
+        }),
+      },
     },
   }, async () => library().status());
 };

@@ -60,6 +60,8 @@ const LatestJobSchema = Type.Object({
   error_code: Nullable(Type.String()),
   progress: Type.Number(),
   updated_at: Type.String(),
+  needs_review: Type.Boolean({ description: 'The subtitle scored under quality_review_threshold and nobody accepted it yet' }),
+  quality_score: Nullable(Type.Number({ description: "The quality report's score, 0-100; null before a report exists (a job that has not finished, or one from before reports)" })),
 });
 
 const ItemProps = {
@@ -85,6 +87,7 @@ const ItemProps = {
   wanted: Type.Array(WantedSchema, { description: 'Target languages the enabled rules want that the file does not have yet, by rule priority' }),
   decision: Nullable(Type.String({ description: "When nothing is wanted: the scanner's reason (a skip setting, no rule matches, subtitle already there)" })),
   jobs: Type.Array(LatestJobSchema, { description: 'The latest job per target language' }),
+  needs_review: Type.Boolean({ description: 'The latest job of a language wrote a subtitle that needs review (its quality score is under quality_review_threshold) and it is still beside the file: look at it and accept it or redo it' }),
   ignored: Type.Boolean({ description: 'Left out of scans by the ignore marker (scanner_ignore_marker, default .notranscribe)' }),
   ignored_by: Nullable(OneOf(['file', 'folder'] as const, 'file: a marker beside the file (Movie.mkv.notranscribe, what the Ignore action writes); folder: a folder above holds the marker')),
   missing: Type.Boolean({ description: 'The file was gone at the last scan of its folder (or the watcher saw it removed)' }),
@@ -95,8 +98,29 @@ const ItemProps = {
 
 export const LibraryItemSchema = Type.Object(ItemProps);
 
+const SubtitleQualitySchema = Type.Object({
+  job_id: Type.String({ description: 'The completed job that wrote this file' }),
+  score: Nullable(Type.Number({ description: 'Quality score 0-100; null when the job kept no report' })),
+  needs_review: Type.Boolean(),
+  flagged: Nullable(Type.Integer({ description: 'Cues the report flagged; null when the stored report cannot be read' })),
+}, { description: 'What the job that wrote this subtitle found of its quality; null for a subtitle no completed job of this file wrote (the user\'s, or one from before quality reports)' });
+
+const ItemQualitySchema = Type.Object({
+  target_lang: Type.String(),
+  job_id: Type.String(),
+  score: Nullable(Type.Number({ description: 'Quality score 0-100' })),
+  needs_review: Type.Boolean(),
+  review_accepted_at: Nullable(Type.String({ description: 'When a person accepted the subtitle (ISO 8601); null while not accepted' })),
+  report: Nullable(Type.Object({}, {
+    additionalProperties: true,
+    description: 'The quality report as stored with the job (as GET /api/jobs/{id}/quality serves it); null when the stored report cannot be read',
+  })),
+});
+
 export const LibraryItemDetailSchema = Type.Object({
   ...ItemProps,
+  external_subtitles: Type.Array(Type.Object({ ...LibraryExternalSubtitleSchema.properties, quality: Nullable(SubtitleQualitySchema) })),
+  quality: Type.Array(ItemQualitySchema, { description: 'Per target language, the quality report of its latest completed job, when that job has one' }),
   job_history: Type.Array(JobSchema, { description: 'Jobs for this file, newest first (at most 50)' }),
 });
 
@@ -110,7 +134,7 @@ export const ItemsQuery = Type.Object({
   page: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647, default: 1, description: 'Page number (1-based)' })),
   page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'Items per page (1-200)' })),
   q: Type.Optional(Type.String({ maxLength: 200, description: 'Words that must all appear in the title, show or path (case-insensitive)' })),
-  filter: Type.Optional(FilterField(`${LIBRARY_FILTERS.join(' | ')} (default all). wanted: a rule wants a language; generated: a subtitle made by TranscriptorIO; failed: the latest job of a language failed; missing: gone from disk; ignored: left out of scans`)),
+  filter: Type.Optional(FilterField(`${LIBRARY_FILTERS.join(' | ')} (default all). wanted: a rule wants a language; generated: a subtitle made by TranscriptorIO; failed: the latest job of a language failed; missing: gone from disk; ignored: left out of scans; needs_review: the latest job of a language wrote a subtitle whose quality score is under quality_review_threshold and nobody accepted it`)),
   language: Type.Optional(Type.String({ description: 'ISO 639 code. With filter=wanted/generated/failed: that language is wanted/generated/failed; otherwise the file has audio or a subtitle (embedded or external) in it' })),
   folder: Type.Optional(Type.String({ description: 'Only files in this folder or below (absolute, inside the library folders)' })),
   show: Type.Optional(Type.String({ description: 'Only episodes of this show (the show names of GET /tree)' })),
@@ -133,6 +157,7 @@ const Counts = {
   generated: Type.Integer({ description: 'Files with a subtitle made by TranscriptorIO' }),
   failed: Type.Integer({ description: 'Files whose latest job of a language failed' }),
   missing: Type.Integer({ description: 'Files gone from disk' }),
+  needs_review: Type.Integer({ description: 'Files with a subtitle that needs review (filter needs_review)' }),
 };
 const TreeCountsSchema = Type.Object(Counts);
 

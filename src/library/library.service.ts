@@ -33,6 +33,7 @@ import type { SettingsService } from '../settings/settings.service.js';
 import { LRUCache } from 'lru-cache';
 import { VersionedCache } from './answer-cache.js';
 import { toItem, wantedForRow, type ItemView } from './item-row.js';
+import { itemQuality, type ItemQuality } from './item-quality.js';
 import type { PageMeta, Tree } from './library.json.js';
 import { LibraryActions, type Done, type Refused } from './library.actions.js';
 import { LibraryIndexer, type CurrentInputs } from './library.indexer.js';
@@ -60,6 +61,8 @@ interface ActionResult {
   done: Done[];
   refused: Refused[];
 }
+
+export type ItemDetail = Omit<ItemView, 'external_subtitles'> & ItemQuality & { job_history: ReturnType<typeof toJob>[] };
 
 export interface SubtitlePreview {
   item_id: number;
@@ -95,14 +98,15 @@ const PREVIEW_CUES = 30;
 /** Subfolders listed per folder in the tree. */
 const TREE_FOLDERS_MAX = 200;
 
-type Counts = { files: number; wanted: number; generated: number; failed: number; missing: number };
-const zero = (): Counts => ({ files: 0, wanted: 0, generated: 0, failed: 0, missing: 0 });
+type Counts = { files: number; wanted: number; generated: number; failed: number; missing: number; needs_review: number };
+const zero = (): Counts => ({ files: 0, wanted: 0, generated: 0, failed: 0, missing: 0, needs_review: 0 });
 function add(into: Counts, r: Counts): Counts {
   into.files += r.files;
   into.wanted += r.wanted;
   into.generated += r.generated;
   into.failed += r.failed;
   into.missing += r.missing;
+  into.needs_review += r.needs_review;
   return into;
 }
 const countsOf = (r: Counts): Counts => add(zero(), r);
@@ -243,13 +247,13 @@ export class LibraryService {
     return row;
   }
 
-  async getItem(id: number): Promise<ItemView & { job_history: ReturnType<typeof toJob>[] }> {
+  async getItem(id: number): Promise<ItemDetail> {
     const row = await this.itemRow(id);
     const inputs = await this.indexer.currentInputs();
     const current = await this.indexer.isCurrent(inputs.fp);
     const [item] = current ? [toItem(row)] : await this.withFreshWanted([row], inputs);
-    const history = await repo.jobHistory(this.db, row.path, 50);
-    return { ...item, job_history: history.map(toJob) };
+    const [history, quality] = await Promise.all([repo.jobHistory(this.db, row.path, 50), itemQuality(this.db, item)]);
+    return { ...item, ...quality, job_history: history.map(toJob) };
   }
 
   async subtitlePreview(id: number, n: number): Promise<SubtitlePreview> {
@@ -342,11 +346,11 @@ export class LibraryService {
     };
   }
 
-  async status(): Promise<{ items: number; missing: number; wanted_pending: boolean; last_indexed_at: string | null }> {
+  async status(): Promise<{ items: number; missing: number; needs_review: number; wanted_pending: boolean; last_indexed_at: string | null }> {
     const inputs = await this.indexer.currentInputs();
     const current = await this.indexer.isCurrent(inputs.fp);
     const c = await repo.itemCounts(this.db);
-    return { items: c.items, missing: c.missing, wanted_pending: !current, last_indexed_at: c.lastMs ? new Date(c.lastMs).toISOString() : null };
+    return { items: c.items, missing: c.missing, needs_review: c.needsReview, wanted_pending: !current, last_indexed_at: c.lastMs ? new Date(c.lastMs).toISOString() : null };
   }
 
   // ---- actions ----

@@ -163,7 +163,7 @@ for (const kind of databaseKinds()) {
 
     test('the tree: library folder, shows with seasons, movies, subfolders, with counts', async () => {
       const tree = await get('/api/library/tree');
-      assert.deepEqual(tree.totals, { files: 6, wanted: 4, generated: 2, failed: 0, missing: 1 });
+      assert.deepEqual(tree.totals, { files: 6, wanted: 4, generated: 2, failed: 0, missing: 1, needs_review: 0 });
       assert.deepEqual(tree.roots.map((r: any) => [r.path, r.files]), [[lib.root, 6]]);
       assert.deepEqual(tree.shows.map((s: any) => [s.show, s.files, s.wanted, s.seasons.map((x: any) => [x.season, x.files, x.wanted, x.generated])]), [
         ['Alpha Show', 3, 3, [[1, 2, 2, 0], [2, 1, 1, 1]]],
@@ -174,7 +174,7 @@ for (const kind of databaseKinds()) {
       const tv = await get(`/api/library/tree?folder=${encodeURIComponent(join(lib.root, 'tv'))}`);
       assert.deepEqual(tv.folders.map((f: any) => [basename(f.path), f.files, f.wanted]), [['Alpha Show', 3, 3], ['Beta Show', 1, 0]]);
       // The tree of a folder counts only what lies in it.
-      assert.deepEqual(tv.totals, { files: 4, wanted: 3, generated: 1, failed: 0, missing: 0 });
+      assert.deepEqual(tv.totals, { files: 4, wanted: 3, generated: 1, failed: 0, missing: 0, needs_review: 0 });
       assert.deepEqual(tv.roots.map((r: any) => [r.path, r.files]), [[lib.root, 4]]);
       assert.deepEqual(tv.shows.map((s: any) => s.show), ['Alpha Show', 'Beta Show']);
       assert.deepEqual([tv.movies.files, tv.movies.missing], [0, 0]);
