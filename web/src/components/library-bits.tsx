@@ -4,7 +4,8 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { api, messageOf, unwrap } from '../api/client';
 import { onLive } from '../api/live';
-import type { BodyOf, QueryOf, ResponseOf } from '../api/types';
+import type { BodyOf, ResponseOf } from '../api/types';
+import type { LIBRARY_FILTERS } from '../lib/kinds';
 import { plural } from '../lib/format';
 import { toast } from '../lib/toast';
 
@@ -15,7 +16,8 @@ export type LibraryTree = ResponseOf<'/api/library/tree', 'get'>;
 export type LibraryActionBody = BodyOf<'/api/library/actions', 'post'>;
 export type LibraryActionResult = ResponseOf<'/api/library/actions', 'post'>;
 export type SubtitlePreview = ResponseOf<'/api/library/items/{id}/subtitles/{n}', 'get'>;
-export type LibraryFilter = NonNullable<QueryOf<'/api/library/items', 'get'>['filter']>;
+/** The library's filters, from the server's own list (library-kinds.ts). */
+export type LibraryFilter = (typeof LIBRARY_FILTERS)[number];
 
 const code = (lang: string | null | undefined) => (lang ? lang.toUpperCase() : '?');
 

@@ -47,6 +47,8 @@ const EVENT_TITLES: Record<string, string> = {
   completed: 'Completed',
   failed: 'Failed',
   cancelled: 'Cancelled',
+  quality_retry: 'Passage decoded again',
+  review_accepted: 'Review accepted',
 };
 export const eventTitle = (kind: string): string => EVENT_TITLES[kind] ?? kind.replace(/_/g, ' ');
 

@@ -1,6 +1,7 @@
 // One job in full: where it stands, why it failed, its timeline (who created
 // it, which worker ran each attempt, each stage, each retry and its reason),
-// the subtitle it wrote (first cues, download, path), and its figures.
+// the subtitle it wrote (first cues, download, path), its quality (score,
+// flagged passages to listen to, Accept / Redo / Delete ours), and its figures.
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, messageOf, unwrap } from '../api/client';
 import { useLive } from '../api/live';
@@ -8,8 +9,11 @@ import type { Job, ResponseOf } from '../api/types';
 import { Detail, JobProgress, Loading, StatusBadge } from '../components/bits';
 import { Icon } from '../components/icons';
 import { Modal } from '../components/modal';
+import { QualityPanel, ScoreBadge } from '../components/quality-panel';
+import { ReviewActions, useLibraryItemId } from '../components/review-actions';
 import { formatDateTime, formatDuration, parseTime } from '../lib/format';
 import { eventTitle, firstCues, stageLabel, stageText, TERMINAL } from '../lib/jobs';
+import { cueSpan, outcomeText, reasonText } from '../lib/quality';
 import { debounce } from '../lib/use-resource';
 
 type JobEvent = ResponseOf<'/api/jobs/{job_id}/events', 'get'>['events'][number];
@@ -77,6 +81,7 @@ export function JobDetails(props: {
         <div className="job-details" data-status={job.status}>
           <div className="job-details-status">
             <StatusBadge status={job.status} />
+            {job.needs_review && <ScoreBadge score={job.quality_score} needsReview />}
             <span className="muted job-stage" data-stage={job.current_stage ?? ''}>
               {job.status === 'failed' && lastEnd?.stage ? `failed while ${stageLabel(lastEnd.stage)}` : stageText(job)}
             </span>
@@ -88,6 +93,7 @@ export function JobDetails(props: {
               <pre className="error-pre">{job.error}</pre>
             </div>
           )}
+          {job.status === 'completed' && job.job_type === 'transcription' && <JobQualitySection job={job} onJob={setJob} />}
           {job.status === 'completed' && <SubtitlePreview job={job} />}
           <section className="job-section" aria-label="Timeline">
             <h3>Timeline</h3>
@@ -128,6 +134,47 @@ export function JobDetails(props: {
   );
 }
 
+/** The quality panel of a finished job, with Redo and Delete ours when the file is in the library. */
+function JobQualitySection({ job, onJob }: { job: Job; onJob: (j: Job) => void }): ReactNode {
+  const itemId = useLibraryItemId(job.file_path);
+  return (
+    <QualityPanel
+      jobId={job.id}
+      version={`${job.completed_at ?? ''}|${job.needs_review ? 1 : 0}`}
+      onAccepted={onJob}
+      actions={
+        itemId ? (
+          <ReviewActions itemId={itemId} targetLang={job.target_lang} preset={job.quality_preset} fileName={job.file_name} />
+        ) : itemId === null ? (
+          <span className="muted small">Redo and Delete work on files of your library folders; this file is not one of them.</span>
+        ) : null
+      }
+    />
+  );
+}
+
+/** A re-decoded passage in words: when, why, what came of it. */
+function RetryLine({ data }: { data: Record<string, unknown> }): ReactNode {
+  const num = (k: string) => (typeof data[k] === 'number' ? (data[k] as number) : null);
+  const start = num('start');
+  const end = num('end');
+  const before = num('before');
+  const after = num('after');
+  const seconds = num('seconds');
+  const budget = num('budget_seconds');
+  const reasons = Array.isArray(data.reasons) ? data.reasons.map((r) => reasonText(String(r))) : [];
+  const outcome = typeof data.outcome === 'string' ? data.outcome : null;
+  return (
+    <span className="timeline-message">
+      {start !== null && end !== null ? cueSpan(start, end) : 'A passage'}
+      {reasons.length ? ` (${reasons.join(', ')})` : ''}
+      {outcome ? `: ${outcomeText(outcome)}` : ''}
+      {before !== null ? ` · score ${before.toFixed(2)}${after !== null ? ` → ${after.toFixed(2)}` : ''}` : ''}
+      {seconds !== null ? ` · took ${seconds.toFixed(1)} s${budget !== null ? ` of ${budget.toFixed(1)} s allowed` : ''}` : ''}
+    </span>
+  );
+}
+
 const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 function since(prev: JobEvent | undefined, e: JobEvent): string {
@@ -160,7 +207,11 @@ function Timeline({ events }: { events: JobEvent[] }): ReactNode {
                 {e.kind === 'stage' ? capitalize(stageLabel(e.stage)) : eventTitle(e.kind)}
                 {attempt !== null && (e.kind === 'failed' || e.kind === 'retry_scheduled') ? ` (attempt ${attempt})` : ''}
               </strong>
-              {e.kind !== 'stage' && e.message && <span className="timeline-message">{e.message}</span>}
+              {e.kind === 'quality_retry' && e.data ? (
+                <RetryLine data={e.data} />
+              ) : (
+                e.kind !== 'stage' && e.message && <span className="timeline-message">{e.message}</span>
+              )}
               {(ended && e.stage) || e.error_code || where ? (
                 <span className="timeline-meta muted">
                   {[ended && e.stage ? `while ${stageLabel(e.stage)}` : '', e.error_code ?? '', where].filter(Boolean).join(' · ')}

@@ -2,15 +2,21 @@
 // generated ones with a preview of their first cues), the languages the
 // rules still want and why, the job history, and the actions: Transcribe
 // now (target and preset prefilled from the wanting rule), Redo, Delete
-// generated, Ignore / Unignore. Updates live while its jobs run.
+// generated, Ignore / Unignore; and the quality of each generated subtitle
+// (score, flagged passages to listen to, Accept / Redo / Delete ours).
+// Updates live while its jobs run.
 import { useState, type ReactNode } from 'react';
 import { api, messageOf, unwrap } from '../api/client';
+import type { SubtitleQuality } from '../api/types';
 import { useLive } from '../api/live';
 import { EmptyState, ErrorBanner, Loading, PageHeader, PresetSelect, StatusBadge } from '../components/bits';
 import { Icon } from '../components/icons';
 import { languageName, LanguageSelect, useLanguages } from '../components/language-picker';
 import { itemLabel, LanguageBadges, runLibraryAction, useLibraryLive, type LibraryActionBody, type LibraryItemDetail, type SubtitlePreview } from '../components/library-bits';
 import { ConfirmDialog, FormFooter, Modal } from '../components/modal';
+import { itemQualities, subtitleQuality } from '../components/quality-api';
+import { QualityPanel, ScoreBadge } from '../components/quality-panel';
+import { ReviewActions } from '../components/review-actions';
 import { formatBytes, formatDateTime, formatDuration, relativeTime } from '../lib/format';
 import { label, oneOf, QUALITY_PRESETS, type QualityPreset } from '../lib/kinds';
 import { href } from '../lib/router';
@@ -123,6 +129,8 @@ export function LibraryItemView({ id }: { id: number }): ReactNode {
         </div>
       </section>
 
+      <ItemQualitySection item={d} onChanged={() => void item.reload()} />
+
       <section className="card" aria-labelledby="it-wanted-h">
         <h2 id="it-wanted-h">Wanted</h2>
         {d.wanted.length === 0 ? (
@@ -196,6 +204,7 @@ export function LibraryItemView({ id }: { id: number }): ReactNode {
                     {s.forced ? ' · forced' : ''}
                     {s.sdh ? ' · SDH' : ''}
                   </span>{' '}
+                  {s.generated && <SubtitleScore fileName={s.file_name} quality={subtitleQuality(s)} />}{' '}
                   {['srt', 'vtt', 'ass', 'ssa', 'lrc'].includes(s.format) && (
                     <button type="button" className="btn btn-small" onClick={() => void showPreview(s.index)} aria-label={`Preview ${s.file_name}`}>
                       Preview
@@ -275,6 +284,56 @@ export function LibraryItemView({ id }: { id: number }): ReactNode {
         />
       )}
     </div>
+  );
+}
+
+/** The score beside a generated subtitle, linking to its quality panel. */
+function SubtitleScore({ fileName, quality: q }: { fileName: string; quality: SubtitleQuality | null }): ReactNode {
+  if (!q) return null;
+  return (
+    <button
+      type="button"
+      className="btn-inline subtitle-score"
+      onClick={() => document.getElementById(`quality-${q.job_id}`)?.scrollIntoView({ behavior: 'smooth' })}
+      aria-label={`Quality of ${fileName}: score ${q.score ?? 'unknown'}${q.needs_review ? ', needs review' : ''}. Show its flagged passages`}
+    >
+      <ScoreBadge score={q.score} needsReview={q.needs_review} />
+      {q.flagged > 0 && <span className="muted small"> {q.flagged} flagged</span>}
+    </button>
+  );
+}
+
+/** One quality panel per generated language with a report (the latest job of that language). */
+function ItemQualitySection({ item, onChanged }: { item: LibraryItemDetail; onChanged: () => void }): ReactNode {
+  const langs = useLanguages();
+  const scored = itemQualities(item);
+  // Without the item's own list, the generated subtitles still name the job that made them.
+  const entries = scored.length
+    ? scored
+    : item.external_subtitles.flatMap((s) => {
+        const q = s.generated ? subtitleQuality(s) : null;
+        return q && s.language ? [{ target_lang: s.language, job_id: q.job_id, score: q.score, needs_review: q.needs_review, review_accepted_at: null, report: null }] : [];
+      });
+  if (!entries.length) return null;
+  return (
+    <section className="card quality-card" aria-labelledby="it-quality-h">
+      <h2 id="it-quality-h">Quality</h2>
+      {entries.map((q) => {
+        const job = item.job_history.find((j) => j.id === q.job_id);
+        return (
+          <div key={q.job_id} id={`quality-${q.job_id}`} className="quality-entry" data-job-id={q.job_id} data-lang={q.target_lang}>
+            <QualityPanel
+              jobId={q.job_id}
+              heading={languageName(q.target_lang, langs)}
+              initial={q.report ? { job_id: q.job_id, quality_score: q.score, needs_review: q.needs_review, review_accepted_at: q.review_accepted_at, report: q.report } : undefined}
+              version={`${q.needs_review ? 1 : 0}|${q.review_accepted_at ?? ''}`}
+              onAccepted={onChanged}
+              actions={<ReviewActions itemId={item.id} targetLang={q.target_lang} preset={job?.quality_preset ?? 'balanced'} fileName={item.file_name} onDone={onChanged} />}
+            />
+          </div>
+        );
+      })}
+    </section>
   );
 }
 

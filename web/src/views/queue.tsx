@@ -2,10 +2,11 @@
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, messageOf, unwrap } from '../api/client';
 import { useLive } from '../api/live';
-import type { BulkAction, Job, JobStatus, QueueStats } from '../api/types';
+import type { BulkAction, Job, JobStatus, QueryOf, QueueStats } from '../api/types';
 import { EmptyState, ErrorBanner, JobProgress, Loading, PageHeader, Pagination, StatusBadge } from '../components/bits';
 import { Icon } from '../components/icons';
 import { ConfirmDialog } from '../components/modal';
+import { ScoreBadge } from '../components/quality-panel';
 import { formatDateTime, plural, relativeTime } from '../lib/format';
 import { patchJob, STATUSES, TERMINAL } from '../lib/jobs';
 import { navigate, useRoute, withQuery } from '../lib/router';
@@ -36,11 +37,14 @@ export function Queue(): ReactNode {
   const sortValue = query.get('sort') ?? 'added:desc';
   const rule = query.get('rule') ?? '';
   const language = query.get('lang') ?? '';
-  type Go = { status?: string; page?: number; job?: string | null; new?: string | null; q?: string; sort?: string; rule?: string; lang?: string };
+  /** only the jobs whose subtitle waits for a person's review */
+  const review = query.get('needs_review') === 'true';
+  type Go = { status?: string; review?: boolean; page?: number; job?: string | null; new?: string | null; q?: string; sort?: string; rule?: string; lang?: string };
   const go = (q: Go) =>
     navigate(
       withQuery('/queue', {
         status: q.status ?? status,
+        needs_review: (q.review ?? review) ? 'true' : undefined,
         q: (q.q ?? search) || undefined,
         sort: (q.sort ?? sortValue) === 'added:desc' ? undefined : (q.sort ?? sortValue),
         rule: (q.rule ?? rule) || undefined,
@@ -70,11 +74,12 @@ export function Queue(): ReactNode {
               order: order === 'asc' ? 'asc' : undefined,
               rule_id: rule ? Number(rule) : undefined,
               language: language || undefined,
-            },
+              ...(review ? { needs_review: true } : {}),
+            } as QueryOf<'/api/jobs', 'get'>,
           },
         }),
       ),
-    [status, page, search, sortValue, rule, language],
+    [status, review, page, search, sortValue, rule, language],
   );
   const rules = useResource(() => unwrap(api.GET('/api/scan-rules', {})), [], { refreshMs: 0 });
   const [searchText, setSearchText] = useState(search);
@@ -87,7 +92,7 @@ export function Queue(): ReactNode {
   }, [searchText]);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   // What is selected is what is shown: a new page, filter or search starts empty.
-  useEffect(() => setSelected(new Set()), [status, page, search, sortValue, rule, language]);
+  useEffect(() => setSelected(new Set()), [status, review, page, search, sortValue, rule, language]);
   const [confirmRemove, setConfirmRemove] = useState(false);
   const [bulkBusy, setBulkBusy] = useState(false);
   const stats = useResource(() => unwrap(api.GET('/api/jobs/stats', {})), []);
@@ -100,11 +105,12 @@ export function Queue(): ReactNode {
   useLive('stats', (s) => stats.setData(() => s));
   useLive('job.updated', (job) => {
     const shown = list.data?.jobs.some((j) => j.id === job.id);
-    if (shown && (!status || job.status === status)) list.setData((d) => (d ? { ...d, jobs: patchJob(d.jobs, job) } : d));
-    else if (shown || !status || job.status === status) reloadSoon();
+    const fits = (!status || job.status === status) && (!review || job.needs_review === true);
+    if (shown && fits) list.setData((d) => (d ? { ...d, jobs: patchJob(d.jobs, job) } : d));
+    else if (shown || fits) reloadSoon();
   });
   useLive('job.created', (job) => {
-    if (page === 1 && (!status || job.status === status)) reloadSoon();
+    if (page === 1 && !review && (!status || job.status === status)) reloadSoon();
   });
 
   async function bulk(kind: BulkAction) {
@@ -190,7 +196,7 @@ export function Queue(): ReactNode {
   }
 
   const failedCount = stats.data?.failed ?? 0;
-  const jobs = list.data?.jobs;
+  const jobs: Job[] | undefined = list.data?.jobs;
   const pageIds = jobs?.map((j) => j.id) ?? [];
   const allSelected = pageIds.length > 0 && pageIds.every((id) => selected.has(id));
   const toggle = (id: string) =>
@@ -231,7 +237,13 @@ export function Queue(): ReactNode {
           </>
         }
       />
-      <StatusTabs stats={stats.data} current={status} onPick={(s) => go({ status: s, page: 1, job: null })} />
+      <StatusTabs
+        stats={stats.data}
+        current={status}
+        review={review}
+        onPick={(s) => go({ status: s, review: false, page: 1, job: null })}
+        onReview={() => go({ status: '', review: true, page: 1, job: null })}
+      />
       <QueueToolbar
         searchText={searchText}
         onSearchText={setSearchText}
@@ -261,12 +273,18 @@ export function Queue(): ReactNode {
         <Loading />
       ) : jobs.length === 0 ? (
         <EmptyState>
-          {refined ? 'No job matches this search or filter.' : status ? `No ${status} jobs.` : 'The queue is empty. Run a scan or add a job.'}
+          {refined
+            ? 'No job matches this search or filter.'
+            : review
+              ? 'No subtitle waits for review: every finished job scored above the review line or was accepted.'
+              : status
+                ? `No ${status} jobs.`
+                : 'The queue is empty. Run a scan or add a job.'}
         </EmptyState>
       ) : (
         <div className="table-wrap">
           <table className="table table-cards">
-            <caption className="sr-only">Jobs{status ? ` (${status})` : ''}</caption>
+            <caption className="sr-only">Jobs{status ? ` (${status})` : ''}{review ? ' that need review' : ''}</caption>
             <thead>
               <tr>
                 <th scope="col" className="cell-select">
@@ -302,14 +320,18 @@ export function Queue(): ReactNode {
                     </span>
                     {j.status === 'failed' && j.error && <RowError error={j.error} onDetails={() => go({ job: j.id })} />}
                   </td>
-                  <td data-label="Status">
+                  <td data-label="Status" className="cell-status">
                     <StatusBadge status={j.status} />
+                    {j.needs_review && <ScoreBadge score={j.quality_score} needsReview />}
                   </td>
                   <td data-label="Progress" className="cell-progress">
                     {j.status === 'processing' ? (
                       <JobProgress progress={j.progress} eta={j.eta_seconds} stage={j.current_stage} label={`Progress of ${j.file_name}`} />
                     ) : j.status === 'completed' ? (
-                      <span className="muted">{j.output_path ? 'done' : '100%'}</span>
+                      <span className="muted">
+                        {j.output_path ? 'done' : '100%'}
+                        {typeof j.quality_score === 'number' && !j.needs_review ? ` · score ${j.quality_score}` : ''}
+                      </span>
                     ) : (
                       <span className="muted">{j.status === 'queued' ? `priority ${j.priority}` : '—'}</span>
                     )}
@@ -388,8 +410,9 @@ export function Queue(): ReactNode {
   );
 }
 
-function StatusTabs(props: { stats: QueueStats | undefined; current: string; onPick: (s: string) => void }): ReactNode {
+function StatusTabs(props: { stats: QueueStats | undefined; current: string; review: boolean; onPick: (s: string) => void; onReview: () => void }): ReactNode {
   const count = (s: string) => (props.stats ? (s ? (props.stats as unknown as Record<string, number>)[s] : props.stats.total_jobs) : undefined);
+  const reviewCount = props.stats?.needs_review;
   return (
     <div className="tabs" role="tablist" aria-label="Filter by status">
       {['', ...STATUSES].map((s) => (
@@ -397,14 +420,18 @@ function StatusTabs(props: { stats: QueueStats | undefined; current: string; onP
           key={s || 'all'}
           type="button"
           role="tab"
-          aria-selected={props.current === s}
-          className={`tab ${props.current === s ? 'active' : ''}`}
+          aria-selected={!props.review && props.current === s}
+          className={`tab ${!props.review && props.current === s ? 'active' : ''}`}
           onClick={() => props.onPick(s)}
         >
           {s ? s[0]!.toUpperCase() + s.slice(1) : 'All'}
           {count(s) !== undefined && <span className="tab-count">{count(s)}</span>}
         </button>
       ))}
+      <button type="button" role="tab" aria-selected={props.review} className={`tab ${props.review ? 'active' : ''}`} onClick={props.onReview}>
+        Needs review
+        {reviewCount !== undefined && <span className={`tab-count ${reviewCount ? 'tab-count-warning' : ''}`}>{reviewCount}</span>}
+      </button>
     </div>
   );
 }
