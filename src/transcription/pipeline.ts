@@ -19,7 +19,12 @@ import { findLanguage, normalizeLanguage, toWhisperCode, type LanguageNamingType
 import { assertCompleteAudio, extractAudio, isAudioOnly, probeMedia, selectAudioStream, type MediaTools } from './audio.js';
 import type { LocalEngineOptions } from './engine.js';
 import type { TranscriptionEngine } from './engine.types.js';
-import { suppressHallucinations } from './hallucination.js';
+import { filterHallucinations, suppressHallucinations } from './hallucination.js';
+import { analyzeQuality } from './quality/analyze.js';
+import { redecodeFlagged } from './quality/redecode.js';
+import type { EngineSegment, QualityReport, QualityThresholds } from './quality/types.js';
+import { retimeCues } from './retime.js';
+import type { Span } from './vad.js';
 import { assertOutputFolderWritable, subtitlePath, writeSubtitleFile } from './output.js';
 import { assertWritable } from './subtitle-files.js';
 import { breakLines, regroupSegments } from './regroup.js';
@@ -74,6 +79,17 @@ export interface TranscribeMediaOptions extends LocalEngineOptions {
   translation?: TranslationConfig | null;
   writeOutput?: boolean;
   chunkSeconds?: number;
+  /** the quality report, the second try of flagged segments and the retiming; absent: none of them */
+  quality?: PipelineQuality | null;
+}
+
+/** What the pipeline does about a subtitle's worth (settings quality_*, subtitle_retime, subtitle_min_gap). */
+export interface PipelineQuality {
+  thresholds: QualityThresholds;
+  /** decode flagged segments once more; budget: a share of the first pass's engine time */
+  retry: { enabled: boolean; budget: number };
+  /** lengthen cues too fast to read or too short; null: off */
+  retime: { minGap: number } | null;
 }
 
 export interface TranscribeHooks {
@@ -81,6 +97,11 @@ export interface TranscribeHooks {
   signal?: AbortSignal;
   /** the engine to run on; the caller owns it (the pipeline never closes it) */
   engine: TranscriptionEngine;
+  /**
+   * The engine of the second tries (quality_retry_model), asked for only when
+   * a segment is retried; absent, or when it fails: `engine`. The caller owns it.
+   */
+  retryEngine?(): Promise<TranscriptionEngine>;
 }
 
 export interface TranscribeMediaResult {
@@ -96,6 +117,8 @@ export interface TranscribeMediaResult {
   vramUsedMb?: number | null;
   task: Task;
   segments: Segment[];
+  /** how good the subtitle is (quality/analyze.ts); null when the options asked for no report */
+  quality: QualityReport | null;
 }
 
 const abortErr = () => Object.assign(new Error('transcription cancelled'), { name: 'AbortError' });
@@ -235,17 +258,24 @@ async function prepareWav(
   onProgress?: (p: number) => void,
   requireComplete = false,
   tools?: Partial<MediaTools>,
-): Promise<{ path: string; offset: number; audioOnly: boolean; trackLanguage?: string | null }> {
+): Promise<{ path: string; offset: number; audioOnly: boolean; trackLanguage?: string | null; trackSeconds: number | null; mediaSeconds: number | null }> {
   const path = join(tmp, 'audio.wav');
   if (Buffer.isBuffer(input)) {
     await writeFile(path, decodeRawPcm(input));
-    return { path, offset: 0, audioOnly: true };
+    return { path, offset: 0, audioOnly: true, trackSeconds: null, mediaSeconds: null };
   }
   const info = await probeMedia(input, signal, tools);
   const stream = selectAudioStream(info, Array.isArray(audioLanguage) ? audioLanguage : [audioLanguage]);
   const note = await extractAudio(input, stream, path, { duration: info.duration, signal, onProgress, tools });
   if (requireComplete) assertCompleteAudio(input, info, stream, (await openPcmWav(path)).duration, note);
-  return { path, offset: Math.max(0, stream.startTime - info.formatStartTime), audioOnly: isAudioOnly(input, info), trackLanguage: stream.language };
+  return {
+    path,
+    offset: Math.max(0, stream.startTime - info.formatStartTime),
+    audioOnly: isAudioOnly(input, info),
+    trackLanguage: stream.language,
+    trackSeconds: stream.duration,
+    mediaSeconds: info.durationEstimated ? null : info.duration,
+  };
 }
 
 /** The pipeline workers call: one media file -> one subtitle in `targetLang`. */
@@ -298,8 +328,27 @@ export async function transcribeMedia(file: string, o: TranscribeMediaOptions, h
     check();
 
     rep.report('transcribing', 0);
-    const r = await transcribeWavChunked(wav.path, engine, { ...decodeOptions(o, engine), language: toWhisperCode(audioLang) ?? 'auto', task, signal, onProgress: (p) => rep.report('transcribing', p) });
-    let segments = shift(suppressHallucinations(r.segments, { phrases: o.suppressNonSpeech !== false }), wav.offset);
+    const q = o.quality ?? null;
+    const decoding = { ...decodeOptions(o, engine), language: toWhisperCode(audioLang) ?? 'auto', task };
+    const r = await transcribeWavChunked(wav.path, engine, { ...decoding, signal, onProgress: (p) => rep.report('transcribing', p), speechTmpDir: q ? tmp : undefined });
+    const speech = r.speech ? shiftSpans(r.speech, wav.offset) : null;
+    let raw: EngineSegment[] = shift(r.segments, wav.offset);
+    let redecode: QualityReport['redecode'] | undefined;
+    if (q?.retry.enabled && raw.length) {
+      const retried = await redecodeFlagged(wav.path, raw, speech, await retryEngineOf(hooks), {
+        decode: decoding,
+        thresholds: q.thresholds,
+        budgetSeconds: q.retry.budget * r.engineSeconds,
+        costPerAudioSecond: r.engineSeconds / Math.max(1, r.duration),
+        offset: wav.offset,
+        signal,
+      });
+      raw = retried.segments;
+      redecode = retried.redecode;
+    }
+    check();
+    const filtered = filterHallucinations(raw, { phrases: o.suppressNonSpeech !== false });
+    let segments: Segment[] = filtered.kept;
     const lb = o.lineBreak === false ? null : { ...DEFAULT_LINE_BREAK, ...(o.lineBreak ?? {}) };
     if (lb) segments = regroupSegments(segments, lb);
     check();
@@ -312,6 +361,15 @@ export async function transcribeMedia(file: string, o: TranscribeMediaOptions, h
       if (lb) segments = segments.map((s) => ({ ...s, text: breakLines(s.text, lb.maxLineChars, lb.maxLines).join('\n') }));
     }
     check();
+    // Reading speed: after regrouping and translation (the text read is the written one), before writing.
+    if (q?.retime && lb) segments = retimeCues(segments, { maxCps: lb.maxCps, minDuration: lb.minDuration, minGap: q.retime.minGap, speech, mediaEnd: wav.mediaSeconds });
+    const quality = q
+      ? analyzeQuality(
+          { cues: segments, segments: raw, suppressed: filtered.suppressed, speech, audioSeconds: r.duration, trackSeconds: wav.trackSeconds, mediaSeconds: wav.mediaSeconds },
+          q.thresholds,
+          redecode,
+        )
+      : null;
 
     // No speech: the job is done, and an empty file would only pass for a subtitle.
     if (outPath && segments.length > 0) {
@@ -332,9 +390,24 @@ export async function transcribeMedia(file: string, o: TranscribeMediaOptions, h
       vramUsedMb: null,
       task,
       segments,
+      quality,
     };
   } finally {
     await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+function shiftSpans(spans: Span[], offset: number): Span[] {
+  return offset ? spans.map((s) => ({ start: s.start + offset, end: s.end + offset })) : spans;
+}
+
+/** The engine of the second tries: quality_retry_model's when the caller has one and it starts, else the job's. */
+async function retryEngineOf(hooks: TranscribeHooks): Promise<TranscriptionEngine> {
+  if (!hooks.retryEngine) return hooks.engine;
+  try {
+    return await hooks.retryEngine();
+  } catch {
+    return hooks.engine;
   }
 }
 

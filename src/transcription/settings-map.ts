@@ -7,6 +7,7 @@ import type { LanguageNamingType } from '../languages.js';
 import type { TranscribeMediaOptions } from './pipeline.js';
 import type { QualityPreset } from '../quality-presets.js';
 import { resolveTranscription, type TranscriptionRequest } from './resolve.js';
+import { qualityThresholds } from './quality/thresholds.js';
 import { bool, num, str, type SettingsGet } from './setting-get.js';
 import type { TranslationProviderType } from './translate.js';
 import { SUBTITLE_FORMATS, type SubtitleFormat } from './types.js';
@@ -77,6 +78,11 @@ export function pipelineOptionsFromSettings(get: Get, request: TranscriptionRequ
     translation: provider
       ? { provider, url: str(get, 'translation_url', '') || null, apiKey: str(get, 'translation_api_key', '') || null, model: str(get, 'translation_model', '') || null, batchSize: num(get, 'translation_batch_size', 40), timeoutSeconds: num(get, 'translation_timeout_seconds', 60) }
       : null,
+    quality: {
+      thresholds: qualityThresholds(get),
+      retry: { enabled: bool(get, 'quality_retry_enabled', true), budget: num(get, 'quality_retry_budget', 0.25) },
+      retime: bool(get, 'subtitle_retime', true) ? { minGap: num(get, 'subtitle_min_gap', 0.083) } : null,
+    },
     preferredAudioLanguages: str(get, 'preferred_audio_languages', 'eng').split(/[|,]/).map((s) => s.trim()).filter(Boolean),
     writeOutput: true,
   };

@@ -113,15 +113,34 @@ export const DEFAULT_CHUNK_SECONDS = 120;
 interface ChunkedOptions extends DecodeOptions {
   /** longest chunk sent to the engine, seconds (DEFAULT_CHUNK_SECONDS) */
   chunkSeconds?: number;
+  /**
+   * A folder for the bounded WAV the engine's Silero pass reads: given, the
+   * speech spans of every chunk are collected (the quality report's speech;
+   * the same model and threshold the VAD gating of decoding uses).
+   */
+  speechTmpDir?: string;
   onProgress?(percent: number): void;
   signal?: AbortSignal;
 }
 
+export interface ChunkedTranscription {
+  /** seconds from the WAV start */
+  segments: Segment[];
+  duration: number;
+  language: string | null;
+  /** Silero speech spans, seconds from the WAV start; null when not asked for or the engine has no VAD */
+  speech: Span[] | null;
+  /** seconds spent in the engine's decoding (the re-decode budget is a share of it) */
+  engineSeconds: number;
+}
+
 /** Transcribes a whole WAV chunk by chunk; segment times are seconds from the WAV start. */
-export async function transcribeWavChunked(wavPath: string, engine: TranscriptionEngine, o: ChunkedOptions): Promise<{ segments: Segment[]; duration: number; language: string | null }> {
+export async function transcribeWavChunked(wavPath: string, engine: TranscriptionEngine, o: ChunkedOptions): Promise<ChunkedTranscription> {
   const file = await openPcmWav(wavPath);
   const chunk = Math.max(30, o.chunkSeconds ?? DEFAULT_CHUNK_SECONDS);
   const segments: Segment[] = [];
+  const speech: Span[] | null = o.speechTmpDir && engine.capabilities.vad ? [] : null;
+  let engineSeconds = 0;
   let language: string | null = null;
   const fh = await open(wavPath, 'r');
   try {
@@ -137,10 +156,13 @@ export async function transcribeWavChunked(wavPath: string, engine: Transcriptio
       const prompt = [o.initialPrompt ?? '', carry].filter(Boolean).join(' ');
       const from = t;
       const span = end - t;
+      const began = performance.now();
       const r = await engine.transcribeWav(wav, { ...o, initialPrompt: prompt }, {
         signal: o.signal,
         onProgress: (p) => o.onProgress?.(((from + (span * p) / 100) / file.duration) * 100),
       });
+      engineSeconds += (performance.now() - began) / 1000;
+      if (speech) speech.push(...(await speechInChunk(engine, wav, from, o.speechTmpDir!, o.signal)));
       language ??= r.language;
       for (const s of r.segments) {
         const shift = (x: number) => Math.min(end, x + from);
@@ -152,5 +174,17 @@ export async function transcribeWavChunked(wavPath: string, engine: Transcriptio
   } finally {
     await fh.close();
   }
-  return { segments, duration: file.duration, language };
+  return { segments, duration: file.duration, language, speech, engineSeconds };
+}
+
+/** Speech spans of one chunk (its WAV buffer, header included), shifted to WAV times. */
+async function speechInChunk(engine: TranscriptionEngine, wav: Buffer, from: number, tmpDir: string, signal: AbortSignal | undefined): Promise<Span[]> {
+  const tmp = join(tmpDir, `speech-${process.pid}-${Math.round(from * 1000)}.wav`);
+  try {
+    await writeFile(tmp, wav);
+    const spans = await engine.speechSpans(tmp, { signal });
+    return spans.map((s) => ({ start: s.start + from, end: s.end + from }));
+  } finally {
+    await rm(tmp, { force: true });
+  }
 }

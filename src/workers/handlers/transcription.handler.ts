@@ -12,7 +12,7 @@ import { transcribeMedia, type Stage } from '../../transcription/index.js';
 import { defineJob, type JobHandlerContext, type JobOutcome } from '../../core/job-handler.js';
 import { applyPathMappings, mappingsFromSettings } from '../../security/path-mapping.js';
 import { gpuMemoryOfPid } from '../gpu-devices.js';
-import { prepareJobEngine } from '../../transcription/engines/engine-select.js';
+import { engineSpecFor, prepareJobEngine, type EngineSpec } from '../../transcription/engines/engine-select.js';
 import { mediaAccess } from '../../transcription/audio.js';
 import type { SettingKey } from '../../settings/definitions/index.js';
 
@@ -72,9 +72,12 @@ export async function transcriptionHandler(ctx: JobHandlerContext<TranscriptionJ
     audioLanguage: audioLanguages(ctx.options, base.preferredAudioLanguages),
   };
   const local = spec.kind === 'local';
+  const retryModel = String(ctx.settings.get('quality_retry_model') ?? '').trim();
   const result = await transcribeMedia(file, options, {
     signal: ctx.signal,
     engine,
+    // A second model for the retries of flagged segments: the cache swaps it in only when a segment is retried.
+    ...(retryModel && spec.kind === 'local' && retryModel !== base.model ? { retryEngine: () => retryEngineFor(ctx, retryModel, spec) } : {}),
     onStage(stage: Stage, progress: number, eta: number | null) {
       ctx.reportProgress({ stage, progress, etaSeconds: eta });
     },
@@ -88,7 +91,15 @@ export async function transcriptionHandler(ctx: JobHandlerContext<TranscriptionJ
     device_used: gpu && local ? `cuda:${ctx.deviceId ?? 0}` : result.deviceUsed,
     vram_used_mb: vram,
     source_lang: result.language,
+    quality: result.quality,
   };
+}
+
+/** The engine of quality_retry_model, from the worker's cache (the job's own model is loaded again by the next job that needs it). */
+async function retryEngineFor(ctx: JobHandlerContext<TranscriptionJobOptions>, model: string, jobSpec: Extract<EngineSpec, { kind: 'local' }>) {
+  const request = { quality_preset: 'best', model, device: ctx.workerType === 'gpu' ? 'cuda' : 'cpu' } as const;
+  const spec = await engineSpecFor(ctx, request, { threads: jobSpec.threads, vadModel: () => jobSpec.vadModelPath });
+  return ctx.engine.acquire(spec);
 }
 
 export const transcriptionJob = defineJob(TranscriptionJobOptions, transcriptionHandler);
