@@ -4,7 +4,9 @@
  * or DATABASE_URL, see src/config.ts) it uses that instance's settings (model,
  * preset, model folder, subtitle options); elsewhere the settings' defaults.
  * Flags win over both. One local engine serves every file (the model loads
- * once) and is closed at the end. Exit code 1 when a file failed.
+ * once) and is closed at the end. Each file's line ends with its quality
+ * score and flagged cues (src/transcription/quality/). Exit code 1 when a file
+ * failed, or scored under --min-score.
  */
 import { mkdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -19,6 +21,7 @@ import { configFrom, withDatabaseOptions } from './common.js';
 import { toolPathsFromEnv } from '../config.js';
 import { readInstanceSettings, type InstanceSettings } from './instance.js';
 import { progressDisplay } from './progress-display.js';
+import type { QualityReport } from '../transcription/quality/types.js';
 
 interface Flags {
   lang: string;
@@ -38,6 +41,22 @@ interface Flags {
   instance?: boolean;
   databaseUrl?: string;
   dataDir?: string;
+  minScore?: string;
+}
+
+/** --min-score N: an integer 0-100, or an error that says so. */
+function minScoreFlag(v: string | undefined): number | null {
+  if (v === undefined) return null;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 100) throw new Error(`--min-score must be an integer from 0 to 100, got "${v}"`);
+  return n;
+}
+
+/** " · score 42/100, 3 cues flagged (needs review)" for a file's line. */
+function scoreNote(q: QualityReport | null): string {
+  if (!q) return '';
+  const flagged = q.flagged.length;
+  return ` · score ${q.score}/100, ${flagged} cue${flagged === 1 ? '' : 's'} flagged${q.needs_review ? ' (needs review)' : ''}`;
 }
 
 /** --output DIR: made when missing (like mkdir -p); a file in its place is an error that says so. */
@@ -77,6 +96,7 @@ export function register(program: Command): void {
       .option('--device <device>', 'cpu | cuda')
       .option('--tag <tag>', 'tag before the language, e.g. ai -> Movie.ai.spa.srt')
       .option('--no-vad', 'decode all audio, not only speech')
+      .option('--min-score <n>', 'exit with code 1 when a file scores under n (0-100, see docs/QUALITY.md)')
       .option('--no-lrc', 'audio-only files get the --format (default srt), not .lrc')
       .option('--no-instance', 'ignore the settings of the instance in DATA_DIR: the defaults and the flags only'),
   ).action(async (files: string[], f: Flags) => {
@@ -84,6 +104,7 @@ export function register(program: Command): void {
     if (!target) throw new Error(`unknown language ${f.lang}`);
     if (f.format && !SUBTITLE_FORMATS.includes(f.format)) throw new Error(`unknown format ${f.format}`);
     const device = deviceFlag(f.device);
+    const minScore = minScoreFlag(f.minScore);
     const instance = await settingsFor(f);
     if (instance.problem) process.stderr.write(`Note: ${instance.problem}; using the default settings.\n`);
     const base = pipelineOptionsFromSettings(instance.get, f.preset ?? null);
@@ -113,6 +134,7 @@ export function register(program: Command): void {
     const ac = new AbortController();
     process.once('SIGINT', () => ac.abort());
     let failed = 0;
+    let belowScore = 0;
     // A missing model fails here, before any file, with the model's own message.
     await withLocalEngine(opts, async (engine) => {
       const display = progressDisplay();
@@ -125,7 +147,9 @@ export function register(program: Command): void {
               engine,
               onStage: (stage, p, eta) => progress.update(p, stage, eta),
             });
-            progress.done(r.outputPath ? `${r.outputPath} (${r.segmentsCount} cues, ${r.language}, ${r.task})` : `no speech found (${r.language}): nothing written`);
+            const line = r.outputPath ? `${r.outputPath} (${r.segmentsCount} cues, ${r.language}, ${r.task})` : `no speech found (${r.language}): nothing written`;
+            progress.done(`${line}${scoreNote(r.quality)}`);
+            if (minScore !== null && r.quality && r.quality.score < minScore) belowScore++;
           } catch (err) {
             failed++;
             progress.failed((err as Error).message);
@@ -138,6 +162,10 @@ export function register(program: Command): void {
     });
     if (failed) {
       process.stderr.write(`${failed} of ${files.length} file${files.length === 1 ? '' : 's'} failed.\n`);
+      process.exitCode = 1;
+    }
+    if (belowScore) {
+      process.stderr.write(`${belowScore} of ${files.length} file${files.length === 1 ? '' : 's'} scored under --min-score ${minScore}; docs/QUALITY.md says what each flag means and how to raise the score (a larger model, the best preset).\n`);
       process.exitCode = 1;
     }
   });
