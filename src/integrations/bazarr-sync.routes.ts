@@ -13,6 +13,7 @@ const SyncResultSchema = Type.Object({
   wanted: Type.Integer({ description: "wanted subtitles read from Bazarr's Wanted lists (after the tag filter)" }),
   queued: Type.Integer({ description: 'jobs queued by this sync' }),
   uploaded: Type.Integer({ description: 'finished subtitles handed to Bazarr during this sync' }),
+  held_for_review: Type.Integer({ description: 'finished subtitles not handed to Bazarr because they need review (quality_block_bazarr_sync): accept them on the item page and the next round uploads them' }),
   skipped_count: Type.Integer(),
   skipped: Type.Array(Type.Object({ title: Type.String(), language: Type.String(), reason: Type.String() }), { description: 'the first wanted subtitles not queued, each with its reason' }),
   error: Nullable(Type.String()),
@@ -23,7 +24,7 @@ const StatusSchema = Type.Object({
   interval_minutes: Type.Integer({ description: 'bazarr_sync_interval_minutes; 0: only Sync now' }),
   running: Type.Boolean(),
   last_sync: Nullable(SyncResultSchema),
-  items: Type.Record(Type.String(), Type.Integer(), { description: 'wanted subtitles by state: queued (job not finished), uploaded, upload_failed, job_failed' }),
+  items: Type.Record(Type.String(), Type.Integer(), { description: 'wanted subtitles by state: queued (job not finished), uploaded, upload_failed, job_failed, held_for_review (made, waiting for a person to accept it)' }),
 });
 
 export const bazarrSyncRoutes: FastifyPluginAsyncTypebox = async (app) => {

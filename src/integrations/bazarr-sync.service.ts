@@ -12,6 +12,13 @@
  * (checked by the background component and at the start of every sync).
  * One file has one live job at a time: a second language of the same file
  * waits for the next sync.
+ *
+ * A subtitle whose job needs review (its quality score is under
+ * quality_review_threshold) is held back while quality_block_bazarr_sync is
+ * on: its row waits as `held_for_review` and is uploaded by the first round
+ * after a person accepts it (the job's needs_review back to 0), or after the
+ * setting is turned off. Bazarr would otherwise record a bad subtitle as
+ * found and never search for that language again.
  */
 import { existsSync } from 'node:fs';
 import type { CoreContext } from '../core/context.js';
@@ -30,6 +37,9 @@ const LAST_START_KEY = 'integrations.bazarr_sync.last_start_ms';
 const TICK_MS = 15_000;
 const SKIPPED_KEPT = 100;
 const BAZARR_SYNC_SOURCE = 'bazarr sync';
+const HELD = 'held_for_review';
+/** Why a subtitle is held back, for a person; `score`: its quality score, when known. */
+const heldReason = (score: number | null) => `held for review${score === null ? '' : ` (quality score ${Math.round(score)})`}: accept it on the item page`;
 
 interface SyncSkip {
   title: string;
@@ -47,6 +57,8 @@ export interface SyncResult {
   queued: number;
   /** finished subtitles handed to Bazarr during this sync */
   uploaded: number;
+  /** finished subtitles not handed over because they need review (quality_block_bazarr_sync), as the sync ended */
+  held_for_review: number;
   skipped_count: number;
   /** the first ones, each with its reason */
   skipped: SyncSkip[];
@@ -58,7 +70,7 @@ interface SyncStatus {
   interval_minutes: number;
   running: boolean;
   last_sync: SyncResult | null;
-  /** wanted subtitles by state: queued (job not finished), uploaded, upload_failed, job_failed */
+  /** wanted subtitles by state: queued (job not finished), uploaded, upload_failed, job_failed, held_for_review */
   items: Record<string, number>;
 }
 
@@ -98,7 +110,9 @@ export class BazarrSyncService {
     const raw = await this.db.selectFrom('app_state').select('value').where('key', '=', LAST_KEY).executeTakeFirst();
     let last: SyncResult | null;
     try {
-      last = raw ? (JSON.parse(raw.value) as SyncResult) : null;
+      // A result recorded before held_for_review existed reads as none held.
+      const stored = raw ? (JSON.parse(raw.value) as Omit<SyncResult, 'held_for_review'> & { held_for_review?: number }) : null;
+      last = stored ? { ...stored, held_for_review: stored.held_for_review ?? 0 } : null;
     } catch {
       // A damaged record of the last sync reads as none.
       last = null;
@@ -119,13 +133,15 @@ export class BazarrSyncService {
     if (this.running) throw conflict('A Bazarr sync is already running; wait for it to finish', 'bazarr_sync_running');
     this.running = true;
     const started = new Date();
-    const result: SyncResult = { trigger, started_at: started.toISOString(), finished_at: '', wanted: 0, queued: 0, uploaded: 0, skipped_count: 0, skipped: [], error: null };
+    const result: SyncResult = { trigger, started_at: started.toISOString(), finished_at: '', wanted: 0, queued: 0, uploaded: 0, held_for_review: 0, skipped_count: 0, skipped: [], error: null };
     try {
       await setMark(this.db, LAST_START_KEY, started.getTime());
-      result.uploaded = await this.uploadFinished(client);
+      result.uploaded = (await this.uploadRound(client)).uploaded;
       await this.fill(client, result);
       // Subtitles that were already made (a library job) are handed over now rather than on the next round.
-      result.uploaded += await this.uploadFinished(client);
+      const last = await this.uploadRound(client);
+      result.uploaded += last.uploaded;
+      result.held_for_review = last.held;
     } catch (e) {
       result.error = e instanceof Error ? e.message : String(e);
       this.ctx.log.warn({ err: result.error }, 'Bazarr sync failed');
@@ -135,7 +151,7 @@ export class BazarrSyncService {
       this.running = false;
       await this.saveResult(result).catch((e) => this.ctx.log.warn({ err: e }, 'could not record the Bazarr sync result'));
     }
-    this.ctx.log.info({ trigger, wanted: result.wanted, queued: result.queued, uploaded: result.uploaded, skipped: result.skipped_count }, 'Bazarr sync done');
+    this.ctx.log.info({ trigger, wanted: result.wanted, queued: result.queued, uploaded: result.uploaded, held_for_review: result.held_for_review, skipped: result.skipped_count }, 'Bazarr sync done');
     return result;
   }
 
@@ -205,7 +221,10 @@ export class BazarrSyncService {
         }
         const prior = await repo.findItem(this.db, key);
         if (prior && prior.status !== 'job_failed') {
-          this.skip(r, w.title, name, prior.status === 'uploaded' ? 'already made and uploaded to Bazarr; Bazarr has not indexed it yet' : `job ${prior.job_id} is making it`);
+          const why = prior.status === 'uploaded' ? 'already made and uploaded to Bazarr; Bazarr has not indexed it yet'
+            : prior.status === HELD ? `job ${prior.job_id} made it; ${prior.error ?? heldReason(null)}`
+            : `job ${prior.job_id} is making it`;
+          this.skip(r, w.title, name, why);
           continue;
         }
         if (prior?.status === 'job_failed' && prior.file_path === path) {
@@ -254,11 +273,20 @@ export class BazarrSyncService {
     }
   }
 
-  /** Hands every subtitle whose job finished to Bazarr; returns how many were uploaded. */
+  /** Hands every subtitle whose job finished to Bazarr, but those held for review; returns how many were uploaded. */
   async uploadFinished(client: BazarrClient | null = this.client()): Promise<number> {
-    if (!client) return 0;
+    return client ? (await this.uploadRound(client)).uploaded : 0;
+  }
+
+  private async uploadRound(client: BazarrClient): Promise<{ uploaded: number; held: number }> {
     let uploaded = 0;
-    const rows = [...(await repo.itemsWithStatus(this.db, 'queued')), ...(await repo.itemsWithStatus(this.db, 'upload_failed'))];
+    let held = 0;
+    const hold = this.ctx.settings.getBoolean('quality_block_bazarr_sync');
+    const rows = [
+      ...(await repo.itemsWithStatus(this.db, 'queued')),
+      ...(await repo.itemsWithStatus(this.db, 'upload_failed')),
+      ...(await repo.itemsWithStatus(this.db, HELD)),
+    ];
     for (const row of rows) {
       const job = row.job_id ? await this.ctx.jobs.getRow(row.job_id) : undefined;
       if (!job) {
@@ -278,6 +306,14 @@ export class BazarrSyncService {
         await repo.setItemStatus(this.db, row.id, 'upload_failed', `the subtitle ${job.output_path} is not on this server`);
         continue;
       }
+      if (hold && Number(job.needs_review) === 1) {
+        held++;
+        if (row.status !== HELD) {
+          await repo.setItemStatus(this.db, row.id, HELD, heldReason(job.quality_score === null || job.quality_score === undefined ? null : Number(job.quality_score)));
+          this.ctx.log.info({ job_id: job.id, subtitle: job.output_path, bazarr: `${row.media_kind} ${row.bazarr_id}` }, 'subtitle held back from Bazarr until it is reviewed');
+        }
+        continue;
+      }
       try {
         const target = row.media_kind === 'episode' ? { kind: 'episode' as const, seriesId: Number(row.series_id), episodeId: row.bazarr_id } : { kind: 'movie' as const, radarrId: row.bazarr_id };
         await client.upload(target, row.language, job.output_path, { forced: !!row.forced, hi: !!row.hi });
@@ -290,7 +326,7 @@ export class BazarrSyncService {
         this.ctx.log.warn({ job_id: job.id, err: msg }, 'could not hand the subtitle to Bazarr; retried on the next round');
       }
     }
-    return uploaded;
+    return { uploaded, held };
   }
 
   /** Due when an interval is set and that long has passed since the last sync started. */
