@@ -142,6 +142,12 @@ export const ERROR_CODES = {
   no_gpu: { status: 400, retryable: false },
   gpu_not_found: { status: 404, retryable: false },
   bad_timeout: { status: 400, retryable: false },
+  /** a job without a quality report (not a transcription, or completed before reports existed) */
+  quality_not_available: { status: 404, retryable: false },
+  /** Accept asked of a job that is not completed or has no quality report */
+  not_reviewable: { status: 409, retryable: false },
+  /** a clip's start and end are not numbers, not in order, or span more than the longest clip */
+  bad_clip_range: { status: 400, retryable: false },
 
   // ---- requests: paths, scans, rules ----
   bad_path: { status: 400, retryable: false },

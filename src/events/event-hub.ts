@@ -1,5 +1,8 @@
 /**
- * The live event stream behind GET /api/events. Worker processes only write
+ * The live event stream behind GET /api/events. A `job.updated` is the job
+ * as GET /api/jobs/{id} shows it (its `needs_review` and `quality_score`
+ * too, so an Accept shows at once), `stats` the counts of GET
+ * /api/jobs/stats. Worker processes only write
  * to the database, so the server notices job and worker changes by polling
  * the indexed `updated_ms`/heartbeat columns once for all subscribers (not once
  * per browser), and in-process components publish directly (scan progress,
@@ -11,6 +14,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import { jobsUpdatedSince, statusCounts } from '../jobs/jobs.repository.js';
+import { countNeedsReview } from '../jobs/job-quality.repository.js';
 import { toJob } from '../jobs/jobs.service.js';
 
 export interface HubEvent {
@@ -79,10 +83,11 @@ export class EventHub extends EventEmitter {
         this.publish('job.updated', toJob(row));
       }
       if (emitted) {
-        const c = await statusCounts(this.db);
+        const [c, needsReview] = await Promise.all([statusCounts(this.db), countNeedsReview(this.db)]);
         const stats = {
           total_jobs: Object.values(c).reduce((a, b) => a + b, 0),
           queued: c.queued ?? 0, processing: c.processing ?? 0, completed: c.completed ?? 0, failed: c.failed ?? 0, cancelled: c.cancelled ?? 0,
+          needs_review: needsReview,
         };
         const key = JSON.stringify(stats);
         if (key !== this.lastStats) {

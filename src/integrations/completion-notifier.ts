@@ -23,7 +23,18 @@ interface CompletionPayload {
   status: string;
   error: string | null;
   completed_at: string | null;
+  /** the subtitle's quality score, 0-100; null for a job without a quality report */
+  quality_score: number | null;
+  /** true: the score is under quality_review_threshold, a person should look at the subtitle before trusting it */
+  needs_review: boolean;
 }
+
+/**
+ * An Accept stamps the job (updated_ms) without ending it again: its only
+ * change is the review, which is no completion to notify twice. Accept
+ * writes review_accepted_at and updated_at from the same instant.
+ */
+const isReviewAccept = (row: JobRow) => row.review_accepted_at !== null && row.review_accepted_at === row.updated_at;
 
 export class CompletionNotifier {
   private mark = 0;
@@ -50,6 +61,7 @@ export class CompletionNotifier {
         this.seenAtMark.clear();
       }
       this.seenAtMark.add(key);
+      if (isReviewAccept(row)) continue;
       await this.notify(row);
       n++;
     }
@@ -75,6 +87,7 @@ export class CompletionNotifier {
     if (!url) return;
     const body: CompletionPayload = {
       file: row.file_path, subtitle: row.output_path, language: row.target_lang, job_id: row.id, status: row.status, error: row.error, completed_at: row.completed_at,
+      quality_score: row.quality_score === null ? null : Number(row.quality_score), needs_review: !!row.needs_review,
     };
     try {
       const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'TranscriptorIO' }, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });

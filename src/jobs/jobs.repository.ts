@@ -175,6 +175,8 @@ export interface JobFilter {
   ruleId?: number;
   /** an ISO 639-2 code: the audio (source) or the subtitle (target) language */
   language?: string;
+  /** the review flag (needs_review): true, only jobs waiting for a person; false, only the others */
+  needsReview?: boolean;
 }
 
 export interface SortedJobsQuery extends JobFilter {
@@ -197,6 +199,7 @@ function filtered(kind: DbKind, f: JobFilter) {
     if (f.search) parts.push(sql<SqlBool>`lower(file_path) like ${likePattern(f.search)} escape '\\'`);
     if (f.ruleId !== undefined) parts.push(eb.and([eb('options', 'is not', null), sql<SqlBool>`${ruleIdOf(kind)} = ${String(f.ruleId)}`]));
     if (f.language) parts.push(eb.or([eb('source_lang', '=', f.language), eb('target_lang', '=', f.language)]));
+    if (f.needsReview !== undefined) parts.push(eb('needs_review', '=', f.needsReview ? 1 : 0));
     return eb.and(parts);
   };
 }

@@ -2,6 +2,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import { Message, errors } from '../http/schemas.js';
 import { JobSchema, JobStatsSchema, CreateJobBody, JobEventSchema, BulkBody, BulkResultSchema, ListQuery, ClearQuery } from './jobs.schemas.js';
 import { requireLanguage } from './jobs.service.js';
+import { jobQualityRoutes } from './job-quality.routes.js';
 
 const IdParams = Type.Object({ job_id: Type.String() });
 
@@ -21,7 +22,7 @@ export const jobsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const q = req.query;
     const result = await jobs.list({
       status: q.status_filter || undefined, page: q.page ?? 1, pageSize: q.page_size ?? 50,
-      search: q.search, sort: q.sort, order: q.order, ruleId: q.rule_id, language: q.language,
+      search: q.search, sort: q.sort, order: q.order, ruleId: q.rule_id, language: q.language, needsReview: q.needs_review,
     });
     // The service hands back the same object while the page is unchanged; its JSON is kept with it.
     let body = pageJson.get(result);
@@ -32,7 +33,9 @@ export const jobsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return reply.type('application/json; charset=utf-8').send(body as never);
   });
 
-  app.get('/stats', { schema: { tags, summary: 'Queue statistics', response: { 200: JobStatsSchema } } }, async () => jobs.stats());
+  app.get('/stats', { schema: { tags, summary: 'Queue statistics, and how many subtitles need review', response: { 200: JobStatsSchema } } }, async () => jobs.stats());
+
+  await app.register(jobQualityRoutes);
 
   app.get('/:job_id', {
     schema: { tags, summary: 'Get a job', params: IdParams, response: { 200: JobSchema, ...errors(404) } },

@@ -15,6 +15,12 @@ export const ListQuery = Type.Object({
   order: Type.Optional(OneOf(['asc', 'desc'] as const, { description: 'desc (default: newest, highest priority, running first) or asc', error: 'bad_sort', message: 'order must be asc or desc, got "{value}"', allowEmpty: true })),
   rule_id: Type.Optional(Bounded({ minimum: 1 }, { description: 'Only jobs the scan rule with this id created', error: 'bad_request', message: 'rule_id must be a positive integer (a scan rule id)' })),
   language: Type.Optional(Type.String({ description: 'Only jobs with this audio or subtitle language (ISO 639-2)' })),
+  // The error keywords of http/schemas.ts (x-error-code, x-error-message): a bad value is a 400 bad_filter that names it.
+  needs_review: Type.Optional(Type.Boolean({
+    description: 'true: only jobs whose subtitle needs review (its quality score is under quality_review_threshold and nobody accepted it); false: only the others',
+    'x-error-code': 'bad_filter',
+    'x-error-message': 'needs_review must be true or false, got "{value}"',
+  })),
 });
 
 /** POST /api/jobs/queue/clear: which finished jobs go. */
@@ -64,6 +70,7 @@ export const JobSchema = Type.Object({
 export const JobStatsSchema = Type.Object({
   total_jobs: Type.Integer(), queued: Type.Integer(), processing: Type.Integer(),
   completed: Type.Integer(), failed: Type.Integer(), cancelled: Type.Integer(),
+  needs_review: Type.Integer({ description: 'Completed jobs whose subtitle needs review (GET /api/jobs?needs_review=true lists them)' }),
 });
 
 export const CreateJobBody = Type.Object({
@@ -81,7 +88,7 @@ export const CreateJobBody = Type.Object({
 export const JobEventSchema = Type.Object({
   id: Type.Integer(),
   at: Type.String({ format: 'date-time' }),
-  kind: Type.String({ description: 'created, claimed, stage, retry_scheduled (an attempt failed and another follows), requeued (retried by hand), handed_back, completed, failed or cancelled' }),
+  kind: Type.String({ description: 'created, claimed, stage, retry_scheduled (an attempt failed and another follows), requeued (retried by hand), handed_back, quality_retry (a flagged segment decoded again, before completed), completed, failed, cancelled or review_accepted (a person accepted a subtitle that needed review)' }),
   stage: Nullable(Type.String({ description: 'the stage entered (kind stage), or the stage an attempt had reached when it ended' })),
   worker_id: Nullable(Type.String()),
   node: Nullable(Type.String()),

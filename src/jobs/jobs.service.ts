@@ -19,6 +19,8 @@ import { listEvents, recordEvent } from './job-events.repository.js';
 import { creationEvent, toJobEvent, type JobEvent } from './job-timeline.js';
 import { readJobSubtitle, type JobSubtitle } from './job-subtitle.js';
 import { bulkAction, type BulkAction, type BulkResult } from './jobs-bulk.js';
+import { JobQualityService } from './job-quality.service.js';
+import { countNeedsReview } from './job-quality.repository.js';
 
 /** A job as the API shows it: the type is the route schema's, so the two cannot drift. */
 export type Job = Static<typeof JobSchema>;
@@ -121,9 +123,14 @@ interface JobStats {
   completed: number;
   failed: number;
   cancelled: number;
+  /** completed jobs whose subtitle waits for a person (needs_review) */
+  needs_review: number;
 }
 
 export class JobsService {
+  /** The quality report of a job, its review and the audio clips of its cues. */
+  readonly quality: JobQualityService;
+
   /**
    * Job list pages by query, each valid while the database's change version
    * (see changeVersion) is the one read before it: a dashboard polling an
@@ -134,7 +141,9 @@ export class JobsService {
   constructor(
     private readonly handle: DatabaseHandle,
     private readonly defaults: JobDefaults,
-  ) {}
+  ) {
+    this.quality = new JobQualityService(handle);
+  }
 
   private get db() {
     return this.handle.db;
@@ -177,7 +186,7 @@ export class JobsService {
 
   /** A page searched, filtered or sorted beyond the contract's listing: counted by query when a filter narrows it. */
   private async refinedPage(q: repo.SortedJobsQuery): Promise<{ rows: JobRow[]; total: number }> {
-    const narrowed = q.search !== undefined || q.ruleId !== undefined || q.language !== undefined;
+    const narrowed = q.search !== undefined || q.ruleId !== undefined || q.language !== undefined || q.needsReview !== undefined;
     const [rows, total] = await Promise.all([
       repo.listSortedJobs(this.db, this.handle.kind, q),
       narrowed
@@ -188,9 +197,9 @@ export class JobsService {
   }
 
   async stats(): Promise<JobStats> {
-    const c = await repo.statusCounts(this.db);
+    const [c, needsReview] = await Promise.all([repo.statusCounts(this.db), countNeedsReview(this.db)]);
     const s = { queued: c.queued ?? 0, processing: c.processing ?? 0, completed: c.completed ?? 0, failed: c.failed ?? 0, cancelled: c.cancelled ?? 0 };
-    return { total_jobs: s.queued + s.processing + s.completed + s.failed + s.cancelled, ...s };
+    return { total_jobs: s.queued + s.processing + s.completed + s.failed + s.cancelled, ...s, needs_review: needsReview };
   }
 
   async get(id: string): Promise<Job> {
@@ -384,16 +393,18 @@ interface ListRefinements {
   order?: 'asc' | 'desc' | '';
   ruleId?: number;
   language?: string;
+  /** true: only jobs whose subtitle needs review; false: only those that do not */
+  needsReview?: boolean;
 }
 
 /** The validated refinements, or null when the listing is the contract's plain one (newest first, no search). */
-function refinementsOf(q: ListRefinements): { search?: string; sort: repo.JobSort; order: 'asc' | 'desc'; ruleId?: number; language?: string } | null {
+function refinementsOf(q: ListRefinements): { search?: string; sort: repo.JobSort; order: 'asc' | 'desc'; ruleId?: number; language?: string; needsReview?: boolean } | null {
   const search = q.search?.trim() || undefined;
   const sort = q.sort || 'added';
   const order = q.order || 'desc';
   const language = q.language?.trim() ? requireLanguage(q.language.trim(), 'language') : undefined;
-  if (!search && sort === 'added' && order === 'desc' && q.ruleId === undefined && !language) return null;
-  return { search, sort, order, ruleId: q.ruleId, language };
+  if (!search && sort === 'added' && order === 'desc' && q.ruleId === undefined && !language && q.needsReview === undefined) return null;
+  return { search, sort, order, ruleId: q.ruleId, language, needsReview: q.needsReview };
 }
 
 export { AppError };

@@ -11,6 +11,7 @@ const WorkersSummary = Type.Object({
 const QueueSummary = Type.Object({
   total_jobs: Type.Integer(), queued: Type.Integer(), processing: Type.Integer(),
   completed: Type.Integer(), failed: Type.Integer(), cancelled: Type.Integer(),
+  needs_review: Type.Integer({ description: 'Completed jobs whose subtitle needs review (quality score under quality_review_threshold, not accepted yet)' }),
 });
 const ScannerSummary = Type.Object({
   scheduler_enabled: Type.Boolean(), scheduler_running: Type.Boolean(), next_scan_time: Nullable(Type.String()),
