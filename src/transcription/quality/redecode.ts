@@ -54,7 +54,8 @@ export async function redecodeFlagged(
     const from = Math.max(0, c.start - o.offset - CONTEXT_SECONDS);
     const to = Math.min(file.duration, c.end - o.offset + CONTEXT_SECONDS);
     const before = segmentScore(segments[c.index], o.thresholds);
-    const expected = (to - from) * o.costPerAudioSecond * 2; // a wider beam costs about twice the first pass
+    // A second try costs about what the first did, twice that when it widens a greedy first pass's beam.
+    const expected = (to - from) * o.costPerAudioSecond * ((o.decode.beamSize ?? 1) >= 5 ? 1 : 2);
     if (spent + expected > o.budgetSeconds) {
       redecode.attempts.push(attempt(c, before, null, 'skipped_budget', 0, engine.label));
       break;
