@@ -59,3 +59,24 @@ export async function completedJobFor(db: Db, filePath: string, targetLang: stri
     .executeTakeFirst();
   return row?.output_path ? { id: row.id, output_path: row.output_path } : undefined;
 }
+
+/** Points a row at another job of the same wanted subtitle (one made again since). */
+export async function setItemJob(db: Db, id: number, jobId: string, now = Date.now()): Promise<void> {
+  await db.updateTable('bazarr_sync_items').set({ job_id: jobId, updated_ms: now }).where('id', '=', id).execute();
+}
+
+/** The id of the file's last completed job in `targetLang` (by creation order: an accept, which touches an older job, does not make it newer). */
+export async function newestCompletedJob(db: Db, filePath: string, targetLang: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('jobs')
+    .select('id')
+    .where('file_path', '=', filePath)
+    .where('target_lang', '=', targetLang)
+    .where('job_type', '=', 'transcription')
+    .where('status', '=', 'completed')
+    .where('output_path', 'is not', null)
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.id;
+}

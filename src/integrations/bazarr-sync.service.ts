@@ -288,10 +288,19 @@ export class BazarrSyncService {
       ...(await repo.itemsWithStatus(this.db, HELD)),
     ];
     for (const row of rows) {
-      const job = row.job_id ? await this.ctx.jobs.getRow(row.job_id) : undefined;
+      let job = row.job_id ? await this.ctx.jobs.getRow(row.job_id) : undefined;
       if (!job) {
         await repo.setItemStatus(this.db, row.id, 'job_failed', 'the job was removed');
         continue;
+      }
+      if (row.status === HELD && job.status === 'completed') {
+        // Made again since (Redo): the newest subtitle and its own review decide, not the one that was held.
+        const newest = await repo.newestCompletedJob(this.db, job.file_path, job.target_lang);
+        const newer = newest && newest !== job.id ? await this.ctx.jobs.getRow(newest) : undefined;
+        if (newer) {
+          await repo.setItemJob(this.db, row.id, newer.id);
+          job = newer;
+        }
       }
       if (job.status === 'queued' || job.status === 'processing') continue;
       if (job.status !== 'completed') {

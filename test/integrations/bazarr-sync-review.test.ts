@@ -2,8 +2,8 @@
  * The Bazarr sync holds back a subtitle that needs review (the fake Bazarr of
  * fake-bazarr.ts): while quality_block_bazarr_sync is on, a finished subtitle
  * whose job needs review is not uploaded, the sync says how many it held and
- * why, and the first sync after the job is accepted uploads it. With the
- * setting off it is uploaded as before.
+ * why, and the first sync after the job is accepted (or made again and good
+ * this time) uploads it. With the setting off it is uploaded as before.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,15 +28,15 @@ async function syncNow(t: TestApp): Promise<SyncAnswer> {
 
 const status = async (t: TestApp) => (await t.app.inject({ url: '/api/integrations/bazarr/status' })).json() as StatusAnswer;
 
-/** Runs the only queued job through the real life cycle: it writes its subtitle, and its quality says it needs review (score 38). */
-async function finishNeedingReview(t: TestApp, subtitle: string): Promise<string> {
+/** Runs the only queued job through the real life cycle: it writes its subtitle, and its quality says it needs review (score 38) or not (score 90). */
+async function finish(t: TestApp, subtitle: string, needsReview = true): Promise<string> {
   const db = t.ctx.database.db;
   const claimed = await claim(db, t.ctx.database.kind, { workerId: 'w1', leaseMs: 60_000 });
   assert.ok(claimed, 'a job was queued');
   writeFileSync(subtitle, '1\n00:00:00,100 --> 00:00:01,000\nHello\n');
   assert.ok(await complete(db, claimed.id, 'w1', { output_path: subtitle, segments_count: 1, processing_time_seconds: 1 }));
   await sleep(3);
-  await db.updateTable('jobs').set({ needs_review: 1, quality_score: 38, updated_ms: Date.now() }).where('id', '=', claimed.id).execute();
+  await db.updateTable('jobs').set({ needs_review: needsReview ? 1 : 0, quality_score: needsReview ? 38 : 90, updated_ms: Date.now() }).where('id', '=', claimed.id).execute();
   return claimed.id;
 }
 
@@ -58,7 +58,7 @@ for (const kind of databaseKinds()) {
     assert.equal(app.ctx.settings.getBoolean('quality_block_bazarr_sync'), true, 'on by default');
 
     assert.equal((await syncNow(app)).queued, 1);
-    const jobId = await finishNeedingReview(app, join(lib, 'movies', 'Film (2001)', 'Film (2001).eng.srt'));
+    const jobId = await finish(app, join(lib, 'movies', 'Film (2001)', 'Film (2001).eng.srt'));
 
     const held = await syncNow(app);
     assert.equal(held.error, null);
@@ -84,12 +84,28 @@ for (const kind of databaseKinds()) {
     assert.deepEqual(bazarr.uploads[0].fields, { radarrid: '3', language: 'en', forced: 'false', hi: 'false' });
     assert.deepEqual((await status(app)).items, { uploaded: 1 });
 
+    // Held, then made again (Redo) and good this time: the new subtitle goes, the held job is never accepted.
+    const redone = realMedia(join(lib, 'movies', 'Redone (2003)', 'Redone (2003).mkv'), ['eng']);
+    const redoneSub = join(lib, 'movies', 'Redone (2003)', 'Redone (2003).eng.srt');
+    bazarr.movies.push({ radarrId: 5, title: 'Redone', path: '/movies/Redone (2003)/Redone (2003).mkv', audio: ['English'], missing: ['en'], tags: [] });
+    assert.equal((await syncNow(app)).queued, 1);
+    await finish(app, redoneSub);
+    assert.equal((await syncNow(app)).held_for_review, 1);
+    await app.ctx.jobs.create({ file_path: redone, target_lang: 'eng', is_manual_request: false });
+    const redoId = await finish(app, redoneSub, false);
+    const redo = await syncNow(app);
+    assert.equal(redo.uploaded, 1);
+    assert.equal(redo.held_for_review, 0);
+    assert.deepEqual(bazarr.uploads.at(-1)!.fields, { radarrid: '5', language: 'en', forced: 'false', hi: 'false' });
+    const row = await app.ctx.database.db.selectFrom('bazarr_sync_items').select(['job_id', 'status']).where('bazarr_id', '=', 5).executeTakeFirstOrThrow();
+    assert.deepEqual(row, { job_id: redoId, status: 'uploaded' });
+
     // With the setting off, a subtitle that needs review is uploaded as before.
     await app.ctx.settings.bulkUpdate({ quality_block_bazarr_sync: false });
     realMedia(join(lib, 'movies', 'Other (2002)', 'Other (2002).mkv'), ['eng']);
     bazarr.movies.push({ radarrId: 4, title: 'Other', path: '/movies/Other (2002)/Other (2002).mkv', audio: ['English'], missing: ['en'], tags: [] });
     assert.equal((await syncNow(app)).queued, 1);
-    await finishNeedingReview(app, join(lib, 'movies', 'Other (2002)', 'Other (2002).eng.srt'));
+    await finish(app, join(lib, 'movies', 'Other (2002)', 'Other (2002).eng.srt'));
     const off = await syncNow(app);
     assert.equal(off.uploaded, 1);
     assert.equal(off.held_for_review, 0);
