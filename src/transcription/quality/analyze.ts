@@ -28,9 +28,12 @@
 import { isNonSpeechPhrase } from '../hallucination.js';
 import type { Segment } from '../types.js';
 import { coveredSeconds, forEachOverlap, mergeIntervals, orderByStart, totalLength } from './intervals.js';
-import { clamp01, isNgramLoop, segmentSignals, silenceShares, type SegmentSignals } from './segments.js';
-import { cueChars, cueLines, normalizeText, trigramRepeatShare, trigrams } from './text.js';
-import type { FlagReason, FlaggedCue, QualityInput, QualityReport, QualityThresholds } from './types.js';
+import { Flags } from './flags.js';
+import { clamp01, pct, round } from './numbers.js';
+import { readabilityOf } from './readability.js';
+import { isNgramLoop, segmentSignals, silenceShares, type SegmentSignals } from './segments.js';
+import { normalizeText, trigramRepeatShare, trigrams } from './text.js';
+import type { QualityInput, QualityReport, QualityThresholds } from './types.js';
 
 export { redecodeCandidates, segmentScore } from './segments.js';
 
@@ -42,8 +45,6 @@ const PAST_END_SLACK_SECONDS = 1;
 const CONSECUTIVE_SHARE = 0.5;
 /** Less detected speech than this with no cue written is not "missed speech" (a cough, a door). */
 const MIN_MISSED_SPEECH_SECONDS = 1;
-/** Timing within this is the same (cue times are written to the millisecond). */
-const EPS = 0.0005;
 
 const NO_REDECODE: QualityReport['redecode'] = { enabled: false, attempts: [], seconds: 0, budget_seconds: 0 };
 
@@ -108,39 +109,6 @@ export function analyzeQuality(input: QualityInput, t: QualityThresholds, redeco
     flagged: flags.list(cues, input),
     redecode,
   };
-}
-
-/** Reasons and sentences per written cue, gathered by each signal, listed once at the end. */
-class Flags {
-  private readonly reasons: Array<FlagReason[] | undefined>;
-  private readonly details: Array<string[] | undefined>;
-  readonly suppressed: FlaggedCue[] = [];
-
-  constructor(n: number) {
-    this.reasons = new Array(n);
-    this.details = new Array(n);
-  }
-
-  add(cue: number, reason: FlagReason, detail: string): void {
-    const r = (this.reasons[cue] ??= []);
-    if (r.includes(reason)) return;
-    r.push(reason);
-    (this.details[cue] ??= []).push(detail);
-  }
-
-  list(cues: Segment[], input: QualityInput): FlaggedCue[] {
-    const out: FlaggedCue[] = [];
-    cues.forEach((c, index) => {
-      const reasons = this.reasons[index];
-      if (reasons) out.push({ index, start: c.start, end: c.end, text: c.text, reasons, details: this.details[index]! });
-    });
-    for (const s of input.suppressed) {
-      if (s.reason === 'stock_phrase' && s.text.trim()) {
-        out.push({ index: null, start: s.start, end: s.end, text: s.text, reasons: ['stock_phrase'], details: ['removed: a stock phrase Whisper writes where nobody speaks'] });
-      }
-    }
-    return out.sort((a, b) => a.start - b.start || a.end - b.end);
-  }
 }
 
 function confidenceOf(input: QualityInput, signals: SegmentSignals[], t: QualityThresholds): QualityReport['confidence'] {
@@ -308,102 +276,13 @@ function stockPhrasesOf(input: QualityInput, flags: Flags): QualityReport['stock
   return { hits, filtered, texts };
 }
 
-function readabilityOf(cues: Segment[], order: number[], durations: number[], t: QualityThresholds, flags: Flags): { report: QualityReport['readability']; breaking: number } {
-  let maxCps = 0;
-  let overCps = 0;
-  let maxLineChars = 0;
-  let overLineChars = 0;
-  let maxLines = 0;
-  let overLines = 0;
-  let minDuration: number | null = null;
-  let maxDuration: number | null = null;
-  let tooShort = 0;
-  let tooLong = 0;
-  let minGap: number | null = null;
-  let overlaps = 0;
-  const breaking = new Set<number>();
-  cues.forEach((c, i) => {
-    const d = durations[i];
-    const chars = cueChars(c.text);
-    if (d > 0 && chars > 0) {
-      const cps = chars / d;
-      maxCps = Math.max(maxCps, cps);
-      // Compared at the precision it is shown with, so a cue timed to exactly the limit is not over it.
-      if (round(cps, 1) > t.maxCps) {
-        overCps++;
-        breaking.add(i);
-        flags.add(i, 'reading_speed', `${cps.toFixed(1)} characters per second, over ${t.maxCps}`);
-      }
-    }
-    const lines = cueLines(c.text);
-    const longest = lines.reduce((m, l) => Math.max(m, [...l].length), 0);
-    maxLineChars = Math.max(maxLineChars, longest);
-    if (longest > t.maxLineChars) {
-      overLineChars++;
-      breaking.add(i);
-      flags.add(i, 'line_length', `a line of ${longest} characters, over ${t.maxLineChars}`);
-    }
-    maxLines = Math.max(maxLines, lines.length);
-    if (lines.length > t.maxLines) {
-      overLines++;
-      breaking.add(i);
-      flags.add(i, 'too_many_lines', `${lines.length} lines, over ${t.maxLines}`);
-    }
-    minDuration = minDuration === null ? d : Math.min(minDuration, d);
-    maxDuration = maxDuration === null ? d : Math.max(maxDuration, d);
-    if (d + EPS < t.minDuration) {
-      tooShort++;
-      breaking.add(i);
-      flags.add(i, 'too_short', `shown ${d.toFixed(2)} s, under ${t.minDuration} s`);
-    }
-    if (d - EPS > t.maxDuration) {
-      tooLong++;
-      breaking.add(i);
-      flags.add(i, 'too_long', `shown ${d.toFixed(2)} s, over ${t.maxDuration} s`);
-    }
-  });
-  // In start order: each cue against the latest end before it, so a long cue overlapping several counts for each.
-  let latest: { index: number; end: number } | null = null;
-  for (const i of order) {
-    const c = cues[i];
-    if (latest) {
-      const gap = c.start - latest.end;
-      if (gap < -EPS) {
-        overlaps++;
-        breaking.add(latest.index);
-        flags.add(latest.index, 'overlap', `runs ${(-gap).toFixed(2)} s into the next cue`);
-      } else {
-        minGap = minGap === null ? Math.max(0, gap) : Math.min(minGap, Math.max(0, gap));
-      }
-    }
-    if (!latest || c.end > latest.end) latest = { index: i, end: c.end };
-  }
-  return {
-    report: {
-      max_cps: round(maxCps, 2),
-      over_cps: overCps,
-      max_line_chars: maxLineChars,
-      over_line_chars: overLineChars,
-      max_lines: maxLines,
-      over_lines: overLines,
-      min_duration: minDuration === null ? null : round(minDuration, 3),
-      max_duration: maxDuration === null ? null : round(maxDuration, 3),
-      too_short: tooShort,
-      too_long: tooLong,
-      min_gap: minGap === null ? null : round(minGap, 3),
-      overlaps,
-    },
-    breaking: breaking.size,
-  };
-}
-
 function coverageOf(input: QualityInput, flags: Flags): QualityReport['coverage'] {
   let last: number | null = null;
   for (const c of input.cues) last = last === null ? c.end : Math.max(last, c.end);
   const media = input.mediaSeconds !== null && input.mediaSeconds > 0 ? input.mediaSeconds : null;
   if (media !== null) {
     input.cues.forEach((c, i) => {
-      if (c.end > media + PAST_END_SLACK_SECONDS) flags.add(i, 'past_end', `ends ${(c.end - media).toFixed(1)} s after the media's end (${clock(media)})`);
+      if (c.end > media + PAST_END_SLACK_SECONDS) flags.add(i, 'past_end', `ends ${(c.end - media).toFixed(1)} s after the media's end, at ${media.toFixed(1)} s`);
     });
   }
   const track = input.trackSeconds !== null && input.trackSeconds > 0 ? input.trackSeconds : null;
@@ -415,21 +294,4 @@ function coverageOf(input: QualityInput, flags: Flags): QualityReport['coverage'
     media_seconds: media,
     overrun_seconds: media !== null && last !== null ? round(Math.max(0, last - media), 3) : 0,
   };
-}
-
-function clock(seconds: number): string {
-  const s = Math.floor(seconds);
-  const hh = Math.floor(s / 3600);
-  const mm = Math.floor((s % 3600) / 60);
-  const ss = s % 60;
-  return `${hh}:${String(mm).padStart(2, '0')}:${String(ss).padStart(2, '0')}`;
-}
-
-function pct(share: number): number {
-  return Math.round(share * 100);
-}
-
-function round(n: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(n * f) / f;
 }

@@ -8,6 +8,7 @@
  */
 import type { Span } from '../vad.js';
 import { coveredSeconds, mergeIntervals } from './intervals.js';
+import { clamp01 } from './numbers.js';
 import { compressionRatio, normalizeText, trigramRepeatShare, trigrams } from './text.js';
 import type { EngineSegment, FlagReason, QualityThresholds } from './types.js';
 
@@ -111,8 +112,4 @@ export function redecodeCandidates(segments: EngineSegment[], speech: Span[] | n
   });
   found.sort((a, b) => a.score - b.score || a.start - b.start);
   return found.map(({ score: _score, ...c }) => c);
-}
-
-export function clamp01(n: number): number {
-  return n < 0 ? 0 : n > 1 ? 1 : n;
 }
