@@ -12,6 +12,13 @@ import { Loading } from './bits';
 import { FlaggedCues } from './flagged-cues';
 import { acceptReview, fetchJobQuality } from './quality-api';
 
+/** "1 replaced by a better reading; 2 kept: …" */
+function outcomes(list: string[]): string[] {
+  const counts = new Map<string, number>();
+  for (const o of list) counts.set(o, (counts.get(o) ?? 0) + 1);
+  return [...counts].map(([o, n]) => `${n} ${outcomeText(o)}`);
+}
+
 /** "Needs review · 42" (or "Score 88") in the colour of its verdict; nothing without a score or a flag. */
 export function ScoreBadge(props: { score: number | null | undefined; needsReview?: boolean }): ReactNode {
   const score = props.score ?? null;
@@ -85,7 +92,6 @@ export function QualityPanel(props: {
   const r = data.report;
   const penalties = Object.entries(r.penalties).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]);
   const attempts = r.redecode?.attempts ?? [];
-  const replaced = attempts.filter((a) => a.outcome === 'replaced').length;
   return (
     <section className="job-section quality-panel" aria-label={heading} data-needs-review={data.needs_review ? 'true' : 'false'}>
       <h3>{heading}</h3>
@@ -96,11 +102,11 @@ export function QualityPanel(props: {
         </span>
         <p className="quality-verdict">
           {data.needs_review ? (
-            <strong>Needs review: under {r.threshold}, the line below which a person should listen before trusting it.</strong>
+            <strong>Needs review: the score is under {r.threshold}. Listen to the flagged passages, then accept or redo it.</strong>
           ) : data.review_accepted_at ? (
             <>Accepted {formatDateTime(data.review_accepted_at)}.</>
           ) : (
-            <>Good enough to use without a check (the review line is {r.threshold}).</>
+            <>Good enough to use without a check (review below {r.threshold}).</>
           )}{' '}
           <span className="muted">
             {plural(r.cues, 'cue')}, {plural(r.flagged.length, 'flagged passage')}.
@@ -119,8 +125,7 @@ export function QualityPanel(props: {
       )}
       {attempts.length > 0 && (
         <p className="muted small redecode-summary">
-          {plural(attempts.length, 'passage')} decoded again, {replaced} replaced, in {r.redecode.seconds.toFixed(1)} s of the {r.redecode.budget_seconds.toFixed(1)} s allowed
-          {attempts.some((a) => a.outcome !== 'replaced') ? `; the others ${[...new Set(attempts.filter((a) => a.outcome !== 'replaced').map((a) => outcomeText(a.outcome)))].join(', ')}` : ''}.
+          Decoding unsure passages again ({r.redecode.seconds.toFixed(1)} s of the {r.redecode.budget_seconds.toFixed(1)} s allowed): {outcomes(attempts.map((a) => a.outcome)).join(', ')}.
         </p>
       )}
       <FlaggedCues jobId={props.jobId} cues={r.flagged} />

@@ -46,9 +46,7 @@ export function ReviewActions(props: {
   return (
     <>
       <span className="redo-group">
-        <label htmlFor={selectId} className="sr-only">
-          Preset for the redo
-        </label>
+        <label htmlFor={selectId}>Redo with</label>
         <PresetSelect id={selectId} value={preset} onChange={setPreset} />
         <button type="button" className="btn" disabled={busy} onClick={() => void act('redo')}>
           <Icon name="retry" /> Redo

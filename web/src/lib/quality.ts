@@ -56,8 +56,8 @@ export function scoreTone(score: number | null | undefined, needsReview: boolean
 /** What a re-decode did, in words. */
 const OUTCOMES: Record<string, string> = {
   replaced: 'replaced by a better reading',
-  kept: 'kept: the new reading was no better',
+  kept: 'kept (the new reading was no better)',
   failed: 'could not be decoded again',
-  skipped_budget: 'skipped: the time set aside for it was used up',
+  skipped_budget: 'skipped (the time set aside for it was used up)',
 };
 export const outcomeText = (o: string): string => OUTCOMES[o] ?? o.replace(/_/g, ' ');

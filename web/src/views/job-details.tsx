@@ -169,8 +169,14 @@ function RetryLine({ data }: { data: Record<string, unknown> }): ReactNode {
       {start !== null && end !== null ? cueSpan(start, end) : 'A passage'}
       {reasons.length ? ` (${reasons.join(', ')})` : ''}
       {outcome ? `: ${outcomeText(outcome)}` : ''}
-      {before !== null ? ` · score ${before.toFixed(2)}${after !== null ? ` → ${after.toFixed(2)}` : ''}` : ''}
-      {seconds !== null ? ` · took ${seconds.toFixed(1)} s${budget !== null ? ` of ${budget.toFixed(1)} s allowed` : ''}` : ''}
+      {outcome === 'skipped_budget' ? (
+        budget !== null ? ` · ${budget.toFixed(1)} s were allowed for all of them` : ''
+      ) : (
+        <>
+          {before !== null ? ` · passage score ${before.toFixed(2)}${after !== null ? ` → ${after.toFixed(2)}` : ''}` : ''}
+          {seconds !== null ? ` · took ${seconds.toFixed(1)} s${budget !== null ? ` of ${budget.toFixed(1)} s allowed` : ''}` : ''}
+        </>
+      )}
     </span>
   );
 }

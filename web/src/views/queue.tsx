@@ -320,9 +320,11 @@ export function Queue(): ReactNode {
                     </span>
                     {j.status === 'failed' && j.error && <RowError error={j.error} onDetails={() => go({ job: j.id })} />}
                   </td>
-                  <td data-label="Status" className="cell-status">
-                    <StatusBadge status={j.status} />
-                    {j.needs_review && <ScoreBadge score={j.quality_score} needsReview />}
+                  <td data-label="Status">
+                    <span className="status-badges">
+                      <StatusBadge status={j.status} />
+                      {j.needs_review && <ScoreBadge score={j.quality_score} needsReview />}
+                    </span>
                   </td>
                   <td data-label="Progress" className="cell-progress">
                     {j.status === 'processing' ? (
