@@ -8,6 +8,13 @@
  *   GET  /api/movies?radarrid[]=               {data: [{radarrId, path, audio_language, ...}], total}
  *   POST /api/episodes/subtitles               multipart: seriesid, episodeid, language (code2), forced, hi ('true'/'false'), file → 204
  *   POST /api/movies/subtitles                 multipart: radarrid, language, forced, hi, file → 204
+ *   GET  /api/system/settings                  every section of Bazarr's config (bazarr/app/config.py get_settings):
+ *                                              general.{enabled_providers, minimum_score, minimum_score_movie},
+ *                                              whisperai.{endpoint, response, timeout, pass_video_name, loglevel},
+ *                                              series_scores, movie_scores
+ *   POST /api/system/settings                  form fields settings-<section>-<key> (a list: the field repeated;
+ *                                              save_settings casts numbers and 'true'/'false') → 204, 406 with
+ *                                              the validator's message when a value is refused
  *
  * Every call carries Bazarr's API key as X-API-KEY (its `authenticate`
  * decorator also reads ?apikey=); a wrong key is a 401.
@@ -53,6 +60,15 @@ interface BazarrServer {
   url: string;
   apiKey: string;
   timeoutMs: number;
+}
+
+/** The parts of Bazarr's settings this server reads and writes (bazarr/app/config.py). */
+export interface BazarrSettings {
+  general?: { enabled_providers?: string[]; minimum_score?: number; minimum_score_movie?: number; [key: string]: unknown };
+  whisperai?: { endpoint?: string; response?: number; timeout?: number; pass_video_name?: boolean; loglevel?: string; [key: string]: unknown };
+  series_scores?: Record<string, number>;
+  movie_scores?: Record<string, number>;
+  [section: string]: unknown;
 }
 
 const PAGE = 200;
@@ -118,6 +134,33 @@ export class BazarrClient {
       out.push(...(page.data ?? []));
     }
     return out;
+  }
+
+  /** Bazarr's settings, every section (its Settings pages read the same). */
+  async settings(): Promise<BazarrSettings> {
+    const body = await this.json<BazarrSettings>('/api/system/settings');
+    if (!body || typeof body !== 'object' || !body.general) throw new AppError(502, 'bazarr_unreachable', `Bazarr at ${this.s.url} answered its settings without a general section: is bazarr_url Bazarr's address?`);
+    return body;
+  }
+
+  /**
+   * Writes settings the way Bazarr's own Settings pages do: form fields
+   * `settings-<section>-<key>`, a list as the field repeated. Only the fields
+   * sent change.
+   */
+  async saveSettings(fields: Array<[string, string]>): Promise<void> {
+    const body = new URLSearchParams();
+    for (const [k, v] of fields) body.append(k, v);
+    const url = `${this.s.url.replace(/\/+$/, '')}/api/system/settings`;
+    let res: Response;
+    try {
+      res = await fetch(url, { method: 'POST', body, headers: { 'X-API-KEY': this.s.apiKey }, signal: AbortSignal.timeout(this.s.timeoutMs) });
+    } catch (e) {
+      throw new AppError(502, 'bazarr_unreachable', `Bazarr at ${this.s.url} did not answer (${(e as Error).message}): check bazarr_url and that Bazarr is running`);
+    }
+    if (res.status === 406) throw new AppError(502, 'bazarr_settings_refused', `Bazarr refused the settings: ${(await res.text().catch(() => '')).slice(0, 300) || 'no reason given'}. Nothing else was changed; set them by hand in Bazarr (Settings > Providers > Whisper)`);
+    if (res.status === 401) throw new AppError(502, 'bazarr_unreachable', `Bazarr at ${this.s.url} refused the API key: copy it from Bazarr (Settings > General > Security) into bazarr_sync_api_key`);
+    if (!res.ok) throw new AppError(502, 'bazarr_unreachable', `Bazarr answered /api/system/settings with HTTP ${res.status}: ${(await res.text().catch(() => '')).slice(0, 200)}`);
   }
 
   /** Hands a subtitle file to Bazarr, which stores it beside the media and records it in its history. */

@@ -4,7 +4,15 @@
  * `/%61pi/settings` is judged as the `/api/settings` route it reaches:
  *
  * - `open`: anyone (health check, the UI's files, the API documents);
- * - `provider-key`: the route checks the key it carries in its own path;
+ * - `provider-key`: the provider routes. Under `/provider/<key>/` the key in
+ *   the path must be the provider key (`bazarr_api_key`); only an install
+ *   that has no separate provider key yet (made before there was one) still
+ *   takes the API key there, and its Health page says so. At the root
+ *   (`GET /status`) the route decides what a caller without a key sees;
+ * - the provider key also opens the root whisper-asr-webservice routes
+ *   (`POST /asr`, `POST /detect-language`) sent with it as a
+ *   header, and nothing else: a key Bazarr shows and logs can transcribe,
+ *   never read or change this server;
  * - `key` (the default, also for unknown paths): the API key, or the local
  *   exemption when `auth_exempt_local` is on and the request really comes
  *   from this machine: a loopback peer, a loopback (or allowed) Host, and for
@@ -90,6 +98,25 @@ function isCrossSite(req: Pick<FastifyRequest, 'headers' | 'host'>): boolean {
   }
 }
 
+/** whisper-asr-webservice's routes at the root, by Fastify's route pattern: the provider key opens these too. */
+const PROVIDER_KEY_ROUTES = new Set(['POST /asr', 'POST /detect-language']);
+
+/**
+ * The provider key, when this install has one of its own: `bazarr_api_key`
+ * set and not the API key. The setup wizard made the two the same before
+ * provider keys were separate; such a key counts as none.
+ */
+export function separateProviderKey(settings: Pick<GuardSettings, 'getString'>): string | null {
+  const provider = settings.getString('bazarr_api_key').trim();
+  return provider && provider !== settings.getString('api_key') ? provider : null;
+}
+
+/** The keys `/provider/<key>/` takes: the provider key; without one (an older install), the API key. */
+export function providerPathKeys(settings: Pick<GuardSettings, 'getString'>): string[] {
+  const own = separateProviderKey(settings);
+  return own ? [own] : [settings.getString('api_key')];
+}
+
 function sameKey(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -127,6 +154,13 @@ const unauthorized = (req: FastifyRequest) =>
       : 'Missing or invalid API key: send it as the X-Api-Key header or the apikey query parameter (the key is shown in Settings → Server and security)',
   );
 
+const badProviderKey = () =>
+  new AppError(
+    401,
+    'unauthorized',
+    'Invalid API key in the provider URL: use the provider URL shown in the setup wizard (Bazarr provider) or on the Settings page, /provider/<provider key>; the API key opens it only until a provider key is made',
+  );
+
 const crossSite = () =>
   new AppError(
     403,
@@ -137,8 +171,16 @@ const crossSite = () =>
 /** The decision for one request (pure apart from reading settings, so it is easy to test). */
 export function decide(req: FastifyRequest, settings: GuardSettings): GuardVerdict {
   const access: RouteAccess = req.is404 ? 'key' : (req.routeOptions.config?.access ?? 'key');
-  if (access === 'open' || access === 'provider-key') return { allow: true };
-  if (keyIsOneOf(presentedKey(req), [settings.getString('api_key')])) return { allow: true };
+  if (access === 'open') return { allow: true };
+  if (access === 'provider-key') {
+    const inPath = (req.params as { apiKey?: unknown } | undefined)?.apiKey;
+    if (inPath === undefined) return { allow: true };
+    return keyIsOneOf(typeof inPath === 'string' ? inPath : null, providerPathKeys(settings)) ? { allow: true } : { allow: false, error: badProviderKey() };
+  }
+  const key = presentedKey(req);
+  if (keyIsOneOf(key, [settings.getString('api_key')])) return { allow: true };
+  const provider = separateProviderKey(settings);
+  if (provider && PROVIDER_KEY_ROUTES.has(`${req.method} ${req.routeOptions.url}`) && keyIsOneOf(key, [provider])) return { allow: true };
   const changes = !SAFE_METHODS.has(req.method);
   if (changes && isCrossSite(req)) return { allow: false, error: crossSite() };
   if (!settings.getBoolean('auth_enabled')) return { allow: true };

@@ -2,6 +2,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { FastifyRequest } from 'fastify';
 import { Message, Nullable, errors } from '../http/schemas.js';
 import { FilesystemService } from '../filesystem/filesystem.service.js';
+import { BazarrConfigureService } from '../integrations/bazarr-configure.service.js';
 import { SetupService } from './setup.service.js';
 
 const OptStr = Type.Optional(Nullable(Type.String()));
@@ -44,15 +45,20 @@ const StandaloneBody = Type.Object({
 });
 const BazarrBody = Type.Object({
   public_url: Type.Optional(Nullable(Type.String({ description: 'Where Bazarr reaches this server (http://nas.local:8000); stored as the public_url setting. Absent: the setting, else the address this request reached' }))),
-  rotate_key: Type.Optional(Type.Boolean({ description: 'Make a new provider key (Bazarr then needs the new URL). Absent or false: the key in use is kept' })),
+  rotate_key: Type.Optional(Type.Boolean({ description: 'Make a new provider key (Bazarr then needs the new URL; when Bazarr is connected its endpoint is updated). Absent or false: the provider key in use is kept, and one is made when there is none' })),
 }, { description: 'Optional: the contract\'s empty request is the same as {}' });
 const BazarrInfo = Type.Object({
-  mode: Type.String(), host: Type.String(), port: Type.Integer(), api_key: Type.String(),
+  mode: Type.String(), host: Type.String(), port: Type.Integer(),
+  api_key: Type.String({ description: 'The provider key inside the URL: it opens the provider routes (/provider/<key>/..., and /asr, /detect-language with it as a header) and nothing else. Never the API key' }),
   provider_url: Type.String({ description: 'URL to give Bazarr (its Whisper provider\'s Endpoint field); the key travels in its path' }),
   public_url: Type.Optional(Type.String({ description: 'The base address the URL was built from' })),
   public_url_source: Type.Optional(Type.String({ description: 'request (given now), setting (public_url) or request_host (the address this request reached)' })),
   loopback: Type.Optional(Type.Boolean({ description: 'The address is a loopback one: Bazarr reaches it only when it runs on this machine, outside a container' })),
   key_rotated: Type.Optional(Type.Boolean({ description: 'Whether this call made a new provider key' })),
+  bazarr_update: Type.Optional(Nullable(Type.Object({
+    updated: Type.Boolean({ description: "Bazarr's Whisper endpoint was moved to the new key through Bazarr's settings API" }),
+    message: Type.String({ description: 'what happened, or what to do by hand' }),
+  }, { description: 'After a new provider key: what became of Bazarr\'s endpoint; null when Bazarr is not connected here' }))),
 });
 const SetupResult = Type.Object({
   success: Type.Boolean(), message: Type.String(), bazarr_info: Nullable(BazarrInfo),
@@ -82,7 +88,12 @@ function originOf(req: FastifyRequest, fallbackPort: number): { host: string; po
 export const setupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const ctx = app.ctx;
   const fs = new FilesystemService(() => ctx.settings.getList('browse_roots'), () => ctx.settings.getList('library_paths'));
-  const setup = new SetupService(ctx.database, ctx.settings, ctx.rules, ctx.models, (p) => fs.resolveAllowed(p), ctx.config.tools.nvidiaSmi);
+  const setup = new SetupService(ctx.database, ctx.settings, ctx.rules, ctx.models, (p) => fs.resolveAllowed(p), ctx.config.tools.nvidiaSmi, new BazarrConfigureService(ctx.settings));
+  const listenOrigin = (req: FastifyRequest) => {
+    const addr = app.server.address();
+    const listenPort = typeof addr === 'object' && addr ? addr.port : ctx.config.port;
+    return originOf(req, listenPort || ctx.config.port);
+  };
   const tags = ['Setup Wizard'];
 
   app.get('/status', {
@@ -114,11 +125,16 @@ export const setupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       'x-optional-body': true,
       response: { 200: SetupResult, ...errors(400) },
     },
-  }, async (req) => {
-    const addr = app.server.address();
-    const listenPort = typeof addr === 'object' && addr ? addr.port : ctx.config.port;
-    return setup.bazarrSlave(originOf(req, listenPort || ctx.config.port), req.body ?? {});
-  });
+  }, async (req) => setup.bazarrSlave(listenOrigin(req), req.body ?? {}));
+
+  app.post('/provider-key', {
+    schema: {
+      tags,
+      summary: 'Make a separate provider key: Bazarr\'s URL stops carrying the API key',
+      description: 'A new provider key for /provider/<key>/ (the API key is left alone; from now on it no longer opens the provider URL). When Bazarr is connected (bazarr_url, bazarr_sync_api_key) and its Whisper endpoint used the old key, the endpoint is moved to the new one through Bazarr\'s settings API in the same step; bazarr_update says what happened.',
+      response: { 200: BazarrInfo, ...errors(400) },
+    },
+  }, async (req) => setup.separateProviderKey(listenOrigin(req)));
 
   app.post('/skip', { schema: { tags, summary: 'Skip the setup wizard (for advanced users)', response: { 200: Message } } },
     async () => setup.skip());

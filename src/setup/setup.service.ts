@@ -15,7 +15,8 @@ import type { SettingsService } from '../settings/settings.service.js';
 import { listGpus } from '../system/gpus.js';
 import { ruleNeedsTranslation } from '../rules/rules-explain.js';
 import { isTranslationConfigured, pipelineOptionsFromSettings } from '../transcription/index.js';
-import { isLoopbackAddress } from '../security/request-guard.js';
+import { isLoopbackAddress, separateProviderKey } from '../security/request-guard.js';
+import type { BazarrConfigureService } from '../integrations/bazarr-configure.service.js';
 import type { ModelsService } from '../models/models.service.js';
 import { chooseModel, type ModelChoice } from './setup-model.js';
 
@@ -76,6 +77,8 @@ export interface BazarrInfo {
   loopback: boolean;
   /** whether this call made a new provider key */
   key_rotated: boolean;
+  /** when a new key replaced one Bazarr used: whether Bazarr's endpoint was updated through its settings API, in words */
+  bazarr_update?: { updated: boolean; message: string } | null;
 }
 
 export interface SetupResult {
@@ -187,6 +190,8 @@ export class SetupService {
     private readonly resolveAllowed: (path: string) => Promise<string>,
     /** Config.tools.nvidiaSmi: how GPUs are counted for GPU workers */
     private readonly nvidiaSmi: string,
+    /** Bazarr's settings API: its endpoint follows a new provider key when Bazarr is connected */
+    private readonly bazarr?: BazarrConfigureService,
   ) {}
 
   /**
@@ -305,25 +310,20 @@ export class SetupService {
 
   /**
    * Provider mode for Bazarr. Bazarr's whisper provider has one Endpoint field
-   * and cannot send headers, so the URL it is given carries the provider key
-   * in its path (/provider/<key>). The key in use is kept (the provider key,
-   * else the API key), so other nodes and clients keep working; a new one is
-   * made only when asked (`rotate_key`) or when there is none, and only the
-   * provider key changes then. The URL's base is `public_url` (given, else
-   * the setting), else the address the request reached.
+   * and cannot send headers, so the URL it is given carries a key in its
+   * path (/provider/<key>), and Bazarr shows and logs that URL. The key is
+   * therefore the provider key, which opens the provider routes and nothing
+   * else, never the API key: one is made when there is none (or the one
+   * stored is the API key, as older versions set it) or when asked
+   * (`rotate_key`); otherwise the key in use is kept. The URL's base is
+   * `public_url` (given, else the setting), else the address the request
+   * reached.
    */
   async bazarrSlave(origin: { host: string; port: number }, input: BazarrInput = {}): Promise<SetupResult> {
     const given = input.public_url?.trim() ? normalizePublicUrl(input.public_url) : null;
-    const stored = this.settings.getString('public_url').trim();
-    const hostPart = origin.host.includes(':') && !origin.host.startsWith('[') ? `[${origin.host}]` : origin.host;
-    const [base, source]: [string, BazarrInfo['public_url_source']] = given
-      ? [given, 'request']
-      : stored
-        ? [normalizePublicUrl(stored), 'setting']
-        : [`http://${hostPart}:${origin.port}`, 'request_host'];
-    const current = this.settings.getString('bazarr_api_key') || this.settings.getString('api_key');
+    const base = this.providerBase(origin, given);
+    const current = separateProviderKey(this.settings);
     const rotate = input.rotate_key === true || !current;
-    const key = rotate ? randomBytes(24).toString('base64url') : current;
     const hasLibrary = this.settings.getList('library_paths').length > 0;
     await this.settings.bulkUpdate({
       bazarr_provider_enabled: 'true',
@@ -331,23 +331,59 @@ export class SetupService {
       setup_completed: 'true',
       ...(given ? { public_url: given } : {}),
     });
-    if (key !== this.settings.getString('bazarr_api_key')) await this.settings.setInternal('bazarr_api_key', key);
-    const url = new URL(base);
-    const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+    const { key, bazarr } = rotate ? await this.newProviderKey() : { key: current!, bazarr: null };
     return {
       success: true,
       message: 'Bazarr slave mode configured successfully',
-      bazarr_info: {
-        mode: 'bazarr_slave',
-        host: url.hostname.replace(/^\[|\]$/g, ''),
-        port,
-        api_key: key,
-        provider_url: `${base}/provider/${key}`,
-        public_url: base,
-        public_url_source: source,
-        loopback: isLoopbackHost(url.hostname),
-        key_rotated: rotate,
-      },
+      bazarr_info: this.info(base, key, rotate, bazarr),
+    };
+  }
+
+  /**
+   * "Make a separate provider key": a new provider key, and Bazarr's
+   * endpoint moved to it in the same step when Bazarr is connected
+   * (bazarr_url and its API key) and its endpoint used the old key. The API
+   * key is left alone.
+   */
+  async separateProviderKey(origin: { host: string; port: number }): Promise<BazarrInfo> {
+    const base = this.providerBase(origin, null);
+    const { key, bazarr } = await this.newProviderKey();
+    return this.info(base, key, true, bazarr);
+  }
+
+  private async newProviderKey(): Promise<{ key: string; bazarr: BazarrInfo['bazarr_update'] }> {
+    const old = [this.settings.getString('bazarr_api_key'), this.settings.getString('api_key')].filter(Boolean);
+    const key = randomBytes(24).toString('base64url');
+    await this.settings.setInternal('bazarr_api_key', key);
+    if (!this.bazarr) return { key, bazarr: null };
+    try {
+      return { key, bazarr: await this.bazarr.repointEndpoint(old, key) };
+    } catch (e) {
+      // The key is made either way: the message says what to paste into Bazarr by hand.
+      return { key, bazarr: { updated: false, message: `${(e as Error).message}. Paste the new provider URL into Bazarr’s Whisper provider (Endpoint).` } };
+    }
+  }
+
+  private providerBase(origin: { host: string; port: number }, given: string | null): [string, BazarrInfo['public_url_source']] {
+    const stored = this.settings.getString('public_url').trim();
+    const hostPart = origin.host.includes(':') && !origin.host.startsWith('[') ? `[${origin.host}]` : origin.host;
+    return given ? [given, 'request'] : stored ? [normalizePublicUrl(stored), 'setting'] : [`http://${hostPart}:${origin.port}`, 'request_host'];
+  }
+
+  private info([base, source]: [string, BazarrInfo['public_url_source']], key: string, rotated: boolean, bazarr: BazarrInfo['bazarr_update']): BazarrInfo {
+    const url = new URL(base);
+    const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+    return {
+      mode: 'bazarr_slave',
+      host: url.hostname.replace(/^\[|\]$/g, ''),
+      port,
+      api_key: key,
+      provider_url: `${base}/provider/${key}`,
+      public_url: base,
+      public_url_source: source,
+      loopback: isLoopbackHost(url.hostname),
+      key_rotated: rotated,
+      bazarr_update: bazarr,
     };
   }
 

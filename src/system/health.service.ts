@@ -15,7 +15,7 @@ import { pingDatabase } from '../db/database.js';
 import { statusCounts } from '../jobs/jobs.repository.js';
 import { findLanguage } from '../languages.js';
 import { ffmpegPaths, isWhisperBuilt, isTranslationConfigured, pipelineOptionsFromSettings, resolveAllPresets, QUALITY_PRESETS } from '../transcription/index.js';
-import { isLoopbackAddress } from '../security/request-guard.js';
+import { isLoopbackAddress, separateProviderKey } from '../security/request-guard.js';
 import type { ScanRule } from '../rules/rules.service.js';
 import { ruleNeedsTranslation } from '../rules/rules-explain.js';
 import { DISK_FULL_BYTES, freeBytes, freeSpaceFix, type DiskFullEvent } from './disk-full.js';
@@ -201,7 +201,28 @@ const exposure: Check = async (d) => {
   });
 };
 
-const CHECKS: Check[] = [database, engine, ffmpeg, models, workers, libraries, translation, disks, exposure, storedSettings];
+/**
+ * The provider URL Bazarr was given carries the API key: older versions of
+ * the setup wizard used it as the provider key. Bazarr shows that URL in its
+ * settings and writes it to its log, and the API key opens everything here.
+ * The Health page's button makes a separate provider key (POST
+ * /api/setup/provider-key), moving Bazarr's endpoint along when Bazarr is
+ * connected.
+ */
+const providerKey: Check = async (d) => {
+  const provider = d.settings.getBoolean('bazarr_provider_enabled') || d.settings.getString('operation_mode').includes('provider');
+  return one(provider && separateProviderKey(d.settings) === null && {
+    id: 'provider_key_is_api_key',
+    level: 'warning',
+    message: 'Bazarr’s provider URL (/provider/<key>) carries this server’s API key. Bazarr shows that URL in its settings and writes it to its log, and the API key opens everything here: settings, the library, jobs.',
+    fix: d.settings.getString('bazarr_url').trim() && d.settings.getString('bazarr_sync_api_key').trim()
+      ? 'Make a separate provider key: it opens only the provider routes, and Bazarr’s endpoint is updated in the same step.'
+      : 'Make a separate provider key: it opens only the provider routes. Then paste the new provider URL into Bazarr’s Whisper provider (Endpoint), or connect Bazarr (bazarr_url and its API key) first so it is updated for you.',
+    link: null,
+  });
+};
+
+const CHECKS: Check[] = [database, engine, ffmpeg, models, workers, libraries, translation, disks, exposure, providerKey, storedSettings];
 
 const ORDER: Record<HealthLevel, number> = { error: 0, warning: 1, info: 2 };
 
