@@ -36,7 +36,9 @@ async function finish(t: TestApp, subtitle: string, needsReview = true): Promise
   writeFileSync(subtitle, '1\n00:00:00,100 --> 00:00:01,000\nHello\n');
   assert.ok(await complete(db, claimed.id, 'w1', { output_path: subtitle, segments_count: 1, processing_time_seconds: 1 }));
   await sleep(3);
-  await db.updateTable('jobs').set({ needs_review: needsReview ? 1 : 0, quality_score: needsReview ? 38 : 90, updated_ms: Date.now() }).where('id', '=', claimed.id).execute();
+  const score = needsReview ? 38 : 90;
+  const report = { version: 1, score, needs_review: needsReview, threshold: 65, cues: 1, penalties: {}, flagged: [] };
+  await db.updateTable('jobs').set({ needs_review: needsReview ? 1 : 0, quality_score: score, quality: JSON.stringify(report), updated_ms: Date.now() }).where('id', '=', claimed.id).execute();
   return claimed.id;
 }
 
@@ -75,8 +77,9 @@ for (const kind of databaseKinds()) {
     assert.equal(await app.ctx.bazarr.uploadFinished(), 0);
     assert.equal(bazarr.uploads.length, 0);
 
-    // Accepted (as the job's Accept writes it): the next sync hands it over.
-    await app.ctx.database.db.updateTable('jobs').set({ needs_review: 0, review_accepted_at: new Date().toISOString(), updated_ms: Date.now() }).where('id', '=', jobId).execute();
+    // Accepted on the item page (the jobs API): the next sync hands it over.
+    const accept = await app.app.inject({ method: 'POST', url: `/api/jobs/${jobId}/review/accept` });
+    assert.equal(accept.statusCode, 200, accept.body);
     const after = await syncNow(app);
     assert.equal(after.uploaded, 1);
     assert.equal(after.held_for_review, 0);

@@ -123,15 +123,18 @@ for (const kind of databaseKinds()) {
     });
 
     test('accepting the job clears the item, and a rescan keeps it cleared', async () => {
-      const accepted = new Date().toISOString();
-      await setJob(a1Job.id, { needs_review: 0, review_accepted_at: accepted });
+      // Accept, as the item page does: the jobs API clears the job's flag and bumps its change stamp.
+      const accepted = expectStatus(await t.app.inject({ method: 'POST', url: `/api/jobs/${a1Job.id}/review/accept` }), 200);
+      assert.equal(accepted.needs_review, false);
+      const { review_accepted_at: acceptedAt } = await db().selectFrom('jobs').select('review_accepted_at').where('id', '=', a1Job.id).executeTakeFirstOrThrow();
+      assert.ok(acceptedAt);
       await t.ctx.library.indexer.syncJobs();
       assert.deepEqual(names(await items('filter=needs_review')), [basename(lib.b1)]);
       assert.equal((await get('/api/library/tree')).totals.needs_review, 1);
       assert.equal((await get('/api/library/status')).needs_review, 1);
       const a1 = await get(`/api/library/items/${(await byPath(lib.a1)).id}`);
       assert.equal(a1.needs_review, false);
-      assert.deepEqual([a1.quality[0].needs_review, a1.quality[0].review_accepted_at, a1.quality[0].score], [false, accepted, 41.5]);
+      assert.deepEqual([a1.quality[0].needs_review, a1.quality[0].review_accepted_at, a1.quality[0].score], [false, acceptedAt, 41.5]);
 
       expectStatus(await t.app.inject({ method: 'POST', url: '/api/scanner/scan', payload: { dry_run: true } }), 200);
       assert.deepEqual(names(await items('filter=needs_review')), [basename(lib.b1)], 'the rescan read the accepted flag');
