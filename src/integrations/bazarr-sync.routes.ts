@@ -5,6 +5,7 @@
  */
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errors, Nullable } from '../http/schemas.js';
+import { bazarrConfigureRoutes } from './bazarr-configure.routes.js';
 
 const SyncResultSchema = Type.Object({
   trigger: Type.String({ description: 'manual (Sync now) or scheduled' }),
@@ -29,6 +30,8 @@ const StatusSchema = Type.Object({
 
 export const bazarrSyncRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['Integrations'];
+  // "Configure Bazarr for me" shares the prefix: /api/integrations/bazarr/configure.
+  await app.register(bazarrConfigureRoutes);
   app.get('/status', { schema: { tags, summary: "Bazarr Wanted sync: settings, last sync and the wanted subtitles' state", response: { 200: StatusSchema } } },
     async () => app.ctx.bazarr.status());
   app.post('/sync', {

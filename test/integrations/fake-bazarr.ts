@@ -21,10 +21,13 @@
  *                                  longer missing); 204
  *   bazarr/api/movies/movies_subtitles.py POST movies/subtitles: radarrid, language, forced, hi, file; the same
  *
+ *   bazarr/api/system/settings.py  GET and POST system/settings (fake-bazarr-settings.ts)
+ *
  * All routes live under /api (Bazarr's API blueprint).
  */
 import type { ServerResponse } from 'node:http';
 import { fakeServer, type FakeServer, type Recorded } from './fake-server.js';
+import { bazarrSettingsApi, defaultBazarrConfig, type FakeBazarrConfig } from './fake-bazarr-settings.js';
 
 const LANGS: Record<string, { name: string; code3: string }> = {
   en: { name: 'English', code3: 'eng' }, fr: { name: 'French', code3: 'fra' }, de: { name: 'German', code3: 'deu' },
@@ -69,6 +72,8 @@ export interface FakeBazarr extends FakeServer {
   episodes: FakeEpisode[];
   movies: FakeMovie[];
   uploads: Upload[];
+  /** Bazarr's settings (GET/POST /api/system/settings change and read it) */
+  config: FakeBazarrConfig;
 }
 
 const byName = (name: string) => Object.entries(LANGS).find(([, l]) => l.name === name);
@@ -122,10 +127,12 @@ export async function fakeBazarr(apiKey = 'bazarr-key'): Promise<FakeBazarr> {
   const episodes: FakeEpisode[] = [];
   const movies: FakeMovie[] = [];
   const uploads: Upload[] = [];
+  const config = defaultBazarrConfig();
   const handler = (req: Recorded, res: ServerResponse) => {
     const url = new URL(req.url, 'http://bazarr');
     const key = url.searchParams.get('apikey') ?? req.headers['x-api-key'];
     if (key !== apiKey) return send(res, 401, { message: 'Unauthorized' });
+    if (bazarrSettingsApi(config, req, res)) return;
     const ints = (name: string) => url.searchParams.getAll(name).map(Number);
     const page = <T>(rows: T[], id: (r: T) => number) => {
       const start = Number(url.searchParams.get('start') ?? 0);
@@ -189,5 +196,5 @@ export async function fakeBazarr(apiKey = 'bazarr-key'): Promise<FakeBazarr> {
     return send(res, 404, { message: 'not found' });
   };
   const server = await fakeServer(handler);
-  return Object.assign(server, { apiKey, episodes, movies, uploads });
+  return Object.assign(server, { apiKey, episodes, movies, uploads, config });
 }
