@@ -1,8 +1,9 @@
 /**
  * The timeline of a job (table job_events, migration 013): one small insert
  * per thing that happened to it. Written only from the job's creation
- * (jobs.service.ts `create`) and from the transitions of
- * job-lifecycle.repository.ts, so every path that changes a job records,
+ * (jobs.service.ts `create`), the transitions of job-lifecycle.repository.ts
+ * and a review's Accept (job-quality.repository.ts), so every path that
+ * changes a job records,
  * whoever asked for it (scanner, webhooks, provider, the API, a worker, the
  * supervisor). The rows are deleted with their job (ON DELETE CASCADE).
  */

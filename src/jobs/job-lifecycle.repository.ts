@@ -29,8 +29,8 @@
  *                                        provider request)              error = reason when given
  *   recoverExpired processing            lease < now        as retry, error_code worker_lost; past max_retries as fail
  *   expireLeasesOf processing            worker_id in dead  (the same: the worker is known dead, its lease is over now)
- *   requeue        failed                -                  queued      retry_count + 1, max_retries + 1   error, error_code, not_before,
- *                                                                                                          worker_id, lease, started_at, completed_at,
+ *   requeue        failed                -                  queued      retry_count + 1, max_retries + 1,  error, error_code, not_before,
+ *                                                                       quality_preset when asked          worker_id, lease, started_at, completed_at,
  *                                                                                                          progress, stage, eta, cancel_requested,
  *                                                                                                          output_path
  *
@@ -58,6 +58,7 @@ import type { ErrorCode } from '../error-codes.js';
 import { LIVE_STATUSES, type JobStatus } from '../job-kinds.js';
 import { EVENT_COLUMNS, eventSelection, recordEvent, recordEvents, type NewJobEvent } from './job-events.repository.js';
 import type { QualityReport } from '../transcription/quality/types.js';
+import type { QualityPreset } from '../quality-presets.js';
 import { qualityRetryEvents } from './job-timeline.js';
 
 /** From which statuses each transition is allowed: the guards below read it, the tests walk it. */
@@ -518,19 +519,25 @@ export async function cancel(db: Db, jobId: string, opts: { reason?: string; onl
  * event with who asked. The retry counts (retry_count + 1) and brings its own
  * attempt (max_retries + 1), so the automatic retries stay as many as before.
  */
-export async function requeue(db: Db, jobId: string, opts: { by?: string } = {}): Promise<boolean> {
+export async function requeue(db: Db, jobId: string, opts: { by?: string; qualityPreset?: QualityPreset } = {}): Promise<boolean> {
   const now = Date.now();
-  const row = await db.selectFrom('jobs').select(['error', 'error_code', 'retry_count']).where(byId(jobId, 'requeue')).executeTakeFirst();
+  const row = await db.selectFrom('jobs').select(['error', 'error_code', 'retry_count', 'quality_preset']).where(byId(jobId, 'requeue')).executeTakeFirst();
   if (!row) return false;
+  // Another preset for the new attempt (a failed "best" tried again with "fast"): kept on the job, said in its timeline.
+  const preset = opts.qualityPreset && opts.qualityPreset !== row.quality_preset ? opts.qualityPreset : null;
   const set: JobSet = {
     ...handBackFields, error: null, error_code: null, completed_at: null, cancel_requested: 0, output_path: null,
     retry_count: sql<number>`retry_count + 1`, max_retries: sql<number>`max_retries + 1`,
+    ...(preset ? { quality_preset: preset } : {}),
   };
   if ((await apply(db, (eb) => eb.and([byId(jobId, 'requeue')(eb), eb('retry_count', '=', row.retry_count)]), set, now)) !== 1) return false;
   await recordEvent(db, {
     jobId, kind: 'requeued', atMs: now, errorCode: row.error_code,
-    message: `Retried by ${opts.by ?? 'a user'}${row.error ? `; the last attempt had failed: ${row.error}` : ''}`,
-    data: { retry: row.retry_count + 1, previous_error: row.error, previous_error_code: row.error_code, by: opts.by ?? 'user' },
+    message: `Retried by ${opts.by ?? 'a user'}${preset ? ` with the ${preset} preset (was ${row.quality_preset})` : ''}${row.error ? `; the last attempt had failed: ${row.error}` : ''}`,
+    data: {
+      retry: row.retry_count + 1, previous_error: row.error, previous_error_code: row.error_code, by: opts.by ?? 'user',
+      ...(preset ? { quality_preset: preset, previous_quality_preset: row.quality_preset } : {}),
+    },
   });
   return true;
 }

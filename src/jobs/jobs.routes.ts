@@ -1,6 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Message, errors } from '../http/schemas.js';
-import { JobSchema, JobStatsSchema, CreateJobBody, JobEventSchema, BulkBody, BulkResultSchema, ListQuery, ClearQuery } from './jobs.schemas.js';
+import { JobSchema, JobStatsSchema, CreateJobBody, JobEventSchema, BulkBody, BulkResultSchema, ListQuery, ClearQuery, RetryBody } from './jobs.schemas.js';
 import { requireLanguage } from './jobs.service.js';
 import { jobQualityRoutes } from './job-quality.routes.js';
 
@@ -92,8 +92,16 @@ export const jobsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.post('/:job_id/retry', {
-    schema: { tags, summary: 'Retry a failed job', params: IdParams, response: { 200: JobSchema, ...errors(400, 404, 409) } },
-  }, async (req) => jobs.retry(req.params.job_id));
+    schema: {
+      tags, summary: 'Retry a failed job, optionally with another quality preset',
+      description: "The job goes back to the queue as a fresh start. An optional body `{\"quality_preset\": \"fast\"}` runs the new attempt with that preset (the timeline says so). A completed job is redone from the Library (`POST /api/library/actions`, action redo, with its own quality_preset), which replaces only a subtitle TranscriptorIO wrote.",
+      params: IdParams, body: Type.Optional(RetryBody), response: { 200: JobSchema, ...errors(400, 404, 409) },
+    },
+    // A POST without a body (every client before the preset) is the empty one: the schema then checks `{}`.
+    preValidation: async (req) => {
+      req.body ??= {};
+    },
+  }, async (req) => jobs.retry(req.params.job_id, undefined, { qualityPreset: req.body?.quality_preset }));
 
   const cancel = async (id: string) => {
     await jobs.cancel(id);

@@ -85,6 +85,15 @@ export const CreateJobBody = Type.Object({
   audio_language: Type.Optional(Nullable(Type.String({ description: 'Pick the audio track in this language (ISO 639-2)' }))),
 });
 
+/** POST /api/jobs/{job_id}/retry: the body is optional; without it the job runs again as it was. */
+export const RetryBody = Type.Object({
+  quality_preset: Type.Optional(OneOf(QUALITY_PRESETS, {
+    description: "fast, balanced or best: the new attempt runs with this preset (kept on the job); default: the job's own",
+    error: 'bad_quality_preset',
+    message: `Invalid quality preset "{value}": use one of ${QUALITY_PRESETS.join(', ')}`,
+  })),
+});
+
 export const JobEventSchema = Type.Object({
   id: Type.Integer(),
   at: Type.String({ format: 'date-time' }),

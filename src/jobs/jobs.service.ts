@@ -9,7 +9,7 @@ import type { JobRow } from '../db/schema.js';
 import { AppError, badRequest, conflict, notFound } from '../errors.js';
 import { normalizeLanguage } from '../languages.js';
 import { confineMediaPath, type RootSettings } from '../security/media-roots.js';
-import { DEFAULT_QUALITY_PRESET, QUALITY_PRESETS, isQualityPreset } from '../quality-presets.js';
+import { DEFAULT_QUALITY_PRESET, QUALITY_PRESETS, isQualityPreset, type QualityPreset } from '../quality-presets.js';
 import * as repo from './jobs.repository.js';
 import * as life from './job-lifecycle.repository.js';
 import { JOB_MODES, isJobMode, isLiveStatus, type JobStatus, type JobType, type TerminalStatus } from '../job-kinds.js';
@@ -308,15 +308,18 @@ export class JobsService {
     }
   }
 
-  /** A failed job queued again by hand, as a fresh start (the life cycle's `requeue`). */
-  async retry(id: string, by?: string): Promise<Job> {
+  /**
+   * A failed job queued again by hand, as a fresh start (the life cycle's
+   * `requeue`); `qualityPreset`: run the new attempt with this preset instead.
+   */
+  async retry(id: string, by?: string, opts: { qualityPreset?: QualityPreset } = {}): Promise<Job> {
     const row = await repo.findJob(this.db, id);
     if (!row) throw notFound(`Job ${id}`);
     if (row.status !== 'failed') throw badRequest(`Job ${id} cannot be retried: it is ${row.status}, only failed jobs can be retried`, 'not_retryable');
     if (await repo.findLiveJobForFile(this.db, row.file_path)) throw conflict(`Another job for this file is already queued or running`, 'duplicate_job');
     let requeued: boolean;
     try {
-      requeued = await life.requeue(this.db, id, { by });
+      requeued = await life.requeue(this.db, id, { by, qualityPreset: opts.qualityPreset });
     } catch (e) {
       // The unique index on live jobs: another job for the file was created a moment ago.
       if (/unique|duplicate/i.test(String((e as Error).message))) throw conflict(`Another job for this file is already queued or running`, 'duplicate_job');

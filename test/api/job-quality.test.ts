@@ -20,6 +20,7 @@ import { createTestApp, type TestApp } from '../helpers/app.js';
 import { fakeServer } from '../integrations/fake-server.js';
 import * as life from '../../src/jobs/job-lifecycle.repository.js';
 import { CompletionNotifier } from '../../src/integrations/completion-notifier.js';
+import { cutAudioClip } from '../../src/jobs/job-clip.js';
 import type { HubEvent } from '../../src/events/event-hub.js';
 import type { QualityReport, RedecodeAttempt } from '../../src/transcription/quality/types.js';
 import { expectStatus } from './api-helpers.js';
@@ -230,6 +231,32 @@ for (const kind of databaseKinds()) {
       assert.equal(hook.calls.length, 1);
     });
 
+    it('a failed job is retried with another quality preset when the body asks; without a body it runs as it was', async () => {
+      const failed = async (preset: 'best' | 'fast') => {
+        const job = await t.ctx.jobs.create({ file_path: `/media/quality/${kind}-failed-${++n}.mkv`, target_lang: 'eng', quality_preset: preset, priority: 1000 + ++n });
+        assert.equal((await life.claim(t.ctx.database.db, t.ctx.database.kind, { workerId: 'w-quality', leaseMs: 60_000 }))?.id, job.id);
+        assert.ok(await life.fail(t.ctx.database.db, job.id, 'w-quality', { error: 'out of memory', errorCode: 'engine_failed' }));
+        return job.id;
+      };
+      const a = await failed('best');
+      const retried = expectStatus(await t.app.inject({ method: 'POST', url: `/api/jobs/${a}/retry`, payload: { quality_preset: 'fast' } }), 200);
+      assert.deepEqual([retried.status, retried.quality_preset], ['queued', 'fast']);
+      const ev: Ev[] = expectStatus(await t.app.inject({ url: `/api/jobs/${a}/events` }), 200).events;
+      assert.match(ev.at(-1)!.message!, /^Retried by a user with the fast preset \(was best\); the last attempt had failed: out of memory$/);
+      assert.equal(ev.at(-1)!.data?.previous_quality_preset, 'best');
+
+      const b = await failed('best');
+      const plain = expectStatus(await t.app.inject({ method: 'POST', url: `/api/jobs/${b}/retry` }), 200);
+      assert.deepEqual([plain.status, plain.quality_preset], ['queued', 'best']);
+
+      const c = await failed('fast');
+      const bad = expectStatus(await t.app.inject({ method: 'POST', url: `/api/jobs/${c}/retry`, payload: { quality_preset: 'perfect' } }), 400);
+      assert.equal(bad.code, 'bad_quality_preset');
+      assert.match(bad.detail, /Invalid quality preset "perfect": use one of fast, balanced, best/);
+      assert.equal(expectStatus(await t.app.inject({ url: `/api/jobs/${c}` }), 200).status, 'failed', 'a refused retry leaves the job as it was');
+      await t.ctx.database.db.deleteFrom('jobs').where('status', '=', 'queued').execute();
+    });
+
     describe('audio clips of a job\'s media', () => {
       let library: string;
       let outside: string;
@@ -258,6 +285,11 @@ for (const kind of databaseKinds()) {
           assert.equal(p.channels, 1);
           assert.ok(Math.abs(p.duration - (end - start)) <= 0.1, `clip ${start}-${end}: ${p.duration} s`);
         }
+        // A browser's <audio> sends no header: the key rides in the query, as for every route.
+        const remote = { remoteAddress: '10.0.0.5' };
+        expectStatus(await t.app.inject({ url: `/api/jobs/${inLibrary}/clip?start=1&end=2`, ...remote }), 401);
+        const keyed = await t.app.inject({ url: `/api/jobs/${inLibrary}/clip?start=1&end=2&apikey=${encodeURIComponent(t.ctx.settings.getString('api_key'))}`, ...remote });
+        assert.equal(keyed.statusCode, 200, keyed.body);
         const whole = (await t.app.inject({ url: `/api/jobs/${inLibrary}/clip?start=1&end=2` })).rawPayload;
         const part = await t.app.inject({ url: `/api/jobs/${inLibrary}/clip?start=1&end=2`, headers: { range: 'bytes=0-99' } });
         assert.equal(part.statusCode, 206);
@@ -302,3 +334,22 @@ for (const kind of databaseKinds()) {
     });
   });
 }
+
+describe('cutting a clip', () => {
+  it('a client that goes away kills ffmpeg: the cut ends at once, even while ffmpeg is stuck reading', { skip: process.platform === 'win32', timeout: 10_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tio-clip-abort-'));
+    try {
+      // A FIFO nobody writes to: ffmpeg waits on it for ever unless killed.
+      const fifo = join(dir, 'stuck.wav');
+      execFileSync('mkfifo', [fifo]);
+      const gone = new AbortController();
+      const started = Date.now();
+      const cut = cutAudioClip({ file: fifo, stream: null, start: 0, end: 1, signal: gone.signal });
+      setTimeout(() => gone.abort(), 300);
+      await assert.rejects(cut, (e: Error) => e.name === 'AbortError');
+      assert.ok(Date.now() - started < 5000, 'ffmpeg was killed, not waited for');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
