@@ -60,6 +60,78 @@ for (const [alias, code] of Object.entries(ALIASES)) {
   if (lang && !byKey.has(alias)) byKey.set(alias, lang);
 }
 
+/**
+ * A regional variant that Bazarr keeps as a language of its own, with codes
+ * that are in no ISO table (bazarr/languages/custom_lang.py: BrazilianPortuguese,
+ * ChineseTraditional, LatinAmericanSpanish). Whisper hears the base language;
+ * the variant matters for the text (a translation provider's target) and for
+ * what Bazarr is told (its code2).
+ */
+export interface LanguageVariant {
+  /** Bazarr's alpha2, what its API and uploads use (`pb`) */
+  bazarr2: string;
+  /** Bazarr's alpha3 (`pob`) */
+  bazarr3: string;
+  /** the base language, canonical ISO 639-2/T (`por`) */
+  base: string;
+  /** BCP 47 tag of the variant (`pt-BR`), as file names and most tools write it */
+  tag: string;
+  /** how a subtitle's file name writes it, the form Bazarr writes and recognises (`Movie.pt-BR.srt`) */
+  fileTag: string;
+  /** Bazarr's name for it */
+  name: string;
+  /** other spellings that mean it (tags, names), lower case */
+  also: string[];
+}
+
+const VARIANTS: LanguageVariant[] = [
+  { bazarr2: 'pb', bazarr3: 'pob', base: 'por', tag: 'pt-BR', fileTag: 'pt-BR', name: 'Portuguese (Brazil)', also: ['pt-br', 'brazilian portuguese', 'portuguese (brazil)'] },
+  { bazarr2: 'zt', bazarr3: 'zht', base: 'zho', tag: 'zh-TW', fileTag: 'zh-TW', name: 'Chinese Traditional', also: ['zh-tw', 'zh-hant', 'zh-hk', 'chinese traditional', 'traditional chinese'] },
+  // Bazarr's language for it is es-MX with the 419 script (Latin America): es-419 is the standard tag, es-MX what Bazarr writes in file names.
+  { bazarr2: 'ea', bazarr3: 'spl', base: 'spa', tag: 'es-419', fileTag: 'es-MX', name: 'Spanish (Latino)', also: ['es-419', 'es-mx', 'es-la', 'spanish (latino)', 'latin american spanish'] },
+];
+
+const variantByKey = new Map<string, LanguageVariant>();
+for (const v of VARIANTS) {
+  for (const k of [v.bazarr2, v.bazarr3, ...v.also]) variantByKey.set(k, v);
+  // Bazarr's own codes name the base language wherever only a language is asked for (Whisper, rules, jobs).
+  const base = byKey.get(v.base);
+  if (base) for (const k of [v.bazarr2, v.bazarr3, v.name.toLowerCase()]) if (!byKey.has(k)) byKey.set(k, base);
+}
+// Bazarr renames Chinese (zho) "Chinese Simplified" (bazarr/languages/get_languages.py).
+if (byKey.get('zho') && !byKey.has('chinese simplified')) byKey.set('chinese simplified', byKey.get('zho')!);
+
+/** The regional variant a code or name means (`pob`, `pb`, `pt-BR`, `zh-Hant`), or null for a plain language. */
+export function findVariant(input: string | null | undefined): LanguageVariant | null {
+  if (!input) return null;
+  return variantByKey.get(input.trim().toLowerCase().replace(/_/g, '-')) ?? null;
+}
+
+type TranslationProviderName = 'libretranslate' | 'deepl' | 'openai';
+
+/**
+ * The target a translation provider takes for `input`, the regional variant
+ * kept where the provider knows it: DeepL `PT-BR`, `ZH-HANT`, `ES-419`;
+ * LibreTranslate (Argos) `pb` and `zt`, which are its own codes for these
+ * two, else the 639-1 code; an OpenAI-compatible model the language's name.
+ * Null when the language is unknown.
+ */
+export function translationTarget(input: string, provider: TranslationProviderName): string | null {
+  const variant = findVariant(input);
+  const lang = findLanguage(input);
+  if (!lang) return null;
+  const base = toWhisperCode(lang.code) ?? lang.code;
+  switch (provider) {
+    case 'deepl':
+      if (variant) return variant.base === 'zho' ? 'ZH-HANT' : variant.tag.toUpperCase();
+      return base.toUpperCase();
+    case 'libretranslate':
+      return variant && variant.base !== 'spa' ? variant.bazarr2 : base;
+    case 'openai':
+      return variant ? variant.name : lang.name.split(/[;,]/)[0].trim();
+  }
+}
+
 /** Finds a language from any accepted spelling; null when unknown. */
 export function findLanguage(input: string | null | undefined): Language | null {
   if (!input) return null;
@@ -99,6 +171,9 @@ export type LanguageNamingType = 'ISO_639_1' | 'ISO_639_2_T' | 'ISO_639_2_B' | '
 export function formatLanguageForFileName(input: string, naming: LanguageNamingType): string {
   const lang = findLanguage(input);
   if (!lang) return input;
+  // A regional variant keeps its region in the name, in a form Bazarr and media servers read back.
+  const variant = findVariant(input);
+  if (variant) return naming === 'ISO_639_1' ? variant.fileTag : naming === 'NAME' ? variant.name : naming === 'NATIVE' ? lang.native.split(/[;,]/)[0].trim() : variant.bazarr3;
   switch (naming) {
     case 'ISO_639_1':
       return lang.iso6391 ?? lang.code;
