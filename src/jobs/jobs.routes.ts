@@ -95,7 +95,7 @@ export const jobsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags, summary: 'Retry a failed job, optionally with another quality preset',
       description: "The job goes back to the queue as a fresh start. An optional body `{\"quality_preset\": \"fast\"}` runs the new attempt with that preset (the timeline says so). A completed job is redone from the Library (`POST /api/library/actions`, action redo, with its own quality_preset), which replaces only a subtitle TranscriptorIO wrote.",
-      params: IdParams, body: Type.Optional(RetryBody), response: { 200: JobSchema, ...errors(400, 404, 409) },
+      params: IdParams, body: Type.Optional(RetryBody), 'x-optional-body': true, response: { 200: JobSchema, ...errors(400, 404, 409) },
     },
     // A POST without a body (every client before the preset) is the empty one: the schema then checks `{}`.
     preValidation: async (req) => {
