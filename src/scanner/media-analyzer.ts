@@ -1,7 +1,9 @@
 /**
- * What a media file holds: ffprobe's view (cached by path, size and mtime in
- * the probe_cache table, so an unchanged file is never probed twice) plus the
- * external subtitles found beside it.
+ * What a media file holds: the probe's view (cached by path, size and mtime
+ * in the probe_cache table, so an unchanged file is never probed twice) plus
+ * the external subtitles found beside it. New files are probed in process
+ * with MediaInfo; ffprobe answers for what MediaInfo cannot (and for all
+ * files when `probeTool` says so). Both give the same ProbeResult.
  */
 import { stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute } from 'node:path';
@@ -9,8 +11,10 @@ import pLimit from 'p-limit';
 import type { Db } from '../db/database.js';
 import { AppError, badRequest, notFound } from '../errors.js';
 import { externalSubtitlesFor, readFolderListing, type ExternalSubtitle } from './external-subtitles.js';
-import { ProbeAborted, probeFile, ProbeError, type ProbeResult } from './ffprobe.js';
+import { ProbeAborted, ProbeError, type ProbeResult } from './ffprobe.js';
+import { probeMedia } from './media-probe.js';
 import { isMediaContent } from './media-sniff.js';
+import { MediaInfoProber } from './mediainfo-probe.js';
 import { errText, isMediaName, type MediaCandidate } from './library-walker.js';
 import { loadProbeCache, saveProbeCache, type ProbeCacheRow } from './scanner.repository.js';
 
@@ -32,13 +36,24 @@ interface AnalyzerOptions {
   mediaExtensions(): ReadonlySet<string>;
   /** Config.tools.ffprobe (FFPROBE_PATH); null or absent: the system one, else the npm-installed one */
   ffprobe?: string | null;
+  /** `ffprobe`: every file through ffprobe, as before MediaInfo; absent or `auto`: MediaInfo first */
+  probeTool?(): ProbeTool;
 }
 
+export type ProbeTool = 'auto' | 'ffprobe';
+
+// Each MediaInfo instance holds its own WebAssembly memory; more than this adds memory, not speed.
+const MAX_IN_PROCESS = 4;
+
 export class MediaAnalyzer {
+  private readonly inProcess: MediaInfoProber;
+
   constructor(
     private readonly db: Db,
     private readonly opts: AnalyzerOptions,
-  ) {}
+  ) {
+    this.inProcess = new MediaInfoProber(() => Math.min(MAX_IN_PROCESS, Math.max(1, opts.concurrency())));
+  }
 
   /** One file, for POST /api/scanner/analyze: validates the path, then uses the cache like a scan. */
   async analyzePath(filePath: string): Promise<MediaAnalysis> {
@@ -100,7 +115,7 @@ export class MediaAnalyzer {
           probed = true;
           const probe = await limit(async (): Promise<CachedProbe | null> => {
             try {
-              return { v: CACHE_VERSION, ok: await probeFile(c.path, timeout, signal, this.opts.ffprobe ?? null) };
+              return { v: CACHE_VERSION, ok: await this.probe(c.path, timeout, signal) };
             } catch (e) {
               if (e instanceof ProbeAborted) return null;
               return { v: CACHE_VERSION, error: e instanceof ProbeError ? e.message : errText(e) };
@@ -125,6 +140,11 @@ export class MediaAnalyzer {
     );
     await saveProbeCache(this.db, fresh);
     return outcomes.filter((o): o is AnalysisOutcome => o !== null);
+  }
+
+  private async probe(path: string, timeoutMs: number, signal?: AbortSignal): Promise<ProbeResult> {
+    const inProcess = (this.opts.probeTool?.() ?? 'auto') === 'ffprobe' ? null : this.inProcess;
+    return (await probeMedia(path, { inProcess, timeoutMs, signal, ffprobe: this.opts.ffprobe ?? null })).result;
   }
 }
 
