@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,6 +85,61 @@ export function bundledModelPath(name: string): string | null {
   if (!entry || !BUNDLED.has(entry.name)) return null;
   const path = join(BUNDLED_MODEL_DIR, entry.file);
   return existsSync(path) ? path : null;
+}
+
+/** The model_path older versions defaulted to: `models` in the folder the server was started in. */
+const LEGACY_MODEL_PATH = './models';
+
+/**
+ * The model folder when model_path is left at its default: `models` inside
+ * the data folder, so models stay with the database through a re-clone, an
+ * upgrade into a new folder, or a container that keeps only its data volume.
+ */
+export function defaultModelDir(dataDir: string): string {
+  return join(resolve(dataDir), 'models');
+}
+
+/** Where the model files are, and why there. */
+export interface ModelFolder {
+  /** the absolute folder models are read from and downloaded to */
+  dir: string;
+  /** `setting`: model_path names it; `data`: the default in DATA_DIR; `legacy`: the old ./models, which still holds the models */
+  source: 'setting' | 'data' | 'legacy';
+  /** the default folder the models belong in (DATA_DIR/models), for a `legacy` folder's note */
+  dataDefault: string;
+}
+
+function hasModelFiles(dir: string): boolean {
+  try {
+    return readdirSync(dir).some((f) => f.endsWith('.bin'));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The model folder of a model_path value. Empty (and `./models`, the default
+ * of older versions, which migration 014 left unstored) means DATA_DIR/models;
+ * but an install whose models are still in the old `./models` (next to the
+ * data folder, or in the folder the process runs in) while DATA_DIR/models
+ * has none keeps using them there, and the health check says how to move
+ * them. Any other value is the folder it names (relative to `cwd`).
+ *
+ * @example
+ * modelFolder('', '/srv/tio/data').dir // '/srv/tio/data/models'
+ */
+export function modelFolder(setting: string | null | undefined, dataDir: string, cwd: string = process.cwd()): ModelFolder {
+  const dataDefault = defaultModelDir(dataDir);
+  const value = (setting ?? '').trim();
+  const bare = value.replace(/\/+$/, '');
+  if (value && bare !== LEGACY_MODEL_PATH && bare !== 'models') {
+    return { dir: resolve(cwd, value), source: 'setting', dataDefault };
+  }
+  if (!hasModelFiles(dataDefault)) {
+    const legacy = [...new Set([join(dirname(resolve(dataDir)), 'models'), resolve(cwd, 'models')])].find((d) => d !== dataDefault && hasModelFiles(d));
+    if (legacy) return { dir: legacy, source: 'legacy', dataDefault };
+  }
+  return { dir: dataDefault, source: 'data', dataDefault };
 }
 
 export function catalogueEntry(name: string): CatalogueEntry | undefined {

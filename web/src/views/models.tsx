@@ -60,6 +60,11 @@ export function Models(): ReactNode {
           Whisper models used for transcription. Every quality preset uses the Whisper model unless it has its own; both are set in{' '}
           <a href={href('/settings/model')}>Settings → Model and quality</a>.
         </p>
+        {rec.data && (
+          <p className="muted" data-testid="models-folder">
+            Model files are kept in <code className="path-abs">{rec.data.model_dir}</code> (the model folder, <a href={href('/settings/model_path')}>model_path</a>).
+          </p>
+        )}
       </PageHeader>
       {rec.data && (
         <section className="card model-advice" aria-labelledby="rec-h">
