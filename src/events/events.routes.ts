@@ -14,6 +14,7 @@ export const eventsRoutes: FastifyPluginAsync = async (app) => {
     schema: {
       tags: ['System'],
       summary: 'Live updates (text/event-stream): job.updated, stats, worker.updated, workers.removed, scan.progress, scan.completed, model.download, library.item, library.changed',
+      description: 'job.updated carries the job as GET /api/jobs/{job_id} shows it (needs_review and quality_score included, so an Accept shows at once); stats the counts of GET /api/jobs/stats (needs_review included).',
     },
   }, (req, reply) => {
     reply.hijack();
