@@ -14,7 +14,8 @@ import { migrateToLatest } from '../src/db/migrator.js';
 import { SettingsService } from '../src/settings/settings.service.js';
 import { ScanRulesService } from '../src/rules/rules.service.js';
 import { DEFAULT_SKIP } from '../src/scanner/rules-engine.js';
-import { buildRow, libraryRoots, type LatestJob } from '../src/library/item-row.js';
+import { buildRow, libraryRoots } from '../src/library/item-row.js';
+import type { JobBrief } from '../src/library/library.repository.js';
 import { upsertItems, type NewItemRow } from '../src/library/library.repository.js';
 import type { AnalysisOutcome } from '../src/scanner/media-analyzer.js';
 
@@ -80,7 +81,9 @@ export async function fillLibrary(url: string, mediaRoot: string, ITEMS: number)
     const rows: NewItemRow[] = [];
     for (let i = start; i < Math.min(ITEMS, start + BATCH); i++) {
       const o = outcome(i, roots, ITEMS);
-      const jobs: LatestJob[] = i % 50 === 0 ? [{ target_lang: 'spa', id: `job${i}`, status: 'failed', error: 'corrupt media', error_code: 'corrupt_media', progress: 0, updated_at: new Date().toISOString() }] : [];
+      const jobs: JobBrief[] = i % 50 === 0
+        ? [{ file_path: o.candidate.path, seq: i, target_lang: 'spa', id: `job${i}`, status: 'failed', error: 'corrupt media', error_code: 'corrupt_media', progress: 0, updated_at: new Date().toISOString(), output_path: null, needs_review: false, quality_score: null }]
+        : [];
       const row = buildRow(o, inputs, jobs, null);
       if (i % 97 === 0) row.missing = 1;
       rows.push(row);

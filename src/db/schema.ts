@@ -55,13 +55,13 @@ interface JobsTable {
   /** node that must run this job (its input is on that node's disk); null: any node */
   node_affinity: string | null;
   /** 0-100, the quality report's score (migration 015); null before a report exists */
-  quality_score: number | null;
-  /** 1 while the score is under quality_review_threshold and nobody accepted the subtitle */
-  needs_review: number;
+  quality_score: Generated<number | null>;
+  /** 1 while the score is under quality_review_threshold and nobody accepted the subtitle (default 0) */
+  needs_review: Generated<number>;
   /** JSON: the QualityReport (src/transcription/quality/types.ts) */
-  quality: string | null;
+  quality: Generated<string | null>;
   /** when a person accepted the subtitle (Accept); the flag stays cleared */
-  review_accepted_at: string | null;
+  review_accepted_at: Generated<string | null>;
   /** node of the worker that claimed the job last (migration 008); null until one did */
   node: string | null;
 }

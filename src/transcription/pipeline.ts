@@ -362,11 +362,13 @@ export async function transcribeMedia(file: string, o: TranscribeMediaOptions, h
     }
     check();
     // Reading speed: after regrouping and translation (the text read is the written one), before writing.
-    if (q?.retime && lb) segments = retimeCues(segments, { maxCps: lb.maxCps, minDuration: lb.minDuration, minGap: q.retime.minGap, speech, mediaEnd: wav.mediaSeconds });
+    if (q?.retime && lb) segments = retimeCues(segments, { maxCps: lb.maxCps, minDuration: lb.minDuration, maxDuration: lb.maxDuration, minGap: q.retime.minGap, speech, mediaEnd: wav.mediaSeconds });
+    // The cues are judged by the limits they were laid out with (custom_regroup's sl= may set the line length).
+    const limits = lb ? { maxCps: lb.maxCps, maxLineChars: lb.maxLineChars, maxLines: lb.maxLines, minDuration: lb.minDuration, maxDuration: lb.maxDuration } : {};
     const quality = q
       ? analyzeQuality(
           { cues: segments, segments: raw, suppressed: filtered.suppressed, speech, audioSeconds: r.duration, trackSeconds: wav.trackSeconds, mediaSeconds: wav.mediaSeconds },
-          q.thresholds,
+          { ...q.thresholds, ...limits },
           redecode,
         )
       : null;

@@ -127,3 +127,13 @@ test('two segments with the same start share their time in order: no 1 ms cue, n
   assert.equal(cues[1].start, cues[0].end, 'the second follows at once');
   assert.ok(cues[1].end >= 15, 'the second ends no earlier than it did');
 });
+
+test('a cue is closed before its words stop breaking into lines of the limit, not only at twice the line length', () => {
+  const cues = regroupSegments([{ start: 0, end: 6, text: 'Captain yellow castle question engine ticket castle thunder soldier village castle.' }], { maxLineChars: 42, maxLines: 2 });
+  for (const c of cues) {
+    const lines = c.text.split('\n');
+    assert.ok(lines.length <= 2, `at most 2 lines: ${JSON.stringify(c.text)}`);
+    for (const l of lines) assert.ok([...l].length <= 42, `line within 42 characters: "${l}" (${[...l].length})`);
+  }
+  assert.equal(cues.map((c) => c.text.replace(/\n/g, ' ')).join(' '), 'Captain yellow castle question engine ticket castle thunder soldier village castle.');
+});

@@ -75,6 +75,12 @@ export function breakLines(text: string, maxLineChars: number, maxLines: number)
   return [first, ...breakLines(rest, maxLineChars, maxLines - 1)];
 }
 
+/** Whether a text breaks into at most maxLines lines of at most maxLineChars each. */
+function fitsLines(text: string, o: LineBreakOptions): boolean {
+  const lines = breakLines(text, o.maxLineChars, o.maxLines);
+  return lines.length <= o.maxLines && lines.every((l) => visible(l) <= o.maxLineChars);
+}
+
 /** Regroups segments into cues that respect the limits. Input order is kept. */
 export function regroupSegments(segments: Segment[], options: Partial<LineBreakOptions> = {}): Segment[] {
   const o = { ...DEFAULT_LINE_BREAK, ...options };
@@ -98,7 +104,8 @@ export function regroupSegments(segments: Segment[], options: Partial<LineBreakO
       const len = visible(joinWords(cur));
       const nextLen = visible(joinWords([...cur, w]));
       const gap = w.start - prev.end;
-      const tooLong = nextLen > capacity || w.end - cur[0].start > o.maxDuration;
+      // Within the capacity is not enough: the words must also break into maxLines lines of maxLineChars.
+      const tooLong = nextLen > capacity || w.end - cur[0].start > o.maxDuration || (nextLen > o.maxLineChars && !fitsLines(joinWords([...cur, w]), o));
       const atSentence = SENTENCE_END.test(prev.text.trim()) && len >= Math.min(20, capacity / 4);
       const atClause = CLAUSE_END.test(prev.text.trim()) && len >= capacity * 0.6;
       const atPause = gap >= PAUSE && len >= 8;

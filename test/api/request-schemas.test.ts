@@ -71,7 +71,7 @@ describe('request schemas carry their enums and bounds', () => {
     assert.deepEqual(param('/api/jobs', 'status_filter').enum, ['queued', 'processing', 'completed', 'failed', 'cancelled', '']);
     assert.equal(param('/api/jobs', 'page_size').maximum, 500);
     assert.deepEqual(param('/api/jobs', 'sort').enum, ['added', 'priority', 'status', '']);
-    assert.deepEqual(param('/api/library/items', 'filter').enum, ['all', 'wanted', 'generated', 'failed', 'missing', 'ignored']);
+    assert.deepEqual(param('/api/library/items', 'filter').enum, ['all', 'wanted', 'generated', 'failed', 'missing', 'ignored', 'needs_review']);
     const bulk = spec.paths['/api/jobs/bulk'].post.requestBody!.content['application/json'].schema.properties;
     assert.deepEqual(bulk.action.enum, ['retry', 'cancel', 'remove']);
     const create = spec.paths['/api/jobs'].post.requestBody!.content['application/json'].schema as unknown as { properties: Record<string, { enum?: string[] }>; required: string[] };
