@@ -15,7 +15,8 @@ import { languageName, LanguageSelect, useLanguages } from '../components/langua
 import { itemLabel, LanguageBadges, runLibraryAction, useLibraryLive, type LibraryActionBody, type LibraryItemDetail, type SubtitlePreview } from '../components/library-bits';
 import { ConfirmDialog, FormFooter, Modal } from '../components/modal';
 import { itemQualities, subtitleQuality } from '../components/quality-api';
-import { QualityPanel, ScoreBadge } from '../components/quality-panel';
+import { QualityPanel } from '../components/quality-panel-lazy';
+import { ScoreBadge } from '../components/score-badge';
 import { ReviewActions } from '../components/review-actions';
 import { formatBytes, formatDateTime, formatDuration, relativeTime } from '../lib/format';
 import { label, oneOf, QUALITY_PRESETS, type QualityPreset } from '../lib/kinds';

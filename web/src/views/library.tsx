@@ -11,7 +11,7 @@ import { ConfirmDialog } from '../components/modal';
 import { Icon } from '../components/icons';
 import { LanguageSelect } from '../components/language-picker';
 import { itemNeedsReview, itemReviewScore } from '../components/quality-api';
-import { ScoreBadge } from '../components/quality-panel';
+import { ScoreBadge } from '../components/score-badge';
 import { itemLabel, LanguageBadges, runLibraryAction, useLibraryLive, type LibraryActionBody, type LibraryFilter, type LibraryItem, type LibraryTree } from '../components/library-bits';
 import { formatBytes, formatDuration, plural } from '../lib/format';
 import { href, navigate, useRoute, withQuery } from '../lib/router';

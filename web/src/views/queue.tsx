@@ -6,7 +6,7 @@ import type { BulkAction, Job, JobStatus, QueryOf, QueueStats } from '../api/typ
 import { EmptyState, ErrorBanner, JobProgress, Loading, PageHeader, Pagination, StatusBadge } from '../components/bits';
 import { Icon } from '../components/icons';
 import { ConfirmDialog } from '../components/modal';
-import { ScoreBadge } from '../components/quality-panel';
+import { ScoreBadge } from '../components/score-badge';
 import { formatDateTime, plural, relativeTime } from '../lib/format';
 import { patchJob, STATUSES, TERMINAL } from '../lib/jobs';
 import { navigate, useRoute, withQuery } from '../lib/router';
