@@ -128,7 +128,7 @@ for (const kind of databaseKinds()) {
 
       const stats = expectStatus(await t.app.inject({ url: '/api/jobs/stats' }), 200);
       assertKeys(stats, STATS_KEYS, 'stats');
-      assert.deepEqual(stats, { total_jobs: 3, queued: 1, processing: 0, completed: 1, failed: 1, cancelled: 0 });
+      assert.deepEqual(stats, { total_jobs: 3, queued: 1, processing: 0, completed: 1, failed: 1, cancelled: 0, needs_review: 0 });
     });
 
     it('the queue hands out the highest priority first and FIFO within a priority', async () => {

@@ -118,6 +118,8 @@ export interface paths {
                                 completed: number;
                                 failed: number;
                                 cancelled: number;
+                                /** @description Completed jobs whose subtitle needs review (quality score under quality_review_threshold, not accepted yet) */
+                                needs_review: number;
                             };
                             scanner: {
                                 scheduler_enabled: boolean;
@@ -207,7 +209,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Live updates (text/event-stream): job.updated, stats, worker.updated, workers.removed, scan.progress, scan.completed, model.download, library.item, library.changed */
+        /**
+         * Live updates (text/event-stream): job.updated, stats, worker.updated, workers.removed, scan.progress, scan.completed, model.download, library.item, library.changed
+         * @description job.updated carries the job as GET /api/jobs/{job_id} shows it (needs_review and quality_score included, so an Accept shows at once); stats the counts of GET /api/jobs/stats (needs_review included).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -261,6 +266,8 @@ export interface paths {
                     rule_id?: number;
                     /** @description Only jobs with this audio or subtitle language (ISO 639-2) */
                     language?: string;
+                    /** @description true: only jobs whose subtitle needs review (its quality score is under quality_review_threshold and nobody accepted it); false: only the others */
+                    needs_review?: boolean;
                 };
                 header?: never;
                 path?: never;
@@ -315,6 +322,10 @@ export interface paths {
                                 is_manual_request: boolean;
                                 /** @description Name of the machine (node) whose worker ran the job last; null until a worker claimed it */
                                 node: string | null;
+                                /** @description True while the subtitle's quality score is under quality_review_threshold and nobody accepted it (POST /api/jobs/{job_id}/review/accept) */
+                                needs_review: boolean;
+                                /** @description The subtitle's quality score, 0-100 (GET /api/jobs/{job_id}/quality has the report); null for a job without a report */
+                                quality_score: number | null;
                             }[];
                             total: number;
                             page: number;
@@ -428,6 +439,10 @@ export interface paths {
                             is_manual_request: boolean;
                             /** @description Name of the machine (node) whose worker ran the job last; null until a worker claimed it */
                             node: string | null;
+                            /** @description True while the subtitle's quality score is under quality_review_threshold and nobody accepted it (POST /api/jobs/{job_id}/review/accept) */
+                            needs_review: boolean;
+                            /** @description The subtitle's quality score, 0-100 (GET /api/jobs/{job_id}/quality has the report); null for a job without a report */
+                            quality_score: number | null;
                         };
                     };
                 };
@@ -491,7 +506,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Queue statistics */
+        /** Queue statistics, and how many subtitles need review */
         get: {
             parameters: {
                 query?: never;
@@ -514,6 +529,408 @@ export interface paths {
                             completed: number;
                             failed: number;
                             cancelled: number;
+                            /** @description Completed jobs whose subtitle needs review (GET /api/jobs?needs_review=true lists them) */
+                            needs_review: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs/{job_id}/quality": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The quality report of a job's subtitle: score, why points were taken off, the cues to look at
+         * @description The report the transcription wrote when the job completed: a 0-100 score, the penalties by signal (low confidence, loops, text over silence, stock phrases, reading speed, coverage), the flagged cues with their reasons (each playable with `/clip`), and each re-decode of a flagged segment. `needs_review` is the job's flag now: false once accepted. 404 quality_not_available for a job without a report (not a transcription, or completed before reports existed: redo it to get one).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    job_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            job_id: string;
+                            /** @description 0-100 */
+                            quality_score: number | null;
+                            needs_review: boolean;
+                            /**
+                             * Format: date-time
+                             * @description when a person accepted the subtitle; null until then
+                             */
+                            review_accepted_at: string | null;
+                            report: {
+                                /** @enum {number} */
+                                version: 1;
+                                /** @description 0-100 (docs/QUALITY.md has the formula) */
+                                score: number;
+                                /** @description the job's flag now: false once a person accepted the subtitle */
+                                needs_review: boolean;
+                                /** @description quality_review_threshold when the report was made */
+                                threshold: number;
+                                cues: number;
+                                /** @description points taken off, by signal */
+                                penalties: {
+                                    [key: string]: number;
+                                };
+                                speech: {
+                                    /** @description false when no voice detection ran (remote engine, no VAD model) */
+                                    available: boolean;
+                                    speech_seconds: number | null;
+                                    /** @description share of speech time under a cue, 0-1 */
+                                    speech_covered: number | null;
+                                    /** @description share of cue time outside speech, 0-1 */
+                                    cue_over_silence: number | null;
+                                };
+                                repeats: {
+                                    repeated_line_ratio: number;
+                                    max_ngram_repeat_in_cue: number;
+                                    consecutive_repeats: number;
+                                    max_compression_ratio: number;
+                                    high_compression_segments: number;
+                                };
+                                confidence: {
+                                    mean_avg_logprob: number | null;
+                                    low_confidence_segments: number;
+                                    max_no_speech_prob: number | null;
+                                    high_no_speech_segments: number;
+                                    /** @description segments that needed a decoding temperature above 0 */
+                                    fallback_segments: number;
+                                    max_temperature: number | null;
+                                    segments: {
+                                        start: number;
+                                        end: number;
+                                        avg_logprob: number | null;
+                                        no_speech_prob: number | null;
+                                        temperature: number | null;
+                                        compression_ratio: number;
+                                    }[];
+                                };
+                                stock_phrases: {
+                                    hits: number;
+                                    filtered: number;
+                                    texts: string[];
+                                };
+                                readability: {
+                                    max_cps: number;
+                                    over_cps: number;
+                                    max_line_chars: number;
+                                    over_line_chars: number;
+                                    max_lines: number;
+                                    over_lines: number;
+                                    min_duration: number | null;
+                                    max_duration: number | null;
+                                    too_short: number;
+                                    too_long: number;
+                                    min_gap: number | null;
+                                    overlaps: number;
+                                };
+                                coverage: {
+                                    audio_seconds: number;
+                                    track_seconds: number | null;
+                                    audio_ratio: number | null;
+                                    last_cue_end: number | null;
+                                    media_seconds: number | null;
+                                    overrun_seconds: number;
+                                };
+                                /** @description the cues to look at, each playable with GET /api/jobs/{job_id}/clip?start=&end= */
+                                flagged: {
+                                    /** @description the cue (0-based); null for a segment the hallucination filter removed */
+                                    index: number | null;
+                                    start: number;
+                                    end: number;
+                                    text: string;
+                                    /** @description why: low_confidence, no_speech, loop, repeat, over_silence, stock_phrase, reading_speed, line_length, too_many_lines, too_short, too_long, overlap, past_end */
+                                    reasons: ("low_confidence" | "no_speech" | "loop" | "repeat" | "over_silence" | "stock_phrase" | "reading_speed" | "line_length" | "too_many_lines" | "too_short" | "too_long" | "overlap" | "past_end")[];
+                                    /** @description one sentence per reason, for a person */
+                                    details: string[];
+                                }[];
+                                redecode: {
+                                    enabled: boolean;
+                                    attempts: {
+                                        start: number;
+                                        end: number;
+                                        /** @description why: low_confidence, no_speech, loop, repeat, over_silence, stock_phrase, reading_speed, line_length, too_many_lines, too_short, too_long, overlap, past_end */
+                                        reasons: ("low_confidence" | "no_speech" | "loop" | "repeat" | "over_silence" | "stock_phrase" | "reading_speed" | "line_length" | "too_many_lines" | "too_short" | "too_long" | "overlap" | "past_end")[];
+                                        before: number;
+                                        after: number | null;
+                                        /** @enum {string} */
+                                        outcome: "replaced" | "kept" | "failed" | "skipped_budget";
+                                        seconds: number;
+                                        model: string;
+                                    }[];
+                                    seconds: number;
+                                    budget_seconds: number;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs/{job_id}/review/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept a subtitle that needs review: it counts as done from now on
+         * @description Clears needs_review for good and keeps when (`review_accepted_at`, in GET /quality); the timeline records it. Accepting again changes nothing. 409 not_reviewable when the job is not completed or has no quality report.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    job_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            file_path: string;
+                            file_name: string;
+                            /**
+                             * @description What the job does: a library file (transcription) or a provider request
+                             * @enum {string}
+                             */
+                            job_type: "transcription" | "provider_asr" | "provider_detect";
+                            /** @enum {string} */
+                            status: "queued" | "processing" | "completed" | "failed" | "cancelled";
+                            priority: number;
+                            source_lang: string | null;
+                            target_lang: string;
+                            /** @enum {string} */
+                            quality_preset: "fast" | "balanced" | "best";
+                            /** @enum {string} */
+                            transcribe_or_translate: "transcribe" | "translate";
+                            progress: number;
+                            current_stage: string | null;
+                            eta_seconds: number | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            started_at: string | null;
+                            completed_at: string | null;
+                            output_path: string | null;
+                            segments_count: number | null;
+                            error: string | null;
+                            /** @description What went wrong, as a stable code beside the message in error (file_not_found, media_unreadable, corrupt_media, incomplete_media, output_not_writable, disk_full, engine_failed, worker_lost, ...); null while the job has no error */
+                            error_code: string | null;
+                            retry_count: number;
+                            max_retries: number;
+                            worker_id: string | null;
+                            vram_used_mb: number | null;
+                            processing_time_seconds: number | null;
+                            model_used: string | null;
+                            device_used: string | null;
+                            is_manual_request: boolean;
+                            /** @description Name of the machine (node) whose worker ran the job last; null until a worker claimed it */
+                            node: string | null;
+                            /** @description True while the subtitle's quality score is under quality_review_threshold and nobody accepted it (POST /api/jobs/{job_id}/review/accept) */
+                            needs_review: boolean;
+                            /** @description The subtitle's quality score, 0-100 (GET /api/jobs/{job_id}/quality has the report); null for a job without a report */
+                            quality_score: number | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs/{job_id}/clip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A span of the job's media as audio (WAV), to hear a flagged cue
+         * @description Cut from the job's media file on request: 16 kHz mono 16-bit PCM WAV (`audio/wav`), which every browser plays; byte ranges are served. `start` and `end` are seconds of the media, 0 ≤ start < end, at most 60 s apart (else 400 bad_clip_range). Only a file inside library_paths or allowed_media_roots once resolved (else 403 outside_library); 404 file_not_found when the file is gone or the job was a provider request. An `<audio>` element can send the API key as `?apikey=`.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description start of the clip, seconds of the media */
+                    start: number;
+                    /** @description end of the clip, seconds of the media */
+                    end: number;
+                };
+                header?: never;
+                path: {
+                    job_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description audio/wav */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description audio/wav, the range asked for */
+                206: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                416: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
                         };
                     };
                 };
@@ -592,6 +1009,10 @@ export interface paths {
                             is_manual_request: boolean;
                             /** @description Name of the machine (node) whose worker ran the job last; null until a worker claimed it */
                             node: string | null;
+                            /** @description True while the subtitle's quality score is under quality_review_threshold and nobody accepted it (POST /api/jobs/{job_id}/review/accept) */
+                            needs_review: boolean;
+                            /** @description The subtitle's quality score, 0-100 (GET /api/jobs/{job_id}/quality has the report); null for a job without a report */
+                            quality_score: number | null;
                         };
                     };
                 };
@@ -708,7 +1129,7 @@ export interface paths {
                                 id: number;
                                 /** Format: date-time */
                                 at: string;
-                                /** @description created, claimed, stage, retry_scheduled (an attempt failed and another follows), requeued (retried by hand), handed_back, completed, failed or cancelled */
+                                /** @description created, claimed, stage, retry_scheduled (an attempt failed and another follows), requeued (retried by hand), handed_back, quality_retry (a flagged segment decoded again, before completed), completed, failed, cancelled or review_accepted (a person accepted a subtitle that needed review) */
                                 kind: string;
                                 /** @description the stage entered (kind stage), or the stage an attempt had reached when it ended */
                                 stage: string | null;
@@ -899,7 +1320,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Retry a failed job */
+        /**
+         * Retry a failed job, optionally with another quality preset
+         * @description The job goes back to the queue as a fresh start. An optional body `{"quality_preset": "fast"}` runs the new attempt with that preset (the timeline says so). A completed job is redone from the Library (`POST /api/library/actions`, action redo, with its own quality_preset), which replaces only a subtitle TranscriptorIO wrote.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -909,7 +1333,17 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description fast, balanced or best: the new attempt runs with this preset (kept on the job); default: the job's own
+                         * @enum {string}
+                         */
+                        quality_preset?: "fast" | "balanced" | "best";
+                    };
+                };
+            };
             responses: {
                 /** @description Default Response */
                 200: {
@@ -957,6 +1391,10 @@ export interface paths {
                             is_manual_request: boolean;
                             /** @description Name of the machine (node) whose worker ran the job last; null until a worker claimed it */
                             node: string | null;
+                            /** @description True while the subtitle's quality score is under quality_review_threshold and nobody accepted it (POST /api/jobs/{job_id}/review/accept) */
+                            needs_review: boolean;
+                            /** @description The subtitle's quality score, 0-100 (GET /api/jobs/{job_id}/quality has the report); null for a job without a report */
+                            quality_score: number | null;
                         };
                     };
                 };
@@ -2231,8 +2669,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description general, workers, transcription, subtitles, skip, scanner, bazarr, advanced, integrations */
-                    category?: "general" | "workers" | "transcription" | "subtitles" | "skip" | "scanner" | "bazarr" | "advanced" | "integrations" | "";
+                    /** @description general, workers, transcription, subtitles, quality, skip, scanner, bazarr, advanced, integrations */
+                    category?: "general" | "workers" | "transcription" | "subtitles" | "quality" | "skip" | "scanner" | "bazarr" | "advanced" | "integrations" | "";
                 };
                 header?: never;
                 path?: never;
@@ -2304,7 +2742,7 @@ export interface paths {
                         value: string | number | boolean | (never | null) | unknown[] | Record<string, never>;
                         description?: string | null;
                         /** @enum {string} */
-                        category?: "general" | "workers" | "transcription" | "subtitles" | "skip" | "scanner" | "bazarr" | "advanced" | "integrations";
+                        category?: "general" | "workers" | "transcription" | "subtitles" | "quality" | "skip" | "scanner" | "bazarr" | "advanced" | "integrations";
                         /** @enum {string} */
                         value_type?: "string" | "integer" | "float" | "boolean" | "list" | "json" | "secret";
                     };
@@ -4645,6 +5083,7 @@ export interface paths {
                                 mode: string;
                                 host: string;
                                 port: number;
+                                /** @description The provider key inside the URL: it opens the provider routes (/provider/<key>/..., and /asr, /detect-language with it as a header) and nothing else. Never the API key */
                                 api_key: string;
                                 /** @description URL to give Bazarr (its Whisper provider's Endpoint field); the key travels in its path */
                                 provider_url: string;
@@ -4656,6 +5095,13 @@ export interface paths {
                                 loopback?: boolean;
                                 /** @description Whether this call made a new provider key */
                                 key_rotated?: boolean;
+                                /** @description After a new provider key: what became of Bazarr's endpoint; null when Bazarr is not connected here */
+                                bazarr_update?: {
+                                    /** @description Bazarr's Whisper endpoint was moved to the new key through Bazarr's settings API */
+                                    updated: boolean;
+                                    /** @description what happened, or what to do by hand */
+                                    message: string;
+                                } | null;
                             } | null;
                             model?: {
                                 /** @description whisper_model after setup */
@@ -4730,7 +5176,7 @@ export interface paths {
                     "application/json": {
                         /** @description Where Bazarr reaches this server (http://nas.local:8000); stored as the public_url setting. Absent: the setting, else the address this request reached */
                         public_url?: string | null;
-                        /** @description Make a new provider key (Bazarr then needs the new URL). Absent or false: the key in use is kept */
+                        /** @description Make a new provider key (Bazarr then needs the new URL; when Bazarr is connected its endpoint is updated). Absent or false: the provider key in use is kept, and one is made when there is none */
                         rotate_key?: boolean;
                     } | null;
                 };
@@ -4749,6 +5195,7 @@ export interface paths {
                                 mode: string;
                                 host: string;
                                 port: number;
+                                /** @description The provider key inside the URL: it opens the provider routes (/provider/<key>/..., and /asr, /detect-language with it as a header) and nothing else. Never the API key */
                                 api_key: string;
                                 /** @description URL to give Bazarr (its Whisper provider's Endpoint field); the key travels in its path */
                                 provider_url: string;
@@ -4760,6 +5207,13 @@ export interface paths {
                                 loopback?: boolean;
                                 /** @description Whether this call made a new provider key */
                                 key_rotated?: boolean;
+                                /** @description After a new provider key: what became of Bazarr's endpoint; null when Bazarr is not connected here */
+                                bazarr_update?: {
+                                    /** @description Bazarr's Whisper endpoint was moved to the new key through Bazarr's settings API */
+                                    updated: boolean;
+                                    /** @description what happened, or what to do by hand */
+                                    message: string;
+                                } | null;
                             } | null;
                             model?: {
                                 /** @description whisper_model after setup */
@@ -4770,6 +5224,83 @@ export interface paths {
                             };
                             /** @description What will not work as set up, in words */
                             warnings?: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/setup/provider-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a separate provider key: Bazarr's URL stops carrying the API key
+         * @description A new provider key for /provider/<key>/ (the API key is left alone; from now on it no longer opens the provider URL). When Bazarr is connected (bazarr_url, bazarr_sync_api_key) and its Whisper endpoint used the old key, the endpoint is moved to the new one through Bazarr's settings API in the same step; bazarr_update says what happened.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            mode: string;
+                            host: string;
+                            port: number;
+                            /** @description The provider key inside the URL: it opens the provider routes (/provider/<key>/..., and /asr, /detect-language with it as a header) and nothing else. Never the API key */
+                            api_key: string;
+                            /** @description URL to give Bazarr (its Whisper provider's Endpoint field); the key travels in its path */
+                            provider_url: string;
+                            /** @description The base address the URL was built from */
+                            public_url?: string;
+                            /** @description request (given now), setting (public_url) or request_host (the address this request reached) */
+                            public_url_source?: string;
+                            /** @description The address is a loopback one: Bazarr reaches it only when it runs on this machine, outside a container */
+                            loopback?: boolean;
+                            /** @description Whether this call made a new provider key */
+                            key_rotated?: boolean;
+                            /** @description After a new provider key: what became of Bazarr's endpoint; null when Bazarr is not connected here */
+                            bazarr_update?: {
+                                /** @description Bazarr's Whisper endpoint was moved to the new key through Bazarr's settings API */
+                                updated: boolean;
+                                /** @description what happened, or what to do by hand */
+                                message: string;
+                            } | null;
                         };
                     };
                 };
@@ -7140,8 +7671,8 @@ export interface paths {
                     page_size?: number;
                     /** @description Words that must all appear in the title, show or path (case-insensitive) */
                     q?: string;
-                    /** @description all | wanted | generated | failed | missing | ignored (default all). wanted: a rule wants a language; generated: a subtitle made by TranscriptorIO; failed: the latest job of a language failed; missing: gone from disk; ignored: left out of scans */
-                    filter?: "all" | "wanted" | "generated" | "failed" | "missing" | "ignored";
+                    /** @description all | wanted | generated | failed | missing | ignored | needs_review (default all). wanted: a rule wants a language; generated: a subtitle made by TranscriptorIO; failed: the latest job of a language failed; missing: gone from disk; ignored: left out of scans; needs_review: the latest job of a language wrote a subtitle whose quality score is under quality_review_threshold and nobody accepted it */
+                    filter?: "all" | "wanted" | "generated" | "failed" | "missing" | "ignored" | "needs_review";
                     /** @description ISO 639 code. With filter=wanted/generated/failed: that language is wanted/generated/failed; otherwise the file has audio or a subtitle (embedded or external) in it */
                     language?: string;
                     /** @description Only files in this folder or below (absolute, inside the library folders) */
@@ -7258,7 +7789,13 @@ export interface paths {
                                     error_code: string | null;
                                     progress: number;
                                     updated_at: string;
+                                    /** @description The subtitle scored under quality_review_threshold and nobody accepted it yet */
+                                    needs_review: boolean;
+                                    /** @description The quality report's score, 0-100; null before a report exists (a job that has not finished, or one from before reports) */
+                                    quality_score: number | null;
                                 }[];
+                                /** @description The latest job of a language wrote a subtitle that needs review (its quality score is under quality_review_threshold) and it is still beside the file: look at it and accept it or redo it */
+                                needs_review: boolean;
                                 /** @description Left out of scans by the ignore marker (scanner_ignore_marker, default .notranscribe) */
                                 ignored: boolean;
                                 /**
@@ -7331,7 +7868,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One media file with everything the list shows and its job history */
+        /** One media file with everything the list shows, the quality of its subtitles and its job history */
         get: {
             parameters: {
                 query?: never;
@@ -7410,6 +7947,16 @@ export interface paths {
                                 sdh: boolean;
                                 /** @description Written by TranscriptorIO (its sidecar record, marker or subtitle_tag) */
                                 generated: boolean;
+                                /** @description What the job that wrote this subtitle found of its quality; null for a subtitle no completed job of this file wrote (the user's, or one from before quality reports) */
+                                quality: {
+                                    /** @description The completed job that wrote this file */
+                                    job_id: string;
+                                    /** @description Quality score 0-100; null when the job kept no report */
+                                    score: number | null;
+                                    needs_review: boolean;
+                                    /** @description Cues the report flagged; null when the stored report cannot be read */
+                                    flagged: number | null;
+                                } | null;
                             }[];
                             /** @description Target languages the enabled rules want that the file does not have yet, by rule priority */
                             wanted: {
@@ -7440,7 +7987,13 @@ export interface paths {
                                 error_code: string | null;
                                 progress: number;
                                 updated_at: string;
+                                /** @description The subtitle scored under quality_review_threshold and nobody accepted it yet */
+                                needs_review: boolean;
+                                /** @description The quality report's score, 0-100; null before a report exists (a job that has not finished, or one from before reports) */
+                                quality_score: number | null;
                             }[];
+                            /** @description The latest job of a language wrote a subtitle that needs review (its quality score is under quality_review_threshold) and it is still beside the file: look at it and accept it or redo it */
+                            needs_review: boolean;
                             /** @description Left out of scans by the ignore marker (scanner_ignore_marker, default .notranscribe) */
                             ignored: boolean;
                             /**
@@ -7456,6 +8009,20 @@ export interface paths {
                             indexed_at: string;
                             /** @description Last change of this entry */
                             updated_at: string;
+                            /** @description Per target language, the quality report of its latest completed job, when that job has one */
+                            quality: {
+                                target_lang: string;
+                                job_id: string;
+                                /** @description Quality score 0-100 */
+                                score: number | null;
+                                needs_review: boolean;
+                                /** @description When a person accepted the subtitle (ISO 8601); null while not accepted */
+                                review_accepted_at: string | null;
+                                /** @description The quality report as stored with the job (as GET /api/jobs/{id}/quality serves it); null when the stored report cannot be read */
+                                report: {
+                                    [key: string]: unknown;
+                                } | null;
+                            }[];
                             /** @description Jobs for this file, newest first (at most 50) */
                             job_history: {
                                 id: string;
@@ -7497,6 +8064,10 @@ export interface paths {
                                 is_manual_request: boolean;
                                 /** @description Name of the machine (node) whose worker ran the job last; null until a worker claimed it */
                                 node: string | null;
+                                /** @description True while the subtitle's quality score is under quality_review_threshold and nobody accepted it (POST /api/jobs/{job_id}/review/accept) */
+                                needs_review: boolean;
+                                /** @description The subtitle's quality score, 0-100 (GET /api/jobs/{job_id}/quality has the report); null for a job without a report */
+                                quality_score: number | null;
                             }[];
                         };
                     };
@@ -7637,7 +8208,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Navigation: library folders, shows with their seasons, movies, and subfolders, each with counts (files, wanted, generated, failed, missing) */
+        /** Navigation: library folders, shows with their seasons, movies, and subfolders, each with counts (files, wanted, generated, failed, missing, needs_review) */
         get: {
             parameters: {
                 query?: {
@@ -7668,6 +8239,8 @@ export interface paths {
                                 failed: number;
                                 /** @description Files gone from disk */
                                 missing: number;
+                                /** @description Files with a subtitle that needs review (filter needs_review) */
+                                needs_review: number;
                             };
                             roots: {
                                 /** @description A library folder */
@@ -7682,6 +8255,8 @@ export interface paths {
                                 failed: number;
                                 /** @description Files gone from disk */
                                 missing: number;
+                                /** @description Files with a subtitle that needs review (filter needs_review) */
+                                needs_review: number;
                             }[];
                             /** @description Shows by name, with their seasons */
                             shows: {
@@ -7697,6 +8272,8 @@ export interface paths {
                                 failed: number;
                                 /** @description Files gone from disk */
                                 missing: number;
+                                /** @description Files with a subtitle that needs review (filter needs_review) */
+                                needs_review: number;
                                 seasons: {
                                     season: number | null;
                                     /** @description Files present (not missing) */
@@ -7709,6 +8286,8 @@ export interface paths {
                                     failed: number;
                                     /** @description Files gone from disk */
                                     missing: number;
+                                    /** @description Files with a subtitle that needs review (filter needs_review) */
+                                    needs_review: number;
                                 }[];
                             }[];
                             movies: {
@@ -7722,6 +8301,8 @@ export interface paths {
                                 failed: number;
                                 /** @description Files gone from disk */
                                 missing: number;
+                                /** @description Files with a subtitle that needs review (filter needs_review) */
+                                needs_review: number;
                             };
                             other: {
                                 /** @description Files present (not missing) */
@@ -7734,6 +8315,8 @@ export interface paths {
                                 failed: number;
                                 /** @description Files gone from disk */
                                 missing: number;
+                                /** @description Files with a subtitle that needs review (filter needs_review) */
+                                needs_review: number;
                             };
                             /** @description Direct subfolders of ?folder= (without it: of each library folder), by name, with counts over everything below them; at most 200 per folder */
                             folders: {
@@ -7748,6 +8331,8 @@ export interface paths {
                                 failed: number;
                                 /** @description Files gone from disk */
                                 missing: number;
+                                /** @description Files with a subtitle that needs review (filter needs_review) */
+                                needs_review: number;
                             }[];
                             /** @description A folder has more subfolders than listed (a movie library with a folder per movie): ask for it with ?folder=, or browse by show or search */
                             folders_truncated: boolean;
@@ -7831,7 +8416,7 @@ export interface paths {
                              * @description As ?filter= of GET /items
                              * @enum {string}
                              */
-                            filter?: "all" | "wanted" | "generated" | "failed" | "missing" | "ignored";
+                            filter?: "all" | "wanted" | "generated" | "failed" | "missing" | "ignored" | "needs_review";
                             q?: string;
                             language?: string;
                             folder?: string;
@@ -7944,7 +8529,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Index status: item count, and whether wanted is being recomputed after a rule or skip setting changed */
+        /** Index status: item count, files needing review, and whether wanted is being recomputed after a rule or skip setting changed */
         get: {
             parameters: {
                 query?: never;
@@ -7963,6 +8548,8 @@ export interface paths {
                         "application/json": {
                             items: number;
                             missing: number;
+                            /** @description Files with a subtitle that needs review (filter needs_review) */
+                            needs_review: number;
                             wanted_pending: boolean;
                             last_indexed_at: string | null;
                         };
@@ -8075,6 +8662,208 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/integrations/bazarr/configure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Configure Bazarr's Whisper provider through Bazarr's settings API: a dry run answers the changes, confirm writes them and reads them back */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Where Bazarr reaches this server (http://nas.local:8000). Absent: the public_url setting, else the address Bazarr's endpoint already uses for this server, else the address of this request */
+                        public_url?: string | null;
+                        /** @description Also lower Bazarr's minimum scores to what a Whisper subtitle scores (66 % for episodes, 50 % for movies with Bazarr's default score tables); they apply to every provider */
+                        scores?: boolean;
+                        /** @description true: write the changes to Bazarr and read them back. Absent or false: a dry run that only answers them */
+                        confirm?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bazarr_url: string;
+                            /** @description the changes were written to Bazarr */
+                            applied: boolean;
+                            /** @description what is (dry run) or was (confirm) changed in Bazarr */
+                            changes: {
+                                /** @description Bazarr's setting, section.key */
+                                setting: string;
+                                /** @description its name on Bazarr's Settings pages */
+                                label: string;
+                                from: (string | number | boolean | string[]) | (never | null);
+                                to: (string | number | boolean | string[]) | (never | null);
+                                why: string;
+                            }[];
+                            /** @description after a confirm or a test: Bazarr's settings read back hold every change */
+                            verified: boolean | null;
+                            /** @description what Bazarr's settings do not show */
+                            mismatches: string[];
+                            /** @description the endpoint Bazarr gets, with the provider key; null while that key is still to be made (a dry run) */
+                            provider_url: string | null;
+                            /** @description a provider key of its own is (dry run) or was (confirm) made for Bazarr */
+                            new_provider_key: boolean;
+                            /** @description advice in words: what is left as it is, and why */
+                            notes: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/integrations/bazarr/configure/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reads Bazarr's settings and says whether its Whisper provider is set up for this server (verified), and what differs */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Where Bazarr reaches this server (http://nas.local:8000). Absent: the public_url setting, else the address Bazarr's endpoint already uses for this server, else the address of this request */
+                        public_url?: string | null;
+                        /** @description Also lower Bazarr's minimum scores to what a Whisper subtitle scores (66 % for episodes, 50 % for movies with Bazarr's default score tables); they apply to every provider */
+                        scores?: boolean;
+                        /** @description true: write the changes to Bazarr and read them back. Absent or false: a dry run that only answers them */
+                        confirm?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bazarr_url: string;
+                            /** @description the changes were written to Bazarr */
+                            applied: boolean;
+                            /** @description what is (dry run) or was (confirm) changed in Bazarr */
+                            changes: {
+                                /** @description Bazarr's setting, section.key */
+                                setting: string;
+                                /** @description its name on Bazarr's Settings pages */
+                                label: string;
+                                from: (string | number | boolean | string[]) | (never | null);
+                                to: (string | number | boolean | string[]) | (never | null);
+                                why: string;
+                            }[];
+                            /** @description after a confirm or a test: Bazarr's settings read back hold every change */
+                            verified: boolean | null;
+                            /** @description what Bazarr's settings do not show */
+                            mismatches: string[];
+                            /** @description the endpoint Bazarr gets, with the provider key; null while that key is still to be made (a dry run) */
+                            provider_url: string | null;
+                            /** @description a provider key of its own is (dry run) or was (confirm) made for Bazarr */
+                            new_provider_key: boolean;
+                            /** @description advice in words: what is left as it is, and why */
+                            notes: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/integrations/bazarr/status": {
         parameters: {
             query?: never;
@@ -8115,6 +8904,8 @@ export interface paths {
                                 queued: number;
                                 /** @description finished subtitles handed to Bazarr during this sync */
                                 uploaded: number;
+                                /** @description finished subtitles not handed to Bazarr because they need review (quality_block_bazarr_sync): accept them on the item page and the next round uploads them */
+                                held_for_review: number;
                                 skipped_count: number;
                                 /** @description the first wanted subtitles not queued, each with its reason */
                                 skipped: {
@@ -8124,7 +8915,7 @@ export interface paths {
                                 }[];
                                 error: string | null;
                             } | null;
-                            /** @description wanted subtitles by state: queued (job not finished), uploaded, upload_failed, job_failed */
+                            /** @description wanted subtitles by state: queued (job not finished), uploaded, upload_failed, job_failed, held_for_review (made, waiting for a person to accept it) */
                             items: {
                                 [key: string]: number;
                             };
@@ -8177,6 +8968,8 @@ export interface paths {
                             queued: number;
                             /** @description finished subtitles handed to Bazarr during this sync */
                             uploaded: number;
+                            /** @description finished subtitles not handed to Bazarr because they need review (quality_block_bazarr_sync): accept them on the item page and the next round uploads them */
+                            held_for_review: number;
                             skipped_count: number;
                             /** @description the first wanted subtitles not queued, each with its reason */
                             skipped: {
