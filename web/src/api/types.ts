@@ -150,8 +150,8 @@ export interface SubtitleQuality {
   job_id: string;
   score: number | null;
   needs_review: boolean;
-  /** how many cues are flagged */
-  flagged: number;
+  /** how many cues are flagged (null when unknown) */
+  flagged: number | null;
 }
 
 /** The latest scored job of one language of a library item (the item's `quality`). */

@@ -34,7 +34,10 @@ export function LibraryItemView({ id }: { id: number }): ReactNode {
   useLibraryLive(
     (changed) => {
       if (changed.id !== id) return;
-      item.setData((d) => (d ? { ...d, ...changed } : d));
+      // The list's item carries no quality: each subtitle keeps the one the full item had until the reload.
+      item.setData((d) =>
+        d ? { ...d, ...changed, external_subtitles: changed.external_subtitles.map((s) => ({ ...s, quality: subtitleQuality(d.external_subtitles.find((x) => x.path === s.path) ?? {}) })) } : d,
+      );
       // A job moved: the history comes with the full item only.
       void item.reload();
     },
@@ -299,7 +302,7 @@ function SubtitleScore({ fileName, quality: q }: { fileName: string; quality: Su
       aria-label={`Quality of ${fileName}: score ${q.score ?? 'unknown'}${q.needs_review ? ', needs review' : ''}. Show its flagged passages`}
     >
       <ScoreBadge score={q.score} needsReview={q.needs_review} />
-      {q.flagged > 0 && <span className="muted small"> {q.flagged} flagged</span>}
+      {(q.flagged ?? 0) > 0 && <span className="muted small"> {q.flagged} flagged</span>}
     </button>
   );
 }
