@@ -51,10 +51,16 @@ interface WantedMovie {
 export interface BazarrMedia {
   path: string;
   audio_language?: BazarrLanguage[];
+  /** the languages Bazarr still wants for it (an upload it stored leaves this list) */
+  missing_subtitles?: BazarrLanguage[];
+  /** the subtitles Bazarr knows of, each with its path as Bazarr sees it (null: embedded) */
+  subtitles?: Array<BazarrLanguage & { path?: string | null }>;
   sonarrEpisodeId?: number;
   sonarrSeriesId?: number;
   radarrId?: number;
 }
+
+type UploadTarget = { kind: 'episode'; seriesId: number; episodeId: number } | { kind: 'movie'; radarrId: number };
 
 interface BazarrServer {
   url: string;
@@ -163,8 +169,14 @@ export class BazarrClient {
     if (!res.ok) throw new AppError(502, 'bazarr_unreachable', `Bazarr answered /api/system/settings with HTTP ${res.status}: ${(await res.text().catch(() => '')).slice(0, 200)}`);
   }
 
+  /** One episode or movie as Bazarr knows it now (its missing and present subtitles); null when Bazarr has no such item. */
+  async item(target: UploadTarget): Promise<BazarrMedia | null> {
+    const rows = target.kind === 'episode' ? await this.episodes([target.episodeId]) : await this.movies([target.radarrId]);
+    return rows.find((m) => (target.kind === 'episode' ? m.sonarrEpisodeId === target.episodeId : m.radarrId === target.radarrId)) ?? null;
+  }
+
   /** Hands a subtitle file to Bazarr, which stores it beside the media and records it in its history. */
-  async upload(target: { kind: 'episode'; seriesId: number; episodeId: number } | { kind: 'movie'; radarrId: number }, language: string, subtitlePath: string, flags: { forced: boolean; hi: boolean }): Promise<void> {
+  async upload(target: UploadTarget, language: string, subtitlePath: string, flags: { forced: boolean; hi: boolean }): Promise<void> {
     const form = new FormData();
     if (target.kind === 'episode') {
       form.set('seriesid', String(target.seriesId));

@@ -21,11 +21,14 @@
  * found and never search for that language again.
  */
 import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { CoreContext } from '../core/context.js';
 import type { BackgroundComponent } from '../core/background.js';
 import { AppError, badRequest, conflict } from '../errors.js';
-import { languageName, normalizeLanguage } from '../languages.js';
+import { findVariant, languageName, normalizeLanguage } from '../languages.js';
 import { checkMediaPath } from '../security/media-roots.js';
+import { removeGeneratedSubtitle } from '../transcription/index.js';
 import { applyPathMappings, mappingsFromSettings } from '../security/path-mapping.js';
 import type { SettingKey } from '../settings/definitions/index.js';
 import { BazarrClient, type BazarrLanguage, type BazarrMedia } from './bazarr-client.js';
@@ -38,6 +41,14 @@ const TICK_MS = 15_000;
 const SKIPPED_KEPT = 100;
 const BAZARR_SYNC_SOURCE = 'bazarr sync';
 const HELD = 'held_for_review';
+/** A job that failed with one of these found no media file (transcription/audio.ts, workers/handlers/transcription.handler.ts). */
+const MISSING_FILE_CODES = new Set(['media_not_found', 'file_not_found']);
+
+/** Bazarr's language entry names the wanted subtitle of `row` (code2 and the forced / HI flags). */
+const sameWanted = (l: BazarrLanguage, row: Pick<repo.SyncItemRow, 'language' | 'forced' | 'hi'>) =>
+  String(l.code2 ?? '') === row.language && !!l.forced === !!row.forced && !!l.hi === !!row.hi;
+
+const isFile = async (path: string) => (await stat(path).catch(() => null))?.isFile() === true;
 /** Why a subtitle is held back, for a person; `score`: its quality score, when known. */
 const heldReason = (score: number | null) => `held for review${score === null ? '' : ` (quality score ${Math.round(score)})`}: accept it on the item page`;
 
@@ -227,12 +238,17 @@ export class BazarrSyncService {
           this.skip(r, w.title, name, why);
           continue;
         }
-        if (prior?.status === 'job_failed' && prior.file_path === path) {
-          this.skip(r, w.title, name, `job ${prior.job_id} failed: ${prior.error ?? 'unknown error'}; retry it on the Jobs page`);
-          continue;
-        }
         if (!path) {
           this.skip(r, w.title, name, pathProblem!);
+          continue;
+        }
+        // An unmounted disk or share, or a file renamed since Bazarr's last scan: nothing is queued, and the next sync looks again.
+        if (!(await isFile(path))) {
+          this.skip(r, w.title, name, `not on disk: ${path}${m?.path && m.path !== path ? ` (Bazarr names it ${m.path})` : ''}; tried again on the next sync (an unmounted disk or share, or a file renamed since Bazarr's last scan?)`);
+          continue;
+        }
+        if (prior?.status === 'job_failed' && prior.file_path === path && !(await this.failedForMissingFile(prior.job_id))) {
+          this.skip(r, w.title, name, `job ${prior.job_id} failed: ${prior.error ?? 'unknown error'}; retry it on the Jobs page`);
           continue;
         }
         const mode = target === audio ? 'transcribe' : target === 'eng' ? 'translate' : translator ? 'transcribe' : null;
@@ -242,7 +258,9 @@ export class BazarrSyncService {
           continue;
         }
         // Made already (a library job for this file and language): hand that subtitle over instead of making it again.
-        const made = await repo.completedJobFor(this.db, path, target);
+        // A regional variant (pt-BR) takes it only when it is the audio's own words, not a translation into the plain language.
+        const variant = findVariant(code2) ?? findVariant(lang.code3);
+        const made = !variant || (mode === 'transcribe' && target === audio) ? await repo.completedJobFor(this.db, path, target) : undefined;
         if (made && existsSync(made.output_path)) {
           await repo.upsertItem(this.db, { ...key, series_id: w.seriesId, file_path: path, job_id: made.id, status: 'queued', error: null, created_ms: Date.now(), updated_ms: Date.now() });
           continue;
@@ -258,6 +276,8 @@ export class BazarrSyncService {
               source: BAZARR_SYNC_SOURCE,
               reason: `Bazarr wants ${name} subtitles for ${w.title}`,
               ...(audio ? { audio_language: audio } : {}),
+              // The regional variant Bazarr wants (pt-BR): Whisper hears the base language, a translation targets the variant.
+              ...(variant ? { target_variant: variant.tag } : {}),
               bazarr: { kind: w.kind, id: w.id, series_id: w.seriesId, language: code2 },
             },
           });
@@ -271,6 +291,36 @@ export class BazarrSyncService {
         }
       }
     }
+  }
+
+  /**
+   * One file per subtitle: Bazarr stores the upload as its own file beside
+   * the video (Movie.en.srt, its naming), so ours (Movie.eng.srt) is removed
+   * once Bazarr lists its copy and this server sees that copy on disk, and
+   * only while ours is provably ours (its bytes match our record): a file a
+   * person edited is never touched. When Bazarr wrote over ours in place, or
+   * its copy is out of this server's sight, ours stays.
+   */
+  private async keepOneCopy(ours: string, media: BazarrMedia, row: repo.SyncItemRow): Promise<void> {
+    const mappings = mappingsFromSettings((k: SettingKey) => this.ctx.settings.get(k));
+    const mine = resolve(ours);
+    const theirs = (media.subtitles ?? [])
+      .filter((sub) => sub.path && sameWanted(sub, row))
+      .map((sub) => resolve(applyPathMappings(String(sub.path), mappings)))
+      .find((p) => p !== mine && existsSync(p));
+    if (!theirs) return;
+    const outcome = await removeGeneratedSubtitle(ours).catch((e: unknown) => {
+      this.ctx.log.warn({ subtitle: ours, err: e instanceof Error ? e.message : e }, 'could not remove our copy of a subtitle Bazarr stored');
+      return 'kept' as const;
+    });
+    if (outcome === 'removed') this.ctx.log.info({ removed: ours, kept: theirs }, "our copy removed: Bazarr's copy of the subtitle is the one kept");
+    else if (outcome === 'kept') this.ctx.log.info({ subtitle: ours, bazarr_copy: theirs }, 'our subtitle was changed since it was written, so it is kept beside Bazarr’s copy');
+  }
+
+  /** True when the job failed because its media file was not there (an unmounted share): it must not block the file once it is back. */
+  private async failedForMissingFile(jobId: string | null): Promise<boolean> {
+    const job = jobId ? await this.ctx.jobs.getRow(jobId) : undefined;
+    return !!job && job.status === 'failed' && MISSING_FILE_CODES.has(String(job.error_code ?? ''));
   }
 
   /** Hands every subtitle whose job finished to Bazarr, but those held for review; returns how many were uploaded. */
@@ -326,9 +376,21 @@ export class BazarrSyncService {
       try {
         const target = row.media_kind === 'episode' ? { kind: 'episode' as const, seriesId: Number(row.series_id), episodeId: row.bazarr_id } : { kind: 'movie' as const, radarrId: row.bazarr_id };
         await client.upload(target, row.language, job.output_path, { forced: !!row.forced, hi: !!row.hi });
+        // Bazarr answers 204 also when it could not store the file (subtitles/upload.py returns nothing): the upload
+        // counts only once the language has left the item's missing subtitles.
+        const after = await client.item(target);
+        if (!after || (after.missing_subtitles ?? []).some((l) => sameWanted(l, row))) {
+          const why = after
+            ? `Bazarr answered the upload but still lists ${row.language}${row.forced ? ':forced' : row.hi ? ':hi' : ''} as missing: it could not store the subtitle (Bazarr's log says why: a folder it cannot write to, or its path mappings); tried again on the next sync`
+            : `Bazarr no longer knows this ${row.media_kind} (id ${row.bazarr_id}); tried again on the next sync`;
+          await repo.setItemStatus(this.db, row.id, 'upload_failed', why);
+          this.ctx.log.warn({ job_id: job.id, bazarr: `${row.media_kind} ${row.bazarr_id}`, language: row.language }, 'Bazarr did not store the uploaded subtitle; retried on the next round');
+          continue;
+        }
         await repo.setItemStatus(this.db, row.id, 'uploaded', null);
         uploaded++;
         this.ctx.log.info({ job_id: job.id, subtitle: job.output_path, bazarr: `${row.media_kind} ${row.bazarr_id}`, language: row.language }, 'subtitle handed to Bazarr');
+        await this.keepOneCopy(job.output_path, after, row);
       } catch (e) {
         const msg = e instanceof Error ? e.message : String(e);
         await repo.setItemStatus(this.db, row.id, 'upload_failed', msg);

@@ -20,18 +20,30 @@
  *                                  not a subtitle's raises (500); stores it (store_subtitles re-indexes: the language is no
  *                                  longer missing); 204
  *   bazarr/api/movies/movies_subtitles.py POST movies/subtitles: radarrid, language, forced, hi, file; the same
+ *   bazarr/subtitles/upload.py     manual_upload_subtitle: a file it cannot save is logged and returns nothing, and the
+ *                                  route still answers 204 (storeFails); a saved one is written beside the video as
+ *                                  <video>.<language>.srt, the language as subzero writes it (pt-BR, zh-TW, es-MX for
+ *                                  Bazarr's own pb, zt, ea), then indexed: it joins the item's `subtitles` with its path
+ *   episodes_subtitles.py          a video Bazarr cannot find on its disk: 500 "Episode file not found. Path mapping issue?"
+ *   bazarr/languages/custom_lang.py  pb/pob Portuguese (Brazil), zt/zht Chinese Traditional, ea/spl Spanish (Latino);
+ *                                  get_languages.py names zho "Chinese Simplified"
  *
  *   bazarr/api/system/settings.py  GET and POST system/settings (fake-bazarr-settings.ts)
  *
  * All routes live under /api (Bazarr's API blueprint).
  */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
+import { dirname } from 'node:path';
 import { fakeServer, type FakeServer, type Recorded } from './fake-server.js';
 import { bazarrSettingsApi, defaultBazarrConfig, type FakeBazarrConfig } from './fake-bazarr-settings.js';
 
-const LANGS: Record<string, { name: string; code3: string }> = {
+const LANGS: Record<string, { name: string; code3: string; file?: string }> = {
   en: { name: 'English', code3: 'eng' }, fr: { name: 'French', code3: 'fra' }, de: { name: 'German', code3: 'deu' },
   es: { name: 'Spanish', code3: 'spa' }, ja: { name: 'Japanese', code3: 'jpn' }, it: { name: 'Italian', code3: 'ita' },
+  pt: { name: 'Portuguese', code3: 'por' }, zh: { name: 'Chinese Simplified', code3: 'zho' },
+  pb: { name: 'Portuguese (Brazil)', code3: 'pob', file: 'pt-BR' }, zt: { name: 'Chinese Traditional', code3: 'zht', file: 'zh-TW' },
+  ea: { name: 'Spanish (Latino)', code3: 'spl', file: 'es-MX' },
 };
 // subliminal_patch.core SUBTITLE_EXTENSIONS
 const SUBTITLE_EXTENSIONS = ['.srt', '.sub', '.smi', '.txt', '.ssa', '.ass', '.mpl', '.vtt'];
@@ -49,6 +61,8 @@ export interface FakeEpisode {
   /** Bazarr's missing_subtitles column: "fr", "en:forced", "de:hi" */
   missing: string[];
   tags: string[];
+  /** Bazarr's subtitles column: the language ("en", "de:hi") and the path as Bazarr sees it */
+  subtitles?: Array<{ language: string; path: string }>;
 }
 
 export interface FakeMovie {
@@ -58,6 +72,7 @@ export interface FakeMovie {
   audio: string[];
   missing: string[];
   tags: string[];
+  subtitles?: Array<{ language: string; path: string }>;
 }
 
 export interface Upload {
@@ -74,6 +89,13 @@ export interface FakeBazarr extends FakeServer {
   uploads: Upload[];
   /** Bazarr's settings (GET/POST /api/system/settings change and read it) */
   config: FakeBazarrConfig;
+  /**
+   * Where Bazarr's paths are on this machine (Bazarr's /tv is lib/tv here). Set, uploads are written to disk
+   * as Bazarr names them, and a video missing there fails the upload as Bazarr does.
+   */
+  disk: Array<{ from: string; to: string }>;
+  /** true: uploads are answered 204 and nothing is stored (a folder Bazarr cannot write to) */
+  storeFails: boolean;
 }
 
 const byName = (name: string) => Object.entries(LANGS).find(([, l]) => l.name === name);
@@ -81,6 +103,10 @@ const byName = (name: string) => Object.entries(LANGS).find(([, l]) => l.name ==
 function languageModel(s: string) {
   const [code2, flag] = s.split(':');
   return { name: LANGS[code2]?.name ?? code2, code2, code3: LANGS[code2]?.code3 ?? code2, forced: flag === 'forced', hi: flag === 'hi' };
+}
+
+function subtitleModel(subs: Array<{ language: string; path: string }> | undefined) {
+  return (subs ?? []).map((x) => ({ ...languageModel(x.language), path: x.path, file_size: 1 }));
 }
 
 function audioModel(names: string[]) {
@@ -128,6 +154,13 @@ export async function fakeBazarr(apiKey = 'bazarr-key'): Promise<FakeBazarr> {
   const movies: FakeMovie[] = [];
   const uploads: Upload[] = [];
   const config = defaultBazarrConfig();
+  // The returned object, read at each request: a test sets disk and storeFails on it.
+  let state: Pick<FakeBazarr, 'disk' | 'storeFails'> = { disk: [], storeFails: false };
+  /** A Bazarr path on this machine, or null when no disk is set. */
+  const onDisk = (p: string): string | null => {
+    const m = state.disk.find((d) => p === d.from || p.startsWith(`${d.from}/`));
+    return state.disk.length === 0 ? null : m ? `${m.to}${p.slice(m.from.length)}` : p;
+  };
   const handler = (req: Recorded, res: ServerResponse) => {
     const url = new URL(req.url, 'http://bazarr');
     const key = url.searchParams.get('apikey') ?? req.headers['x-api-key'];
@@ -163,7 +196,7 @@ export async function fakeBazarr(apiKey = 'bazarr-key'): Promise<FakeBazarr> {
       return send(res, 200, {
         data: rows.map((e) => ({
           audio_language: audioModel(e.audio), episode: e.episode, missing_subtitles: e.missing.map(languageModel), monitored: true, path: e.path, season: e.season,
-          sonarrEpisodeId: e.sonarrEpisodeId, sonarrSeriesId: e.sonarrSeriesId, subtitles: [], title: e.title, sceneName: null,
+          sonarrEpisodeId: e.sonarrEpisodeId, sonarrSeriesId: e.sonarrSeriesId, subtitles: subtitleModel(e.subtitles), title: e.title, sceneName: null,
         })),
       });
     }
@@ -173,7 +206,7 @@ export async function fakeBazarr(apiKey = 'bazarr-key'): Promise<FakeBazarr> {
       return send(res, 200, {
         data: rows.map((m) => ({
           alternativeTitles: [], audio_language: audioModel(m.audio), fanart: null, imdbId: 'tt0000001', missing_subtitles: m.missing.map(languageModel), monitored: true,
-          overview: '', path: m.path, poster: null, profileId: 1, radarrId: m.radarrId, sceneName: null, subtitles: [], tags: m.tags, title: m.title, year: '2001',
+          overview: '', path: m.path, poster: null, profileId: 1, radarrId: m.radarrId, sceneName: null, subtitles: subtitleModel(m.subtitles), tags: m.tags, title: m.title, year: '2001',
         })),
         total: rows.length,
       });
@@ -188,13 +221,27 @@ export async function fakeBazarr(apiKey = 'bazarr-key'): Promise<FakeBazarr> {
       if (!item) return send(res, 404, movie ? 'Movie not found' : 'Episode not found');
       const ext = files.file.filename.slice(files.file.filename.lastIndexOf('.')).toLowerCase();
       if (!SUBTITLE_EXTENSIONS.includes(ext)) return send(res, 500, { message: 'A subtitle of an invalid format was uploaded.' });
+      const video = onDisk(item.path);
+      if (video !== null && !existsSync(video)) return send(res, 500, movie ? 'Movie file not found. Path mapping issue?' : 'Episode file not found. Path mapping issue?');
       uploads.push({ kind: movie ? 'movie' : 'episode', fields, filename: files.file.filename, content: files.file.content.toString() });
+      if (state.storeFails) return send(res, 204);
       const stored = fields.hi === 'true' ? `${fields.language}:hi` : fields.forced === 'true' ? `${fields.language}:forced` : fields.language;
       item.missing = item.missing.filter((m) => m !== stored);
+      if (video !== null) {
+        // subliminal's get_subtitle_path: the video's name, the language as subzero writes it, the flag, .srt.
+        const tag = `${LANGS[fields.language]?.file ?? fields.language}${fields.hi === 'true' ? '.hi' : fields.forced === 'true' ? '.forced' : ''}`;
+        const bazarrPath = `${item.path.replace(/\.[^./]+$/, '')}.${tag}.srt`;
+        const real = onDisk(bazarrPath)!;
+        mkdirSync(dirname(real), { recursive: true });
+        writeFileSync(real, files.file.content);
+        item.subtitles = [...(item.subtitles ?? []).filter((x) => x.path !== bazarrPath), { language: stored, path: bazarrPath }];
+      }
       return send(res, 204);
     }
     return send(res, 404, { message: 'not found' });
   };
   const server = await fakeServer(handler);
-  return Object.assign(server, { apiKey, episodes, movies, uploads, config });
+  const fake: FakeBazarr = Object.assign(server, { apiKey, episodes, movies, uploads, config, disk: [] as Array<{ from: string; to: string }>, storeFails: false });
+  state = fake;
+  return fake;
 }
