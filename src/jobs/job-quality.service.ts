@@ -11,7 +11,7 @@ import { probeMedia, selectAudioStream, type MediaTools } from '../transcription
 import type { QualityReport } from '../transcription/quality/types.js';
 import { findJob } from './jobs.repository.js';
 import { acceptReview, findJobQuality, type JobQualityRow } from './job-quality.repository.js';
-import { cutAudioClip } from './job-clip.js';
+import { cutAudioClip } from '../transcription/audio-clip.js';
 import { MAX_CLIP_SECONDS } from './job-quality.schemas.js';
 
 export interface JobQuality {

@@ -8,8 +8,8 @@
  */
 import { spawn } from 'node:child_process';
 import { AppError } from '../errors.js';
-import { ffmpegPaths, type AudioStream, type MediaTools } from '../transcription/audio.js';
-import { wavHeader } from '../transcription/wav.js';
+import { ffmpegPaths, type AudioStream, type MediaTools } from './audio.js';
+import { wavHeader } from './wav.js';
 
 export interface ClipRequest {
   file: string;

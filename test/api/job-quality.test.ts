@@ -20,7 +20,7 @@ import { createTestApp, type TestApp } from '../helpers/app.js';
 import { fakeServer } from '../integrations/fake-server.js';
 import * as life from '../../src/jobs/job-lifecycle.repository.js';
 import { CompletionNotifier } from '../../src/integrations/completion-notifier.js';
-import { cutAudioClip } from '../../src/jobs/job-clip.js';
+import { cutAudioClip } from '../../src/transcription/audio-clip.js';
 import type { HubEvent } from '../../src/events/event-hub.js';
 import type { QualityReport, RedecodeAttempt } from '../../src/transcription/quality/types.js';
 import { expectStatus } from './api-helpers.js';
