@@ -40,10 +40,10 @@ describe('request schemas carry their enums and bounds', () => {
       detail: 'action must be one of retry, cancel, remove, got "explode"', code: 'bad_bulk_action',
     });
     assert.deepEqual(await body('GET', '/api/library/items?filter=x'), {
-      detail: 'filter must be one of all, wanted, generated, failed, missing, ignored, got "x"', code: 'bad_filter',
+      detail: 'filter must be one of all, wanted, generated, failed, missing, ignored, needs_review, got "x"', code: 'bad_filter',
     });
     assert.deepEqual(await body('POST', '/api/library/actions', { action: 'transcribe', filter: { filter: 'x' } }), {
-      detail: 'filter must be one of all, wanted, generated, failed, missing, ignored, got "x"', code: 'bad_filter',
+      detail: 'filter must be one of all, wanted, generated, failed, missing, ignored, needs_review, got "x"', code: 'bad_filter',
     });
     assert.deepEqual(await body('POST', '/api/jobs', { file_path: '/media/a.mkv', target_lang: 'eng', quality_preset: 'ultra' }), {
       detail: 'Invalid quality preset "ultra": use one of fast, balanced, best', code: 'bad_quality_preset',
