@@ -51,7 +51,7 @@ describe('request schemas carry their enums and bounds', () => {
     assert.deepEqual(await body('POST', '/api/jobs', { file_path: '/media/a.mkv', target_lang: 'eng', transcribe_or_translate: 'dub' }), {
       detail: 'transcribe_or_translate must be transcribe or translate, got "dub"', code: 'bad_mode',
     });
-    const categories = 'general, workers, transcription, subtitles, skip, scanner, bazarr, advanced, integrations';
+    const categories = 'general, workers, transcription, subtitles, quality, skip, scanner, bazarr, advanced, integrations';
     assert.deepEqual(await body('GET', '/api/settings?category=nonsense'), { detail: `Unknown category "nonsense": use one of ${categories}`, code: 'bad_category' });
     assert.deepEqual(await body('POST', '/api/settings', { key: 'my.flag', value: 'x', category: 'misc' }), { detail: `category must be one of ${categories}`, code: 'bad_category' });
     assert.deepEqual(await body('POST', '/api/settings', { key: 'my.flag', value: 'x', value_type: 'date' }), {
