@@ -7,6 +7,11 @@
  * Cold = model loaded inside the measured time; warm = model already loaded
  * (the worker keeps its engine between jobs; the engine-alone run reuses one).
  *
+ * Then what judging a subtitle costs (src/transcription/quality/): the
+ * quality analysis and the retiming of an hour of audio against the engine
+ * time of an hour, and the second tries of flagged segments against the
+ * first pass, measured on a real job with the Silero speech pass on.
+ *
  *   npm run bench:pipeline                      # random-weight minimal model, jfk.wav x6 in an mkv
  *   npm run bench:pipeline -- --model tiny --repeat 8 --runs 3
  */
@@ -22,7 +27,10 @@ import { SettingsService } from '../src/settings/settings.service.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import { WorkerSupervisor } from '../src/workers/supervisor.js';
 import { WhisperEngine, pipelineOptionsFromSettings, transcribeMedia, withLocalEngine } from '../src/transcription/index.js';
-import { JFK_WAV } from '../test/helpers/fixtures.js';
+import { JFK_WAV, SILERO_MODEL } from '../test/helpers/fixtures.js';
+import { analyzeQuality } from '../src/transcription/quality/analyze.js';
+import { retimeCues } from '../src/transcription/retime.js';
+import type { QualityInput } from '../src/transcription/quality/types.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -33,6 +41,8 @@ const repeat = Number(arg('repeat', '6'));
 const runs = Math.max(2, Number(arg('runs', '2')));
 const threads = Number(arg('threads', '2'));
 const JFK = arg('audio', JFK_WAV);
+// The random model flags every segment, and one segment spans most of a chunk: at the default 0.25 no second try would fit.
+const retryBudget = Number(arg('retry-budget', '1'));
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -104,6 +114,32 @@ try {
     }
   }
   await sup.close(5000);
+
+  // (c) the quality report: a real job with speech spans and second tries, then its input scaled to an hour.
+  await settings.bulkUpdate({ vad_enabled: true, vad_model: SILERO_MODEL, quality_retry_enabled: true, quality_retry_budget: retryBudget });
+  const qOpts = { ...pipelineOptionsFromSettings((k) => settings.get(k), { quality_preset: 'fast' }), targetLang: 'eng', sourceLang: 'eng', threads, device: 'cpu' as const, vadModelPath: SILERO_MODEL };
+  const qr = await withLocalEngine(qOpts, async (engine) => {
+    await engine.load();
+    const t0 = performance.now();
+    const r = await transcribeMedia(copy('quality'), qOpts, { engine });
+    return { r, seconds: (performance.now() - t0) / 1000 };
+  });
+  const report = qr.r.quality!;
+  const audio = report.coverage.audio_seconds;
+  const redecoded = report.redecode.seconds;
+  const firstPass = Math.max(0.001, qr.seconds - redecoded);
+  const hour = 3600 / audio;
+  const scaled = hourOfDialogue();
+  const t1 = performance.now();
+  const reps = 5;
+  for (let i = 0; i < reps; i++) {
+    retimeCues(scaled.cues, { maxCps: 20, minDuration: 0.83, minGap: 0.083, speech: scaled.speech, mediaEnd: 3600 });
+    analyzeQuality(scaled, qOpts.quality!.thresholds);
+  }
+  const perHourMs = (performance.now() - t1) / reps;
+  const engineHour = firstPass * hour;
+  console.log(`quality: score ${report.score}, ${report.flagged.length} cues flagged, ${report.redecode.attempts.length} second tries in ${redecoded.toFixed(2)} s (budget ${report.redecode.budget_seconds.toFixed(2)} s = quality_retry_budget ${retryBudget}) = ${((redecoded / firstPass) * 100).toFixed(1)}% of the job's first pass (${firstPass.toFixed(2)} s)`);
+  console.log(`quality analysis + retiming of an hour of audio (${scaled.cues.length} cues, ${scaled.segments.length} segments, ${scaled.speech.length} speech spans): ${perHourMs.toFixed(1)} ms = ${((perHourMs / 1000 / engineHour) * 100).toFixed(3)}% of the engine time of an hour (${engineHour.toFixed(0)} s at this job's pace; goal under 2%)`);
   await h.close();
 
   const wCold = workerTimes[0];
@@ -122,4 +158,26 @@ try {
   console.log(`worker overhead outside the engine (claim, progress writes, final update): median ${median(outside).toFixed(2)} s per job = ${pct(median(workerTimes), median(handlerTimes))} of the job`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * An hour of dialogue as a film has it: 1,000 cues of about 2.5 s, 600 engine
+ * segments and 500 speech spans (the job's own output is a few random words,
+ * too few to weigh an hour).
+ */
+function hourOfDialogue(): QualityInput & { speech: NonNullable<QualityInput['speech']> } {
+  const words = ['where', 'were', 'you', 'last', 'night', 'I', 'told', 'him', 'the', 'truth', 'about', 'the', 'money', 'and', 'he', 'left'];
+  const cues: QualityInput['cues'] = [];
+  for (let i = 0; i < 1000; i++) {
+    const start = i * 3.6;
+    const n = 4 + (i % 7);
+    cues.push({ start, end: start + 2.5, text: Array.from({ length: n }, (_, k) => words[(i * 3 + k) % words.length]).join(' ') + (i % 3 ? '.' : '?') });
+  }
+  const segments: QualityInput['segments'] = [];
+  for (let i = 0; i < 600; i++) {
+    const start = i * 6;
+    segments.push({ start, end: start + 5.2, text: cues[Math.min(999, Math.floor(i * 1.66))].text, avgLogprob: -0.3 - (i % 5) * 0.2, noSpeechProb: 0.02, temperature: i % 40 ? 0 : 0.2 });
+  }
+  const speech = Array.from({ length: 500 }, (_, i) => ({ start: i * 7.2, end: i * 7.2 + 6.5 }));
+  return { cues, segments, suppressed: [], speech, audioSeconds: 3600, trackSeconds: 3600, mediaSeconds: 3600 };
 }
