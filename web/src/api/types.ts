@@ -22,14 +22,13 @@ export type BodyOf<P extends keyof paths, M extends keyof paths[P]> = paths[P][M
 
 type Item<T> = T extends readonly (infer I)[] ? I : never;
 
-export type SystemStatus = ResponseOf<'/api/status', 'get'> & { needs_review?: number };
+export type SystemStatus = ResponseOf<'/api/status', 'get'>;
 export type JobList = ResponseOf<'/api/jobs', 'get'>;
-/** A job; `needs_review` and `quality_score` say how its subtitle was judged (optional: older answers lack them). */
-export type Job = ResponseOf<'/api/jobs/{job_id}', 'get'> & { needs_review?: boolean; quality_score?: number | null };
+export type Job = ResponseOf<'/api/jobs/{job_id}', 'get'>;
 export type JobStatus = Job['status'];
 export type NewJob = BodyOf<'/api/jobs', 'post'>;
 export type BulkAction = BodyOf<'/api/jobs/bulk', 'post'>['action'];
-export type QueueStats = ResponseOf<'/api/jobs/stats', 'get'> & { needs_review?: number };
+export type QueueStats = ResponseOf<'/api/jobs/stats', 'get'>;
 /** Workers of every node, with `node` and `pid` beside the contract's fields. */
 export type Worker = Item<ResponseOf<'/api/workers', 'get'>>;
 export type NewWorker = BodyOf<'/api/workers', 'post'>;
@@ -83,83 +82,11 @@ export interface LiveEvents {
   'library.changed': { reason: string; count: number };
 }
 
-// The quality report of a job, as GET /api/jobs/{job_id}/quality serves it
-// (the server's QualityReport, src/transcription/quality/types.ts).
-
-export type FlagReason =
-  | 'low_confidence'
-  | 'no_speech'
-  | 'loop'
-  | 'repeat'
-  | 'over_silence'
-  | 'stock_phrase'
-  | 'reading_speed'
-  | 'line_length'
-  | 'too_many_lines'
-  | 'too_short'
-  | 'too_long'
-  | 'overlap'
-  | 'past_end';
-
-export interface FlaggedCue {
-  /** index in the written cues; null for a segment the filter removed */
-  index: number | null;
-  start: number;
-  end: number;
-  text: string;
-  reasons: FlagReason[];
-  /** one sentence per reason */
-  details: string[];
-}
-
-export interface RedecodeAttempt {
-  start: number;
-  end: number;
-  reasons: FlagReason[];
-  before: number;
-  after: number | null;
-  outcome: 'replaced' | 'kept' | 'failed' | 'skipped_budget';
-  seconds: number;
-  model: string;
-}
-
-/** The parts of the report the UI shows; the server sends more (speech, repeats, confidence, readability, coverage). */
-export interface QualityReport {
-  version: number;
-  score: number;
-  needs_review: boolean;
-  threshold: number;
-  cues: number;
-  penalties: Record<string, number>;
-  speech: { available: boolean; speech_seconds: number | null; speech_covered: number | null; cue_over_silence: number | null };
-  flagged: FlaggedCue[];
-  redecode: { enabled: boolean; attempts: RedecodeAttempt[]; seconds: number; budget_seconds: number };
-}
-
-/** GET /api/jobs/{job_id}/quality */
-export interface JobQuality {
-  job_id: string;
-  quality_score: number | null;
-  needs_review: boolean;
-  review_accepted_at: string | null;
-  report: QualityReport;
-}
-
-/** A generated subtitle's judgement in GET /api/library/items/{id} (external_subtitles[].quality). */
-export interface SubtitleQuality {
-  job_id: string;
-  score: number | null;
-  needs_review: boolean;
-  /** how many cues are flagged (null when unknown) */
-  flagged: number | null;
-}
-
-/** The latest scored job of one language of a library item (the item's `quality`). */
-export interface ItemQuality {
-  target_lang: string;
-  job_id: string;
-  score: number | null;
-  needs_review: boolean;
-  review_accepted_at: string | null;
-  report: QualityReport | null;
-}
+/** A job's quality report and review state (GET /api/jobs/{job_id}/quality). */
+export type JobQuality = ResponseOf<'/api/jobs/{job_id}/quality', 'get'>;
+export type QualityReport = JobQuality['report'];
+export type FlaggedCue = Item<QualityReport['flagged']>;
+export type FlagReason = FlaggedCue['reasons'][number];
+type ItemDetail = ResponseOf<'/api/library/items/{id}', 'get'>;
+/** A generated subtitle's judgement on a library item (external_subtitles[].quality). */
+export type SubtitleQuality = NonNullable<Item<ItemDetail['external_subtitles']>['quality']>;

@@ -21,15 +21,13 @@ function outcomes(list: string[]): string[] {
 
 export function QualityPanel(props: {
   jobId: string;
-  /** what the host already has (a library item carries its reports) */
-  initial?: JobQuality | null;
   /** a change of this value loads the report again (the job was updated) */
   version?: string | number;
   heading?: string;
   actions?: ReactNode;
   onAccepted?: (job: Job) => void;
 }): ReactNode {
-  const [data, setData] = useState<JobQuality | null | undefined>(props.initial);
+  const [data, setData] = useState<JobQuality | null | undefined>(undefined);
   const [reason, setReason] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);

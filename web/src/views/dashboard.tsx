@@ -2,7 +2,7 @@
 import type { ReactNode } from 'react';
 import { api, unwrap } from '../api/client';
 import { useLive } from '../api/live';
-import type { Job, SystemStatus, Worker } from '../api/types';
+import type { Job, Worker } from '../api/types';
 import { EmptyState, ErrorBanner, Gauge, JobProgress, Loading, PageHeader, StatusBadge } from '../components/bits';
 import { formatDuration, relativeTime } from '../lib/format';
 import { patchJob } from '../lib/jobs';
@@ -36,7 +36,7 @@ export function Dashboard(): ReactNode {
 
   useLive('job.updated', (job) => {
     // Accepting a review changes no queue figure: the count comes with the status.
-    if (job.status === 'completed' && job.needs_review === false && status.data && (reviewCount(status.data) ?? 0) > 0) refreshLists();
+    if (job.status === 'completed' && !job.needs_review && (status.data?.queue.needs_review ?? 0) > 0) refreshLists();
     const inRunning = running.data?.jobs.some((j) => j.id === job.id);
     if (inRunning && job.status === 'processing') {
       running.setData((d) => (d ? { ...d, jobs: patchJob(d.jobs, job) } : d));
@@ -74,15 +74,13 @@ export function Dashboard(): ReactNode {
           <Stat label="Processing" value={s.queue.processing} link={withQuery('/queue', { status: 'processing' })} />
           <Stat label="Completed" value={s.queue.completed} link={withQuery('/queue', { status: 'completed' })} tone="success" />
           <Stat label="Failed" value={s.queue.failed} link={withQuery('/queue', { status: 'failed' })} tone={s.queue.failed ? 'danger' : undefined} />
-          {reviewCount(s) !== undefined && (
-            <Stat
-              label="Needs review"
-              value={reviewCount(s)!}
-              detail={reviewCount(s) ? 'scored under the review line' : 'nothing to check'}
-              link={withQuery('/queue', { needs_review: 'true' })}
-              tone={reviewCount(s) ? 'warning' : undefined}
-            />
-          )}
+          <Stat
+            label="Needs review"
+            value={s.queue.needs_review}
+            detail={s.queue.needs_review ? 'scored under the review line' : 'nothing to check'}
+            link={withQuery('/queue', { needs_review: 'true' })}
+            tone={s.queue.needs_review ? 'warning' : undefined}
+          />
           <Stat
             label="Workers busy"
             value={`${s.workers.busy_workers}/${s.workers.total_workers}`}
@@ -156,12 +154,6 @@ export function Dashboard(): ReactNode {
       </section>
     </div>
   );
-}
-
-/** Jobs whose subtitle waits for review: the live queue figures first (the `stats` event), else the status answer's. */
-function reviewCount(s: SystemStatus): number | undefined {
-  const live = (s.queue as { needs_review?: unknown }).needs_review;
-  return typeof live === 'number' ? live : s.needs_review;
 }
 
 /** A model path shows as its file name; the full value is in the tooltip. */

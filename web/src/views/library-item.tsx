@@ -14,7 +14,6 @@ import { Icon } from '../components/icons';
 import { languageName, LanguageSelect, useLanguages } from '../components/language-picker';
 import { itemLabel, LanguageBadges, runLibraryAction, useLibraryLive, type LibraryActionBody, type LibraryItemDetail, type SubtitlePreview } from '../components/library-bits';
 import { ConfirmDialog, FormFooter, Modal } from '../components/modal';
-import { itemQualities, subtitleQuality } from '../components/quality-api';
 import { QualityPanel } from '../components/quality-panel-lazy';
 import { ScoreBadge } from '../components/score-badge';
 import { ReviewActions } from '../components/review-actions';
@@ -36,7 +35,7 @@ export function LibraryItemView({ id }: { id: number }): ReactNode {
       if (changed.id !== id) return;
       // The list's item carries no quality: each subtitle keeps the one the full item had until the reload.
       item.setData((d) =>
-        d ? { ...d, ...changed, external_subtitles: changed.external_subtitles.map((s) => ({ ...s, quality: subtitleQuality(d.external_subtitles.find((x) => x.path === s.path) ?? {}) })) } : d,
+        d ? { ...d, ...changed, external_subtitles: changed.external_subtitles.map((s) => ({ ...s, quality: d.external_subtitles.find((x) => x.path === s.path)?.quality ?? null })) } : d,
       );
       // A job moved: the history comes with the full item only.
       void item.reload();
@@ -208,7 +207,7 @@ export function LibraryItemView({ id }: { id: number }): ReactNode {
                     {s.forced ? ' · forced' : ''}
                     {s.sdh ? ' · SDH' : ''}
                   </span>{' '}
-                  {s.generated && <SubtitleScore fileName={s.file_name} quality={subtitleQuality(s)} />}{' '}
+                  {s.generated && <SubtitleScore fileName={s.file_name} quality={s.quality} />}{' '}
                   {['srt', 'vtt', 'ass', 'ssa', 'lrc'].includes(s.format) && (
                     <button type="button" className="btn btn-small" onClick={() => void showPreview(s.index)} aria-label={`Preview ${s.file_name}`}>
                       Preview
@@ -310,26 +309,17 @@ function SubtitleScore({ fileName, quality: q }: { fileName: string; quality: Su
 /** One quality panel per generated language with a report (the latest job of that language). */
 function ItemQualitySection({ item, onChanged }: { item: LibraryItemDetail; onChanged: () => void }): ReactNode {
   const langs = useLanguages();
-  const scored = itemQualities(item);
-  // Without the item's own list, the generated subtitles still name the job that made them.
-  const entries = scored.length
-    ? scored
-    : item.external_subtitles.flatMap((s) => {
-        const q = s.generated ? subtitleQuality(s) : null;
-        return q && s.language ? [{ target_lang: s.language, job_id: q.job_id, score: q.score, needs_review: q.needs_review, review_accepted_at: null, report: null }] : [];
-      });
-  if (!entries.length) return null;
+  if (!item.quality.length) return null;
   return (
     <section className="card quality-card" aria-labelledby="it-quality-h">
       <h2 id="it-quality-h">Quality</h2>
-      {entries.map((q) => {
+      {item.quality.map((q) => {
         const job = item.job_history.find((j) => j.id === q.job_id);
         return (
           <div key={q.job_id} id={`quality-${q.job_id}`} className="quality-entry" data-job-id={q.job_id} data-lang={q.target_lang}>
             <QualityPanel
               jobId={q.job_id}
               heading={languageName(q.target_lang, langs)}
-              initial={q.report ? { job_id: q.job_id, quality_score: q.score, needs_review: q.needs_review, review_accepted_at: q.review_accepted_at, report: q.report } : undefined}
               version={`${q.needs_review ? 1 : 0}|${q.review_accepted_at ?? ''}`}
               onAccepted={onChanged}
               actions={<ReviewActions itemId={item.id} targetLang={q.target_lang} preset={job?.quality_preset ?? 'balanced'} fileName={item.file_name} onDone={onChanged} />}

@@ -5,12 +5,11 @@
 // update live as their jobs move.
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { api, unwrap } from '../api/client';
-import type { QueryOf } from '../api/types';
 import { EmptyState, ErrorBanner, Loading, PageHeader, Pagination } from '../components/bits';
 import { ConfirmDialog } from '../components/modal';
 import { Icon } from '../components/icons';
 import { LanguageSelect } from '../components/language-picker';
-import { itemNeedsReview, itemReviewScore } from '../components/quality-api';
+import { itemReviewScore } from '../components/quality-api';
 import { ScoreBadge } from '../components/score-badge';
 import { itemLabel, LanguageBadges, runLibraryAction, useLibraryLive, type LibraryActionBody, type LibraryFilter, type LibraryItem, type LibraryTree } from '../components/library-bits';
 import { formatBytes, formatDuration, plural } from '../lib/format';
@@ -19,8 +18,7 @@ import { useResource } from '../lib/use-resource';
 import { ITEM_KINDS, LIBRARY_FILTERS, LIBRARY_SORTS, oneOf } from '../lib/kinds';
 
 const PAGE_SIZE = 50;
-// `count` names the tree's total shown beside the filter (needs_review: once the server counts it).
-const FILTERS: { id: LibraryFilter; label: string; count?: string }[] = [
+const FILTERS: { id: LibraryFilter; label: string; count?: keyof LibraryTree['totals'] }[] = [
   { id: 'all', label: 'All', count: 'files' },
   { id: 'wanted', label: 'Wanted', count: 'wanted' },
   { id: 'generated', label: 'Generated', count: 'generated' },
@@ -90,7 +88,7 @@ export function Library(): ReactNode {
     () =>
       unwrap(
         api.GET('/api/library/items', {
-          params: { query: { page, page_size: PAGE_SIZE, q: q || undefined, filter: filter as QueryOf<'/api/library/items', 'get'>['filter'], sort, language: language || undefined, show: scope.show, season: scope.season, folder: scope.folder, kind: scope.kind } },
+          params: { query: { page, page_size: PAGE_SIZE, q: q || undefined, filter, sort, language: language || undefined, show: scope.show, season: scope.season, folder: scope.folder, kind: scope.kind } },
         }),
       ),
     [page, q, filter, sort, language, scope.show, scope.season, scope.folder, scope.kind],
@@ -191,7 +189,7 @@ export function Library(): ReactNode {
             {FILTERS.map((f) => (
               <button key={f.id} type="button" role="tab" aria-selected={filter === f.id} className={`tab ${filter === f.id ? 'active' : ''}`} onClick={() => go({ filter: f.id === 'all' ? null : f.id })}>
                 {f.label}
-                {f.count && typeof totalOf(tree.data, f.count) === 'number' && <span className={`tab-count ${f.id === 'needs_review' && totalOf(tree.data, f.count) ? 'tab-count-warning' : ''}`}>{totalOf(tree.data, f.count)}</span>}
+                {f.count && tree.data && <span className={`tab-count ${f.id === 'needs_review' && tree.data.totals[f.count] ? 'tab-count-warning' : ''}`}>{tree.data.totals[f.count]}</span>}
               </button>
             ))}
           </div>
@@ -272,11 +270,6 @@ export function Library(): ReactNode {
   );
 }
 
-function totalOf(t: LibraryTree | undefined, key: string): number | undefined {
-  const v = t ? (t.totals as Record<string, unknown>)[key] : undefined;
-  return typeof v === 'number' ? v : undefined;
-}
-
 function wantedCount(t: LibraryTree, s: Scope): number {
   if (s.show) {
     const show = t.shows.find((x) => x.show === s.show);
@@ -303,7 +296,7 @@ function ItemRow({ item: i, selected, onToggle }: { item: LibraryItem; selected:
           <code className="break">{i.file_name}</code>
           {i.duration_seconds ? ` · ${formatDuration(i.duration_seconds)}` : ''} · {formatBytes(i.size)}
           {i.missing && <span className="badge badge-failed">missing</span>}
-          {itemNeedsReview(i) && <ScoreBadge score={itemReviewScore(i)} needsReview />}
+          {i.needs_review && <ScoreBadge score={itemReviewScore(i)} needsReview />}
           {i.ignored && <span className="badge badge-skip">ignored</span>}
         </p>
       </div>

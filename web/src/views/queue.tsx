@@ -2,7 +2,7 @@
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, messageOf, unwrap } from '../api/client';
 import { useLive } from '../api/live';
-import type { BulkAction, Job, JobStatus, QueryOf, QueueStats } from '../api/types';
+import type { BulkAction, Job, JobStatus, QueueStats } from '../api/types';
 import { EmptyState, ErrorBanner, JobProgress, Loading, PageHeader, Pagination, StatusBadge } from '../components/bits';
 import { Icon } from '../components/icons';
 import { ConfirmDialog } from '../components/modal';
@@ -74,8 +74,8 @@ export function Queue(): ReactNode {
               order: order === 'asc' ? 'asc' : undefined,
               rule_id: rule ? Number(rule) : undefined,
               language: language || undefined,
-              ...(review ? { needs_review: true } : {}),
-            } as QueryOf<'/api/jobs', 'get'>,
+              needs_review: review || undefined,
+            },
           },
         }),
       ),
@@ -196,7 +196,7 @@ export function Queue(): ReactNode {
   }
 
   const failedCount = stats.data?.failed ?? 0;
-  const jobs: Job[] | undefined = list.data?.jobs;
+  const jobs = list.data?.jobs;
   const pageIds = jobs?.map((j) => j.id) ?? [];
   const allSelected = pageIds.length > 0 && pageIds.every((id) => selected.has(id));
   const toggle = (id: string) =>
