@@ -355,7 +355,8 @@ export class SetupService {
     const old = [this.settings.getString('bazarr_api_key'), this.settings.getString('api_key')].filter(Boolean);
     const key = randomBytes(24).toString('base64url');
     await this.settings.setInternal('bazarr_api_key', key);
-    if (!this.bazarr) return { key, bazarr: null };
+    // Not connected: there is nothing to move; the answer's provider_url is what to paste.
+    if (!this.bazarr?.connected()) return { key, bazarr: null };
     try {
       return { key, bazarr: await this.bazarr.repointEndpoint(old, key) };
     } catch (e) {

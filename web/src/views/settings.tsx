@@ -8,6 +8,7 @@ import type { Setting } from '../api/types';
 import { ErrorBanner, Loading, PageHeader } from '../components/bits';
 import { ConfirmDialog } from '../components/modal';
 import { BazarrSync } from '../components/bazarr-sync';
+import { BazarrConfigureRow } from '../components/bazarr-configure';
 import { addNavigationGuard, href, navigate, useRoute } from '../lib/router';
 import { toast } from '../lib/toast';
 import { useResource } from '../lib/use-resource';
@@ -219,6 +220,7 @@ export function Settings(): ReactNode {
               />
             ))}
             {current?.id === 'server' && <SetupRow />}
+            {current?.id === 'provider' && <BazarrConfigureRow />}
             {current?.id === 'provider' && <BazarrSync />}
             {hiddenCount > 0 && (
               <p className="settings-more muted">

@@ -9,6 +9,8 @@ import type { Model, ModelDownload, ResponseOf, SetupResult, SetupStatus, Standa
 import { ProgressBar } from '../components/bits';
 import { LanguageSelect, languageName, useLanguages } from '../components/language-picker';
 import { ConfirmDialog } from '../components/modal';
+import { BazarrAdvice, BazarrConfigure } from '../components/bazarr-configure';
+import { useResource } from '../lib/use-resource';
 import { PathField, PathListEditor } from '../components/path-browser';
 import { formatBytes } from '../lib/format';
 import { href, navigate } from '../lib/router';
@@ -648,8 +650,10 @@ function CopyField({ id, label, value }: { id: string; label: string; value: str
 /**
  * Bazarr provider mode: the address Bazarr reaches this server at (asked,
  * prefilled from this page's address, with a note for a loopback one), an
- * explicit "Turn on", then exactly what goes into Bazarr's Endpoint field.
- * The key in use is kept; a new one is a separate, confirmed action.
+ * explicit "Turn on", then exactly what goes into Bazarr's Endpoint field,
+ * or "Configure Bazarr for me" through Bazarr's settings API. The Endpoint
+ * carries the provider key (never the API key); the one in use is kept, a
+ * new one is a separate, confirmed action.
  */
 function BazarrStep(props: { status: Status | null; configured: boolean; onBack: () => void; onDone: () => void }): ReactNode {
   const [publicUrl, setPublicUrl] = useState(props.status?.public_url || window.location.origin);
@@ -657,6 +661,7 @@ function BazarrStep(props: { status: Status | null; configured: boolean; onBack:
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [rotating, setRotating] = useState(false);
+  const sync = useResource(() => unwrap(api.GET('/api/integrations/bazarr/status', {})), []);
   useEffect(() => {
     if (props.status?.public_url) setPublicUrl(props.status.public_url);
   }, [props.status?.public_url]);
@@ -668,7 +673,8 @@ function BazarrStep(props: { status: Status | null; configured: boolean; onBack:
     try {
       const r = await unwrap(api.POST('/api/setup/bazarr-slave', { body: { public_url: publicUrl.trim() || null, ...(rotate ? { rotate_key: true } : {}) } }));
       setInfo(r.bazarr_info ?? null);
-      if (rotate) toast.success('A new provider key is in use: give Bazarr the new Endpoint.');
+      const moved = r.bazarr_info?.bazarr_update;
+      if (rotate) toast.success(moved?.updated ? `A new provider key is in use. ${moved.message}` : 'A new provider key is in use: give Bazarr the new Endpoint.');
     } catch (e) {
       setError(messageOf(e));
     } finally {
@@ -683,7 +689,7 @@ function BazarrStep(props: { status: Status | null; configured: boolean; onBack:
       {!info && (
         <>
           <p className="muted">
-            Bazarr asks this server for subtitles through its Whisper provider. Enter the address at which Bazarr reaches this server. Your API key stays as it is.
+            Bazarr asks this server for subtitles through its Whisper provider. Enter the address at which Bazarr reaches this server. The Endpoint carries a provider key of its own: it lets Bazarr transcribe and opens nothing else here. Your API key stays as it is.
           </p>
           <div className="field">
             <label htmlFor="bz-public">Address of this server, as Bazarr sees it</label>
@@ -712,7 +718,7 @@ function BazarrStep(props: { status: Status | null; configured: boolean; onBack:
       {info && (
         <>
           <p className="muted">
-            In Bazarr, open Settings → Providers → Whisper and paste this into its <strong>Endpoint</strong> field. It is the only field to fill: the key is part of the address, so keep it secret.
+            In Bazarr, open Settings → Providers → Whisper and paste this into its <strong>Endpoint</strong> field, or let this server do it below. The key in the address is the provider key: it can only ask for subtitles, so Bazarr may show it and write it to its log.
           </p>
           <CopyField id="bz-url" label="Endpoint" value={info.provider_url} />
           <p className="endpoint-full">
@@ -726,6 +732,17 @@ function BazarrStep(props: { status: Status | null; configured: boolean; onBack:
           <p className="help">
             Built from {info.public_url_source === 'request_host' ? 'the address of this page' : 'the public address'} {info.public_url}; change it any time in Settings → Bazarr and other clients.
           </p>
+          {info.bazarr_update && (
+            <p className={info.bazarr_update.updated ? 'help' : 'help rule-warning'} role="note">
+              {info.bazarr_update.message}
+            </p>
+          )}
+          <h3>Configure Bazarr for me</h3>
+          <p className="help">
+            With Bazarr’s address and API key, this server turns on Bazarr’s Whisper provider, gives it this Endpoint and sets its timeouts through Bazarr’s own settings. You see every change before it is written.
+          </p>
+          {sync.data && <BazarrConfigure key={String(sync.data.configured)} connect connected={sync.data.configured} publicUrl={info.public_url} />}
+          <BazarrAdvice />
           {error && (
             <p className="field-error" role="alert">
               {error}
@@ -751,7 +768,7 @@ function BazarrStep(props: { status: Status | null; configured: boolean; onBack:
         danger
         onCancel={() => setRotating(false)}
         onConfirm={() => void apply(true)}
-        message="Bazarr stops getting subtitles until you paste the new Endpoint into it. The API key of this server, other nodes and other clients are not affected."
+        message="Bazarr stops getting subtitles until it has the new Endpoint: when Bazarr is connected here it is updated for you, otherwise paste it in. The API key of this server, other nodes and other clients are not affected."
       />
     </section>
   );
