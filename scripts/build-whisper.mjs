@@ -10,10 +10,16 @@
 //   node scripts/build-whisper.mjs --cuda     CUDA only (same as TRANSCRIPTORIO_CUDA=1)
 //   node scripts/build-whisper.mjs --force    rebuild even when up to date
 //
-// Exit code 0 when built or already up to date, 1 when something is missing.
-import { spawnSync } from 'node:child_process';
+// It prints a few lines (configuring, compiling N/M, linked, the time) and
+// keeps what cmake and the compiler say, warnings included, in
+// vendor/whisper/build-<variant>.log; a failed build shows the log's end and
+// its path.
+//
+// Exit code 0 when built or already up to date, 1 when something is missing
+// or the build failed.
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,14 +91,94 @@ export function buildState(variant, src = findSource()) {
   return null;
 }
 
-function run(cmd, args) {
-  log(`$ ${cmd} ${args.join(' ')}`);
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`${cmd} exited with status ${r.status}`);
+/** Where a variant's build writes everything cmake and the compiler print (kept: the warnings are there). */
+export function buildLogPath(variant) {
+  return join(vendorDir, `build-${variant}.log`);
 }
 
-export function buildVariant(variant, { force = false } = {}) {
+/**
+ * Runs `cmd` with its output going to the log file `fd` only; `onLine` sees
+ * each line of its stdout (progress). Rejects with the exit status on failure.
+ */
+function runLogged(fd, cmd, args, onLine = () => {}) {
+  writeSync(fd, `$ ${cmd} ${args.join(' ')}\n`);
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let rest = '';
+    child.stdout.on('data', (b) => {
+      writeSync(fd, b);
+      const lines = (rest + b.toString()).split('\n');
+      rest = lines.pop() ?? '';
+      for (const l of lines) onLine(l);
+    });
+    child.stderr.on('data', (b) => writeSync(fd, b));
+    child.on('error', (err) => reject(new Error(`${cmd}: ${err.message}`)));
+    child.on('close', (code, signal) => {
+      if (rest) onLine(rest);
+      if (code === 0) resolvePromise();
+      else reject(new Error(`${cmd} ${args[0] === '--build' ? '--build' : '(configure)'} exited with ${code ?? signal}`));
+    });
+  });
+}
+
+/**
+ * How many object files a fresh build of `targets` compiles, from make's dry
+ * run of each target (0 when it cannot tell: then progress is a plain count).
+ * A dry run stops where a library it would have made is missing, with the
+ * objects before it listed, so it fails and still counts; the union over the
+ * targets is the whole build.
+ */
+function objectCount(buildDir, targets) {
+  const objects = new Set();
+  for (const t of targets) {
+    const r = spawnSync('cmake', ['--build', buildDir, '--target', t, '--', '-n'], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+    for (const line of (r.stdout ?? '').split('\n')) {
+      const out = / -o (\S+\.o)(?:\s|$)/.exec(line);
+      if (out && / -c /.test(line)) objects.add(`${/^cd (\S+) &&/.exec(line)?.[1] ?? ''}:${out[1]}`);
+    }
+  }
+  return objects.size;
+}
+
+/**
+ * A few lines about the build instead of the compiler's hundreds: on a
+ * terminal one line that counts up in place, elsewhere a line every quarter.
+ */
+function progressReporter() {
+  const tty = process.stderr.isTTY;
+  let shownQuarter = -1;
+  let open = false;
+  return {
+    compiled(n, total) {
+      const text = total ? `compiling ${Math.min(n, total)}/${total}` : `compiling ${n}`;
+      if (tty) {
+        process.stderr.write(`\r\x1b[K[whisper.cpp] ${text}`);
+        open = true;
+        return;
+      }
+      const quarter = total ? Math.floor((4 * Math.min(n, total)) / total) : Math.floor(n / 10);
+      if (quarter > shownQuarter) {
+        shownQuarter = quarter;
+        log(text);
+      }
+    },
+    done() {
+      if (open) process.stderr.write('\n');
+      open = false;
+    },
+  };
+}
+
+/** The end of the log, for a failure message. */
+function logTail(path, lines = 25) {
+  try {
+    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).map((l) => `    ${l}`).join('\n');
+  } catch {
+    return '    (the log could not be read)';
+  }
+}
+
+export async function buildVariant(variant, { force = false } = {}) {
   const src = findSource();
   if (!src) throw new Error('whisper.cpp source not found: run `npm install` so node_modules/nodejs-whisper exists');
   const state = buildState(variant, src);
@@ -109,18 +195,36 @@ export function buildVariant(variant, { force = false } = {}) {
   const dir = join(vendorDir, variant);
   const buildDir = join(dir, 'build');
   mkdirSync(dir, { recursive: true });
+  const logPath = buildLogPath(variant);
+  const fd = openSync(logPath, 'w');
   const jobs = String(Math.max(1, availableParallelism()));
   const started = Date.now();
-  log(`building the ${variant} engine from whisper.cpp ${sourceVersion(src)} with ${jobs} jobs (a few minutes${variant === 'cuda' ? ', much longer for CUDA' : ''})...`);
-  run('cmake', ['-S', src, '-B', buildDir, ...variantFlags(variant)]);
-  run('cmake', ['--build', buildDir, '--config', 'Release', '-j', jobs, '--target', ...TARGETS]);
+  log(`building the ${variant} engine from whisper.cpp ${sourceVersion(src)} with ${jobs} jobs (a few minutes${variant === 'cuda' ? ', much longer for CUDA' : ''})`);
+  log(`the compiler's messages go to ${logPath}`);
+  const progress = progressReporter();
+  try {
+    log('configuring...');
+    await runLogged(fd, 'cmake', ['-S', src, '-B', buildDir, ...variantFlags(variant)]);
+    const total = objectCount(buildDir, TARGETS);
+    let compiled = 0;
+    await runLogged(fd, 'cmake', ['--build', buildDir, '--config', 'Release', '-j', jobs, '--target', ...TARGETS], (line) => {
+      if (/Building (C|CXX|CUDA) object/.test(line)) progress.compiled(++compiled, total);
+    });
+    progress.done();
+  } catch (err) {
+    progress.done();
+    closeSync(fd);
+    throw new Error(`the ${variant} build failed (${err.message}). The end of its log:\n${logTail(logPath)}\n[whisper.cpp] the whole log: ${logPath}`, { cause: err });
+  }
+  closeSync(fd);
   mkdirSync(join(dir, 'bin'), { recursive: true });
   for (const t of TARGETS) {
     const out = join(buildDir, 'bin', t);
-    if (!existsSync(out)) throw new Error(`build finished but ${out} is missing`);
+    if (!existsSync(out)) throw new Error(`build finished but ${out} is missing (log: ${logPath})`);
     copyFileSync(out, join(dir, 'bin', t));
     chmodSync(join(dir, 'bin', t), 0o755);
   }
+  log(`linked ${TARGETS.join(', ')}`);
   writeFileSync(join(dir, 'build.stamp'), `${stampFor(src, variant)}\n`);
   writeFileSync(join(dir, 'build.json'), JSON.stringify({ variant, version: sourceVersion(src), flags: variantFlags(variant), builtAt: new Date().toISOString() }, null, 2));
   // The object files are ~100 MB and only useful for an incremental rebuild.
@@ -128,7 +232,7 @@ export function buildVariant(variant, { force = false } = {}) {
   log(`${variant} engine built in ${Math.round((Date.now() - started) / 1000)} s -> ${join(dir, 'bin')}`);
 }
 
-function main() {
+async function main() {
   const argv = process.argv.slice(2);
   const force = argv.includes('--force');
   let variants;
@@ -142,7 +246,7 @@ function main() {
   let failed = false;
   for (const v of variants) {
     try {
-      buildVariant(v, { force });
+      await buildVariant(v, { force });
     } catch (err) {
       failed = true;
       log(`ERROR: ${err.message}`);
@@ -152,5 +256,5 @@ function main() {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  process.exit(main());
+  process.exit(await main());
 }
