@@ -20,6 +20,7 @@ import type { ScanRule } from '../rules/rules.service.js';
 import { ruleNeedsTranslation } from '../rules/rules-explain.js';
 import { DISK_FULL_BYTES, freeBytes, freeSpaceFix, type DiskFullEvent } from './disk-full.js';
 import { storedSettings } from '../settings/settings.health.js';
+import { legacyModelFolder } from './health-models.js';
 
 type HealthLevel = 'error' | 'warning' | 'info';
 
@@ -222,7 +223,7 @@ const providerKey: Check = async (d) => {
   });
 };
 
-const CHECKS: Check[] = [database, engine, ffmpeg, models, workers, libraries, translation, disks, exposure, providerKey, storedSettings];
+const CHECKS: Check[] = [database, engine, ffmpeg, models, legacyModelFolder, workers, libraries, translation, disks, exposure, providerKey, storedSettings];
 
 const ORDER: Record<HealthLevel, number> = { error: 0, warning: 1, info: 2 };
 
