@@ -143,9 +143,9 @@ export function BazarrConfigure(props: {
               ))}
             </ul>
           )}
-          {!done && plan!.changes.length > 0 && (
+          {(!done || done.applied) && result.changes.length > 0 && (
             <ul className="bazarr-changes">
-              {plan!.changes.map((c) => (
+              {result.changes.map((c) => (
                 <li key={c.setting}>
                   <strong>{c.label}</strong>: <span className="muted">{shown(c.from)}</span> → <code className="path-abs">{shown(c.to)}</code>
                   <br />
