@@ -3,6 +3,7 @@
  * and which audio a clip may be cut from (a job's own media file, inside the
  * library folders, for at most MAX_CLIP_SECONDS).
  */
+import { parseStoredReport } from '../transcription/quality/stored.js';
 import { stat } from 'node:fs/promises';
 import type { DatabaseHandle } from '../db/database.js';
 import { AppError, notFound } from '../errors.js';
@@ -45,7 +46,7 @@ export class JobQualityService {
   /** The stored report, its needs_review the job's flag now (an accepted subtitle no longer needs review). */
   async report(id: string): Promise<JobQuality> {
     const row = await this.row(id);
-    const report = parseReport(row.quality);
+    const report = parseStoredReport(row.quality);
     if (!report) {
       throw new AppError(404, 'quality_not_available', `Job ${id} has no quality report: only transcription jobs completed by this version are scored. Redo it to get one.`);
     }
@@ -123,15 +124,6 @@ export function checkClipRange(r: { start: number; end: number }): { start: numb
   return { start, end };
 }
 
-function parseReport(json: string | null): QualityReport | null {
-  if (!json) return null;
-  try {
-    return JSON.parse(json) as QualityReport;
-  } catch {
-    // A report that cannot be read is no report: the job is offered a redo like one without.
-    return null;
-  }
-}
 
 function audioLanguagesOf(options: string | null): string[] {
   if (!options) return [];

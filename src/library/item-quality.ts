@@ -5,6 +5,7 @@
  * the jobs (migration 015), never scored again here. A stored report that
  * cannot be read shows as null: the page still opens.
  */
+import { parseStoredReport } from '../transcription/quality/stored.js';
 import type { Db } from '../db/database.js';
 import type { QualityReport } from '../transcription/quality/types.js';
 import type { ItemView } from './item-row.js';
@@ -32,16 +33,6 @@ export interface ItemQuality {
   quality: LanguageQuality[];
 }
 
-/** A stored report, or null when it is not one (a hand edit, a cut-off write). */
-export function parseReport(text: string | undefined): QualityReport | null {
-  if (!text) return null;
-  try {
-    const r = JSON.parse(text) as unknown;
-    return r !== null && typeof r === 'object' && !Array.isArray(r) ? (r as QualityReport) : null;
-  } catch {
-    return null;
-  }
-}
 
 const flaggedOf = (r: QualityReport | null): number | null => (r && Array.isArray(r.flagged) ? r.flagged.length : null);
 
@@ -61,11 +52,11 @@ export async function itemQuality(db: Db, item: ItemView): Promise<ItemQuality> 
     const j = writers[i];
     // A job from before quality reports has neither a score nor a report: nothing to say.
     if (!j || (j.quality_score === null && !reports.has(j.id))) return { ...s, quality: null };
-    return { ...s, quality: { job_id: j.id, score: j.quality_score, needs_review: j.needs_review, flagged: flaggedOf(parseReport(reports.get(j.id))) } };
+    return { ...s, quality: { job_id: j.id, score: j.quality_score, needs_review: j.needs_review, flagged: flaggedOf(parseStoredReport(reports.get(j.id))) } };
   });
   const quality = [...latestByLang.values()]
     .filter((j) => reports.has(j.id))
     .sort((a, b) => a.target_lang.localeCompare(b.target_lang))
-    .map((j) => ({ target_lang: j.target_lang, job_id: j.id, score: j.quality_score, needs_review: j.needs_review, review_accepted_at: j.review_accepted_at, report: parseReport(reports.get(j.id)) }));
+    .map((j) => ({ target_lang: j.target_lang, job_id: j.id, score: j.quality_score, needs_review: j.needs_review, review_accepted_at: j.review_accepted_at, report: parseStoredReport(reports.get(j.id)) }));
   return { external_subtitles, quality };
 }
