@@ -76,9 +76,18 @@ function ffprobePath(given: string | null = null): string {
 }
 
 let probes = 0;
-/** How many ffprobe processes this process has started (tests check that caching avoids them). */
+let ffprobeRuns = 0;
+/** How many files this process has probed, with MediaInfo or ffprobe (tests check that caching avoids probes). */
 export function probeCount(): number {
   return probes;
+}
+/** Counts one probe of a file, whichever tool answers it (media-probe.ts). */
+export function countProbe(): void {
+  probes++;
+}
+/** How many ffprobe processes this process has started. */
+export function ffprobeRunCount(): number {
+  return ffprobeRuns;
 }
 
 // Only the entries we read: smaller output parses faster on big libraries.
@@ -88,14 +97,24 @@ const SHOW_ENTRIES =
 // Formats ffprobe "reads" that are not audio or video (text shown as a terminal, single images).
 const NOT_MEDIA_FORMATS = /^(tty|image2|[a-z0-9_]+_pipe|srt|ass|webvtt|subviewer|microdvd|lrc|mpl2|sami|jacosub|vobsub)$/;
 
+/** The arguments of one probe (the benchmark adds `-v verbose` to see how many bytes ffprobe reads). */
+export function ffprobeArgs(path: string): string[] {
+  return ['-v', 'error', '-print_format', 'json', '-show_entries', SHOW_ENTRIES, '-i', `file:${path}`];
+}
+
+/** The ffprobe binary probes run (see ffprobePath). */
+export function ffprobeBinary(given: string | null = null): string {
+  return ffprobePath(given);
+}
+
 /**
  * Probes one file; `signal` kills a running ffprobe at once (a cancelled
  * scan) and rejects with ProbeAborted. `ffprobe`: Config.tools.ffprobe.
  */
 export async function probeFile(path: string, timeoutMs = 30_000, signal?: AbortSignal, ffprobe: string | null = null): Promise<ProbeResult> {
   if (signal?.aborted) throw new ProbeAborted('scan cancelled');
-  probes++;
-  const args = ['-v', 'error', '-print_format', 'json', '-show_entries', SHOW_ENTRIES, '-i', `file:${path}`];
+  ffprobeRuns++;
+  const args = ffprobeArgs(path);
   const raw = await new Promise<string>((resolve, reject) => {
     const bin = ffprobePath(ffprobe);
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });

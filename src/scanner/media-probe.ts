@@ -3,7 +3,7 @@
  * MediaInfo cannot answer the way ffprobe would (and for every file when
  * there is no in-process prober). Both give the same ProbeResult.
  */
-import { probeFile, type ProbeResult } from './ffprobe.js';
+import { countProbe, probeFile, type ProbeResult } from './ffprobe.js';
 import type { MediaInfoProber } from './mediainfo-probe.js';
 
 export interface ProbeAnswer {
@@ -18,6 +18,7 @@ export interface ProbeAnswer {
  * ffprobe's verdict) or ProbeAborted (`signal` aborted).
  */
 export async function probeMedia(path: string, o: { inProcess: MediaInfoProber | null; timeoutMs: number; signal?: AbortSignal; ffprobe?: string | null }): Promise<ProbeAnswer> {
+  countProbe();
   let fallback: string | undefined;
   if (o.inProcess) {
     const r = await o.inProcess.probe(path, o.timeoutMs, o.signal);

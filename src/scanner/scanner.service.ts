@@ -17,7 +17,7 @@ import type { JobsService } from '../jobs/jobs.service.js';
 import type { ScanRulesService } from '../rules/rules.service.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import { errText, parseExtensions, walkLibrary, type MediaCandidate, type WalkIssue } from './library-walker.js';
-import { MediaAnalyzer, type AnalysisOutcome } from './media-analyzer.js';
+import { MediaAnalyzer, type AnalysisOutcome, type ProbeTool } from './media-analyzer.js';
 import { evaluateFile, languageList, type Decision, type SkipSettings } from './rules-engine.js';
 import { confineMediaPath } from '../security/media-roots.js';
 import { acquireLease, type Lease } from './scan-lease.js';
@@ -112,6 +112,8 @@ interface ScannerDeps {
   log: Logger;
   /** Config.tools.ffprobe (FFPROBE_PATH) */
   ffprobe?: string | null;
+  /** `ffprobe`: probe every new file with ffprobe instead of MediaInfo first (a fallback for a MediaInfo misreading) */
+  probeTool?: ProbeTool;
 }
 
 const BATCH = 500;
@@ -134,6 +136,7 @@ export class ScannerService {
       tag: () => s.getString('subtitle_tag') || null,
       mediaExtensions: () => this.mediaExtensions(),
       ffprobe: deps.ffprobe ?? null,
+      probeTool: () => deps.probeTool ?? 'auto',
     });
   }
 

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase } from '../helpers/db.js';
 import { openDatabase } from '../../src/db/database.js';
 import { createTestLibrary } from './media.js';
-import { slowFfprobe } from './slow-ffprobe.js';
+import { slowFfprobe, writeSlowMedia } from './slow-ffprobe.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -58,7 +58,7 @@ test('Ctrl-C cancels a running transcriptorio scan: ffprobe children killed, lea
   const probe = slowFfprobe(work);
   const folder = join(work, 'library');
   mkdirSync(folder);
-  for (let i = 0; i < 3; i++) copyFileSync(lib.english, join(folder, `slow-${i}.mkv`));
+  for (let i = 0; i < 3; i++) writeSlowMedia(lib.english, join(folder, `slow-${i}.mkv`));
   try {
     const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: db.dataDir, LOG_LEVEL: 'silent', FFPROBE_PATH: probe.bin };
     delete env.DATABASE_URL;

@@ -8,7 +8,7 @@ import { createTestApp, type TestApp } from '../helpers/app.js';
 import { databaseKinds } from '../helpers/db.js';
 import { getState, setState } from '../../src/scanner/scanner.repository.js';
 import { createTestLibrary, type TestLibrary } from './media.js';
-import { slowFfprobe } from './slow-ffprobe.js';
+import { slowFfprobe, writeSlowMedia } from './slow-ffprobe.js';
 import { waitFor } from '../helpers/wait.js';
 
 
@@ -29,7 +29,7 @@ for (const kind of databaseKinds()) {
       mkdirSync(join(root, 'Anime'));
       copyFileSync(lib.anime, anime);
       mkdirSync(join(root, 'Slow'));
-      for (let i = 0; i < SLOW_FILES; i++) copyFileSync(lib.english, join(root, 'Slow', `slow-${String(i).padStart(2, '0')}.mkv`));
+      for (let i = 0; i < SLOW_FILES; i++) writeSlowMedia(lib.english, join(root, 'Slow', `slow-${String(i).padStart(2, '0')}.mkv`));
       mkdirSync(join(root, 'Empty'));
       t = await createTestApp(kind, undefined, { env: { FFPROBE_PATH: probe.bin } });
       await t.ctx.rules.create({ name: 'Japanese to Spanish', conditions: { audio_language_is: 'jpn' }, action: { target_language: 'spa' } });

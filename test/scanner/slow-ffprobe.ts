@@ -3,6 +3,8 @@
  * until it is cancelled, with no timing race. Every such ffprobe writes its
  * pid, so a test can check that a cancel killed them. Other files go to the
  * real ffprobe. Point FFPROBE_PATH at `bin` (an app's configuration, or a child process's environment).
+ * Write the slow-* files with `writeSlowMedia`: MediaInfo answers for whole
+ * files in process, and only hands a truncated one to ffprobe.
  */
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -25,4 +27,10 @@ export function slowFfprobe(dir: string): SlowFfprobe {
   chmodSync(bin, 0o755);
   const pids = () => (existsSync(pidFile) ? readFileSync(pidFile, 'utf8').split('\n').filter(Boolean).map(Number) : []);
   return { bin, pids, alive: () => pids().filter(isProcessAlive) };
+}
+
+/** The first half of the media file `from` at `to`: a truncated file, which MediaInfo leaves to ffprobe. */
+export function writeSlowMedia(from: string, to: string): void {
+  const whole = readFileSync(from);
+  writeFileSync(to, whole.subarray(0, Math.floor(whole.length / 2)));
 }
