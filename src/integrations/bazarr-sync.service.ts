@@ -254,7 +254,8 @@ export class BazarrSyncService {
         const mode = target === audio ? 'transcribe' : target === 'eng' ? 'translate' : translator ? 'transcribe' : null;
         if (!mode) {
           const heard = audio ? `${languageName(audio) ?? audio} audio` : 'audio of unknown language';
-          this.skip(r, w.title, name, `${heard}: ${languageName(target) ?? target} subtitles need a translation provider (setting translation_provider)`);
+          const wantedName = findVariant(code2)?.name ?? languageName(target) ?? target;
+          this.skip(r, w.title, name, `${heard}: ${wantedName} subtitles need a translation provider (setting translation_provider)`);
           continue;
         }
         // Made already (a library job for this file and language): hand that subtitle over instead of making it again.

@@ -183,8 +183,8 @@ test("Bazarr's own codes pb, zt and ea are made as Portuguese, Chinese and Spani
   const first = await syncNow(app);
   assert.ok(!first.skipped.some((s) => /unknown language code/.test(s.reason)), JSON.stringify(first.skipped));
   const byLang = Object.fromEntries(first.skipped.map((s) => [s.language, s.reason]));
-  assert.match(byLang['Chinese Traditional'], /Japanese audio: Chinese subtitles need a translation provider/);
-  assert.match(byLang['Spanish (Latino)'], /Japanese audio: Spanish subtitles need a translation provider/);
+  assert.match(byLang['Chinese Traditional'], /Japanese audio: Chinese Traditional subtitles need a translation provider/);
+  assert.match(byLang['Spanish (Latino)'], /Japanese audio: Spanish \(Latino\) subtitles need a translation provider/);
   assert.equal(first.queued, 1);
   const [job] = await jobs(app);
   assert.equal(job.target_lang, 'por', 'Whisper hears Portuguese');
