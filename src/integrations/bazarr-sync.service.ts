@@ -234,6 +234,7 @@ export class BazarrSyncService {
         if (prior && prior.status !== 'job_failed') {
           const why = prior.status === 'uploaded' ? 'already made and uploaded to Bazarr; Bazarr has not indexed it yet'
             : prior.status === HELD ? `job ${prior.job_id} made it; ${prior.error ?? heldReason(null)}`
+            : prior.status === 'upload_failed' ? `job ${prior.job_id} made it, and the upload failed: ${prior.error ?? 'no reason given'}`
             : `job ${prior.job_id} is making it`;
           this.skip(r, w.title, name, why);
           continue;

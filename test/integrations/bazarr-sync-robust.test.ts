@@ -132,6 +132,7 @@ test('an upload Bazarr answers 204 but did not store is upload_failed with the r
   assert.ok(bazarr.uploads.length >= 1, 'the upload was sent');
   assert.equal(failed.uploaded, 0, 'a 204 alone is not an upload');
   assert.deepEqual(await items(app), { upload_failed: 1 });
+  assert.match(failed.skipped.find((x) => x.language === 'English')!.reason, /made it, and the upload failed: Bazarr answered the upload but still lists en as missing/);
   const row = await app.ctx.database.db.selectFrom('bazarr_sync_items').select(['status', 'error']).executeTakeFirstOrThrow();
   assert.match(row.error!, /Bazarr answered the upload but still lists en as missing: it could not store the subtitle/);
   assert.ok(existsSync(ours), 'ours stays while Bazarr has no copy');
