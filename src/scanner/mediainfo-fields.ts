@@ -128,14 +128,15 @@ function subtitleCodec(t: MediaInfoTrack, container: string): string | null {
 
 /**
  * Position among all streams, as ffprobe numbers them: MediaInfo's
- * StreamOrder ("3"; "0-3" in a transport stream: program 0, stream 3),
+ * StreamOrder ("3"; "0-3" in a transport stream: program, then stream),
  * else the track's place in the report (single-stream audio files).
+ * `[program, position]`; null when not understood.
  */
-function streamOrder(t: MediaInfoTrack, fallback: number): number | null {
+function streamOrder(t: MediaInfoTrack, fallback: number): [string, number] | null {
   const s = str(t, 'StreamOrder');
-  if (s === null) return fallback;
-  const m = /^(?:0-)?(\d+)$/.exec(s);
-  return m ? Number(m[1]) : null;
+  if (s === null) return ['', fallback];
+  const m = /^(?:(\d+)-)?(\d+)$/.exec(s);
+  return m ? [m[1] ?? '', Number(m[2])] : null;
 }
 
 /**
@@ -158,9 +159,10 @@ export function fromMediaInfo(tracks: MediaInfoTrack[]): Normalized {
 
   // Streams in the order ffprobe lists them; cover art (Image) and menus are not streams there.
   const streams = tracks.filter((t) => t['@type'] === 'Video' || t['@type'] === 'Audio' || t['@type'] === 'Text');
-  const ordered = streams.map((t, i) => ({ t, order: streamOrder(t, i) }));
-  if (ordered.some((s) => s.order === null)) return { odd: 'stream order not understood (several programs)' };
-  ordered.sort((a, b) => a.order! - b.order!);
+  const orders = streams.map((t, i) => streamOrder(t, i));
+  // Streams of several programs (a multi-channel DVB recording) are numbered otherwise by ffprobe.
+  if (orders.some((o) => o === null) || new Set(orders.map((o) => o![0])).size > 1) return { odd: 'stream order not understood (several programs)' };
+  const ordered = streams.map((t, i) => ({ t, order: orders[i]![1] })).sort((a, b) => a.order - b.order);
   const byType = (type: string) => ordered.filter((s) => s.t['@type'] === type);
 
   const audio = byType('Audio');
@@ -173,7 +175,7 @@ export function fromMediaInfo(tracks: MediaInfoTrack[]): Normalized {
     const channels = num(t, 'Channels');
     audioTracks.push({
       index: i,
-      stream_index: order!,
+      stream_index: order,
       codec,
       language: normalizeLanguage(str(t, 'Language')),
       channels: channels !== null && Number.isInteger(channels) ? channels : null,
@@ -191,7 +193,7 @@ export function fromMediaInfo(tracks: MediaInfoTrack[]): Normalized {
     const title = mp4 ? null : str(t, 'Title');
     subtitles.push({
       index: i,
-      stream_index: order!,
+      stream_index: order,
       language: normalizeLanguage(str(t, 'Language')),
       codec,
       // Many releases mark forced tracks only in the title (the same rule as for ffprobe).
