@@ -11,7 +11,9 @@
  * wanted subtitle is queued once; the upload happens when its job completes
  * (checked by the background component and at the start of every sync).
  * One file has one live job at a time: a second language of the same file
- * waits for the next sync.
+ * waits for the next sync. A wanted file that is not on disk is skipped and
+ * looked at again by the next sync. The uploads themselves, verified and
+ * leaving one file per language, are bazarr-sync.upload.ts's.
  *
  * A subtitle whose job needs review (its quality score is under
  * quality_review_threshold) is held back while quality_block_bazarr_sync is
@@ -22,17 +24,16 @@
  */
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { CoreContext } from '../core/context.js';
 import type { BackgroundComponent } from '../core/background.js';
 import { AppError, badRequest, conflict } from '../errors.js';
 import { findVariant, languageName, normalizeLanguage } from '../languages.js';
 import { checkMediaPath } from '../security/media-roots.js';
-import { removeGeneratedSubtitle } from '../transcription/index.js';
 import { applyPathMappings, mappingsFromSettings } from '../security/path-mapping.js';
 import type { SettingKey } from '../settings/definitions/index.js';
 import { BazarrClient, type BazarrLanguage, type BazarrMedia } from './bazarr-client.js';
 import * as repo from './bazarr-sync.repository.js';
+import { HELD, heldReason, uploadRound } from './bazarr-sync.upload.js';
 import { getMark, setMark } from './integrations.repository.js';
 
 const LAST_KEY = 'integrations.bazarr_sync.last';
@@ -40,17 +41,10 @@ const LAST_START_KEY = 'integrations.bazarr_sync.last_start_ms';
 const TICK_MS = 15_000;
 const SKIPPED_KEPT = 100;
 const BAZARR_SYNC_SOURCE = 'bazarr sync';
-const HELD = 'held_for_review';
 /** A job that failed with one of these found no media file (transcription/audio.ts, workers/handlers/transcription.handler.ts). */
 const MISSING_FILE_CODES = new Set(['media_not_found', 'file_not_found']);
 
-/** Bazarr's language entry names the wanted subtitle of `row` (code2 and the forced / HI flags). */
-const sameWanted = (l: BazarrLanguage, row: Pick<repo.SyncItemRow, 'language' | 'forced' | 'hi'>) =>
-  String(l.code2 ?? '') === row.language && !!l.forced === !!row.forced && !!l.hi === !!row.hi;
-
 const isFile = async (path: string) => (await stat(path).catch(() => null))?.isFile() === true;
-/** Why a subtitle is held back, for a person; `score`: its quality score, when known. */
-const heldReason = (score: number | null) => `held for review${score === null ? '' : ` (quality score ${Math.round(score)})`}: accept it on the item page`;
 
 interface SyncSkip {
   title: string;
@@ -295,30 +289,6 @@ export class BazarrSyncService {
     }
   }
 
-  /**
-   * One file per subtitle: Bazarr stores the upload as its own file beside
-   * the video (Movie.en.srt, its naming), so ours (Movie.eng.srt) is removed
-   * once Bazarr lists its copy and this server sees that copy on disk, and
-   * only while ours is provably ours (its bytes match our record): a file a
-   * person edited is never touched. When Bazarr wrote over ours in place, or
-   * its copy is out of this server's sight, ours stays.
-   */
-  private async keepOneCopy(ours: string, media: BazarrMedia, row: repo.SyncItemRow): Promise<void> {
-    const mappings = mappingsFromSettings((k: SettingKey) => this.ctx.settings.get(k));
-    const mine = resolve(ours);
-    const theirs = (media.subtitles ?? [])
-      .filter((sub) => sub.path && sameWanted(sub, row))
-      .map((sub) => resolve(applyPathMappings(String(sub.path), mappings)))
-      .find((p) => p !== mine && existsSync(p));
-    if (!theirs) return;
-    const outcome = await removeGeneratedSubtitle(ours).catch((e: unknown) => {
-      this.ctx.log.warn({ subtitle: ours, err: e instanceof Error ? e.message : e }, 'could not remove our copy of a subtitle Bazarr stored');
-      return 'kept' as const;
-    });
-    if (outcome === 'removed') this.ctx.log.info({ removed: ours, kept: theirs }, "our copy removed: Bazarr's copy of the subtitle is the one kept");
-    else if (outcome === 'kept') this.ctx.log.info({ subtitle: ours, bazarr_copy: theirs }, 'our subtitle was changed since it was written, so it is kept beside Bazarr’s copy');
-  }
-
   /** True when the job failed because its media file was not there (an unmounted share): it must not block the file once it is back. */
   private async failedForMissingFile(jobId: string | null): Promise<boolean> {
     const job = jobId ? await this.ctx.jobs.getRow(jobId) : undefined;
@@ -330,76 +300,8 @@ export class BazarrSyncService {
     return client ? (await this.uploadRound(client)).uploaded : 0;
   }
 
-  private async uploadRound(client: BazarrClient): Promise<{ uploaded: number; held: number }> {
-    let uploaded = 0;
-    let held = 0;
-    const hold = this.ctx.settings.getBoolean('quality_block_bazarr_sync');
-    const rows = [
-      ...(await repo.itemsWithStatus(this.db, 'queued')),
-      ...(await repo.itemsWithStatus(this.db, 'upload_failed')),
-      ...(await repo.itemsWithStatus(this.db, HELD)),
-    ];
-    for (const row of rows) {
-      let job = row.job_id ? await this.ctx.jobs.getRow(row.job_id) : undefined;
-      if (!job) {
-        await repo.setItemStatus(this.db, row.id, 'job_failed', 'the job was removed');
-        continue;
-      }
-      if (row.status === HELD && job.status === 'completed') {
-        // Made again since (Redo): the newest subtitle and its own review decide, not the one that was held.
-        const newest = await repo.newestCompletedJob(this.db, job.file_path, job.target_lang);
-        const newer = newest && newest !== job.id ? await this.ctx.jobs.getRow(newest) : undefined;
-        if (newer) {
-          await repo.setItemJob(this.db, row.id, newer.id);
-          job = newer;
-        }
-      }
-      if (job.status === 'queued' || job.status === 'processing') continue;
-      if (job.status !== 'completed') {
-        await repo.setItemStatus(this.db, row.id, 'job_failed', job.error ?? `job ${job.status}`);
-        continue;
-      }
-      if (!job.output_path) {
-        await repo.setItemStatus(this.db, row.id, 'job_failed', 'no speech was found: no subtitle was written');
-        continue;
-      }
-      if (!existsSync(job.output_path)) {
-        await repo.setItemStatus(this.db, row.id, 'upload_failed', `the subtitle ${job.output_path} is not on this server`);
-        continue;
-      }
-      if (hold && Number(job.needs_review) === 1) {
-        held++;
-        if (row.status !== HELD) {
-          await repo.setItemStatus(this.db, row.id, HELD, heldReason(job.quality_score === null || job.quality_score === undefined ? null : Number(job.quality_score)));
-          this.ctx.log.info({ job_id: job.id, subtitle: job.output_path, bazarr: `${row.media_kind} ${row.bazarr_id}` }, 'subtitle held back from Bazarr until it is reviewed');
-        }
-        continue;
-      }
-      try {
-        const target = row.media_kind === 'episode' ? { kind: 'episode' as const, seriesId: Number(row.series_id), episodeId: row.bazarr_id } : { kind: 'movie' as const, radarrId: row.bazarr_id };
-        await client.upload(target, row.language, job.output_path, { forced: !!row.forced, hi: !!row.hi });
-        // Bazarr answers 204 also when it could not store the file (subtitles/upload.py returns nothing): the upload
-        // counts only once the language has left the item's missing subtitles.
-        const after = await client.item(target);
-        if (!after || (after.missing_subtitles ?? []).some((l) => sameWanted(l, row))) {
-          const why = after
-            ? `Bazarr answered the upload but still lists ${row.language}${row.forced ? ':forced' : row.hi ? ':hi' : ''} as missing: it could not store the subtitle (Bazarr's log says why: a folder it cannot write to, or its path mappings); tried again on the next sync`
-            : `Bazarr no longer knows this ${row.media_kind} (id ${row.bazarr_id}); tried again on the next sync`;
-          await repo.setItemStatus(this.db, row.id, 'upload_failed', why);
-          this.ctx.log.warn({ job_id: job.id, bazarr: `${row.media_kind} ${row.bazarr_id}`, language: row.language }, 'Bazarr did not store the uploaded subtitle; retried on the next round');
-          continue;
-        }
-        await repo.setItemStatus(this.db, row.id, 'uploaded', null);
-        uploaded++;
-        this.ctx.log.info({ job_id: job.id, subtitle: job.output_path, bazarr: `${row.media_kind} ${row.bazarr_id}`, language: row.language }, 'subtitle handed to Bazarr');
-        await this.keepOneCopy(job.output_path, after, row);
-      } catch (e) {
-        const msg = e instanceof Error ? e.message : String(e);
-        await repo.setItemStatus(this.db, row.id, 'upload_failed', msg);
-        this.ctx.log.warn({ job_id: job.id, err: msg }, 'could not hand the subtitle to Bazarr; retried on the next round');
-      }
-    }
-    return { uploaded, held };
+  private uploadRound(client: BazarrClient): Promise<{ uploaded: number; held: number }> {
+    return uploadRound(this.ctx, client);
   }
 
   /** Due when an interval is set and that long has passed since the last sync started. */
