@@ -40,6 +40,8 @@ interface ActionOptions {
   action: LibraryAction;
   target_lang: string | null;
   quality_preset: string | null;
+  /** a model for the jobs queued (the job's options.model); null: the preset's */
+  model: string | null;
   rules: ScanRule[];
 }
 
@@ -105,7 +107,11 @@ export class LibraryActions {
       quality_preset: o.quality_preset ?? want?.quality_preset ?? null,
       transcribe_or_translate: want?.action_type ?? null,
       source_lang: want?.audio_language ?? null,
-      options: want ? { ...(want.audio_language ? { audio_language: want.audio_language } : {}), audio_track_index: want.audio_track_index, rule_id: want.rule_id, rule_name: want.rule_name, requested_by: 'library' } : { requested_by: 'library' },
+      options: {
+        ...(want ? { ...(want.audio_language ? { audio_language: want.audio_language } : {}), audio_track_index: want.audio_track_index, rule_id: want.rule_id, rule_name: want.rule_name } : {}),
+        requested_by: 'library',
+        ...(o.model ? { model: o.model } : {}),
+      },
     }, want ? `queued ${nameOf(target)} subtitles (rule "${want.rule_name}")` : `queued ${nameOf(target)} subtitles`);
   }
 
@@ -136,7 +142,7 @@ export class LibraryActions {
         quality_preset: o.quality_preset ?? rule?.action.quality_preset ?? null,
         transcribe_or_translate: rule?.action.action_type ?? null,
         source_lang: null,
-        options: { requested_by: 'library', redo: true, ...(rule ? { rule_id: rule.id, rule_name: rule.name } : {}) },
+        options: { requested_by: 'library', redo: true, ...(rule ? { rule_id: rule.id, rule_name: rule.name } : {}), ...(o.model ? { model: o.model } : {}) },
       }, `queued ${nameOf(lang)} subtitles again: the job replaces ${subs.map((s) => s.file_name).join(', ')}`);
       queued = 'done' in outcome;
       out.push(outcome);

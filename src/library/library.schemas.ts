@@ -206,6 +206,11 @@ export const ActionBody = Type.Object({
     error: 'bad_quality_preset',
     message: `Invalid quality preset "{value}": use one of ${QUALITY_PRESETS.join(', ')}`,
   })),
+  model: Type.Optional(Type.String({
+    minLength: 1,
+    maxLength: 500,
+    description: "A model for these jobs only (transcribe, redo): an installed model's name (GET /api/models) or the path of a ggml file; default: the preset's model",
+  })),
 }, { additionalProperties: false });
 
 export const ActionResultSchema = Type.Object({

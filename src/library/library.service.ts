@@ -391,7 +391,7 @@ export class LibraryService {
     for (const row of rows) {
       // Wanted as the rules say now, also while the index is being recomputed.
       const fresh = current ? row : { ...row, ...this.freshWantedColumns(row, inputs) };
-      for (const o of await this.actions.run(fresh, { action: input.action, target_lang: target, quality_preset: preset, rules: inputs.rules })) {
+      for (const o of await this.actions.run(fresh, { action: input.action, target_lang: target, quality_preset: preset, model: input.model?.trim() || null, rules: inputs.rules })) {
         if ('done' in o) done.push(o.done);
         else refused.push(o.refused);
       }

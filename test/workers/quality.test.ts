@@ -8,17 +8,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { SILERO_MODEL } from '../helpers/fixtures.js';
-import { makeVideo, useTestModel, waitFor } from './helpers.js';
+import { makeVideo, minimalModel, useTestModel, waitFor } from './helpers.js';
 
-async function runJob(t: TestApp, video: string, name: string) {
-  const job = await t.app.inject({ method: 'POST', url: '/api/jobs', payload: { file_path: video, file_name: name, target_lang: 'eng', source_lang: 'eng', quality_preset: 'fast' } });
-  assert.equal(job.statusCode, 201, job.body);
-  const id = job.json().id as string;
+async function runJob(t: TestApp, video: string, name: string, model?: string) {
+  // A model for this job only goes in its options, as the library's Redo with a model puts it.
+  const job = await t.ctx.jobs.create({ file_path: video, file_name: name, target_lang: 'eng', source_lang: 'eng', quality_preset: 'fast', is_manual_request: true, ...(model ? { options: { model } } : {}) });
+  const id = job.id;
   const done = await waitFor(`job ${name} completed`, async () => {
     const j = (await t.app.inject({ url: `/api/jobs/${id}` })).json();
     if (j.status === 'failed') throw new Error(`job failed: ${j.error}`);
@@ -63,7 +63,10 @@ test('a job on the random-weight model completes needing review, with low-confid
     assert.ok(report.redecode.seconds <= report.redecode.budget_seconds + Math.max(...tried.map((a: { seconds: number }) => a.seconds)), 'the retries stop at the budget (one attempt may end past it)');
 
     await t.ctx.settings.bulkUpdate({ quality_retry_enabled: false });
-    const second = await runJob(t, makeVideo(media, 'Again.mkv'), 'Again.mkv');
+    const other = join(media, 'other-model.bin');
+    copyFileSync(await minimalModel(), other);
+    const second = await runJob(t, makeVideo(media, 'Again.mkv'), 'Again.mkv', other);
+    assert.equal(second.job.model_used, other, "the job's own model ran, not the preset's");
     assert.equal(second.quality.report.redecode.enabled, false);
     assert.equal(second.quality.report.redecode.attempts.length, 0);
     assert.equal(second.events.filter((e) => e.kind === 'quality_retry').length, 0, 'no re-decode with quality_retry_enabled off');

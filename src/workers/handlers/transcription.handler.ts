@@ -26,6 +26,8 @@ export const TranscriptionJobOptions = Type.Object(
   {
     /** the audio track's language(s) to prefer, before preferred_audio_languages */
     audio_language: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String()), Type.Null()])),
+    /** a model for this job only (the library's Transcribe / Redo with a model); absent: the preset's */
+    model: Type.Optional(Type.Union([Type.String({ minLength: 1 }), Type.Null()])),
   },
   { additionalProperties: true },
 );
@@ -64,7 +66,7 @@ export async function transcriptionHandler(ctx: JobHandlerContext<TranscriptionJ
   const file = localMediaPath(ctx);
   const gpu = ctx.workerType === 'gpu';
   // Model, decoding and engine come from the resolver, for the device this worker runs on (its compute type).
-  const { options: base, spec, engine } = await prepareJobEngine(ctx);
+  const { options: base, spec, engine } = await prepareJobEngine(ctx, ctx.options.model ? { model: ctx.options.model } : {});
   const options = {
     ...base,
     targetLang: job.target_lang,

@@ -8432,6 +8432,8 @@ export interface paths {
                          * @enum {string}
                          */
                         quality_preset?: "fast" | "balanced" | "best";
+                        /** @description A model for these jobs only (transcribe, redo): an installed model's name (GET /api/models) or the path of a ggml file; default: the preset's model */
+                        model?: string;
                     };
                 };
             };

@@ -1,5 +1,5 @@
 // What a person can do with a subtitle that is not good enough: make it again
-// with another preset, or delete it (only ours, never an edited one). Both are
+// with another preset or another installed model, or delete it (only ours, never an edited one). Both are
 // the library's actions on the file, so they need the file's library entry.
 import { useEffect, useId, useState, type ReactNode } from 'react';
 import { api, unwrap } from '../api/client';
@@ -26,6 +26,22 @@ export function useLibraryItemId(path: string | null | undefined): number | null
   return id;
 }
 
+/** The installed Whisper models (not the VAD model), for "Redo with … model"; [] until known or on error. */
+function useInstalledModels(): string[] {
+  const [names, setNames] = useState<string[]>([]);
+  useEffect(() => {
+    let live = true;
+    unwrap(api.GET('/api/models', {})).then(
+      (models) => live && setNames(models.filter((m) => m.installed && m.kind !== 'vad').map((m) => m.name)),
+      () => live && setNames([]),
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  return names;
+}
+
 export function ReviewActions(props: {
   itemId: number;
   targetLang: string;
@@ -34,12 +50,15 @@ export function ReviewActions(props: {
   onDone?: (r: LibraryActionResult) => void;
 }): ReactNode {
   const [preset, setPreset] = useState<QualityPreset>((props.preset as QualityPreset) || 'balanced');
+  const [model, setModel] = useState('');
+  const models = useInstalledModels();
   const [busy, setBusy] = useState(false);
   const [confirm, setConfirm] = useState(false);
   const selectId = useId();
+  const modelId = useId();
   async function act(action: 'redo' | 'delete_generated') {
     setBusy(true);
-    const r = await runLibraryAction({ action, item_ids: [props.itemId], target_lang: props.targetLang, ...(action === 'redo' ? { quality_preset: preset } : {}) });
+    const r = await runLibraryAction({ action, item_ids: [props.itemId], target_lang: props.targetLang, ...(action === 'redo' ? { quality_preset: preset, ...(model ? { model } : {}) } : {}) });
     setBusy(false);
     if (r) props.onDone?.(r);
   }
@@ -48,6 +67,21 @@ export function ReviewActions(props: {
       <span className="redo-group">
         <label htmlFor={selectId}>Redo with</label>
         <PresetSelect id={selectId} value={preset} onChange={setPreset} />
+        {models.length > 1 && (
+          <>
+            <label htmlFor={modelId} className="sr-only">
+              Model
+            </label>
+            <select id={modelId} value={model} onChange={(e) => setModel(e.target.value)}>
+              <option value="">the preset’s model</option>
+              {models.map((m) => (
+                <option key={m} value={m}>
+                  {m}
+                </option>
+              ))}
+            </select>
+          </>
+        )}
         <button type="button" className="btn" disabled={busy} onClick={() => void act('redo')}>
           <Icon name="retry" /> Redo
         </button>
