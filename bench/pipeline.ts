@@ -41,8 +41,9 @@ const repeat = Number(arg('repeat', '6'));
 const runs = Math.max(2, Number(arg('runs', '2')));
 const threads = Number(arg('threads', '2'));
 const JFK = arg('audio', JFK_WAV);
-// The random model flags every segment, and one segment spans most of a chunk: at the default 0.25 no second try would fit.
-const retryBudget = Number(arg('retry-budget', '1'));
+// The random model flags every segment, and its one segment spans most of a chunk: at the default 0.25 (or even 1) no
+// second try would fit, so the bench gives them room to run and be measured.
+const retryBudget = Number(arg('retry-budget', '3'));
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -127,7 +128,8 @@ try {
   const report = qr.r.quality!;
   const audio = report.coverage.audio_seconds;
   const redecoded = report.redecode.seconds;
-  const firstPass = Math.max(0.001, qr.seconds - redecoded);
+  // The budget is quality_retry_budget × the first pass's engine seconds: that gives the engine time back.
+  const firstPass = Math.max(0.001, report.redecode.budget_seconds / retryBudget);
   const hour = 3600 / audio;
   const scaled = hourOfDialogue();
   const t1 = performance.now();
@@ -138,8 +140,8 @@ try {
   }
   const perHourMs = (performance.now() - t1) / reps;
   const engineHour = firstPass * hour;
-  console.log(`quality: score ${report.score}, ${report.flagged.length} cues flagged, ${report.redecode.attempts.length} second tries in ${redecoded.toFixed(2)} s (budget ${report.redecode.budget_seconds.toFixed(2)} s = quality_retry_budget ${retryBudget}) = ${((redecoded / firstPass) * 100).toFixed(1)}% of the job's first pass (${firstPass.toFixed(2)} s)`);
-  console.log(`quality analysis + retiming of an hour of audio (${scaled.cues.length} cues, ${scaled.segments.length} segments, ${scaled.speech.length} speech spans): ${perHourMs.toFixed(1)} ms = ${((perHourMs / 1000 / engineHour) * 100).toFixed(3)}% of the engine time of an hour (${engineHour.toFixed(0)} s at this job's pace; goal under 2%)`);
+  console.log(`quality: score ${report.score}, ${report.flagged.length} cues flagged, ${report.redecode.attempts.length} second tries in ${redecoded.toFixed(2)} s (budget ${report.redecode.budget_seconds.toFixed(2)} s = quality_retry_budget ${retryBudget}) = ${((redecoded / firstPass) * 100).toFixed(1)}% of the first pass's engine time (${firstPass.toFixed(2)} s; whole job ${qr.seconds.toFixed(2)} s)`);
+  console.log(`quality analysis + retiming of an hour of audio (${scaled.cues.length} cues, ${scaled.segments.length} segments, ${scaled.speech.length} speech spans): ${perHourMs.toFixed(1)} ms = ${((perHourMs / 1000 / engineHour) * 100).toFixed(3)}% of the engine time of an hour (${engineHour.toFixed(0)} s at this job's engine pace; goal under 2%)`);
   await h.close();
 
   const wCold = workerTimes[0];
