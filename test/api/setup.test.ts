@@ -108,7 +108,7 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(setting('library_paths'), ['/media/Movies, Classic', '/media/tv']);
     });
 
-    it('bazarr-slave keeps the API key in use, enables the provider and answers the URL for Bazarr', async () => {
+    it('bazarr-slave makes a provider key of its own (never the API key), enables the provider and answers the URL for Bazarr', async () => {
       const apiKey = t.ctx.settings.getString('api_key');
       assert.ok(apiKey.length >= 32, 'a key was generated on first start');
       // A Host that is not this machine needs the key, also on a loopback connection.
@@ -121,23 +121,24 @@ for (const kind of databaseKinds()) {
       assert.equal(info.mode, 'bazarr_slave');
       assert.equal(info.host, 'nas.local');
       assert.equal(info.port, 8123);
-      assert.equal(info.api_key, apiKey, 'the key in use is kept');
-      assert.equal(info.key_rotated, false);
-      assert.equal(info.provider_url, `http://nas.local:8123/provider/${apiKey}`);
+      assert.notEqual(info.api_key, apiKey, 'the provider URL never carries the API key');
+      assert.equal(info.key_rotated, true, 'a fresh install had no provider key: one was made');
+      assert.equal(info.provider_url, `http://nas.local:8123/provider/${info.api_key}`);
       assert.equal(info.public_url_source, 'request_host');
       assert.equal(setting('api_key'), apiKey, 'other nodes and clients keep working');
-      assert.equal(setting('bazarr_api_key'), apiKey);
+      assert.equal(setting('bazarr_api_key'), info.api_key);
       assert.equal(setting('bazarr_provider_enabled'), true);
       assert.equal(setting('operation_mode'), 'standalone,provider', 'library folders exist, so both modes');
       assert.equal(setting('setup_completed'), true);
       const remote = { remoteAddress: '10.0.0.5' };
       expectStatus(await t.app.inject({ url: '/api/jobs', headers: { 'x-api-key': apiKey }, ...remote }), 200);
       const again = expectStatus(await t.app.inject({ method: 'POST', url: '/api/setup/bazarr-slave', headers: { host: 'nas.local:8123', 'x-api-key': apiKey } }), 200);
-      assert.equal(again.bazarr_info.api_key, apiKey, 'calling it again changes nothing');
+      assert.equal(again.bazarr_info.api_key, info.api_key, 'calling it again keeps the provider key');
+      assert.equal(again.bazarr_info.key_rotated, false);
     });
 
     it('bazarr-slave builds the Endpoint from public_url, stores it, and notes a loopback address', async () => {
-      const apiKey = t.ctx.settings.getString('api_key');
+      const apiKey = t.ctx.settings.getString('bazarr_api_key');
       const post = (payload: object) => t.app.inject({ method: 'POST', url: '/api/setup/bazarr-slave', payload });
       const res = expectStatus(await post({ public_url: 'https://subs.example.org/transcriptorio/' }), 200).bazarr_info;
       assert.equal(res.provider_url, `https://subs.example.org/transcriptorio/provider/${apiKey}`);
