@@ -15,7 +15,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../errors.js';
-import { findLanguage, normalizeLanguage, toWhisperCode, type LanguageNamingType } from '../languages.js';
+import { findLanguage, normalizeLanguage, toWhisperCode, translationTarget, type LanguageNamingType } from '../languages.js';
 import { assertCompleteAudio, extractAudio, isAudioOnly, probeMedia, selectAudioStream, type MediaTools } from './audio.js';
 import type { LocalEngineOptions } from './engine.js';
 import type { TranscriptionEngine } from './engine.types.js';
@@ -46,6 +46,8 @@ export type Stage = 'extracting_audio' | 'detecting_language' | 'transcribing' |
 export interface TranscribeMediaOptions extends LocalEngineOptions {
   /** ISO 639-2/T (any accepted spelling) */
   targetLang: string;
+  /** a regional variant of the target (`pt-BR`, `zh-TW`, `es-MX`: Bazarr's pb, zt, ea), kept when translating */
+  targetVariant?: string | null;
   /** the ffmpeg and ffprobe to run (Config.tools); absent: the system ones, else the npm-installed ones */
   tools?: Partial<MediaTools>;
   /** audio language; null -> detect */
@@ -356,7 +358,9 @@ export async function transcribeMedia(file: string, o: TranscribeMediaOptions, h
     if (provider) {
       rep.report('translating', 0);
       const from = toWhisperCode(audioLang) ?? audioLang;
-      const to = toWhisperCode(target) ?? target;
+      // A regional variant asked for (Bazarr's pt-BR, zh-TW) reaches the provider in its own spelling of it.
+      const variant = o.targetVariant && o.translation?.provider ? translationTarget(o.targetVariant, o.translation.provider) : null;
+      const to = variant ?? toWhisperCode(target) ?? target;
       segments = await translateSegments(segments, from, to, o.translation!, { provider, signal, onProgress: (p) => rep.report('translating', p) });
       if (lb) segments = segments.map((s) => ({ ...s, text: breakLines(s.text, lb.maxLineChars, lb.maxLines).join('\n') }));
     }

@@ -26,6 +26,8 @@ export const TranscriptionJobOptions = Type.Object(
   {
     /** the audio track's language(s) to prefer, before preferred_audio_languages */
     audio_language: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String()), Type.Null()])),
+    /** the regional variant of the target a Bazarr sync asked for (`pt-BR`), kept when translating */
+    target_variant: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     /** a model for this job only (the library's Transcribe / Redo with a model); absent: the preset's */
     model: Type.Optional(Type.Union([Type.String({ minLength: 1 }), Type.Null()])),
   },
@@ -70,6 +72,7 @@ export async function transcriptionHandler(ctx: JobHandlerContext<TranscriptionJ
   const options = {
     ...base,
     targetLang: job.target_lang,
+    targetVariant: ctx.options.target_variant ?? null,
     sourceLang: job.source_lang,
     audioLanguage: audioLanguages(ctx.options, base.preferredAudioLanguages),
   };
