@@ -8,7 +8,7 @@
  */
 import type { RunningServer } from '../server/server.js';
 import type { LogFormat } from '../logger.js';
-import { modelFolder } from '../transcription/models.js';
+import { settingsModelFolder } from '../transcription/models.js';
 
 /** The URL a person on this machine opens: loopback and "every address" read as localhost. */
 function displayUrl(serverUrl: string): string {
@@ -35,7 +35,7 @@ interface BannerFacts {
 function bannerFacts(server: RunningServer, logFile: string, generatedKey: string | null): BannerFacts {
   const url = displayUrl(server.url);
   const authEnabled = server.ctx.settings.getBoolean('auth_enabled');
-  const models = modelFolder(server.ctx.settings.getString('model_path'), server.ctx.config.dataDir);
+  const models = settingsModelFolder(server.ctx.settings, server.ctx.config.dataDir);
   const keyLocation = `Settings → Server and security in the web UI (${url}/#/settings/api_key), or on this machine: curl -s '${url}/api/settings/api_key?reveal=true'`;
   return {
     url,

@@ -5,7 +5,7 @@
  * checkout, an upgrade into another folder or a container that keeps only
  * the data volume still has them.
  */
-import { modelFolder } from '../transcription/models.js';
+import { settingsModelFolder } from '../transcription/models.js';
 
 /** The shape of a health check (health.service.ts `HealthCheck`; not imported, so this module needs nothing from the service). */
 interface ModelFolderCheck {
@@ -22,8 +22,8 @@ function sh(path: string): string {
 }
 
 /** The check as system/health.service.ts runs it. */
-export async function legacyModelFolder(d: { settings: { getString(key: string): string }; dataDir: string }): Promise<ModelFolderCheck[]> {
-  const f = modelFolder(d.settings.getString('model_path'), d.dataDir);
+export async function legacyModelFolder(d: { settings: Parameters<typeof settingsModelFolder>[0]; dataDir: string }): Promise<ModelFolderCheck[]> {
+  const f = settingsModelFolder(d.settings, d.dataDir);
   if (f.source !== 'legacy') return [];
   return [
     {

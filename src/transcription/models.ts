@@ -142,6 +142,25 @@ export function modelFolder(setting: string | null | undefined, dataDir: string,
   return { dir: dataDefault, source: 'data', dataDefault };
 }
 
+/**
+ * The model folder a settings reader stands for. A SettingsService that
+ * turns model_path into its absolute folder (modelFolderSetting) still tells
+ * its own text (`textOf`), which says whether the folder is the default, a
+ * chosen one or the old ./models; a plain reader's value is that text.
+ */
+export function settingsModelFolder(settings: { getString(key: 'model_path'): string; textOf?(key: 'model_path'): string }, dataDir: string): ModelFolder {
+  return modelFolder(settings.textOf ? settings.textOf('model_path') : settings.getString('model_path'), dataDir);
+}
+
+/**
+ * model_path's value in force for a process whose data folder is `dataDir`
+ * (SettingsService's `derived` option): every reader of the setting gets the
+ * absolute folder modelFolder decides.
+ */
+export function modelFolderSetting(dataDir: string): { model_path: (text: string) => string } {
+  return { model_path: (text) => modelFolder(text, dataDir).dir };
+}
+
 export function catalogueEntry(name: string): CatalogueEntry | undefined {
   const n = name.trim().toLowerCase().replace(/^ggml-/, '').replace(/\.bin$/, '');
   return MODEL_CATALOGUE.find((e) => e.name === n);
