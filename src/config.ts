@@ -54,7 +54,7 @@ export interface ToolPaths {
   readonly whisperDir: string;
   /** TRANSCRIPTORIO_MODEL_BASE_URL: where catalogue models download from, over the model_download_base_url setting (a mirror, tests); null: none */
   readonly modelBaseUrl: string | null;
-  /** TRANSCRIPTORIO_MODEL_PATH: the CLI's model folder when --model-dir is not given; null: the model_path setting's default */
+  /** TRANSCRIPTORIO_MODEL_PATH: the CLI's model folder when --model-dir / --dir is not given; null: the instance's model folder (model_path; by default DATA_DIR/models, transcription/models.ts modelFolder) */
   readonly modelPath: string | null;
 }
 
