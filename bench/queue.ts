@@ -1,7 +1,8 @@
 /**
  * Queue throughput: claim-and-complete of the queue alone (no handler work),
  * 8 concurrent claimers spread over several processes, on SQLite and on
- * PostgreSQL, with a count of jobs completed more than once (must be 0).
+ * PostgreSQL, with a count of jobs completed more than once (must be 0) and
+ * of their timeline events (one 'claimed' and one 'completed' per job).
  *
  *   npm run bench:queue                       # SQLite, plus PostgreSQL when PG_TEST_URL is set
  *   npm run bench:queue -- --pg postgres://postgres@127.0.0.1:5432/test
@@ -113,13 +114,18 @@ async function run(kind: 'sqlite' | 'postgres', pgUrl: string, jobs: number, pro
     const h = openDatabase(db.url);
     const completed = Number((await h.db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'completed').executeTakeFirstOrThrow()).n);
     const counters = await h.db.selectFrom('job_status_counts').selectAll().execute();
+    // Every transition keeps its timeline: one 'claimed' and one 'completed' event per job, none lost to speed.
+    const events = await h.db.selectFrom('job_events').select(['kind', (eb) => eb.fn.countAll().as('n')]).groupBy('kind').execute();
     await h.close();
     const counted = counters.filter((c) => c.status === 'completed').reduce((a, c) => a + Number(c.count), 0);
+    const eventsOf = (k: string) => Number(events.find((e) => e.kind === k)?.n ?? 0);
+    const [claimedEvents, completedEvents] = [eventsOf('claimed'), eventsOf('completed')];
     console.log(
       `${kind.padEnd(8)} ${jobs} jobs, ${claimers} claimers in ${processes} processes: ${seconds.toFixed(2)} s, ` +
-        `${Math.round(jobs / seconds)} jobs/s, duplicates ${all.length - distinct}, completed ${completed}/${jobs}, status counter ${counted}`,
+        `${Math.round(jobs / seconds)} jobs/s, duplicates ${all.length - distinct}, completed ${completed}/${jobs}, status counter ${counted}, ` +
+        `events claimed ${claimedEvents} completed ${completedEvents}`,
     );
-    if (all.length !== distinct || completed !== jobs || counted !== jobs) process.exitCode = 1;
+    if (all.length !== distinct || completed !== jobs || counted !== jobs || claimedEvents !== jobs || completedEvents !== jobs) process.exitCode = 1;
   } finally {
     await db.drop();
   }

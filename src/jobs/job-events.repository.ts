@@ -42,11 +42,20 @@ const toRow = (e: NewJobEvent) => ({
   data: e.data ? JSON.stringify(e.data) : null,
 });
 
-/** Records events; a failed insert (the job deleted meanwhile) never fails the transition that caused it. */
+/**
+ * Inserts events, one statement for all of them, and fails when the insert
+ * does: for a transition's own write transaction, where the job's row is
+ * already updated (so locked, and not deletable) and an event that cannot be
+ * written must undo the transition rather than leave it without its timeline.
+ */
+export async function insertEvents(db: Db, events: NewJobEvent[]): Promise<void> {
+  if (events.length) await db.insertInto('job_events').values(events.map(toRow)).execute();
+}
+
+/** Records events outside a transition; a failed insert (the job deleted meanwhile) never fails what caused it. */
 export async function recordEvents(db: Db, events: NewJobEvent[]): Promise<void> {
-  if (!events.length) return;
   try {
-    await db.insertInto('job_events').values(events.map(toRow)).execute();
+    await insertEvents(db, events);
   } catch {
     // The job is gone (removed while its worker finished): there is no timeline left to write to.
   }

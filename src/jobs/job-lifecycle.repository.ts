@@ -46,17 +46,20 @@
  * Each transition that changed a job records what happened in the job's
  * timeline (job-events.repository.ts): claimed by which worker on which
  * node, each new stage, each failed attempt with its reason and stage, a
- * retry by hand with the reason the last attempt failed, the end. One small
- * insert after the update (on PostgreSQL claim and complete write both in
- * one statement: they are the queue's hot path); a stage event only when the
- * stage changes.
+ * retry by hand with the reason the last attempt failed, the end. A
+ * transition and its events are one write: on PostgreSQL claim and complete
+ * (the queue's hot path) are one statement each, the update in a CTE and the
+ * events inserted from its RETURNING; every other transition, and all of them
+ * on SQLite, is one transaction (`inWrite`: one write lock, one commit, where
+ * an insert after the update had cost SQLite a second lock and commit per
+ * step). A stage event only when the stage changes.
  */
 import { PostgresAdapter, sql, type Expression, type ExpressionBuilder, type SqlBool, type UpdateObject } from 'kysely';
 import type { Db, DbKind } from '../db/database.js';
 import type { Database, JobRow } from '../db/schema.js';
 import type { ErrorCode } from '../error-codes.js';
 import { LIVE_STATUSES, type JobStatus } from '../job-kinds.js';
-import { EVENT_COLUMNS, eventSelection, recordEvent, recordEvents, type NewJobEvent } from './job-events.repository.js';
+import { EVENT_COLUMNS, eventSelection, insertEvents, type NewJobEvent } from './job-events.repository.js';
 import type { QualityReport } from '../transcription/quality/types.js';
 import type { QualityPreset } from '../quality-presets.js';
 import { qualityRetryEvents } from './job-timeline.js';
@@ -125,6 +128,33 @@ async function apply(db: Db, guard: Guard, set: JobSet, now = Date.now()): Promi
   return Number(res.numUpdatedRows);
 }
 
+const isPostgres = (db: Db) => db.getExecutor().adapter instanceof PostgresAdapter;
+
+/**
+ * Runs a transition's reads, its update and its events as one write
+ * transaction, so a job never changes without its timeline (nor the
+ * reverse). SQLite: BEGIN IMMEDIATE takes the write lock before the first
+ * read, so the transaction never has to upgrade a read lock, which SQLite
+ * refuses at once (SQLITE_BUSY) instead of waiting while another process
+ * writes. Inside a caller's transaction it simply runs in it.
+ */
+async function inWrite<T>(db: Db, fn: (db: Db) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return fn(db);
+  if (isPostgres(db)) return db.transaction().execute(fn);
+  return db.connection().execute(async (c) => {
+    await sql`begin immediate`.execute(c);
+    try {
+      const out = await fn(c);
+      await sql`commit`.execute(c);
+      return out;
+    } catch (e) {
+      // A failed statement may have ended the transaction already (SQLITE_FULL does).
+      await sql`rollback`.execute(c).catch(() => {});
+      throw e;
+    }
+  });
+}
+
 // ---- claim and lease ----
 
 export interface ClaimOptions {
@@ -145,6 +175,11 @@ export interface ClaimOptions {
  * PostgreSQL skips rows another claimer has locked (FOR UPDATE SKIP LOCKED).
  */
 export async function claim(db: Db, kind: DbKind, opts: ClaimOptions): Promise<JobRow | undefined> {
+  if (kind === 'postgres') return claimQuery(db, kind, opts);
+  return inWrite(db, (c) => claimQuery(c, kind, opts));
+}
+
+async function claimQuery(db: Db, kind: DbKind, opts: ClaimOptions): Promise<JobRow | undefined> {
   const now = opts.now ?? Date.now();
   const { jobTypes, node, maxRunningOnNode } = opts;
   const next = db
@@ -221,8 +256,9 @@ export async function claim(db: Db, kind: DbKind, opts: ClaimOptions): Promise<J
       .selectAll()
       .executeTakeFirst() as Promise<JobRow | undefined>;
   }
+  // SQLite: inside claim's write transaction, so the claim and its event commit together.
   const row = await update.executeTakeFirst();
-  if (row) await recordEvent(db, { jobId: row.id, ...claimed(row.retry_count + 1) });
+  if (row) await insertEvents(db, [{ jobId: row.id, ...claimed(row.retry_count + 1) }]);
   return row;
 }
 
@@ -254,19 +290,21 @@ export interface Progress {
 export async function progress(db: Db, jobId: string, workerId: string, p: Progress): Promise<boolean> {
   const now = Date.now();
   const guard = heldBy(jobId, workerId, 'progress');
-  // A new stage is one event: inserted from the row itself, and only when its stage differs.
-  await db
-    .insertInto('job_events')
-    .columns(['job_id', 'kind', 'at_ms', 'stage', 'worker_id'])
-    .expression(
-      db
-        .selectFrom('jobs')
-        .select((eb) => ['id', sql<string>`'stage'`.as('kind'), sql<number>`cast(${now} as bigint)`.as('at_ms'), sql<string>`cast(${p.stage} as text)`.as('stage'), eb.ref('worker_id').as('worker_id')])
-        .where(guard)
-        .where((eb) => eb.or([eb('current_stage', 'is', null), eb('current_stage', '!=', p.stage)])),
-    )
-    .execute();
-  return (await apply(db, guard, { current_stage: p.stage, progress: p.progress, eta_seconds: p.etaSeconds }, now)) === 1;
+  return inWrite(db, async (db) => {
+    // A new stage is one event: inserted from the row itself, and only when its stage differs.
+    await db
+      .insertInto('job_events')
+      .columns(['job_id', 'kind', 'at_ms', 'stage', 'worker_id'])
+      .expression(
+        db
+          .selectFrom('jobs')
+          .select((eb) => ['id', sql<string>`'stage'`.as('kind'), sql<number>`cast(${now} as bigint)`.as('at_ms'), sql<string>`cast(${p.stage} as text)`.as('stage'), eb.ref('worker_id').as('worker_id')])
+          .where(guard)
+          .where((eb) => eb.or([eb('current_stage', 'is', null), eb('current_stage', '!=', p.stage)])),
+      )
+      .execute();
+    return (await apply(db, guard, { current_stage: p.stage, progress: p.progress, eta_seconds: p.etaSeconds }, now)) === 1;
+  });
 }
 
 /** What a finished attempt produced (a handler's outcome and its run time). */
@@ -328,12 +366,11 @@ export async function complete(db: Db, jobId: string, workerId: string, c: Compl
 /**
  * A transition and its events, in their order. PostgreSQL: one statement (the
  * update in a CTE, the events inserted from its RETURNING, one SELECT each
- * joined by UNION ALL), so the events cost no round trip; SQLite runs
- * in-process, where a second statement is cheap. Returns the jobs updated
- * (0 or 1).
+ * joined by UNION ALL), so the events cost no round trip; SQLite: one
+ * write transaction. Returns the jobs updated (0 or 1).
  */
 async function applyWithEvents(db: Db, jobId: string, guard: Guard, set: JobSet, now: number, events: Array<Omit<NewJobEvent, 'jobId'>>): Promise<number> {
-  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+  if (isPostgres(db)) {
     const rows = await db
       .with('u', (qc) => qc.updateTable('jobs').set({ ...set, ...stamp(now) }).where(guard).returning('id'))
       .with('e', (qc) =>
@@ -350,19 +387,23 @@ async function applyWithEvents(db: Db, jobId: string, guard: Guard, set: JobSet,
       .execute();
     return rows.length;
   }
-  const n = await apply(db, guard, set, now);
-  if (n > 0) await recordEvents(db, events.map((e) => ({ jobId, ...e })));
-  return n;
+  return inWrite(db, async (c) => {
+    const n = await apply(c, guard, set, now);
+    if (n > 0) await insertEvents(c, events.map((e) => ({ jobId, ...e })));
+    return n;
+  });
 }
 
 /** The held job failed for good (the input, the configuration): no further attempt. */
 export async function fail(db: Db, jobId: string, workerId: string, f: Failure): Promise<boolean> {
   const now = Date.now();
   const guard = heldBy(jobId, workerId, 'fail');
-  const row = await db.selectFrom('jobs').select(['current_stage', 'retry_count']).where(guard).executeTakeFirst();
-  if (!row || (await apply(db, guard, failedFields(f, now), now)) !== 1) return false;
-  await recordEvent(db, attemptFailed(jobId, { ...row, worker_id: workerId }, f, now, null));
-  return true;
+  return inWrite(db, async (db) => {
+    const row = await db.selectFrom('jobs').select(['current_stage', 'retry_count']).where(guard).executeTakeFirst();
+    if (!row || (await apply(db, guard, failedFields(f, now), now)) !== 1) return false;
+    await insertEvents(db, [attemptFailed(jobId, { ...row, worker_id: workerId }, f, now, null)]);
+    return true;
+  });
 }
 
 /** The timeline event of an attempt that failed: why, in which stage, and what comes next (null: nothing, the job failed). */
@@ -386,6 +427,7 @@ function attemptFailed(
  * Back to the queue after the back-off, or failed once the attempts are used
  * up: the one decision behind `retry` and lease recovery. The update is
  * guarded by the retry_count it read, so two deciders cannot both count.
+ * Runs inside the caller's write transaction (inWrite).
  */
 async function retryOrFail(
   db: Db,
@@ -403,7 +445,7 @@ async function retryOrFail(
     : { ...BACK_IN_QUEUE, error: f.error, error_code: f.errorCode, retry_count: attempts, not_before: notBefore };
   const n = await apply(db, (eb) => eb.and([guard(eb), eb('retry_count', '=', row.retry_count)]), set, now);
   if (n !== 1) return null;
-  await recordEvent(db, attemptFailed(row.id, row, f, now, giveUp ? null : notBefore));
+  await insertEvents(db, [attemptFailed(row.id, row, f, now, giveUp ? null : notBefore)]);
   return giveUp ? 'failed' : 'queued';
 }
 
@@ -414,9 +456,11 @@ async function retryOrFail(
  */
 export async function retry(db: Db, jobId: string, workerId: string, f: Failure & { backoffBaseMs: number }): Promise<'queued' | 'failed' | null> {
   const guard = heldBy(jobId, workerId, 'retry');
-  const row = await db.selectFrom('jobs').select(['id', 'retry_count', 'max_retries', 'current_stage', 'worker_id']).where(guard).executeTakeFirst();
-  if (!row) return null;
-  return retryOrFail(db, guard, row, f, f.backoffBaseMs, Date.now());
+  return inWrite(db, async (db) => {
+    const row = await db.selectFrom('jobs').select(['id', 'retry_count', 'max_retries', 'current_stage', 'worker_id']).where(guard).executeTakeFirst();
+    if (!row) return null;
+    return retryOrFail(db, guard, row, f, f.backoffBaseMs, Date.now());
+  });
 }
 
 const handBackFields = { ...BACK_IN_QUEUE, not_before: null } as const satisfies JobSet;
@@ -428,10 +472,12 @@ const handBackFields = { ...BACK_IN_QUEUE, not_before: null } as const satisfies
  */
 export async function handBack(db: Db, jobId: string, workerId: string, opts: { reason?: string } = {}): Promise<boolean> {
   const now = Date.now();
-  const row = await db.selectFrom('jobs').select('current_stage').where(heldBy(jobId, workerId, 'handBack')).executeTakeFirst();
-  if (!row || (await apply(db, heldBy(jobId, workerId, 'handBack'), handBackFields, now)) !== 1) return false;
-  await recordEvent(db, handedBack(jobId, workerId, row.current_stage, now, opts.reason));
-  return true;
+  return inWrite(db, async (db) => {
+    const row = await db.selectFrom('jobs').select('current_stage').where(heldBy(jobId, workerId, 'handBack')).executeTakeFirst();
+    if (!row || (await apply(db, heldBy(jobId, workerId, 'handBack'), handBackFields, now)) !== 1) return false;
+    await insertEvents(db, [handedBack(jobId, workerId, row.current_stage, now, opts.reason)]);
+    return true;
+  });
 }
 
 const handedBack = (jobId: string, workerId: string | null, stage: string | null, now: number, reason?: string) => ({
@@ -444,17 +490,19 @@ export async function handBackJobsOf(db: Db, workerIds: string[]): Promise<numbe
   if (!workerIds.length) return 0;
   const now = Date.now();
   const which: Guard = (eb) => eb.and([allowed('handBack')(eb), eb('worker_id', 'in', workerIds)]);
-  const held = await db.selectFrom('jobs').select(['id', 'worker_id', 'current_stage']).where(which).execute();
-  if (!held.length) return 0;
-  const back = await db
-    .updateTable('jobs')
-    .set({ ...handBackFields, ...stamp(now) })
-    .where((eb) => eb.and([which(eb), eb('id', 'in', held.map((r) => r.id))]))
-    .returning('id')
-    .execute();
-  const done = new Set(back.map((r) => r.id));
-  await recordEvents(db, held.filter((r) => done.has(r.id)).map((r) => handedBack(r.id, r.worker_id, r.current_stage, now)));
-  return back.length;
+  return inWrite(db, async (db) => {
+    const held = await db.selectFrom('jobs').select(['id', 'worker_id', 'current_stage']).where(which).execute();
+    if (!held.length) return 0;
+    const back = await db
+      .updateTable('jobs')
+      .set({ ...handBackFields, ...stamp(now) })
+      .where((eb) => eb.and([which(eb), eb('id', 'in', held.map((r) => r.id))]))
+      .returning('id')
+      .execute();
+    const done = new Set(back.map((r) => r.id));
+    await insertEvents(db, held.filter((r) => done.has(r.id)).map((r) => handedBack(r.id, r.worker_id, r.current_stage, now)));
+    return back.length;
+  });
 }
 
 // ---- lost workers ----
@@ -466,7 +514,7 @@ async function loseJobs(db: Db, which: Guard, why: string, backoffMs: number, no
   let failed = 0;
   for (const row of rows) {
     const error = `worker ${row.worker_id ?? '?'} ${why}` + (row.error ? `; last error: ${row.error}` : '');
-    const to = await retryOrFail(db, (eb) => eb.and([which(eb), eb('id', '=', row.id)]), row, { error, errorCode: 'worker_lost' }, backoffMs, now);
+    const to = await inWrite(db, (c) => retryOrFail(c, (eb) => eb.and([which(eb), eb('id', '=', row.id)]), row, { error, errorCode: 'worker_lost' }, backoffMs, now));
     if (to === 'queued') requeued++;
     else if (to === 'failed') failed++;
   }
@@ -500,17 +548,19 @@ export async function expireLeasesOf(db: Db, workerIds: string[], opts: { now?: 
 export async function cancel(db: Db, jobId: string, opts: { reason?: string; onlyQueued?: boolean } = {}): Promise<boolean> {
   const now = Date.now();
   const guard: Guard = opts.onlyQueued ? (eb) => eb.and([eb('id', '=', jobId), eb('status', '=', 'queued')]) : byId(jobId, 'cancel');
-  const row = await db.selectFrom('jobs').select(['status', 'current_stage', 'worker_id']).where(guard).executeTakeFirst();
-  if (!row) return false;
-  const set: JobSet = { status: 'cancelled', ...ended(now), current_stage: 'cancelled', cancel_requested: 1, ...(opts.reason !== undefined ? { error: opts.reason } : {}) };
-  if ((await apply(db, guard, set, now)) !== 1) return false;
-  const running = row.status === 'processing';
-  await recordEvent(db, {
-    jobId, kind: 'cancelled', atMs: now, stage: running ? row.current_stage : null, workerId: running ? row.worker_id : null,
-    message: opts.reason ?? (running ? `Cancelled while running on worker ${row.worker_id ?? '?'}` : 'Cancelled while queued'),
-    data: { was: row.status },
+  return inWrite(db, async (db) => {
+    const row = await db.selectFrom('jobs').select(['status', 'current_stage', 'worker_id']).where(guard).executeTakeFirst();
+    if (!row) return false;
+    const set: JobSet = { status: 'cancelled', ...ended(now), current_stage: 'cancelled', cancel_requested: 1, ...(opts.reason !== undefined ? { error: opts.reason } : {}) };
+    if ((await apply(db, guard, set, now)) !== 1) return false;
+    const running = row.status === 'processing';
+    await insertEvents(db, [{
+      jobId, kind: 'cancelled', atMs: now, stage: running ? row.current_stage : null, workerId: running ? row.worker_id : null,
+      message: opts.reason ?? (running ? `Cancelled while running on worker ${row.worker_id ?? '?'}` : 'Cancelled while queued'),
+      data: { was: row.status },
+    }]);
+    return true;
   });
-  return true;
 }
 
 /**
@@ -521,23 +571,25 @@ export async function cancel(db: Db, jobId: string, opts: { reason?: string; onl
  */
 export async function requeue(db: Db, jobId: string, opts: { by?: string; qualityPreset?: QualityPreset } = {}): Promise<boolean> {
   const now = Date.now();
-  const row = await db.selectFrom('jobs').select(['error', 'error_code', 'retry_count', 'quality_preset']).where(byId(jobId, 'requeue')).executeTakeFirst();
-  if (!row) return false;
-  // Another preset for the new attempt (a failed "best" tried again with "fast"): kept on the job, said in its timeline.
-  const preset = opts.qualityPreset && opts.qualityPreset !== row.quality_preset ? opts.qualityPreset : null;
-  const set: JobSet = {
-    ...handBackFields, error: null, error_code: null, completed_at: null, cancel_requested: 0, output_path: null,
-    retry_count: sql<number>`retry_count + 1`, max_retries: sql<number>`max_retries + 1`,
-    ...(preset ? { quality_preset: preset } : {}),
-  };
-  if ((await apply(db, (eb) => eb.and([byId(jobId, 'requeue')(eb), eb('retry_count', '=', row.retry_count)]), set, now)) !== 1) return false;
-  await recordEvent(db, {
-    jobId, kind: 'requeued', atMs: now, errorCode: row.error_code,
-    message: `Retried by ${opts.by ?? 'a user'}${preset ? ` with the ${preset} preset (was ${row.quality_preset})` : ''}${row.error ? `; the last attempt had failed: ${row.error}` : ''}`,
-    data: {
-      retry: row.retry_count + 1, previous_error: row.error, previous_error_code: row.error_code, by: opts.by ?? 'user',
-      ...(preset ? { quality_preset: preset, previous_quality_preset: row.quality_preset } : {}),
-    },
+  return inWrite(db, async (db) => {
+    const row = await db.selectFrom('jobs').select(['error', 'error_code', 'retry_count', 'quality_preset']).where(byId(jobId, 'requeue')).executeTakeFirst();
+    if (!row) return false;
+    // Another preset for the new attempt (a failed "best" tried again with "fast"): kept on the job, said in its timeline.
+    const preset = opts.qualityPreset && opts.qualityPreset !== row.quality_preset ? opts.qualityPreset : null;
+    const set: JobSet = {
+      ...handBackFields, error: null, error_code: null, completed_at: null, cancel_requested: 0, output_path: null,
+      retry_count: sql<number>`retry_count + 1`, max_retries: sql<number>`max_retries + 1`,
+      ...(preset ? { quality_preset: preset } : {}),
+    };
+    if ((await apply(db, (eb) => eb.and([byId(jobId, 'requeue')(eb), eb('retry_count', '=', row.retry_count)]), set, now)) !== 1) return false;
+    await insertEvents(db, [{
+      jobId, kind: 'requeued', atMs: now, errorCode: row.error_code,
+      message: `Retried by ${opts.by ?? 'a user'}${preset ? ` with the ${preset} preset (was ${row.quality_preset})` : ''}${row.error ? `; the last attempt had failed: ${row.error}` : ''}`,
+      data: {
+        retry: row.retry_count + 1, previous_error: row.error, previous_error_code: row.error_code, by: opts.by ?? 'user',
+        ...(preset ? { quality_preset: preset, previous_quality_preset: row.quality_preset } : {}),
+      },
+    }]);
+    return true;
   });
-  return true;
 }
