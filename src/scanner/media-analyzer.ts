@@ -8,6 +8,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute } from 'node:path';
 import pLimit from 'p-limit';
+import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import { AppError, badRequest, notFound } from '../errors.js';
 import { externalSubtitlesFor, readFolderListing, type ExternalSubtitle } from './external-subtitles.js';
@@ -38,6 +39,8 @@ interface AnalyzerOptions {
   ffprobe?: string | null;
   /** `ffprobe`: every file through ffprobe, as before MediaInfo; absent or `auto`: MediaInfo first */
   probeTool?(): ProbeTool;
+  /** hears why a file went to ffprobe after MediaInfo (debug), and once that MediaInfo cannot be loaded at all (warn) */
+  log?: Pick<Logger, 'debug' | 'warn'>;
 }
 
 export type ProbeTool = 'auto' | 'ffprobe';
@@ -47,6 +50,7 @@ const MAX_IN_PROCESS = 4;
 
 export class MediaAnalyzer {
   private readonly inProcess: MediaInfoProber;
+  private warnedUnavailable = false;
 
   constructor(
     private readonly db: Db,
@@ -144,7 +148,14 @@ export class MediaAnalyzer {
 
   private async probe(path: string, timeoutMs: number, signal?: AbortSignal): Promise<ProbeResult> {
     const inProcess = (this.opts.probeTool?.() ?? 'auto') === 'ffprobe' ? null : this.inProcess;
-    return (await probeMedia(path, { inProcess, timeoutMs, signal, ffprobe: this.opts.ffprobe ?? null })).result;
+    const answer = await probeMedia(path, { inProcess, timeoutMs, signal, ffprobe: this.opts.ffprobe ?? null });
+    if (answer.fallback) this.opts.log?.debug({ path, reason: answer.fallback }, 'probed with ffprobe: MediaInfo could not vouch for its answer');
+    const unavailable = this.inProcess.unavailableReason();
+    if (unavailable && !this.warnedUnavailable) {
+      this.warnedUnavailable = true;
+      this.opts.log?.warn(`${unavailable}; every new file is probed with ffprobe (slower first scans)`);
+    }
+    return answer.result;
   }
 }
 

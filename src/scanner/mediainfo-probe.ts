@@ -63,6 +63,11 @@ export class MediaInfoProber {
     }
   }
 
+  /** Why MediaInfo cannot be used in this process at all (its WebAssembly failed to load), else null. */
+  unavailableReason(): string | null {
+    return this.unavailable;
+  }
+
   private counted(o: InProcessOutcome): InProcessOutcome {
     totals.files++;
     totals.bytes += o.bytes;

@@ -137,6 +137,7 @@ export class ScannerService {
       mediaExtensions: () => this.mediaExtensions(),
       ffprobe: deps.ffprobe ?? null,
       probeTool: () => deps.probeTool ?? 'auto',
+      log: deps.log,
     });
   }
 
