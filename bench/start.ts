@@ -9,7 +9,8 @@
  * - restart, nothing changed: `npm start` as it is now;
  * - the server alone: `node bin/transcriptorio.js server`, the floor.
  *
- * Each restart figure is the median of BENCH_RUNS runs (default 3).
+ * Each restart figure is the median of BENCH_RUNS runs (default 3), the
+ * three commands taking turns.
  */
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -65,17 +66,22 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-async function series(label: string, cwd: string, command: string): Promise<void> {
-  const times: number[] = [];
-  let lastOutput = '';
+/** Runs each command once per round, in turns, so a change in the machine's load weighs on all of them alike. */
+async function rounds(cwd: string, series: Array<[label: string, command: string]>): Promise<void> {
+  const times = series.map(() => [] as number[]);
+  const outputs = series.map(() => '');
   for (let i = 0; i < runs; i++) {
-    const r = await timeToListening(cwd, command);
-    times.push(r.seconds);
-    lastOutput = r.output;
+    for (const [k, [, command]] of series.entries()) {
+      const r = await timeToListening(cwd, command);
+      times[k].push(r.seconds);
+      outputs[k] = r.output;
+    }
   }
-  // The build's own lines (npm's "> transcriptorio start" header aside) show whether anything was rebuilt.
-  const buildLines = lastOutput.split('\n').filter((l) => l.startsWith('transcriptorio: ') || /vite|built in/i.test(l)).length;
-  console.log(`${label.padEnd(36)} ${median(times).toFixed(2).padStart(6)} s  (runs: ${times.map((t) => t.toFixed(2)).join(', ')}; build lines printed: ${buildLines})`);
+  for (const [k, [label]] of series.entries()) {
+    // The build's own lines (npm's "> transcriptorio start" header aside) show whether anything was rebuilt.
+    const buildLines = outputs[k].split('\n').filter((l) => l.startsWith('transcriptorio: ')).length;
+    console.log(`${label.padEnd(36)} ${median(times[k]).toFixed(2).padStart(6)} s  (runs: ${times[k].map((t) => t.toFixed(2)).join(', ')}; build lines printed: ${buildLines})`);
+  }
 }
 
 const dir = copyCheckout();
@@ -83,9 +89,11 @@ try {
   console.log(`npm start to listening, median of ${runs} (a copy of the checkout in ${dir})`);
   const first = await timeToListening(dir, 'npm start');
   console.log(`${'first start (builds everything)'.padEnd(36)} ${first.seconds.toFixed(2).padStart(6)} s`);
-  await series('restart, rebuilding (before)', dir, 'npm run build --silent -- --force && node bin/transcriptorio.js server');
-  await series('restart, nothing changed (npm start)', dir, 'npm start');
-  await series('server alone (node bin/...)', dir, 'node bin/transcriptorio.js server');
+  await rounds(dir, [
+    ['restart, rebuilding (before)', 'npm run build --silent -- --force && node bin/transcriptorio.js server'],
+    ['restart, nothing changed (npm start)', 'npm start'],
+    ['server alone (node bin/...)', 'node bin/transcriptorio.js server'],
+  ]);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
