@@ -25,6 +25,8 @@ const FORMAT_NAMES: Record<string, string> = {
   Ogg: 'ogg',
 };
 
+const TRANSPORT_STREAMS = new Set(['MPEG-TS', 'BDAV']);
+
 // Containers whose header lists every track with its flags; for the others MediaInfo
 // learns streams and durations from the packets, and ffprobe judges what looks odd.
 const BITRATE_DURATIONS = new Set(['AVI']);
@@ -38,6 +40,9 @@ const MATROSKA_SUBTITLES: Record<string, string> = {
   S_ASS: 'ass',
   S_SSA: 'ass',
   'S_TEXT/WEBVTT': 'webvtt',
+  'D_WEBVTT/SUBTITLES': 'webvtt',
+  'D_WEBVTT/CAPTIONS': 'webvtt',
+  'D_WEBVTT/DESCRIPTIONS': 'webvtt',
   'S_HDMV/PGS': 'hdmv_pgs_subtitle',
   'S_HDMV/TEXTST': 'hdmv_text_subtitle',
   S_VOBSUB: 'dvd_subtitle',
@@ -99,6 +104,11 @@ function audioCodec(t: MediaInfoTrack, container: string): string | null {
   if (!format) return null;
   if (AUDIO_FORMATS[format]) return AUDIO_FORMATS[format];
   if (format.startsWith('DTS')) return 'dts';
+  if (format === 'WMA') {
+    if (/pro/i.test(str(t, 'Format_Profile') ?? '')) return 'wmapro';
+    const version = str(t, 'Format_Version');
+    return version === '1' || version === '2' ? `wmav${version}` : null;
+  }
   if (format === 'MPEG Audio') {
     // AVI names no layer, only the WAVE format tag: 0x55 is MP3, 0x50 MPEG layer 1 or 2 (ffprobe: mp2).
     const layer = /Layer ([123])/.exec(str(t, 'Format_Profile') ?? '')?.[1] ?? { '55': '3', '50': '2' }[str(t, 'CodecID') ?? ''];
@@ -110,7 +120,9 @@ function audioCodec(t: MediaInfoTrack, container: string): string | null {
     const bits = num(t, 'BitDepth');
     const sign = str(t, 'Format_Settings_Sign');
     const endian = str(t, 'Format_Settings_Endianness');
-    if (str(t, 'Format_Settings_Float') || (container === 'Wave' && str(t, 'CodecID') === '3')) return null;
+    const codecId = str(t, 'CodecID') ?? '';
+    const float = codecId === 'A_PCM/FLOAT/IEEE' || str(t, 'Format_Profile') === 'Float' || (container === 'Wave' && /^(3|00000003-)/.test(codecId));
+    if (float) return container !== 'MPEG-4' && (bits === 32 || bits === 64) ? `pcm_f${bits}le` : null;
     if (bits === 8) return sign === 'Signed' ? 'pcm_s8' : 'pcm_u8';
     if (bits !== 16 && bits !== 24 && bits !== 32) return null;
     if (sign === 'Unsigned') return null;
@@ -137,6 +149,17 @@ function streamOrder(t: MediaInfoTrack, fallback: number): [string, number] | nu
   if (s === null) return ['', fallback];
   const m = /^(?:(\d+)-)?(\d+)$/.exec(s);
   return m ? [m[1] ?? '', Number(m[2])] : null;
+}
+
+/**
+ * A transport stream's duration the way ffprobe measures it: from the first
+ * timestamp of any stream to the last end of any (MediaInfo's own figure
+ * counts from the clock references, up to a quarter of a second apart).
+ */
+function timestampSpan(streams: Array<{ t: MediaInfoTrack }>): number | null {
+  const spans = streams.map(({ t }) => [num(t, 'Delay') ?? 0, num(t, 'Duration')] as const).filter((x): x is readonly [number, number] => x[1] !== null);
+  if (!spans.length) return null;
+  return Math.max(...spans.map(([d, l]) => d + l)) - Math.min(...spans.map(([d]) => d));
 }
 
 /**
@@ -217,7 +240,7 @@ export function fromMediaInfo(tracks: MediaInfoTrack[]): Normalized {
     ok: {
       audio_tracks: audioTracks,
       embedded_subtitles: subtitles,
-      duration_seconds: Math.round(duration * 1000) / 1000,
+      duration_seconds: Math.round((TRANSPORT_STREAMS.has(container) ? (timestampSpan([...audio, ...video]) ?? duration) : duration) * 1000) / 1000,
       is_video: video.length > 0,
       format_name: formatName,
     },

@@ -1,9 +1,9 @@
 /**
  * MediaInfo in process and ffprobe must give the scanner the same answer:
  * both probes run over a generated corpus (MKV with several audio and
- * subtitle tracks and their flags, MP4 with mov_text, MPEG-TS, AVI, audio
- * files, a truncated file, a file that is not media) and their results are
- * compared field by field.
+ * subtitle tracks and their flags, MP4 with mov_text, MPEG-TS and M2TS, AVI,
+ * WebM, audio files, a truncated file, a file that is not media) and their
+ * results are compared field by field.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,7 +23,10 @@ interface Corpus {
   mkv: string;
   mp4: string;
   ts: string;
+  m2ts: string;
   avi: string;
+  webvtt: string;
+  floatWav: string;
   webm: string;
   noLanguage: string;
   mp3: string;
@@ -40,7 +43,8 @@ function buildCorpus(dir: string): Corpus {
   const srt = f('line.srt');
   writeFileSync(srt, srtText('Hello'));
   const c: Corpus = {
-    mkv: f('several tracks.mkv'), mp4: f('mov_text.mp4'), ts: f('recording.ts'), avi: f('old.avi'), webm: f('clip.webm'),
+    mkv: f('several tracks.mkv'), mp4: f('mov_text.mp4'), ts: f('recording.ts'), m2ts: f('blu-ray.m2ts'), avi: f('old.avi'), webm: f('clip.webm'),
+    webvtt: f('webvtt.mkv'), floatWav: f('float.wav'),
     noLanguage: f('no language element.mkv'), mp3: f('song.mp3'), flac: f('song.flac'), wav: f('song.wav'), ogg: f('song.ogg'),
     longMkv: f('long.mkv'), truncated: f('truncated.mkv'), notMedia: f('not media.mkv'),
   };
@@ -62,6 +66,11 @@ function buildCorpus(dir: string): Corpus {
     '-disposition:a:0', 'default', '-disposition:a:1', '0', '-disposition:s:0', 'forced', '-disposition:s:1', 'default', c.mp4,
   ]);
   ffmpeg([...video(2), ...tone(2, 16000), ...tone(2, 48000, 660), '-map', '0:v', '-map', '1:a', '-map', '2:a', ...h264, '-c:a:0', 'aac', '-c:a:1', 'mp2', '-metadata:s:a:0', 'language=jpn', '-metadata:s:a:1', 'language=eng', c.ts]);
+  ffmpeg([...video(2), ...tone(2, 48000), ...h264, '-c:a', 'ac3', '-metadata:s:a:0', 'language=ger', '-f', 'mpegts', '-mpegts_m2ts_mode', '1', c.m2ts]);
+  const vtt = f('line.vtt');
+  writeFileSync(vtt, 'WEBVTT\n\n00:00.100 --> 00:01.000\nHello\n');
+  ffmpeg([...video(2), ...tone(2, 48000), '-i', vtt, '-map', '0:v', '-map', '1:a', '-map', '2:s', ...h264, '-c:a', 'aac', '-c:s', 'webvtt', '-metadata:s:s:0', 'language=fre', c.webvtt]);
+  ffmpeg([...tone(2, 48000), '-c:a', 'pcm_f32le', c.floatWav]);
   ffmpeg([...video(4), ...tone(4, 44100), ...tone(4, 48000, 660), '-map', '0:v', '-map', '1:a', '-map', '2:a', '-c:v', 'mpeg4', '-c:a:0', 'libmp3lame', '-b:a:0', '128k', '-c:a:1', 'ac3', '-ac:a:1', '2', c.avi]);
   ffmpeg([...video(2), ...tone(2, 48000), '-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-c:a', 'libopus', '-metadata:s:a:0', 'language=por', c.webm]);
   // A Matroska track without a Language element is English by the specification (both tools say so).
@@ -100,7 +109,7 @@ describe('MediaInfo in process gives what ffprobe gives', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  for (const name of ['mkv', 'mp4', 'avi', 'webm', 'noLanguage', 'mp3', 'flac', 'wav', 'ogg', 'longMkv'] as const) {
+  for (const name of ['mkv', 'mp4', 'avi', 'webm', 'webvtt', 'noLanguage', 'mp3', 'flac', 'wav', 'floatWav', 'ogg', 'longMkv'] as const) {
     test(`${name}: MediaInfo answers, field for field as ffprobe`, async () => {
       const answer = await auto(c[name]);
       assert.equal(answer.by, 'mediainfo', `handed to ffprobe: ${answer.fallback}`);
@@ -108,13 +117,15 @@ describe('MediaInfo in process gives what ffprobe gives', () => {
     });
   }
 
-  test('MPEG-TS: same streams, languages and codecs; duration within 0.1 s (MediaInfo counts from the PCR, ffprobe from the PTS)', async () => {
-    const answer = await auto(c.ts);
-    assert.equal(answer.by, 'mediainfo', `handed to ffprobe: ${answer.fallback}`);
-    const ff = (await ffprobeSays(c.ts)) as ProbeResult;
-    assert.ok(Math.abs(answer.result.duration_seconds! - ff.duration_seconds!) <= 0.1, `${answer.result.duration_seconds} vs ${ff.duration_seconds}`);
-    assert.deepEqual({ ...answer.result, duration_seconds: 0 }, { ...ff, duration_seconds: 0 });
-  });
+  for (const name of ['ts', 'm2ts'] as const) {
+    test(`${name}: same streams, languages and codecs; duration within 0.1 s (both from the timestamps, MediaInfo's per stream)`, async () => {
+      const answer = await auto(c[name]);
+      assert.equal(answer.by, 'mediainfo', `handed to ffprobe: ${answer.fallback}`);
+      const ff = (await ffprobeSays(c[name])) as ProbeResult;
+      assert.ok(Math.abs(answer.result.duration_seconds! - ff.duration_seconds!) <= 0.1, `${answer.result.duration_seconds} vs ${ff.duration_seconds}`);
+      assert.deepEqual({ ...answer.result, duration_seconds: 0 }, { ...ff, duration_seconds: 0 });
+    });
+  }
 
   test('the flags and languages compared above are the ones the rules need', async () => {
     const mkv = (await auto(c.mkv)).result;
