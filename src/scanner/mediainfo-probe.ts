@@ -19,6 +19,7 @@ const TS_HEAD_BYTES = 1024 * 1024;
 const TS_TAIL_BYTES = 256 * 1024;
 // A file that needs more than this (a huge MP4 index) is ffprobe's to read.
 const MAX_BYTES = 16 * 1024 * 1024;
+const MP4_FIRST_BOXES = new Set(['ftyp', 'moov', 'mdat', 'wide', 'free', 'skip', 'pnot']);
 
 export type InProcessOutcome = { result: ProbeResult; bytes: number } | { fallback: string; bytes: number };
 
@@ -157,6 +158,8 @@ async function feed(mi: Instance, size: number, readAt: (offset: number, length:
   const first = Buffer.from(await readAt(0, Math.min(CHUNK, size)));
   const ts = looksLikeTransportStream(first);
   const index = ts ? null : await mp4Index(first, size, readAt);
+  // A fragmented MP4's duration is spread over its fragments; read in part, MediaInfo would give a wrong one.
+  if (index?.fragmented) throw new Stop('fragmented MP4');
   let budget = !ts ? SOFT_BYTES : size <= TS_HEAD_BYTES + TS_TAIL_BYTES ? size : TS_HEAD_BYTES;
   let tail = ts && size > TS_HEAD_BYTES + TS_TAIL_BYTES;
   let offset = 0;
@@ -192,22 +195,32 @@ async function feed(mi: Instance, size: number, readAt: (offset: number, length:
   return mi.inform();
 }
 
-/** Where an MP4's `moov` box (its index: tracks, languages, flags, durations) lies, read from the top-level box headers. */
-async function mp4Index(first: Buffer, size: number, readAt: (offset: number, length: number) => Promise<Buffer>): Promise<{ start: number; end: number } | null> {
-  if (first.length < 8 || first.toString('latin1', 4, 8) !== 'ftyp') return null;
-  let offset = 0;
-  let head = first;
-  for (let boxes = 0; boxes < 64 && offset + 8 <= size; boxes++) {
-    if (head.length < 16) head = Buffer.from(await readAt(offset, Math.min(16, size - offset)));
+/**
+ * Where an MP4's `moov` box (its index: tracks, languages, flags, durations)
+ * lies, read from the top-level box headers, and whether it announces
+ * fragments (an `mvex` box inside it).
+ */
+async function mp4Index(first: Buffer, size: number, readAt: (offset: number, length: number) => Promise<Buffer>): Promise<{ start: number; end: number; fragmented: boolean } | null> {
+  // Files from before the MP4 standard (QuickTime) may start with another box than ftyp.
+  if (first.length < 8 || !MP4_FIRST_BOXES.has(first.toString('latin1', 4, 8))) return null;
+  const moov = await findBox(first, 0, size, 'moov', readAt);
+  if (!moov) return null;
+  const mvex = await findBox(first, moov.start + 8, moov.end, 'mvex', readAt);
+  return { ...moov, fragmented: mvex !== null };
+}
+
+/** The box of `type` among the boxes from `from` to `to`, reading only box headers (from `first` where it holds them). */
+async function findBox(first: Buffer, from: number, to: number, type: string, readAt: (offset: number, length: number) => Promise<Buffer>): Promise<{ start: number; end: number } | null> {
+  let offset = from;
+  for (let boxes = 0; boxes < 256 && offset + 8 <= to; boxes++) {
+    const head = offset + 16 <= first.length ? first.subarray(offset, offset + 16) : Buffer.from(await readAt(offset, Math.min(16, to - offset)));
     if (head.length < 8) return null;
     let length = head.readUInt32BE(0);
-    const type = head.toString('latin1', 4, 8);
     if (length === 1 && head.length >= 16) length = Number(head.readBigUInt64BE(8));
-    else if (length === 0) length = size - offset;
+    else if (length === 0) length = to - offset;
     if (length < 8) return null;
-    if (type === 'moov') return { start: offset, end: Math.min(size, offset + length) };
+    if (head.toString('latin1', 4, 8) === type) return { start: offset, end: Math.min(to, offset + length) };
     offset += length;
-    head = offset < first.length ? first.subarray(offset) : Buffer.alloc(0);
   }
   return null;
 }

@@ -34,6 +34,7 @@ interface Corpus {
   wav: string;
   ogg: string;
   longMkv: string;
+  fragmented: string;
   truncated: string;
   notMedia: string;
 }
@@ -46,7 +47,7 @@ function buildCorpus(dir: string): Corpus {
     mkv: f('several tracks.mkv'), mp4: f('mov_text.mp4'), ts: f('recording.ts'), m2ts: f('blu-ray.m2ts'), avi: f('old.avi'), webm: f('clip.webm'),
     webvtt: f('webvtt.mkv'), floatWav: f('float.wav'),
     noLanguage: f('no language element.mkv'), mp3: f('song.mp3'), flac: f('song.flac'), wav: f('song.wav'), ogg: f('song.ogg'),
-    longMkv: f('long.mkv'), truncated: f('truncated.mkv'), notMedia: f('not media.mkv'),
+    longMkv: f('long.mkv'), fragmented: f('fragmented.mp4'), truncated: f('truncated.mkv'), notMedia: f('not media.mkv'),
   };
   // Three audio tracks (AAC, AC-3 5.1, Opus) and four subtitles (SRT, ASS) with forced, default and hearing-impaired flags.
   ffmpeg([
@@ -85,6 +86,8 @@ function buildCorpus(dir: string): Corpus {
   ffmpeg([...tone(2, 48000), '-c:a', 'libvorbis', '-metadata:s:a:0', 'language=ita', c.ogg]);
   // Long enough that reading it all would cost: several MB of 320x240 video.
   ffmpeg(['-f', 'lavfi', '-i', 'testsrc=s=320x240:r=24:d=30', ...tone(30, 48000), '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '1000k', '-c:a', 'aac', '-metadata:s:a:0', 'language=jpn', c.longMkv]);
+  // One-second fragments: MediaInfo would have to walk them all for the duration.
+  ffmpeg(['-i', c.longMkv, '-c', 'copy', '-movflags', 'frag_keyframe+empty_moov+default_base_moof', '-frag_duration', '1000000', c.fragmented]);
   const whole = readFileSync(c.longMkv);
   writeFileSync(c.truncated, whole.subarray(0, Math.floor(whole.length / 2)));
   writeFileSync(c.notMedia, 'not a video at all\n'.repeat(200));
@@ -151,6 +154,14 @@ describe('MediaInfo in process gives what ffprobe gives', () => {
     assert.equal(answer.by, 'ffprobe');
     assert.equal(answer.fallback, 'truncated file');
     assert.deepEqual(answer.result, await ffprobeSays(c.truncated));
+  });
+
+  test('a fragmented MP4 is handed to ffprobe: its duration lies in fragments all over the file', async () => {
+    const answer = await auto(c.fragmented);
+    assert.equal(answer.by, 'ffprobe');
+    assert.equal(answer.fallback, 'fragmented MP4');
+    assert.deepEqual(answer.result, await ffprobeSays(c.fragmented));
+    assert.ok(answer.result.duration_seconds! > 29, `${answer.result.duration_seconds}`);
   });
 
   test('a file that is not media gets ffprobe\'s verdict', async () => {
