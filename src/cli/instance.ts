@@ -14,6 +14,7 @@ import { SettingsService } from '../settings/settings.service.js';
 import { definitionByKey, type SettingKey } from '../settings/definitions/index.js';
 import type { SettingsGet } from '../transcription/setting-get.js';
 import { resolveTranscription } from '../transcription/resolve.js';
+import { modelFolder } from '../transcription/models.js';
 
 export interface InstanceSettings {
   get: SettingsGet;
@@ -26,15 +27,17 @@ export interface InstanceSettings {
 const defaults: SettingsGet = (key) => definitionByKey.get(key)?.default;
 
 /**
- * The model folder as an absolute path. The server resolves a relative
- * model_path against the folder it runs in, which for an install is the one
- * holding DATA_DIR (./data); the folder this command runs in is tried too,
- * and the one that has the model wins.
+ * The model folder as an absolute path, as the server works it out
+ * (DATA_DIR/models by default, the old ./models beside the data folder while
+ * it holds the models). A relative model_path the user set is tried against
+ * the folder holding DATA_DIR too, where the server of an install runs.
  */
 function absoluteModelDir(get: SettingsGet, dataDir: string): string {
-  const modelPath = String(get('model_path') ?? '') || './models';
-  if (isAbsolute(modelPath)) return modelPath;
-  const candidates = [...new Set([resolve(dirname(dataDir), modelPath), resolve(modelPath)])];
+  const f = modelFolder(String(get('model_path') ?? ''), dataDir);
+  if (f.source !== 'setting') return f.dir;
+  const modelPath = String(get('model_path')).trim();
+  if (isAbsolute(modelPath)) return f.dir;
+  const candidates = [...new Set([resolve(dirname(dataDir), modelPath), f.dir])];
   const has = (dir: string) => resolveTranscription({}, (k) => (k === 'model_path' ? dir : get(k))).modelInstalled;
   return candidates.find(has) ?? candidates[0];
 }

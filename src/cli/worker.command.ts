@@ -11,6 +11,7 @@ import { migrateToLatest } from '../db/migrator.js';
 import { createLogger } from '../logger.js';
 import { RotatingLogFile, logFilePath } from '../logs/log-file.js';
 import { SettingsService } from '../settings/settings.service.js';
+import { modelFolderSetting } from '../transcription/models.js';
 import { WorkerSupervisor } from '../workers/supervisor.js';
 import { configFrom, withDatabaseOptions } from './common.js';
 
@@ -67,7 +68,7 @@ async function runWorkers(opts: WorkerOptions): Promise<void> {
   const log = createLogger(config.logLevel, 'transcriptorio', undefined, { sinks: [logFile] }).child({ node });
   const database = openDatabase(config.databaseUrl);
   await migrateToLatest(database);
-  const settings = new SettingsService(database.db, log);
+  const settings = new SettingsService(database.db, log, modelFolderSetting(config.dataDir));
   await settings.initDefaults();
   const supervisor = new WorkerSupervisor({ database, databaseUrl: config.databaseUrl, settings, log, node, logLevel: config.logLevel, extraHandlers: config.extraHandlers, dataDir: config.dataDir, tools: config.tools });
   supervisor.on('log', (line: string) => logFile.write(line));

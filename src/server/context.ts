@@ -40,6 +40,7 @@ import { providerCleanupComponent } from '../provider/provider.cleanup.js';
 import { completionNotifierComponent } from '../integrations/completion-notifier.js';
 import { BazarrSyncService, bazarrSyncComponent } from '../integrations/bazarr-sync.service.js';
 import { ModelsService } from '../models/models.service.js';
+import { modelFolderSetting } from '../transcription/models.js';
 import { LibraryService } from '../library/library.service.js';
 import { LogsService } from '../logs/logs.service.js';
 import { libraryComponent } from '../library/library.background.js';
@@ -124,7 +125,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
 async function createCore(config: Config, log: Logger): Promise<CoreContext> {
   const database = openDatabase(config.databaseUrl);
   await migrateToLatest(database);
-  const settings = new SettingsService(database.db, log);
+  const settings = new SettingsService(database.db, log, modelFolderSetting(config.dataDir));
   await settings.initDefaults();
   const generatedApiKey = await ensureApiKey(settings, log);
   const jobs = new JobsService(database, {

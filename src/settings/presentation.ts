@@ -57,7 +57,7 @@ const ENTRIES: Record<SettingSectionId, Entry[]> = {
     ['whisper_model', 'Whisper model', 'The model every job uses: a name from the Models page (small, medium, large-v3-turbo…) or the full path of a ggml file. Bigger is more accurate and slower.'],
     ['transcription_preset', 'Default quality', 'Quality of library jobs and rules that do not choose one: fast (greedy), balanced (beam search) or best (more candidates, more language checks).'],
     ['provider_quality_preset', 'Quality for Bazarr and clients', 'Quality of requests from Bazarr and other clients.'],
-    ['model_path', 'Model folder', 'Where model files are kept and downloaded to. A ggml file copied here is found without a download.'],
+    ['model_path', 'Model folder', 'Where model files are kept and downloaded to; empty: the models folder inside the data folder (DATA_DIR/models), which moves with the database. A ggml file copied here is found without a download.'],
     ['model_auto_download', 'Download missing models', 'When a job needs a model that is not in the model folder, download it first (needs internet).'],
     ['vad_enabled', 'Speech detection', 'Transcribe only where someone speaks: no subtitles over music or silence. The Silero model it uses ships with TranscriptorIO.'],
     ['suppress_non_speech_phrases', 'Drop made-up lines', 'Remove lines Whisper tends to invent ("Thanks for watching!", "Subtitles by…") and repeated lines.'],

@@ -92,6 +92,13 @@ export class SettingsService extends EventEmitter {
   constructor(
     private readonly db: Db,
     private readonly log?: SettingsLog,
+    /**
+     * Settings whose value in force is worked out from the stored text (or
+     * the default) by the process that reads them: model_path's default is
+     * a folder inside this process's data folder (transcription/models.ts
+     * `modelFolder`). Listings and writes keep the text as stored.
+     */
+    private readonly derived: Partial<Record<SettingKey, (text: string) => string>> = {},
   ) {
     super();
   }
@@ -333,7 +340,16 @@ export class SettingsService extends EventEmitter {
   get<K extends SettingKey>(key: K): SettingValue<K> {
     const def = definitionByKey.get(key);
     if (!def) throw new Error(`unknown setting ${key}`);
-    return typedValue(def.value_type, this.inForce.get(key) ?? def.default) as SettingValue<K>;
+    const text = this.inForce.get(key) ?? def.default;
+    const derive = this.derived[key];
+    return typedValue(def.value_type, derive ? derive(text) : text) as SettingValue<K>;
+  }
+
+  /** A built-in setting's text in force before its `derived` rule: the stored text, else the default. */
+  textOf(key: SettingKey): string {
+    const def = definitionByKey.get(key);
+    if (!def) throw new Error(`unknown setting ${key}`);
+    return this.inForce.get(key) ?? def.default;
   }
 
   /** A value by any key (settings created through the API have keys of their own); undefined when unknown. */

@@ -242,6 +242,7 @@ export class WorkerSupervisor extends EventEmitter {
       workerId: m.id, workerType: m.type, deviceId: m.deviceId, node: this.o.node, databaseUrl: this.o.databaseUrl, logLevel: this.o.logLevel,
       ...(this.o.extraHandlers?.length ? { extraHandlers: this.o.extraHandlers } : {}),
       tools: this.o.tools ?? toolPathsFromEnv(process.env),
+      dataDir: this.o.dataDir,
     };
     // Its temporary files under DATA_DIR/tmp, emptied of what a previous process of this worker left (worker-temp.ts).
     // A data folder that refuses it (full, read-only) must not keep the worker from starting: the system's temp folder then.

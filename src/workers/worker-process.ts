@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { openDatabase, type DatabaseHandle } from '../db/database.js';
 import { createLogger } from '../logger.js';
 import { SettingsService } from '../settings/settings.service.js';
+import { modelFolderSetting } from '../transcription/models.js';
 import { claim, extendLease, handBack } from '../jobs/job-lifecycle.repository.js';
 import { EXIT_CANNOT_RUN, SPEC_ENV, missingHandlers, type WorkerSpec } from './worker-spec.js';
 import { loadJobHandlers } from './handlers/index.js';
@@ -258,7 +259,7 @@ async function main(): Promise<void> {
   const forward = ipcLogForwarder();
   const log = createLogger(spec.logLevel ?? 'info', 'worker', undefined, { sinks: forward.sinks }).child({ worker: spec.workerId, node: spec.node });
   const handle = openDatabase(spec.databaseUrl, { poolSize: 3 });
-  const settings = new SettingsService(handle.db, log);
+  const settings = new SettingsService(handle.db, log, modelFolderSetting(spec.dataDir));
   await settings.refresh();
   let worker: WorkerProcess | null = null;
   let pendingStop: number | null = null;

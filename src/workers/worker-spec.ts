@@ -22,6 +22,8 @@ export interface WorkerSpec {
   extraHandlers?: readonly string[];
   /** Config.tools of the supervisor's process: ffmpeg, ffprobe, nvidia-smi, the whisper.cpp builds, the model mirror */
   tools: ToolPaths;
+  /** the supervisor's data folder (Config.dataDir): model_path's default, DATA_DIR/models, lies in it */
+  dataDir: string;
 }
 
 /** Exit code of a worker that cannot run here (no GPU, no GPU build): not restarted. */

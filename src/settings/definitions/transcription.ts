@@ -12,7 +12,7 @@ const presets = [...QUALITY_PRESETS];
 export const transcriptionSettings = [
   // The original system's keys.
   { key: 'whisper_model', default: 'medium', category: 'transcription', value_type: 'string', description: 'Whisper model of every job: a catalogue name (tiny, base, small, medium, large-v3, large-v3-turbo, *.en, *-q5_0, *-q8_0) or a path to a ggml file. A preset uses its own model only when preset_<preset>_model is set' },
-  { key: 'model_path', default: './models', category: 'transcription', value_type: 'string', description: 'Folder where model files are stored and downloaded to' },
+  { key: 'model_path', default: '', category: 'transcription', value_type: 'string', description: 'Folder where model files are stored and downloaded to; empty: models in the data folder (DATA_DIR/models), or the old ./models while it still holds the models' },
   { key: 'transcribe_device', default: 'cpu', category: 'transcription', value_type: 'string', choices: ['cpu', 'cuda', 'gpu'], description: 'Device for transcription (gpu means cuda)' },
   { key: 'cpu_compute_type', default: 'auto', category: 'transcription', value_type: 'string', choices: ['auto', 'int8', 'float32'], description: 'CPU weights: auto uses the model as named; int8 prefers the q8_0 file of the model' },
   { key: 'gpu_compute_type', default: 'auto', category: 'transcription', value_type: 'string', choices: ['auto', 'float16', 'float32', 'int8_float16', 'int8'], description: 'GPU weights: auto/float16 use the f16 file; int8 variants prefer the q8_0 file' },
