@@ -43,6 +43,7 @@ test('what ffprobe names differently, or MediaInfo cannot vouch for, goes to ffp
   assert.match(odd([general({ Format: 'MPEG-TS' }), audio({ StreamOrder: '1-2' }), audio({ StreamOrder: '2-3' })]), /several programs/);
   assert.match(odd([general({ extra: { IsTruncated: 'Yes' } }), audio()]), /truncated/);
   assert.match(odd([general({ Duration: undefined }), audio()]), /no duration/);
+  assert.match(odd([general({ Format: 'MPEG-TS' }), audio({ StreamOrder: '0-1', Channels: undefined })]), /without a channel count/);
   assert.match(odd([general(), { '@type': 'Video', StreamOrder: '0', Format: 'AVC' }]), /no audio/);
   assert.match(odd([{ '@type': 'General', FileSize: '12' }]), /not recognised/);
   assert.match(

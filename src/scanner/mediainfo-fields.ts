@@ -196,12 +196,14 @@ export function fromMediaInfo(tracks: MediaInfoTrack[]): Normalized {
     const codec = audioCodec(t, container);
     if (!codec) return { odd: `audio codec ${str(t, 'Format') ?? 'unknown'} ${str(t, 'Format_Profile') ?? ''}`.trim() };
     const channels = num(t, 'Channels');
+    // ffprobe learns the channels from the first frames; MediaInfo did not get that far (a sparse transport stream).
+    if (channels === null || !Number.isInteger(channels)) return { odd: `audio stream ${i} without a channel count` };
     audioTracks.push({
       index: i,
       stream_index: order,
       codec,
       language: normalizeLanguage(str(t, 'Language')),
-      channels: channels !== null && Number.isInteger(channels) ? channels : null,
+      channels,
       default: flag(str(t, 'Default')),
       // ffprobe does not read MP4 track names as titles.
       title: mp4 ? null : str(t, 'Title'),
