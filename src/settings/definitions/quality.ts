@@ -8,7 +8,7 @@ import type { SettingDefinition } from '../settings.types.js';
  */
 export const qualitySettings = [
   { key: 'quality_review_threshold', default: '65', category: 'quality', value_type: 'integer', min: 0, max: 100, description: 'A subtitle whose quality score (0-100) is under this needs review: it is flagged in the Queue and the Library and not sent to Bazarr until accepted. 0 never flags' },
-  { key: 'quality_min_avg_logprob', default: '-1.0', category: 'quality', value_type: 'float', min: -10, max: 0, description: "A segment whose average token log-probability is under this is low confidence (whisper's own -1.0)" },
+  { key: 'quality_min_avg_logprob', default: '-1', category: 'quality', value_type: 'float', min: -10, max: 0, description: "A segment whose average token log-probability is under this is low confidence (whisper's own -1.0)" },
   { key: 'quality_max_no_speech_prob', default: '0.6', category: 'quality', value_type: 'float', min: 0, max: 1, description: "A segment whose no-speech probability is over this is probably not speech (whisper's own 0.6)" },
   { key: 'quality_max_compression_ratio', default: '2.4', category: 'quality', value_type: 'float', min: 1, max: 10, description: "A segment whose text compresses (gzip) better than this ratio is a loop (whisper's own 2.4)" },
   { key: 'quality_max_repeated_line_ratio', default: '0.2', category: 'quality', value_type: 'float', min: 0, max: 1, description: 'Share of cues that repeat an earlier line above which the subtitle loops' },
