@@ -10,6 +10,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { JobEventRow } from '../db/schema.js';
+import { announce } from './job-signals.js';
 
 export const JOB_EVENT_KINDS = [
   'created', 'claimed', 'stage', 'completed', 'failed', 'retry_scheduled', 'handed_back', 'cancelled', 'requeued',
@@ -52,13 +53,19 @@ export async function insertEvents(db: Db, events: NewJobEvent[]): Promise<void>
   if (events.length) await db.insertInto('job_events').values(events.map(toRow)).execute();
 }
 
-/** Records events outside a transition; a failed insert (the job deleted meanwhile) never fails what caused it. */
+/**
+ * Records events outside a transition; a failed insert (the job deleted
+ * meanwhile) never fails what caused it. A job's creation wakes the idle
+ * workers (job-signals.ts) once its 'created' event is written, so a worker's
+ * 'claimed' never comes before it in the timeline.
+ */
 export async function recordEvents(db: Db, events: NewJobEvent[]): Promise<void> {
   try {
     await insertEvents(db, events);
   } catch {
     // The job is gone (removed while its worker finished): there is no timeline left to write to.
   }
+  if (events.some((e) => e.kind === 'created')) await announce(db, { kind: 'queued' });
 }
 
 export const recordEvent = (db: Db, e: NewJobEvent): Promise<void> => recordEvents(db, [e]);

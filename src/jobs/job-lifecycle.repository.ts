@@ -53,6 +53,12 @@
  * on SQLite, is one transaction (`inWrite`: one write lock, one commit, where
  * an insert after the update had cost SQLite a second lock and commit per
  * step). A stage event only when the stage changes.
+ *
+ * A job that goes back to the queue at once (hand back, requeue, a lost
+ * worker's job without back-off) or that a cancel ends is announced
+ * (job-signals.ts), so idle workers and waiting requests look now. The ends
+ * a worker writes (complete, fail, retry) are announced by the worker
+ * (job-runner.ts): bench:queue measures the transitions alone.
  */
 import { PostgresAdapter, sql, type Expression, type ExpressionBuilder, type SqlBool, type UpdateObject } from 'kysely';
 import type { Db, DbKind } from '../db/database.js';
@@ -63,6 +69,7 @@ import { EVENT_COLUMNS, eventSelection, insertEvents, type NewJobEvent } from '.
 import type { QualityReport } from '../transcription/quality/types.js';
 import type { QualityPreset } from '../quality-presets.js';
 import { qualityRetryEvents } from './job-timeline.js';
+import { announce } from './job-signals.js';
 
 /** From which statuses each transition is allowed: the guards below read it, the tests walk it. */
 export const ALLOWED_FROM = {
@@ -477,8 +484,14 @@ export async function handBack(db: Db, jobId: string, workerId: string, opts: { 
     if (!row || (await apply(db, heldBy(jobId, workerId, 'handBack'), handBackFields, now)) !== 1) return false;
     await insertEvents(db, [handedBack(jobId, workerId, row.current_stage, now, opts.reason)]);
     return true;
-  });
+  }).then(queuedIf(db));
 }
+
+/** After a transition that put jobs back in the queue (true, or a count over 0): idle workers look now. */
+const queuedIf = (db: Db) => async <T extends boolean | number>(changed: T): Promise<T> => {
+  if (changed) await announce(db, { kind: 'queued' });
+  return changed;
+};
 
 const handedBack = (jobId: string, workerId: string | null, stage: string | null, now: number, reason?: string) => ({
   jobId, kind: 'handed_back' as const, atMs: now, stage, workerId,
@@ -502,7 +515,7 @@ export async function handBackJobsOf(db: Db, workerIds: string[]): Promise<numbe
     const done = new Set(back.map((r) => r.id));
     await insertEvents(db, held.filter((r) => done.has(r.id)).map((r) => handedBack(r.id, r.worker_id, r.current_stage, now)));
     return back.length;
-  });
+  }).then(queuedIf(db));
 }
 
 // ---- lost workers ----
@@ -518,6 +531,8 @@ async function loseJobs(db: Db, which: Guard, why: string, backoffMs: number, no
     if (to === 'queued') requeued++;
     else if (to === 'failed') failed++;
   }
+  // Without a back-off (a node's own dead workers at its start) the jobs can run now.
+  if (requeued && backoffMs <= 0) await announce(db, { kind: 'queued' });
   return { requeued, failed };
 }
 
@@ -560,6 +575,9 @@ export async function cancel(db: Db, jobId: string, opts: { reason?: string; onl
       data: { was: row.status },
     }]);
     return true;
+  }).then(async (ended) => {
+    if (ended) await announce(db, { kind: 'ended', jobId });
+    return ended;
   });
 }
 
@@ -591,5 +609,5 @@ export async function requeue(db: Db, jobId: string, opts: { by?: string; qualit
       },
     }]);
     return true;
-  });
+  }).then(queuedIf(db));
 }

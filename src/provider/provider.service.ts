@@ -28,6 +28,7 @@ import { audioShift, namedMediaPath, resolveVideoFile, shiftSegments, type Media
 import { libraryJobFor, readSubtitleSegments } from './library-share.js';
 import { partialSegments } from './partial-results.js';
 import { formatBytes } from '../format.js';
+import { onJobSignal } from '../jobs/job-signals.js';
 
 export interface AsrResult {
   segments: Segment[];
@@ -73,7 +74,15 @@ export interface ClientLink {
   onPartial?(segments: Segment[]): void;
 }
 
-const POLL_MS = 200;
+/**
+ * A waiting request reads its job when the job's end is announced
+ * (jobs/job-signals.ts: over the worker IPC, or NOTIFY on PostgreSQL), and
+ * otherwise every FALLBACK_POLL_MS, for an end whose signal was lost (a
+ * worker node on another machine sharing a SQLite file). A streaming request
+ * reads it every PARTIAL_POLL_MS, for the segments decoded so far.
+ */
+const FALLBACK_POLL_MS = 1000;
+const PARTIAL_POLL_MS = 200;
 
 interface Watch {
   waiters: number;
@@ -344,23 +353,49 @@ export class ProviderService extends EventEmitter {
     if (existing) return existing;
     let stopped = false;
     let timer: NodeJS.Timeout | undefined;
+    /** a read is under way; `again`: the job's end was announced meanwhile, read once more right after */
+    let reading = false;
+    let again = false;
+    let tick: () => Promise<void> = async () => {};
     const done = new Promise<JobRow>((resolve, reject) => {
-      const tick = async () => {
+      tick = async () => {
         if (stopped) return;
+        if (reading) return void (again = true);
+        reading = true;
+        clearTimeout(timer);
         try {
           const row = await findJob(this.db, jobId);
-          if (!row) return reject(new AppError(503, 'job_removed', `Job ${jobId} of this request was deleted before it finished`));
-          if (isTerminalStatus(row.status)) return resolve(row);
+          if (!row || isTerminalStatus(row.status)) {
+            stop();
+            if (row) resolve(row);
+            else reject(new AppError(503, 'job_removed', `Job ${jobId} of this request was deleted before it finished`));
+            return;
+          }
           for (const fn of w.seen) fn(row);
         } catch (e) {
           this.ctx.log.debug({ err: e, job_id: jobId }, 'provider poll failed; retrying');
+        } finally {
+          reading = false;
         }
-        if (!stopped) timer = setTimeout(() => void tick(), POLL_MS);
+        if (stopped) return;
+        if (again) {
+          again = false;
+          return void tick();
+        }
+        timer = setTimeout(() => void tick(), w.seen.size ? PARTIAL_POLL_MS : FALLBACK_POLL_MS);
       };
-      void tick();
     });
     done.catch(() => undefined);
-    const w: Watch = { waiters: 0, done, stop: () => ((stopped = true), clearTimeout(timer)), seen: new Set() };
+    const off = onJobSignal((s) => {
+      if (s.kind === 'ended' && s.jobId === jobId) void tick();
+    });
+    const stop = () => {
+      stopped = true;
+      clearTimeout(timer);
+      off();
+    };
+    const w: Watch = { waiters: 0, done, stop, seen: new Set() };
+    void tick();
     this.watches.set(jobId, w);
     void done.then(() => this.watches.get(jobId) === w && this.watches.delete(jobId), () => this.watches.get(jobId) === w && this.watches.delete(jobId));
     return w;

@@ -4,7 +4,9 @@
  * writes progress (throttled, progress-writer.ts), watches for cancel, and
  * asks the job life cycle for the outcome's transition. Every write is guarded
  * by "still processing and still mine", so a cancel or a lease take-over
- * always wins over a late worker.
+ * always wins over a late worker. The end of a job is announced
+ * (jobs/job-signals.ts): a request waiting for it answers now, not at its
+ * next poll; a job handed back wakes the idle workers.
  */
 import { removeGeneratedSubtitle } from '../transcription/index.js';
 import type { Logger } from 'pino';
@@ -23,6 +25,7 @@ import { errorMessage, isRetryable, isWorkerFatal, jobErrorCode } from './job-er
 import { isDatabaseFull } from '../system/disk-full.js';
 import * as life from '../jobs/job-lifecycle.repository.js';
 import * as repo from './workers.repository.js';
+import { announce } from '../jobs/job-signals.js';
 
 /**
  * How a run ended. `disk_full`: the database is full, the job was handed
@@ -106,6 +109,14 @@ async function removeOutput(path: string): Promise<void> {
 }
 
 export async function runJob(job: JobRow, deps: RunnerDeps): Promise<RunResult> {
+  const result = await runOnce(job, deps);
+  const db = deps.database.db;
+  if (result === 'completed' || result === 'failed') await announce(db, { kind: 'ended', jobId: job.id });
+  else if (result === 'handed_back' || result === 'disk_full' || result === 'retry') await announce(db, { kind: 'queued' });
+  return result;
+}
+
+async function runOnce(job: JobRow, deps: RunnerDeps): Promise<RunResult> {
   const { database, log, identity } = deps;
   const db = database.db;
   const me = identity.workerId;

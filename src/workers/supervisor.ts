@@ -7,6 +7,13 @@
  * nodes that stopped heart-beating, and stops workers by finishing or handing
  * back their jobs within a deadline. Its workers' log lines (JSON, sent over
  * IPC) come out as its 'log' event, for the node's log file.
+ *
+ * It is also its node's relay of queue signals (jobs/job-signals.ts): "a job
+ * is queued", heard in this process (a job created here, a NOTIFY from another
+ * node through the one LISTEN connection it holds on PostgreSQL), goes to
+ * every worker over IPC, so an idle worker claims at once; what a worker
+ * announces (a job ended, a job handed back) comes back over IPC to this
+ * process's waiters (a provider request) and to the other workers.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
@@ -17,6 +24,7 @@ import type { DatabaseHandle } from '../db/database.js';
 import { toolPathsFromEnv, type LogLevel, type ToolPaths } from '../config.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import * as life from '../jobs/job-lifecycle.repository.js';
+import { decodeSignal, deliver, listenForSignals, onJobSignal, signalMessage } from '../jobs/job-signals.js';
 import { EXIT_CANNOT_RUN, SPEC_ENV, type WorkerSpec } from './worker-spec.js';
 import * as repo from './workers.repository.js';
 import { freshTempDir, removeTempDir, sweepWorkerTemp, tempEnv, workerTempDir } from './worker-temp.js';
@@ -96,6 +104,10 @@ export class WorkerSupervisor extends EventEmitter {
   private readonly workers = new Map<string, Managed>();
   private timers: NodeJS.Timeout[] = [];
   private closed = false;
+  /** stops relaying signals and closes this node's LISTEN connection (set while started) */
+  private stopSignals: (() => Promise<void>) | null = null;
+  /** a "queued" is on its way to the workers: a burst of new jobs is one message per worker */
+  private relayQueued = false;
   startedAt: number | null = null;
 
   constructor(private readonly o: SupervisorOptions) {
@@ -130,6 +142,7 @@ export class WorkerSupervisor extends EventEmitter {
   }
 
   private async boot(): Promise<void> {
+    this.relaySignals();
     await this.recoverOwnDeadWorkers();
     await this.sweepTemp().catch((e) => this.o.log.warn({ err: e }, 'could not remove temporary files of workers that are gone'));
     const leaseMs = this.settings.getNumber('job_lease_seconds') * 1000;
@@ -151,6 +164,23 @@ export class WorkerSupervisor extends EventEmitter {
     };
     every(Math.max(1000, Math.min(5000, leaseMs / 3)), () => this.maintain());
     every(Math.max(1, this.settings.getNumber('worker_healthcheck_interval')) * 1000, () => this.healthCheck());
+  }
+
+  /** Signals to the workers (see the head of this file), until close. */
+  private relaySignals(): void {
+    const unlisten = listenForSignals(this.o.databaseUrl, (e) => this.o.log.debug({ err: e }, 'queue signal connection lost; reconnecting (workers poll meanwhile)'));
+    const off = onJobSignal((s) => {
+      if (s.kind !== 'queued' || this.relayQueued) return;
+      this.relayQueued = true;
+      setImmediate(() => {
+        this.relayQueued = false;
+        for (const m of this.workers.values()) if (m.child?.connected) m.child.send(signalMessage(s), () => {});
+      });
+    });
+    this.stopSignals = async () => {
+      off();
+      await unlisten();
+    };
   }
 
   /** Rows of this node left by a previous run whose process is gone: their jobs go back to the queue. */
@@ -261,8 +291,11 @@ export class WorkerSupervisor extends EventEmitter {
     m.exited = new Promise((resolve) => child.once('exit', (code, signal) => void this.onExit(m, child, code, signal).finally(resolve)));
     child.on('error', (err) => this.o.log.error({ err, worker: m.id }, 'worker process error'));
     // The worker's log lines (JSON), for whoever keeps them (the server's log file): the 'log' event.
-    child.on('message', (msg: { type?: string; line?: unknown }) => {
+    child.on('message', (msg: { type?: string; line?: unknown; signal?: unknown }) => {
       if (msg?.type === 'log' && typeof msg.line === 'string') this.emit('log', msg.line);
+      // What the worker announced (job-signals.ts): this process's waiters and the other workers hear it.
+      const signal = msg?.type === 'signal' ? decodeSignal(msg.signal) : null;
+      if (signal) deliver(signal);
     });
     await repo.updateWorker(this.db, m.id, { pid: child.pid ?? null, status: 'starting', error: null, desired_state: 'running', stop_deadline_ms: null, started_at: new Date().toISOString(), last_heartbeat_ms: Date.now() });
     this.emit('spawned', m.id, child.pid);
@@ -354,5 +387,8 @@ export class WorkerSupervisor extends EventEmitter {
     this.timers = [];
     await this.stopAll(timeoutMs);
     this.closed = true;
+    const stop = this.stopSignals;
+    this.stopSignals = null;
+    await stop?.();
   }
 }

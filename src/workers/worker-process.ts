@@ -5,6 +5,10 @@
  * obeys stop requests (IPC from its supervisor, or desired_state in its row
  * when the request came from another node). A native crash takes down this
  * process only.
+ *
+ * An idle worker claims when its supervisor says a job was queued (IPC, see
+ * jobs/job-signals.ts), and otherwise every IDLE_POLL_MS: the poll is only
+ * the fallback for a signal that did not arrive.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
@@ -23,10 +27,12 @@ import { errorMessage } from './job-errors.js';
 import { checkGpuWorker } from './gpu-devices.js';
 import { isDatabaseFull } from '../system/disk-full.js';
 import { DatabaseFullBackoff, databaseFolder } from './database-full.js';
+import { decodeSignal, deliver, onJobSignal, sendSignalsTo } from '../jobs/job-signals.js';
 import * as repo from './workers.repository.js';
 
-// How soon an idle worker sees a new job (one indexed claim query per poll).
-const IDLE_POLL_MS = 250;
+// How soon an idle worker sees a new job whose signal was lost (one indexed claim query per poll);
+// with the signal it claims at once.
+const IDLE_POLL_MS = 1000;
 
 class WorkerProcess {
   private stopDeadline: number | null = null;
@@ -42,6 +48,10 @@ class WorkerProcess {
   private readonly full: DatabaseFullBackoff;
   /** a heartbeat refused for space was logged (once, until one goes through) */
   private heartbeatFullLogged = false;
+  /** a job was queued since the last claim began: claim again rather than wait */
+  private woken = false;
+  /** the worker waits for a job (not for space, not after an error): a signal ends this wait */
+  private idle = false;
 
   constructor(
     private readonly spec: WorkerSpec,
@@ -53,6 +63,11 @@ class WorkerProcess {
     // CUDA_VISIBLE_DEVICES (set by the supervisor) makes the worker's GPU device 0 inside this process.
     this.engine = new WorkerEngine({ device: spec.workerType === 'gpu' ? 'cuda' : 'cpu', gpuDevice: 0, whisperDir: spec.tools.whisperDir });
     this.full = new DatabaseFullBackoff(log, databaseFolder(spec.databaseUrl));
+    onJobSignal((s) => {
+      if (s.kind !== 'queued') return;
+      this.woken = true;
+      if (this.idle) this.sleeping?.abort();
+    });
   }
 
   private get db() {
@@ -139,6 +154,7 @@ class WorkerProcess {
         await this.checkDesiredState();
         if (this.stopDeadline !== null) break;
         if (this.full.heldJob) await this.handBackHeld(this.full.heldJob);
+        this.woken = false;
         const job = await claim(this.db, this.handle.kind, {
           workerId: this.spec.workerId,
           leaseMs: this.settings.getNumber('job_lease_seconds') * 1000,
@@ -147,7 +163,11 @@ class WorkerProcess {
           maxRunningOnNode: this.settings.getNumber('concurrent_transcriptions'),
         });
         if (!job) {
+          // A job queued while the claim ran may not have been visible to it: look again at once.
+          if (this.woken) continue;
+          this.idle = true;
           await this.sleep(IDLE_POLL_MS);
+          this.idle = false;
           continue;
         }
         // The job runs with the settings as they are now: a change made just before the job was
@@ -257,13 +277,17 @@ async function main(): Promise<void> {
   const spec = JSON.parse(raw) as WorkerSpec;
   // Each line goes to the terminal (same format as the server's) and, over IPC, to the supervisor for the Logs page.
   const forward = ipcLogForwarder();
+  // Queue signals (jobs/job-signals.ts): what this worker announces goes to its supervisor, what the supervisor relays is heard here.
+  if (process.send) sendSignalsTo((signal) => void (process.connected && process.send!({ type: 'signal', signal }, undefined, undefined, () => {})));
   const log = createLogger(spec.logLevel ?? 'info', 'worker', undefined, { sinks: forward.sinks }).child({ worker: spec.workerId, node: spec.node });
   const handle = openDatabase(spec.databaseUrl, { poolSize: 3 });
   const settings = new SettingsService(handle.db, log, modelFolderSetting(spec.dataDir));
   await settings.refresh();
   let worker: WorkerProcess | null = null;
   let pendingStop: number | null = null;
-  process.on('message', (m: { type?: string; deadlineMs?: number }) => {
+  process.on('message', (m: { type?: string; deadlineMs?: number; signal?: unknown }) => {
+    const signal = m?.type === 'signal' ? decodeSignal(m.signal) : null;
+    if (signal) return deliver(signal);
     if (m?.type !== 'stop') return;
     const deadline = m.deadlineMs ?? Date.now();
     if (worker) worker.requestStop(deadline);
