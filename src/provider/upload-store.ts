@@ -1,7 +1,8 @@
 /**
  * A provider upload between the server and the worker that runs its job:
  * the server streams the received file into the database (job_blobs), PCM
- * compressed losslessly to FLAC by ffmpeg on the way; the worker, on any
+ * of FLAC_MIN_BYTES or more compressed losslessly to FLAC by ffmpeg on the
+ * way (a short request goes in as it came); the worker, on any
  * node, streams it back into a temporary file for the engine. Neither side
  * holds more than a chunk in memory.
  */
@@ -81,13 +82,29 @@ async function storeFlac(db: Db, jobId: string, path: string, tools?: Partial<Me
 }
 
 /**
- * Stores the received file as the audio of job `jobId`. `compress`: PCM
- * (a raw upload, an integer PCM WAV) goes in as FLAC, about half the bytes;
- * anything else, or when ffmpeg cannot encode it, as the client sent it.
+ * PCM below this size is stored as it came, compression on or not: starting
+ * ffmpeg and encoding takes about 0.1 s, most of what a short request waits
+ * beyond its transcription, while storing the bytes FLAC would save (about
+ * half) takes a few milliseconds per MiB. 16 MiB is 8.7 minutes of 16 kHz
+ * mono PCM: a Bazarr request for a whole episode is still compressed.
  */
-/** `opts.tools`: Config.tools (the ffmpeg that compresses raw PCM). */
-export async function storeUpload(db: Db, jobId: string, upload: StoredUpload, opts: { compress: boolean; tools?: Partial<MediaTools> }): Promise<BlobInfo> {
-  if (opts.compress && (upload.raw || (await isIntegerPcmWav(upload.path)))) {
+export const FLAC_MIN_BYTES = 16 << 20;
+
+/**
+ * Stores the received file as the audio of job `jobId`. `compress`: PCM
+ * (a raw upload, an integer PCM WAV) of `flacMinBytes` (FLAC_MIN_BYTES) or
+ * more goes in as FLAC, about half the bytes; anything else, or when ffmpeg
+ * cannot encode it, as the client sent it. `opts.tools`: Config.tools (the
+ * ffmpeg that compresses raw PCM).
+ */
+export async function storeUpload(
+  db: Db,
+  jobId: string,
+  upload: StoredUpload,
+  opts: { compress: boolean; tools?: Partial<MediaTools>; flacMinBytes?: number },
+): Promise<BlobInfo> {
+  const worthIt = upload.bytes >= (opts.flacMinBytes ?? FLAC_MIN_BYTES);
+  if (opts.compress && worthIt && (upload.raw || (await isIntegerPcmWav(upload.path)))) {
     const flac = await storeFlac(db, jobId, upload.path, opts.tools);
     if (flac) return flac;
   }

@@ -16,7 +16,7 @@ import { sql } from 'kysely';
 import { openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
 import { BLOB_CHUNK_BYTES, blobStats, deleteStrayBlobs, readBlob, writeBlob } from '../../src/provider/job-blobs.repository.js';
-import { restoreUpload, storeUpload } from '../../src/provider/upload-store.js';
+import { FLAC_MIN_BYTES, restoreUpload, storeUpload } from '../../src/provider/upload-store.js';
 import { wavHeader } from '../../src/transcription/index.js';
 import { createTestDatabase, databaseKinds } from '../helpers/db.js';
 import { jfkPcm } from './provider-helpers.js';
@@ -78,7 +78,8 @@ for (const kind of databaseKinds()) {
     const pcm = jfkPcm();
     const path = join(dir, 'up.wav');
     writeFileSync(path, Buffer.concat([wavHeader(pcm.length), pcm]));
-    const blob = await storeUpload(handle.db, 'job-f', { path, bytes: pcm.length, sha256: sha(pcm), filename: 'audio_file', raw: true }, { compress: true });
+    // 11 s is far below FLAC_MIN_BYTES: the threshold is lowered so this short file takes the FLAC path.
+    const blob = await storeUpload(handle.db, 'job-f', { path, bytes: pcm.length, sha256: sha(pcm), filename: 'audio_file', raw: true }, { compress: true, flacMinBytes: 0 });
     assert.equal(blob.format, 'flac');
     assert.ok(blob.stored_bytes < pcm.length * 0.9, `FLAC ${blob.stored_bytes} B vs PCM ${pcm.length} B`);
     const out = mkdtempSync(join(tmpdir(), 'tio-blob-'));
@@ -92,6 +93,24 @@ for (const kind of databaseKinds()) {
     assert.equal(plain.format, 'original');
     const copy = await restoreUpload(handle.db, 'job-p', plain, out);
     assert.equal(sha(readFileSync(copy)), sha(readFileSync(path)));
+  });
+
+  test(`${kind}: PCM under FLAC_MIN_BYTES is stored as it came, with compression on (no encoder to wait for); from FLAC_MIN_BYTES on, as FLAC`, async (t) => {
+    const { handle, dir } = await openTestDb(t, kind);
+    const pcm = jfkPcm();
+    const path = join(dir, 'short.wav');
+    writeFileSync(path, Buffer.concat([wavHeader(pcm.length), pcm]));
+    assert.ok(pcm.length < FLAC_MIN_BYTES);
+    const blob = await storeUpload(handle.db, 'job-s', { path, bytes: pcm.length, sha256: sha(pcm), filename: 'audio_file', raw: true }, { compress: true });
+    assert.equal(blob.format, 'original');
+    assert.equal(blob.stored_bytes, pcm.length + 44, 'the client\'s samples and the WAV header, nothing else');
+    const out = mkdtempSync(join(tmpdir(), 'tio-blob-'));
+    t.after(() => rmSync(out, { recursive: true, force: true }));
+    assert.equal(sha(readFileSync(await restoreUpload(handle.db, 'job-s', blob, out))), sha(readFileSync(path)));
+
+    // The same file counted as FLAC_MIN_BYTES long is compressed.
+    const big = await storeUpload(handle.db, 'job-b', { path, bytes: FLAC_MIN_BYTES, sha256: sha(pcm), filename: 'audio_file', raw: true }, { compress: true });
+    assert.equal(big.format, 'flac');
   });
 
   test(`${kind}: missing chunks fail as upload_missing, an unreadable database as upload_unreadable (retried)`, async (t) => {
