@@ -7,7 +7,7 @@
  * has it).
  */
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import { AppError } from '../errors.js';
@@ -19,7 +19,8 @@ import { withPartialResults } from './partial-results.js';
 import type { AsrResult, DetectResult, ProviderJobOptions } from './provider.service.js';
 import { removeUpload } from './provider.upload.js';
 import { deleteBlob } from './job-blobs.repository.js';
-import { restoreUpload } from './upload-store.js';
+import { FLAC_MIN_BYTES, restoreUpload, type BlobInfo } from './upload-store.js';
+import { openPcmWav } from '../transcription/wav.js';
 
 const OrNull = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -82,12 +83,27 @@ function optionsOf(h: ProviderJobContext): ProviderJobPayload {
 }
 
 /**
- * Runs `fn` on the job's audio as a local file: the database copy written to
- * a temporary file (removed afterwards), or, for a job queued before uploads
- * went into the database, the file on this node's disk. Once `fn` succeeded
- * the stored audio is removed: the result is what is kept.
+ * The samples of a short upload already in Whisper's format (16 kHz mono
+ * 16-bit PCM: every raw `encode=false` upload, a WAV such as OpenAI clients
+ * send), so the engine gets them without an ffprobe and an ffmpeg run, most
+ * of what a short request waited beyond its transcription. Null for anything
+ * else, and from FLAC_MIN_BYTES on (those are not read into memory).
  */
-async function withAudio<T>(h: ProviderJobContext, o: ProviderJobPayload, fn: (path: string) => Promise<T>): Promise<T> {
+async function shortPcm(path: string, blob: BlobInfo): Promise<Buffer | null> {
+  if (blob.format !== 'original' || blob.stored_bytes >= FLAC_MIN_BYTES) return null;
+  const wav = await openPcmWav(path).catch(() => null);
+  if (!wav || wav.dataBytes < 2) return null;
+  return (await readFile(path)).subarray(wav.dataOffset, wav.dataOffset + wav.dataBytes);
+}
+
+/**
+ * Runs `fn` on the job's audio: the database copy written to a temporary
+ * file (removed afterwards) and, when it is short PCM, its samples
+ * (shortPcm); or, for a job queued before uploads went into the database,
+ * the file on this node's disk. Once `fn` succeeded the stored audio is
+ * removed: the result is what is kept.
+ */
+async function withAudio<T>(h: ProviderJobContext, o: ProviderJobPayload, fn: (audio: string | Buffer) => Promise<T>): Promise<T> {
   if (!o.blob) {
     const r = await fn(o.upload!);
     await removeUpload(o.upload);
@@ -96,7 +112,7 @@ async function withAudio<T>(h: ProviderJobContext, o: ProviderJobPayload, fn: (p
   h.reportProgress({ stage: 'reading_upload', progress: 0, etaSeconds: null });
   const path = await restoreUpload(h.database.db, h.job.id, o.blob, tmpdir());
   try {
-    const r = await fn(path);
+    const r = await fn((await shortPcm(path, o.blob)) ?? path);
     await deleteBlob(h.database.db, h.job.id).catch((e) => h.log.warn({ err: e }, 'could not remove the stored audio of a finished provider job; the clean-up removes it'));
     return r;
   } finally {

@@ -6,7 +6,8 @@
  */
 import { deflateSync } from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { probeMedia, regroupSegments, renderSubtitles, pipelineOptionsFromSettings, type MediaInfo, type Segment } from '../transcription/index.js';
+import { probeMedia, regroupSegments, renderSubtitles, pipelineOptionsFromSettings, type Segment } from '../transcription/index.js';
+import { openPcmWav } from '../transcription/wav.js';
 import type { SegmentDetails } from '../transcription/engine.types.js';
 import { AppError } from '../errors.js';
 import { findLanguage } from '../languages.js';
@@ -108,14 +109,15 @@ export function clientLink(reply: FastifyReply): ClientLink {
 
 /**
  * An `encode=true` upload must be something ffmpeg reads with an audio
- * stream: checked before a job is queued, so junk is a 422 at once. Returns
- * what ffprobe read.
+ * stream: checked before a job is queued, so junk is a 422 at once. A WAV of
+ * 16 kHz mono 16-bit PCM with samples (what OpenAI clients and Bazarr send
+ * for short clips) is audio by its header alone: no ffprobe run for it.
  */
-export async function requireAudio(upload: StoredUpload, field: string, req: FastifyRequest): Promise<MediaInfo> {
+export async function requireAudio(upload: StoredUpload, field: string, req: FastifyRequest): Promise<void> {
+  if (await openPcmWav(upload.path).then((w) => w.dataBytes >= 2, () => false)) return;
   try {
     const info = await probeMedia(upload.path);
     if (!info.audio.length) throw new AppError(422, 'no_audio_track', `The file in ${field} has no audio stream`);
-    return info;
   } catch (e) {
     await removeUpload(upload.path);
     if (e instanceof AppError && e.status < 500) {
