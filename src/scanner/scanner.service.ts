@@ -136,7 +136,8 @@ export class ScannerService {
       tag: () => s.getString('subtitle_tag') || null,
       mediaExtensions: () => this.mediaExtensions(),
       ffprobe: deps.ffprobe ?? null,
-      probeTool: () => deps.probeTool ?? 'auto',
+      // The deps' choice (benchmarks, tests) wins over the setting.
+      probeTool: () => deps.probeTool ?? (s.getString('scanner_probe_tool') === 'ffprobe' ? 'ffprobe' : 'auto'),
       log: deps.log,
     });
   }

@@ -11,6 +11,7 @@ export const scannerSettings = [
   { key: 'scanner_media_extensions', default: '.mkv,.mp4,.avi,.mov,.m4v,.wmv,.webm,.ts,.m2ts,.mpg,.mpeg,.flv,.mp3,.m4a,.flac,.wav,.ogg,.opus,.aac', category: 'scanner', value_type: 'list', description: 'File extensions the scanner considers media, comma-separated' },
   { key: 'scanner_recursive', default: 'true', category: 'scanner', value_type: 'boolean', description: 'Scans and the watcher include subfolders of the library paths' },
   { key: 'scanner_probe_timeout_seconds', default: '30', category: 'scanner', value_type: 'integer', min: 1, max: 3600, description: 'An ffprobe run that takes longer is stopped and the file reported as unreadable' },
+  { key: 'scanner_probe_tool', default: 'auto', category: 'scanner', value_type: 'string', choices: ['auto', 'ffprobe'], description: 'auto: new files are read in this process (MediaInfo), with ffprobe for any file it cannot read or that looks odd; ffprobe: every new file is read by ffprobe (slower: one process per file)' },
   { key: 'watcher_use_polling', default: 'false', category: 'scanner', value_type: 'boolean', description: 'Watch by polling instead of file system events (network mounts such as NFS and SMB send no events)' },
   { key: 'scanner_ignore_marker', default: '.notranscribe', category: 'scanner', value_type: 'string', description: 'A file with this name in a folder excludes the folder and everything below it' },
 ] as const satisfies readonly SettingDefinition[];
