@@ -5,7 +5,7 @@
  * against whisper-cli on the same audio with the same model (the minimal test
  * model, built as the other benches build it). The server runs as a child
  * process with one CPU worker (`server --workers 1`), on SQLite (PostgreSQL
- * when BENCH_PG_URL or PG_TEST_URL is set).
+ * when PG_TEST_URL is set: a fresh database next to it, dropped afterwards).
  *
  * Each request sends different audio (one sample changed), so none is
  * answered from a kept result; one warm-up request of each kind first (the
@@ -13,6 +13,7 @@
  *
  *   npm run bench:provider-latency
  *   BENCH_REQUESTS=11 npm run bench:provider-latency
+ *   PG_TEST_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:provider-latency
  *
  * Prints, per endpoint: median and p90 wall time, and the median overhead
  * over whisper-cli's median (the goal: under 100 ms).
@@ -34,8 +35,7 @@ import { jfkPcm, multipart, post } from '../test/provider/provider-helpers.js';
 
 const REQUESTS = Math.max(5, Number(process.env.BENCH_REQUESTS ?? 7));
 const THREADS = 2;
-const PG = process.env.BENCH_PG_URL ?? process.env.PG_TEST_URL ?? '';
-if (PG) process.env.PG_TEST_URL = PG;
+const PG = process.env.PG_TEST_URL ?? '';
 const BIN = fileURLToPath(new URL('../bin/transcriptorio.js', import.meta.url));
 
 function freePort(): Promise<number> {
