@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { transcribeMedia, withLocalEngine, type TranscribeMediaOptions } from '../../src/transcription/index.js';
 import { engineSkip, minimalModel, tempDir } from './helpers.js';
 import { JFK } from '../fixtures-gen/engine-media.js';
@@ -32,8 +32,9 @@ test('a pt-BR target is translated to LibreTranslate\'s pb, not plain Portuguese
   const dir = tempDir(t);
   const media = join(dir, 'Speech.wav');
   copyFileSync(JFK, media);
+  const model = await minimalModel();
   const o: TranscribeMediaOptions = {
-    model: await minimalModel(), threads: 2, vad: false, writeOutput: false,
+    model, modelDir: dirname(model), threads: 2, vad: false, writeOutput: false,
     sourceLang: 'eng', targetLang: 'por', targetVariant: 'pt-BR',
     translation: { provider: 'libretranslate', url, batchSize: 40 },
   };
