@@ -76,8 +76,38 @@ export async function announce(db: Db, s: JobSignal): Promise<void> {
   deliver(s);
   toParent?.(encode(s));
   if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
-  await sql`select pg_notify(${SIGNAL_CHANNEL}, ${encode(s)})`.execute(db).catch(() => {});
+  if (s.kind !== 'queued') return notify(db, s);
+  queuedSoon(db);
 }
+
+/** At most one "queued" NOTIFY per this many ms and database: a scan queues thousands of jobs in a row. */
+const QUEUED_NOTIFY_MS = 50;
+/** Per database: when the last "queued" NOTIFY went, and the one that waits for its turn. */
+const queuedNotifies = new WeakMap<Db, { lastMs: number; timer: NodeJS.Timeout | null }>();
+
+/**
+ * The "queued" NOTIFY, sent now when none went in the last QUEUED_NOTIFY_MS,
+ * else once at the end of that time for all the jobs queued meanwhile. Not
+ * waited for: the job creator goes on (the job is committed already).
+ */
+function queuedSoon(db: Db): void {
+  let q = queuedNotifies.get(db);
+  if (!q) queuedNotifies.set(db, (q = { lastMs: 0, timer: null }));
+  if (q.timer) return;
+  const state = q;
+  const send = () => {
+    state.timer = null;
+    state.lastMs = Date.now();
+    void notify(db, { kind: 'queued' });
+  };
+  const wait = state.lastMs + QUEUED_NOTIFY_MS - Date.now();
+  if (wait <= 0) return send();
+  state.timer = setTimeout(send, wait);
+  state.timer.unref();
+}
+
+const notify = (db: Db, s: JobSignal): Promise<void> =>
+  sql`select pg_notify(${SIGNAL_CHANNEL}, ${encode(s)})`.execute(db).then(() => {}, () => {});
 
 // ---- PostgreSQL: one LISTEN connection per process, shared ----
 
