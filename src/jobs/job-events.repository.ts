@@ -50,8 +50,11 @@ const toRow = (e: NewJobEvent) => ({
  * written must undo the transition rather than leave it without its timeline.
  */
 export async function insertEvents(db: Db, events: NewJobEvent[]): Promise<void> {
-  if (events.length) await db.insertInto('job_events').values(events.map(toRow)).execute();
+  if (events.length) await insertEventsQuery(db, events).execute();
 }
+
+/** The insert of `events` (at least one), to compile ahead of a transaction. */
+export const insertEventsQuery = (db: Db, events: NewJobEvent[]) => db.insertInto('job_events').values(events.map(toRow));
 
 /**
  * Records events outside a transition; a failed insert (the job deleted

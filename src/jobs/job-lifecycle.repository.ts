@@ -65,7 +65,7 @@ import type { Db, DbKind } from '../db/database.js';
 import type { Database, JobRow } from '../db/schema.js';
 import type { ErrorCode } from '../error-codes.js';
 import { LIVE_STATUSES, type JobStatus } from '../job-kinds.js';
-import { EVENT_COLUMNS, eventSelection, insertEvents, type NewJobEvent } from './job-events.repository.js';
+import { EVENT_COLUMNS, eventSelection, insertEvents, insertEventsQuery, type NewJobEvent } from './job-events.repository.js';
 import type { QualityReport } from '../transcription/quality/types.js';
 import type { QualityPreset } from '../quality-presets.js';
 import { qualityRetryEvents } from './job-timeline.js';
@@ -182,11 +182,6 @@ export interface ClaimOptions {
  * PostgreSQL skips rows another claimer has locked (FOR UPDATE SKIP LOCKED).
  */
 export async function claim(db: Db, kind: DbKind, opts: ClaimOptions): Promise<JobRow | undefined> {
-  if (kind === 'postgres') return claimQuery(db, kind, opts);
-  return inWrite(db, (c) => claimQuery(c, kind, opts));
-}
-
-async function claimQuery(db: Db, kind: DbKind, opts: ClaimOptions): Promise<JobRow | undefined> {
   const now = opts.now ?? Date.now();
   const { jobTypes, node, maxRunningOnNode } = opts;
   const next = db
@@ -263,10 +258,14 @@ async function claimQuery(db: Db, kind: DbKind, opts: ClaimOptions): Promise<Job
       .selectAll()
       .executeTakeFirst() as Promise<JobRow | undefined>;
   }
-  // SQLite: inside claim's write transaction, so the claim and its event commit together.
-  const row = await update.executeTakeFirst();
-  if (row) await insertEvents(db, [{ jobId: row.id, ...claimed(row.retry_count + 1) }]);
-  return row;
+  // SQLite: the claim and its event in one write transaction, the claim compiled before it
+  // begins: other processes wait for the write lock only while the statements run.
+  const compiled = update.compile();
+  return inWrite(db, async (c) => {
+    const row = (await c.executeQuery(compiled)).rows[0] as JobRow | undefined;
+    if (row) await insertEvents(c, [{ jobId: row.id, ...claimed(row.retry_count + 1) }]);
+    return row;
+  });
 }
 
 /** Extends the lease of a job the worker still holds; false when it lost it (cancelled, taken back). */
@@ -394,9 +393,12 @@ async function applyWithEvents(db: Db, jobId: string, guard: Guard, set: JobSet,
       .execute();
     return rows.length;
   }
+  // Compiled before the transaction begins, so the write lock is held only while they run.
+  const update = db.updateTable('jobs').set({ ...set, ...stamp(now) }).where(guard).compile();
+  const insert = insertEventsQuery(db, events.map((e) => ({ jobId, ...e }))).compile();
   return inWrite(db, async (c) => {
-    const n = await apply(c, guard, set, now);
-    if (n > 0) await insertEvents(c, events.map((e) => ({ jobId, ...e })));
+    const n = Number((await c.executeQuery(update)).numAffectedRows ?? 0);
+    if (n > 0) await c.executeQuery(insert);
     return n;
   });
 }
