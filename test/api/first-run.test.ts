@@ -67,7 +67,7 @@ describe('first run: drop a model file, set up without Settings, scan, jobs comp
     delete env.DATABASE_URL;
     delete env.NODE_ENV;
     delete env.TRANSCRIPTORIO_MODEL_BASE_URL;
-    // Started from the install folder, as `npm start` is: the model folder is ./models there.
+    // Started from the install folder, as `npm start` is: the model folder is DATA_DIR/models, whatever the working folder.
     proc = spawn(process.execPath, [join(ROOT, 'bin', 'transcriptorio.js'), 'server', '--port', String(port), '--host', '127.0.0.1'], { cwd: install, env, stdio: ['ignore', 'pipe', 'pipe'] });
     proc.stdout!.on('data', (b: Buffer) => (output += b.toString()));
     proc.stderr!.on('data', (b: Buffer) => (output += b.toString()));
@@ -101,7 +101,7 @@ describe('first run: drop a model file, set up without Settings, scan, jobs comp
     // The wizard shows the model folder as an absolute path; the file goes there.
     const rec = await api('GET', '/api/models/recommendation');
     assert.equal(rec.status, 200);
-    assert.equal(rec.body.model_dir, join(install, 'models'));
+    assert.equal(rec.body.model_dir, join(install, 'data', 'models'));
     mkdirSync(rec.body.model_dir, { recursive: true });
     const model = join(rec.body.model_dir, 'ggml-test-model.bin');
     copyFileSync(await ensureTestModel('minimal'), model);

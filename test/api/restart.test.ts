@@ -34,7 +34,7 @@ for (const kind of databaseKinds()) {
           assert.equal(list.total, 3);
           for (const j of jobs.slice(1)) assert.deepEqual(expectStatus(await second.app.inject({ url: `/api/jobs/${j.id}` }), 200), j);
           assert.equal(expectStatus(await second.app.inject({ url: `/api/jobs/${jobs[0].id}` }), 200).status, 'cancelled');
-          assert.deepEqual(expectStatus(await second.app.inject({ url: '/api/jobs/stats' }), 200), { total_jobs: 3, queued: 2, processing: 0, completed: 0, failed: 0, cancelled: 1 });
+          assert.deepEqual(expectStatus(await second.app.inject({ url: '/api/jobs/stats' }), 200), { total_jobs: 3, queued: 2, processing: 0, completed: 0, failed: 0, cancelled: 1, needs_review: 0 });
           // The dedup rule still holds across the restart.
           expectStatus(await second.app.inject({ method: 'POST', url: '/api/jobs', payload: { file_path: '/media/a/1.mkv', file_name: '1.mkv', target_lang: 'spa' } }), 409);
         } finally {
