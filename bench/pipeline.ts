@@ -43,7 +43,7 @@ const threads = Number(arg('threads', '2'));
 const JFK = arg('audio', JFK_WAV);
 // The random model flags every segment, and its one segment spans most of a chunk: at the default 0.25 (or even 1) no
 // second try would fit, so the bench gives them room to run and be measured.
-const retryBudget = Number(arg('retry-budget', '3'));
+const retryBudget = Number(arg('retry-budget', '2'));
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
