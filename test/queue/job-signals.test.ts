@@ -13,6 +13,7 @@ import { sql } from 'kysely';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { createTestDatabase, databaseKinds, PG_SKIP_REASON, PG_TEST_URL, type TestDatabase } from '../helpers/db.js';
 import { waitFor } from '../helpers/wait.js';
+import { stopNodes } from '../helpers/workers.js';
 import { EXTRA_HANDLERS } from '../workers/helpers.js';
 import { SIGNAL_CHANNEL, listenForSignals, onJobSignal, type JobSignal } from '../../src/jobs/job-signals.js';
 import { insertJob } from '../../src/jobs/jobs.repository.js';
@@ -106,23 +107,6 @@ function startNode(db: TestDatabase, name: string, workers: number): { proc: Chi
   return { proc, exited: new Promise((r) => proc.once('exit', r)) };
 }
 
-async function stopNodes(nodes: Array<{ proc: ChildProcess; exited: Promise<unknown> }>): Promise<void> {
-  for (const n of nodes) {
-    try {
-      process.kill(-n.proc.pid!, 'SIGTERM');
-    } catch {
-      /* already gone */
-    }
-  }
-  await Promise.race([Promise.all(nodes.map((n) => n.exited)), new Promise((r) => setTimeout(r, 20_000))]);
-  for (const n of nodes) {
-    try {
-      process.kill(-n.proc.pid!, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
-}
 
 test('[postgres] a NOTIFY wakes the idle workers of other nodes well before their poll; woken at once, two nodes still claim each job once', { timeout: 180_000, skip: PG_TEST_URL ? false : PG_SKIP_REASON }, async () => {
   const db = await createTestDatabase('postgres');

@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { stopNodes } from '../helpers/workers.js';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/db.js';
 import { EXTRA_HANDLERS, waitFor } from './helpers.js';
 
@@ -35,25 +36,6 @@ function startNode(db: TestDatabase, name: string, runLog: string): Node {
   return { name, proc, exited: new Promise((r) => proc.once('exit', (code) => r(code))) };
 }
 
-async function stopNodes(nodes: Node[]): Promise<void> {
-  for (const n of nodes) {
-    if (n.proc.exitCode === null && n.proc.signalCode === null) {
-      try {
-        process.kill(-n.proc.pid!, 'SIGTERM');
-      } catch {
-        /* already gone */
-      }
-    }
-  }
-  await Promise.race([Promise.all(nodes.map((n) => n.exited)), new Promise((r) => setTimeout(r, 20_000))]);
-  for (const n of nodes) {
-    try {
-      process.kill(-n.proc.pid!, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
-}
 
 type ApiWorker = { worker_id: string; node: string; status: string; current_job_id: string | null; jobs_completed: number };
 const workers = async (t: TestApp) => (await t.app.inject({ url: '/api/workers' })).json() as ApiWorker[];
