@@ -15,6 +15,7 @@ import type { Span } from '../vad.js';
 import type { DecodeOptions } from '../types.js';
 import { openPcmWav, readPcm, wavHeader } from '../wav.js';
 import { redecodeCandidates, segmentScore } from './analyze.js';
+import { round } from './numbers.js';
 import type { EngineSegment, QualityReport, QualityThresholds, RedecodeAttempt } from './types.js';
 
 /** Seconds of audio decoded either side of a segment, so its first and last words are not cut. */
@@ -43,7 +44,7 @@ export async function redecodeFlagged(
   engine: TranscriptionEngine,
   o: RedecodeOptions,
 ): Promise<{ segments: EngineSegment[]; redecode: Redecode }> {
-  const redecode: Redecode = { enabled: true, attempts: [], seconds: 0, budget_seconds: round(o.budgetSeconds) };
+  const redecode: Redecode = { enabled: true, attempts: [], seconds: 0, budget_seconds: round(o.budgetSeconds, 3) };
   const candidates = redecodeCandidates(segments, speech, o.thresholds);
   if (!candidates.length) return { segments, redecode };
   const file = await openPcmWav(wavPath);
@@ -85,7 +86,7 @@ export async function redecodeFlagged(
     spent += seconds;
     redecode.attempts.push(attempt(c, before, after, outcome, seconds, engine.label));
   }
-  redecode.seconds = round(spent);
+  redecode.seconds = round(spent, 3);
   if (!replacements.size) return { segments, redecode };
   return { segments: segments.flatMap((s, i) => replacements.get(i) ?? [s]), redecode };
 }
@@ -114,7 +115,6 @@ function weightedScore(segments: EngineSegment[], t: QualityThresholds): number 
 }
 
 function attempt(c: { start: number; end: number; reasons: RedecodeAttempt['reasons'] }, before: number, after: number | null, outcome: RedecodeAttempt['outcome'], seconds: number, model: string): RedecodeAttempt {
-  return { start: round(c.start), end: round(c.end), reasons: c.reasons, before: round(before), after: after === null ? null : round(after), outcome, seconds: round(seconds), model };
+  return { start: round(c.start, 3), end: round(c.end, 3), reasons: c.reasons, before: round(before, 3), after: after === null ? null : round(after, 3), outcome, seconds: round(seconds, 3), model };
 }
 
-const round = (x: number) => Math.round(x * 1000) / 1000;
