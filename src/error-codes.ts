@@ -176,6 +176,20 @@ export const ERROR_CODES = {
   /** an image subtitle (VobSub, PGS) has no text to preview */
   not_text_subtitle: { status: 415, retryable: false },
 
+  // ---- requests: subtitle sync ----
+  /** a UTF-16 subtitle: its timestamps cannot be rewritten byte for byte */
+  unsupported_encoding: { status: 415, retryable: false },
+  /** the subtitle has no cue with a readable time */
+  no_cues: { status: 422, retryable: false },
+  /** the audio has no speech to sync against (or the reference subtitle no cues) */
+  no_reference: { status: 422, retryable: false },
+  /** both reference_subtitle and reference_embedded, or a subtitle as its own reference */
+  bad_reference: { status: 400, retryable: false },
+  /** the subtitle changed since the preview: preview again */
+  subtitle_changed: { status: 409, retryable: false },
+  /** Undo of a sync whose subtitle was edited since, or already undone */
+  sync_not_undoable: { status: 409, retryable: false },
+
   // ---- requests: setup wizard ----
   bad_public_url: { status: 400, retryable: false },
   bad_translation: { status: 400, retryable: false },

@@ -228,12 +228,58 @@ export interface LibraryItemsTable {
   jobs: string;
   failed_langs: string;
   failed: number;
+  /** 1 when one of its subtitles was measured out of sync (migration 016) */
+  out_of_sync: Generated<number>;
   /** 'file' (a marker beside the file) or 'folder' (a marker in a folder above); null: not ignored */
   ignored_by: string | null;
   missing: number;
   indexed_at: string;
   updated_at: string;
   updated_ms: number;
+}
+
+/** Silero speech spans of a media file (migration 016; src/sync/sync.repository.ts). */
+interface MediaSpeechTable {
+  path: string;
+  size: number;
+  mtime_ms: number;
+  stream_index: number | null;
+  language: string | null;
+  duration: number;
+  /** JSON [[start, end], ...] seconds */
+  spans: string;
+  computed_ms: number;
+}
+
+/** A subtitle measured against the speech (migration 016). */
+interface SubtitleSyncChecksTable {
+  /** the subtitle file, or `<media path>#s:<stream index>` for an embedded track */
+  subtitle: string;
+  media_path: string;
+  size: number;
+  mtime_ms: number;
+  /** in_sync, fix (out of sync, a fix passes the gate), refused */
+  verdict: string;
+  offset_seconds: number;
+  ratio: number;
+  score_before: number;
+  score_after: number;
+  summary: string;
+  checked_ms: number;
+}
+
+/** A sync written to a subtitle, with the user's original kept (migration 016). */
+interface SubtitleSyncsTable {
+  id: Generated<number>;
+  media_path: string;
+  subtitle: string;
+  backup: string;
+  written_sha256: string;
+  /** JSON SyncPlan */
+  plan: string;
+  summary: string;
+  created_ms: number;
+  undone_ms: number | null;
 }
 
 export interface Database {
@@ -248,6 +294,9 @@ export interface Database {
   app_state: AppStateTable;
   bazarr_sync_items: BazarrSyncItemsTable;
   library_items: LibraryItemsTable;
+  media_speech: MediaSpeechTable;
+  subtitle_sync_checks: SubtitleSyncChecksTable;
+  subtitle_syncs: SubtitleSyncsTable;
 }
 
 export type JobRow = Selectable<JobsTable>;

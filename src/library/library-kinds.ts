@@ -3,7 +3,7 @@
  * and free of dependencies: the schemas (library.schemas.ts), the service and
  * the web UI (web/src/lib/kinds.ts) all take them from here.
  */
-export const LIBRARY_FILTERS = ['all', 'wanted', 'generated', 'failed', 'missing', 'ignored', 'needs_review'] as const;
+export const LIBRARY_FILTERS = ['all', 'wanted', 'generated', 'failed', 'missing', 'ignored', 'needs_review', 'out_of_sync'] as const;
 export type LibraryFilter = (typeof LIBRARY_FILTERS)[number];
 
 export const LIBRARY_SORTS = ['title', '-title', 'path', '-path', 'added', '-added', 'size', '-size', 'modified', '-modified'] as const;

@@ -61,6 +61,8 @@ function filterCondition(filter: LibraryFilter, indexed: boolean) {
       return indexed ? sql<boolean>`ignored_by is not null` : sql<boolean>`coalesce(ignored_by, '') <> ''`;
     case 'needs_review':
       return sql<boolean>`needs_review${plus} = 1`;
+    case 'out_of_sync':
+      return sql<boolean>`out_of_sync${plus} = 1`;
     default:
       return null;
   }

@@ -256,13 +256,25 @@ export class LibraryService {
     return { ...item, ...quality, job_history: history.map(toJob) };
   }
 
-  async subtitlePreview(id: number, n: number): Promise<SubtitlePreview> {
+  /** One item as the list shows it, its media file confined to the library (sync, previews). */
+  async item(id: number): Promise<ItemView> {
+    const item = toItem(await this.itemRow(id));
+    await confineMediaPath(this.deps.settings, item.path);
+    return item;
+  }
+
+  /** An item and one of its external subtitles: only the item's own files, inside the library. */
+  async externalSubtitle(id: number, n: number): Promise<{ item: ItemView; sub: ItemView['external_subtitles'][number] }> {
     const item = toItem(await this.itemRow(id));
     const sub = item.external_subtitles[n];
     if (!sub) throw notFound(`Subtitle ${n} of library item ${id} (it lists ${item.external_subtitles.length})`);
-    // Only the item's own subtitle files, inside the library.
     if (!isWithin(sub.path, item.folder)) throw new AppError(403, 'outside_library', `${sub.path} is not beside ${item.path}`);
     await confineMediaPath(this.deps.settings, sub.path);
+    return { item, sub };
+  }
+
+  async subtitlePreview(id: number, n: number): Promise<SubtitlePreview> {
+    const { sub } = await this.externalSubtitle(id, n);
     if (!TEXT_FORMATS.has(sub.format)) {
       throw new AppError(415, 'not_text_subtitle', `${sub.file_name} is a ${sub.format} subtitle (images, no text): there is nothing to preview`);
     }

@@ -13,7 +13,8 @@
  *   library             the library index, fed by the scanner and the watcher (LibraryService)
  *   bazarr              Bazarr Wanted sync (BazarrSyncService)
  *   logs                recent log lines of the server and its workers (LogsService)
- *   background          events → workers → scanner → library → provider-cleanup → completion-notifier → bazarr-sync
+ *   syncApi             subtitle sync of library items and its background check (src/sync/)
+ *   background          events → workers → scanner → library → provider-cleanup → completion-notifier → bazarr-sync → sync-check
  *
  * Consumers of the queue start before its producers (workers before the
  * scanner's scheduled scans), so stopping in reverse ends the producers first.
@@ -45,6 +46,9 @@ import { LibraryService } from '../library/library.service.js';
 import { LogsService } from '../logs/logs.service.js';
 import { libraryComponent } from '../library/library.background.js';
 import { DiskFullRecord } from '../system/disk-full.js';
+import { SyncService } from '../sync/sync.service.js';
+import { SyncChecker, syncCheckComponent } from '../sync/sync-check.js';
+import { SyncApi } from '../sync/sync.api.js';
 
 export type { CoreContext } from '../core/context.js';
 
@@ -66,6 +70,8 @@ export interface AppContext extends CoreContext {
   bazarr: BazarrSyncService;
   /** the log file's recent lines, keys taken out (/api/logs) */
   logs: LogsService;
+  /** subtitle sync of library items: preview, apply, Undo, the read-only check (src/sync/) */
+  syncApi: SyncApi;
   /** the last full disk a request met (error handler → /health) */
   diskFull: DiskFullRecord;
   /** In start order; the server starts them after listen, closeContext stops them in reverse. */
@@ -105,6 +111,9 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
   const library = new LibraryService({ db: database.db, kind: database.kind, settings, rules: core.rules, jobs: core.jobs, events, log: log.child({ component: 'library' }), scanner: scanner.service });
   scanner.service.observe(library.indexer);
   scanner.watcher.onRemoved((p) => void library.indexer.removed([p]).catch((e) => log.warn({ err: e, path: p }, 'library: removal not recorded')));
+  const sync = new SyncService({ db: database.db, settings, dataDir: config.dataDir, tools: config.tools });
+  const syncChecker = new SyncChecker({ db: database.db, settings, library, sync, log: log.child({ component: 'sync-check' }) });
+  const syncApi = new SyncApi({ library, sync, checker: syncChecker });
 
   const background: BackgroundComponent[] = [
     eventsComponent(events),
@@ -114,8 +123,9 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     providerCleanupComponent(core),
     completionNotifierComponent(core),
     bazarrSyncComponent(bazarr, core),
+    syncCheckComponent(syncChecker, settings, log),
   ];
-  return { ...core, workers, scanner, provider, models, library, bazarr, logs, diskFull: new DiskFullRecord(), background: Object.freeze(background) };
+  return { ...core, workers, scanner, provider, models, library, bazarr, logs, syncApi, diskFull: new DiskFullRecord(), background: Object.freeze(background) };
 }
 
 /**

@@ -23,6 +23,7 @@ import * as m012 from './012-first-run.js';
 import * as m013 from './013-job-events.js';
 import * as m014 from './014-settings-overrides.js';
 import * as m015 from './015-quality.js';
+import * as m016 from './016-subtitle-sync.js';
 
 interface VersionedMigration {
   name: string;
@@ -45,4 +46,5 @@ export const migrations: VersionedMigration[] = [
   { name: '013-job-events', up: m013.up },
   { name: '014-settings-overrides', up: m014.up },
   { name: '015-quality', up: m015.up },
+  { name: '016-subtitle-sync', up: m016.up },
 ];

@@ -19,6 +19,7 @@ import { webhooksRoutes } from '../../webhooks/webhooks.routes.js';
 import { libraryRoutes } from '../../library/library.routes.js';
 import { logsRoutes } from '../../logs/logs.routes.js';
 import { bazarrSyncRoutes } from '../../integrations/bazarr-sync.routes.js';
+import { syncRoutes } from '../../sync/sync.routes.js';
 
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   await app.register(systemRoutes);
@@ -37,6 +38,7 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
   await app.register(openaiRoutes, { prefix: '/v1' });
   await app.register(webhooksRoutes, { prefix: '/webhooks' });
   await app.register(libraryRoutes, { prefix: '/api/library' });
+  await app.register(syncRoutes, { prefix: '/api/library' });
   await app.register(logsRoutes, { prefix: '/api/logs' });
   await app.register(bazarrSyncRoutes, { prefix: '/api/integrations/bazarr' });
   void ctx;

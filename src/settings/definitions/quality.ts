@@ -20,4 +20,13 @@ export const qualitySettings = [
   { key: 'quality_block_bazarr_sync', default: 'true', category: 'quality', value_type: 'boolean', description: 'The Bazarr sync does not upload a subtitle that needs review until it is accepted' },
   { key: 'subtitle_min_gap', default: '0.083', category: 'quality', value_type: 'float', min: 0, max: 2, description: 'Shortest gap kept between two cues when the retiming lengthens one, seconds (2 frames at 24 fps)' },
   { key: 'subtitle_retime', default: 'true', category: 'quality', value_type: 'boolean', description: 'Lengthen cues that are too fast to read (over subtitle_max_cps) or too short (under subtitle_min_duration), into the silence after them; starts never move' },
+  // Subtitle sync (src/sync/, docs/SYNC.md): the aligner's search and its quality gate, and the background check.
+  { key: 'sync_max_offset_seconds', default: '60', category: 'quality', value_type: 'float', min: 1, max: 900, description: 'Subtitle sync searches offsets up to this many seconds either way; a best offset at the bound is refused (it may lie beyond)' },
+  { key: 'sync_split_penalty', default: '7', category: 'quality', value_type: 'float', min: 0, max: 600, description: 'What one split (a part of the subtitle moved by another offset, as after an ad break) costs, in seconds of cue time it must move from silence onto speech' },
+  { key: 'sync_min_gain', default: '0.05', category: 'quality', value_type: 'float', min: 0, max: 1, description: 'A sync is written only when it raises the share of cue time over speech by at least this much' },
+  { key: 'sync_min_block_speech_seconds', default: '10', category: 'quality', value_type: 'float', min: 0, max: 3600, description: 'Every part of a split sync must lie over at least this many seconds of speech' },
+  { key: 'sync_check_enabled', default: 'true', category: 'quality', value_type: 'boolean', description: 'Measure the library\'s text subtitles against the audio in the background and mark those out of sync (nothing is changed)' },
+  { key: 'sync_check_interval_minutes', default: '30', category: 'quality', value_type: 'integer', min: 1, max: 10080, description: 'Minutes between two rounds of the background sync check' },
+  { key: 'sync_check_per_round', default: '20', category: 'quality', value_type: 'integer', min: 0, max: 10000, description: 'Most media files whose subtitles one round of the sync check measures' },
+  { key: 'sync_check_listen_per_round', default: '5', category: 'quality', value_type: 'integer', min: 0, max: 10000, description: 'Of those, most files whose speech is not known yet and must be listened to (speech detection on the audio); 0: only files already transcribed or synced' },
 ] as const satisfies readonly SettingDefinition[];
