@@ -168,23 +168,32 @@ export class SyncService {
   }
 
   private async write(target: SyncTarget, sub: TimedSubtitle, original: Buffer, after: TimeSpan[], plan: SyncPlan, summary: string): Promise<{ syncId: number; backup: string }> {
-    const fixed = retimeText(sub, after);
-    const day = new Date().toISOString().slice(0, 10);
-    const dir = join(this.deps.dataDir, 'sync-backups', day);
-    await mkdir(dir, { recursive: true });
-    const backup = join(dir, `${Date.now()}-${sha(Buffer.from(target.subtitlePath)).slice(0, 8)}-${basename(target.subtitlePath)}`);
-    // The file must still be what was planned on: an edit in between is the user's and stays.
-    if (sha(await readSubtitle(target.subtitlePath)) !== sha(original)) {
-      throw appError('subtitle_changed', `${basename(target.subtitlePath)} changed while it was being synced: preview the sync again`);
-    }
-    await writeFile(backup, original);
-    await writeAtomic(target.subtitlePath, fixed);
+    const w = await writeFix(target.subtitlePath, sub, original, after, join(this.deps.dataDir, 'sync-backups'));
     const syncId = await repo.insertSync(this.deps.db, {
-      media_path: target.mediaPath, subtitle: target.subtitlePath, backup, written_sha256: sha(fixed), plan: JSON.stringify(plan), summary, created_ms: Date.now(),
+      media_path: target.mediaPath, subtitle: target.subtitlePath, backup: w.backup, written_sha256: w.writtenSha256, plan: JSON.stringify(plan), summary, created_ms: Date.now(),
     });
     await repo.deleteCheck(this.deps.db, target.subtitlePath);
-    return { syncId, backup };
+    return { syncId, backup: w.backup };
   }
+}
+
+/**
+ * Writes a sync's fix over the subtitle: the original is copied under
+ * `backupRoot/<day>/` first, the file must still be what was planned on (an
+ * edit in between is the user's and stays), and the new bytes replace it in
+ * one rename. Only the timestamps differ from the original.
+ */
+export async function writeFix(path: string, sub: TimedSubtitle, original: Buffer, after: TimeSpan[], backupRoot: string): Promise<{ backup: string; writtenSha256: string }> {
+  const fixed = retimeText(sub, after);
+  const dir = join(backupRoot, new Date().toISOString().slice(0, 10));
+  await mkdir(dir, { recursive: true });
+  const backup = join(dir, `${Date.now()}-${sha(Buffer.from(path)).slice(0, 8)}-${basename(path)}`);
+  if (sha(await readSubtitle(path)) !== sha(original)) {
+    throw appError('subtitle_changed', `${basename(path)} changed while it was being synced: preview the sync again`);
+  }
+  await writeFile(backup, original);
+  await writeAtomic(path, fixed);
+  return { backup, writtenSha256: sha(fixed) };
 }
 
 function syncFormat(format: string, path: string): SyncFormat {
@@ -193,7 +202,7 @@ function syncFormat(format: string, path: string): SyncFormat {
   throw new AppError(415, 'not_text_subtitle', `${basename(path)} is a ${format} subtitle: only SRT, WebVTT and ASS/SSA subtitles can be synced`);
 }
 
-async function readSubtitle(path: string): Promise<Buffer> {
+export async function readSubtitle(path: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (e) {
