@@ -10,9 +10,13 @@ import { normalizeLanguage } from '../languages.js';
 import type { LibraryService } from '../library/library.service.js';
 import type { SyncChecker } from './sync-check.js';
 import { embeddedKey } from './sync-check.js';
-import type { SyncCheckRunBody, SyncBody, SyncResultSchema, ItemSyncSchema, UndoResultSchema } from './sync.schemas.js';
+import type { SyncCheckRunBody, SyncBody, SyncByPathBody, SyncByPathSchema, SyncResultSchema, ItemSyncSchema, UndoResultSchema } from './sync.schemas.js';
 import type { SyncRecordRow } from './sync.repository.js';
 import { isSyncFormat } from './subtitle-times.js';
+import { dirname, extname } from 'node:path';
+import { confineMediaPath } from '../security/media-roots.js';
+import { applyPathMappings, mappingsFromSettings } from '../security/path-mapping.js';
+import type { SettingsService } from '../settings/settings.service.js';
 import type { SyncReference, SyncService } from './sync.service.js';
 
 type SyncResult = Static<typeof SyncResultSchema>;
@@ -24,7 +28,7 @@ const round3 = (x: number) => Math.round(x * 1000) / 1000;
 const pairs = (spans: Array<{ start: number; end: number }>): Array<[number, number]> => spans.map((s) => [round3(s.start), round3(s.end)]);
 
 export class SyncApi {
-  constructor(private readonly deps: { library: LibraryService; sync: SyncService; checker: SyncChecker }) {}
+  constructor(private readonly deps: { library: LibraryService; sync: SyncService; checker: SyncChecker; settings: SettingsService }) {}
 
   async sync(id: number, n: number, body: Static<typeof SyncBody>): Promise<SyncResult> {
     const { item, sub } = await this.deps.library.externalSubtitle(id, n);
@@ -58,6 +62,33 @@ export class SyncApi {
       score_before: round3(p.scoreBefore), score_after: round3(p.scoreAfter), cues: o.cues, reference: o.reference, sha256: o.sha256,
       applied: o.syncId !== null, sync_id: o.syncId, backup: o.backup,
       timeline: { duration: o.timeline.duration ?? null, reference: pairs(o.timeline.reference), before: pairs(o.timeline.before), after: pairs(o.timeline.after) },
+    };
+  }
+
+  /**
+   * A sync named by paths, as Bazarr's post-processing knows them: mapped
+   * by the path mappings, the video confined to the library and the
+   * subtitle (and a reference) beside it.
+   */
+  async syncByPath(body: Static<typeof SyncByPathBody>): Promise<Static<typeof SyncByPathSchema>> {
+    const mappings = mappingsFromSettings((k) => this.deps.settings.get(k as never));
+    const media = await confineMediaPath(this.deps.settings, applyPathMappings(body.media, mappings));
+    const beside = async (p: string, field: string) => {
+      const path = await confineMediaPath(this.deps.settings, applyPathMappings(p, mappings));
+      if (dirname(path) !== dirname(media)) throw new AppError(403, 'outside_library', `${field} ${p} is not beside ${body.media}: only the video's own subtitles can be synced`);
+      const format = extname(path).slice(1).toLowerCase();
+      if (!isSyncFormat(format)) throw new AppError(415, 'not_text_subtitle', `${field} ${p} is not an SRT, WebVTT or ASS subtitle`);
+      return { path, format };
+    };
+    const sub = await beside(body.subtitle, 'subtitle');
+    const reference: SyncReference = body.reference ? { kind: 'file', ...(await beside(body.reference, 'reference')) } : { kind: 'audio' };
+    const o = await this.deps.sync.sync({ mediaPath: media, subtitlePath: sub.path, format: sub.format }, reference, { apply: body.apply === true });
+    const p = o.plan;
+    return {
+      path: sub.path, verdict: p.verdict, refusal: p.refusal, summary: o.summary, offset_seconds: round3(p.offset), ratio: p.ratio,
+      blocks: p.blocks.map((b) => ({ first_cue: b.firstCue, last_cue: b.lastCue, offset_seconds: round3(b.offset) })),
+      score_before: round3(p.scoreBefore), score_after: round3(p.scoreAfter), cues: o.cues, reference: o.reference, sha256: o.sha256,
+      applied: o.syncId !== null, sync_id: o.syncId, backup: o.backup,
     };
   }
 

@@ -7,7 +7,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errors } from '../http/schemas.js';
 import { ItemParams } from '../library/library.schemas.js';
 import {
-  ItemSyncSchema, SyncBody, SyncCheckRunBody, SyncCheckRunSchema, SyncParams, SyncResultSchema, UndoParams, UndoResultSchema,
+  ItemSyncSchema, SyncBody, SyncByPathBody, SyncByPathSchema, SyncCheckRunBody, SyncCheckRunSchema, SyncParams, SyncResultSchema, UndoParams, UndoResultSchema,
 } from './sync.schemas.js';
 
 export const syncRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -27,6 +27,17 @@ export const syncRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: SyncResultSchema, ...errors(400, 403, 404, 409, 415, 422) },
     },
   }, async (req) => sync().sync(req.params.id, req.params.n, req.body ?? {}));
+
+  app.post('/sync', {
+    schema: {
+      tags,
+      summary: "Sync a subtitle named by its path (Bazarr's custom post-processing): preview, or apply with the original kept",
+      description: 'The same plan and gate as the item route. Paths are mapped by the path mappings; the video must lie in the library and the subtitle (and a reference) beside it. '
+        + 'Suits a post-processing command: curl -X POST -H "X-Api-Key: KEY" -d \'{"media":"{{episode}}","subtitle":"{{subtitles}}","apply":true}\' (docs/SYNC.md).',
+      body: SyncByPathBody,
+      response: { 200: SyncByPathSchema, ...errors(400, 403, 404, 409, 415, 422) },
+    },
+  }, async (req) => sync().syncByPath(req.body));
 
   app.get('/items/:id/sync', {
     schema: {

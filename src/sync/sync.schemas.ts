@@ -91,3 +91,12 @@ export const SyncCheckRunSchema = Type.Object({
   out_of_sync: Type.Integer({ description: 'Of those, out of sync' }),
   skipped: Type.Integer({ description: 'Subtitles not measured: speech not known and no listening left in this round, image subtitles, unreadable' }),
 });
+
+export const SyncByPathBody = Type.Object({
+  media: Type.String({ minLength: 1, description: 'The video, as Bazarr or the *arr app knows it ({{episode}} in Bazarr\'s post-processing); path mappings apply; it must lie in the library' }),
+  subtitle: Type.String({ minLength: 1, description: 'The subtitle to sync ({{subtitles}}): beside the video, an SRT, WebVTT or ASS file' }),
+  apply: Type.Optional(Type.Boolean({ default: false, description: 'false (default): preview; true: write when the quality gate passes' })),
+  reference: Type.Optional(Type.String({ description: 'Sync to this subtitle (beside the video) instead of the audio' })),
+}, { additionalProperties: false });
+
+export const SyncByPathSchema = Type.Omit(SyncResultSchema, ['item_id', 'index', 'timeline']);

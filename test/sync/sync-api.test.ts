@@ -149,6 +149,18 @@ for (const kind of databaseKinds()) {
       assert.equal(lang.statusCode, 400);
     });
 
+    test("a sync named by paths (Bazarr's post-processing) previews like the item route; paths outside the library are refused", async () => {
+      writeFileSync(late, srtOf(film.truth, 3.2));
+      const r = expectStatus(await t.app.inject({ method: 'POST', url: '/api/library/sync', payload: { media: film.mkv, subtitle: late } }), 200);
+      assert.equal(r.verdict, 'fix');
+      assert.equal(r.applied, false);
+      assert.ok(Math.abs(r.offset_seconds + 3.2) < 0.1);
+      const outside = await t.app.inject({ method: 'POST', url: '/api/library/sync', payload: { media: film.mkv, subtitle: '/etc/passwd' } });
+      assert.equal(outside.statusCode, 403);
+      const noKey = await t.app.inject({ method: 'POST', url: '/api/library/sync', payload: { media: film.mkv, subtitle: late }, headers: { host: 'mybox:8000' } });
+      assert.equal(noKey.statusCode, 401);
+    });
+
     test('another subtitle can be the reference instead of the audio', async () => {
       writeFileSync(late, srtOf(film.truth, -7.5));
       const r = expectStatus(await syncOf(lateIndex, { reference_subtitle: goodIndex }), 200);
