@@ -100,6 +100,8 @@ export interface ScanRulesTable {
   target_language: string;
   quality_preset: QualityPreset;
   job_priority: number;
+  /** 1: sync external subtitles of target_language automatically when the gate passes (migration 016) */
+  sync_external_subtitles: Generated<number>;
   created_at: string;
   updated_at: string | null;
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { explainRuleAction } from './rules-explain.js';
 import type { RuleAction } from './rules.service.js';
 
-const action = (o: Partial<RuleAction> = {}): RuleAction => ({ action_type: 'transcribe', target_language: 'spa', quality_preset: 'fast', job_priority: 0, ...o });
+const action = (o: Partial<RuleAction> = {}): RuleAction => ({ action_type: 'transcribe', target_language: 'spa', quality_preset: 'fast', job_priority: 0, sync_external_subtitles: false, ...o });
 const settings = (s: Record<string, string> = {}) => (k: string) => s[k];
 
 test('the audio language fixed by the rule decides the Whisper task and whether a provider is needed', () => {

@@ -16,6 +16,7 @@ const Conditions = Type.Object({
 });
 const Action = Type.Object({
   action_type: OneOf(JOB_MODES), target_language: Type.String(), quality_preset: OneOf(QUALITY_PRESETS), job_priority: Type.Integer(),
+  sync_external_subtitles: Type.Boolean({ description: 'External subtitles in target_language are synced to the audio on their own when the sync check finds them out of sync and the quality gate passes (the original kept, with Undo)' }),
 });
 export const RuleSchema = Type.Object({
   id: Type.Integer(), name: Type.String(), enabled: Type.Boolean(), priority: Type.Integer(),
@@ -29,6 +30,7 @@ const ActionInput = Type.Object({
   target_language: Type.Optional(Type.String({ description: 'ISO 639-2' })),
   quality_preset: Type.Optional(OneOf(QUALITY_PRESETS, { description: 'fast, balanced, best', error: 'bad_action' })),
   job_priority: Type.Optional(Type.Integer()),
+  sync_external_subtitles: Type.Optional(Type.Boolean({ description: 'Sync external subtitles in target_language automatically when the gate passes (default false)' })),
 });
 export const CreateBody = Type.Object({
   name: Type.String({ minLength: 1 }),

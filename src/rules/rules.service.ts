@@ -31,6 +31,8 @@ export interface RuleAction {
   target_language: string;
   quality_preset: QualityPreset;
   job_priority: number;
+  /** sync this language's external subtitles to the audio on their own when the sync check finds them out of sync and the gate passes */
+  sync_external_subtitles: boolean;
 }
 
 export interface ScanRule {
@@ -83,6 +85,7 @@ function toRule(row: ScanRuleRow): ScanRule {
       target_language: row.target_language,
       quality_preset: row.quality_preset,
       job_priority: row.job_priority,
+      sync_external_subtitles: !!row.sync_external_subtitles,
     },
     created_at: row.created_at,
     updated_at: row.updated_at,
@@ -159,7 +162,9 @@ export function normalizeAction(input: Partial<RuleAction>, base?: RuleAction, d
   if (!isQualityPreset(preset)) throw badRequest(`action.quality_preset must be one of ${QUALITY_PRESETS.join(', ')}, got "${preset}"`, 'bad_action');
   const prio = merged.job_priority ?? 0;
   if (!Number.isInteger(prio)) throw badRequest('action.job_priority must be an integer', 'bad_action');
-  return { action_type: actionType, target_language: target, quality_preset: preset, job_priority: prio };
+  const sync = merged.sync_external_subtitles ?? false;
+  if (typeof sync !== 'boolean') throw badRequest('action.sync_external_subtitles must be true or false', 'bad_action');
+  return { action_type: actionType, target_language: target, quality_preset: preset, job_priority: prio, sync_external_subtitles: sync };
 }
 
 export class ScanRulesService {
@@ -207,6 +212,7 @@ export class ScanRulesService {
         file_extension: conditions.file_extension ?? null,
         audio_is_original_language: conditions.audio_is_original_language ? 1 : null,
         ...action,
+        sync_external_subtitles: action.sync_external_subtitles ? 1 : 0,
         created_at: new Date().toISOString(),
         updated_at: null,
       });
@@ -239,7 +245,10 @@ export class ScanRulesService {
       Object.assign(patch, rest);
       if ('audio_is_original_language' in c) patch.audio_is_original_language = original ? 1 : null;
     }
-    if (input.action) Object.assign(patch, normalizeAction(input.action, current.action));
+    if (input.action) {
+      const a = normalizeAction(input.action, current.action);
+      Object.assign(patch, a, { sync_external_subtitles: a.sync_external_subtitles ? 1 : 0 });
+    }
     patch.updated_at = new Date().toISOString();
     await repo.updateRule(this.db, id, patch);
     this.rev++;

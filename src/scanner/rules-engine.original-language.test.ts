@@ -15,7 +15,7 @@ function rule(original: boolean | null): ScanRule {
   return {
     id: 1, name: 'r', enabled: true, priority: 0,
     conditions: { audio_language_is: null, audio_language_not: null, audio_track_count_min: null, has_embedded_subtitle_lang: null, missing_embedded_subtitle_lang: null, missing_external_subtitle_lang: null, file_extension: null, audio_is_original_language: original },
-    action: { action_type: 'transcribe', target_language: 'eng', quality_preset: 'fast', job_priority: 0 },
+    action: { action_type: 'transcribe', target_language: 'eng', quality_preset: 'fast', job_priority: 0, sync_external_subtitles: false },
     created_at: '2025-01-01T00:00:00.000Z', updated_at: null,
   };
 }

@@ -17,7 +17,7 @@ function rule(o: { name?: string; priority?: number; enabled?: boolean; conditio
   return {
     id: nextId++, name: o.name ?? `rule ${nextId}`, enabled: o.enabled ?? true, priority: o.priority ?? 0,
     conditions: { audio_language_is: null, audio_language_not: null, audio_track_count_min: null, has_embedded_subtitle_lang: null, missing_embedded_subtitle_lang: null, missing_external_subtitle_lang: null, file_extension: null, ...o.conditions },
-    action: { action_type: o.action_type ?? 'transcribe', target_language: o.target ?? 'spa', quality_preset: 'fast', job_priority: o.job_priority ?? 5 },
+    action: { action_type: o.action_type ?? 'transcribe', target_language: o.target ?? 'spa', quality_preset: 'fast', job_priority: o.job_priority ?? 5, sync_external_subtitles: false },
     created_at: '2025-01-01T00:00:00.000Z', updated_at: null,
   };
 }

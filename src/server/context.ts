@@ -112,7 +112,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
   scanner.service.observe(library.indexer);
   scanner.watcher.onRemoved((p) => void library.indexer.removed([p]).catch((e) => log.warn({ err: e, path: p }, 'library: removal not recorded')));
   const sync = new SyncService({ db: database.db, settings, dataDir: config.dataDir, tools: config.tools });
-  const syncChecker = new SyncChecker({ db: database.db, settings, library, sync, log: log.child({ component: 'sync-check' }) });
+  const syncChecker = new SyncChecker({ db: database.db, settings, library, sync, rules: core.rules, log: log.child({ component: 'sync-check' }) });
   const syncApi = new SyncApi({ library, sync, checker: syncChecker, settings });
 
   const background: BackgroundComponent[] = [

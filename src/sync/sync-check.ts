@@ -14,6 +14,7 @@ import type { BackgroundComponent } from '../core/background.js';
 import type { Db } from '../db/database.js';
 import type { LibraryService } from '../library/library.service.js';
 import type { ItemView } from '../library/item-row.js';
+import type { ScanRulesService } from '../rules/rules.service.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import { TEXT_SUBTITLE_CODECS } from './embedded.js';
 import * as repo from './sync.repository.js';
@@ -29,6 +30,8 @@ export interface CheckRun {
 
 interface Target {
   key: string;
+  /** the subtitle's language (external files), for the rules that sync theirs on their own */
+  language: string | null;
   subtitlePath: string;
   format: string;
   embeddedIndex?: number;
@@ -40,7 +43,7 @@ export class SyncChecker {
   private cursor = 0;
   private running: Promise<CheckRun> | null = null;
 
-  constructor(private readonly deps: { db: Db; settings: SettingsService; library: LibraryService; sync: SyncService; log: Logger }) {}
+  constructor(private readonly deps: { db: Db; settings: SettingsService; library: LibraryService; sync: SyncService; rules: ScanRulesService; log: Logger }) {}
 
   /** One bounded round from the cursor (a round already running is joined, not doubled). */
   round(signal?: AbortSignal): Promise<CheckRun> {
@@ -77,6 +80,11 @@ export class SyncChecker {
       }
     }
     return run;
+  }
+
+  private async autoSyncLanguages(): Promise<Set<string>> {
+    const rules = await this.deps.rules.list(true);
+    return new Set(rules.filter((r) => r.action.sync_external_subtitles).map((r) => r.action.target_language));
   }
 
   /** Checks these items now (the API's "Check now"). */
@@ -116,11 +124,24 @@ export class SyncChecker {
     const speechKnown = !!(await this.deps.sync.speech(item.path, [], signal, true).catch(() => null));
     if (!speechKnown && !listen) return null;
     r.listened = !speechKnown;
+    const autoSync = await this.autoSyncLanguages();
     for (const t of stale) {
       try {
         const row = await this.deps.sync.check({ mediaPath: item.path, ...t }, { listen, signal });
-        if (row === 'no_speech_known') r.skipped++;
-        else r.checked++;
+        if (row === 'no_speech_known') {
+          r.skipped++;
+          continue;
+        }
+        r.checked++;
+        // A rule asked for this language to be kept in sync: the same plan, written with the original kept (Undo on the item page).
+        // An Undo is the user's answer for that file: a rule never syncs it again.
+        if (row.verdict === 'fix' && t.embeddedIndex === undefined && t.language && autoSync.has(t.language) && !(await repo.wasUndone(this.deps.db, t.subtitlePath))) {
+          const done = await this.deps.sync.sync({ mediaPath: item.path, subtitlePath: t.subtitlePath, format: t.format }, { kind: 'audio' }, { apply: true, signal });
+          if (done.syncId !== null) {
+            this.deps.log.info({ subtitle: t.subtitlePath, summary: done.summary }, 'subtitle synced to the audio (a rule keeps this language in sync)');
+            await this.deps.sync.check({ mediaPath: item.path, ...t }, { listen: false, signal });
+          }
+        }
       } catch (e) {
         r.skipped++;
         this.deps.log.debug({ err: e, subtitle: t.key }, 'sync check skipped a subtitle');
@@ -138,10 +159,10 @@ export class SyncChecker {
 export function textSubtitles(item: ItemView): Target[] {
   const ext: Target[] = item.external_subtitles
     .filter((s) => isSyncFormat(s.format.toLowerCase()))
-    .map((s) => ({ key: s.path, subtitlePath: s.path, format: s.format, versionPath: s.path }));
+    .map((s) => ({ key: s.path, language: s.language, subtitlePath: s.path, format: s.format, versionPath: s.path }));
   const emb: Target[] = item.embedded_subtitles
     .filter((s) => s.codec !== null && TEXT_SUBTITLE_CODECS.has(s.codec.toLowerCase()))
-    .map((s) => ({ key: embeddedKey(item.path, s.index), subtitlePath: item.path, format: 'srt', embeddedIndex: s.index, versionPath: item.path }));
+    .map((s) => ({ key: embeddedKey(item.path, s.index), language: s.language, subtitlePath: item.path, format: 'srt', embeddedIndex: s.index, versionPath: item.path }));
   return [...ext, ...emb];
 }
 

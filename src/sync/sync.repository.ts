@@ -135,3 +135,9 @@ export async function itemIdsAfter(db: Db, afterId: number, limit: number): Prom
   const rows = await db.selectFrom('library_items').select('id').where('missing', '=', 0).where('id', '>', afterId).orderBy('id').limit(limit).execute();
   return rows.map((r) => Number(r.id));
 }
+
+/** Whether a sync of this subtitle was ever undone: the user chose the original, and no rule syncs it again. */
+export async function wasUndone(db: Db, subtitle: string): Promise<boolean> {
+  const row = await db.selectFrom('subtitle_syncs').select('id').where('subtitle', '=', subtitle).where('undone_ms', 'is not', null).limit(1).executeTakeFirst();
+  return row !== undefined;
+}

@@ -38,7 +38,7 @@ for (const kind of databaseKinds()) {
       assert.equal(rule.conditions.audio_language_is, 'jpn');
       assert.equal(rule.conditions.audio_language_not, null);
       assert.equal(rule.conditions.file_extension, '.mkv,.mp4');
-      assert.deepEqual(rule.action, example().action);
+      assert.deepEqual(rule.action, { ...example().action, sync_external_subtitles: false }, "the contract's action, and the sync option off by default");
       assert.equal(rule.updated_at, null);
       assert.deepEqual(expectStatus(await t.app.inject({ url: `/api/scan-rules/${rule.id}` }), 200), rule);
     });

@@ -168,5 +168,27 @@ for (const kind of databaseKinds()) {
       assert.equal(r.verdict, 'fix');
       assert.ok(Math.abs(r.offset_seconds - 7.5) < 0.05, `offset ${r.offset_seconds}`);
     });
+    test('a rule that keeps its language in sync has the check fix an out-of-sync subtitle, and an Undo sticks', async () => {
+      // A subtitle nobody undid a sync of (the earlier tests undid the .en.srt's).
+      rmSync(late);
+      late = join(film.dir, 'Flood (1999).eng.srt');
+      writeFileSync(late, srtOf(film.truth, 3.2));
+      expectStatus(await t.app.inject({ method: 'POST', url: '/api/scanner/scan', payload: { dry_run: true } }), 200);
+      const original = readFileSync(late);
+      const rule = expectStatus(await t.app.inject({
+        method: 'POST', url: '/api/scan-rules',
+        payload: { name: 'Keep English in sync', conditions: {}, action: { target_language: 'eng', sync_external_subtitles: true } },
+      }), 201);
+      assert.equal(rule.action.sync_external_subtitles, true);
+      const run = expectStatus(await t.app.inject({ method: 'POST', url: '/api/library/sync-check', payload: { item_ids: [itemId] } }), 200);
+      assert.equal(run.out_of_sync, 0, 'fixed by the rule, the subtitle measures in sync');
+      srtTimes(late).forEach((c, i) => assert.ok(Math.abs(c.start - film.truth[i].start) <= 0.1, `cue ${i + 1}`));
+      const state = expectStatus(await t.app.inject({ url: `/api/library/items/${itemId}/sync` }), 200);
+      const sync = state.syncs.find((x: any) => x.subtitle === late && x.undone_at === null);
+      assert.ok(sync, 'the automatic sync is listed with Undo');
+      expectStatus(await t.app.inject({ method: 'POST', url: `/api/library/items/${itemId}/syncs/${sync.id}/undo` }), 200);
+      assert.deepEqual(readFileSync(late), original, 'Undo sticks: the check that follows does not sync the file again');
+      expectStatus(await t.app.inject({ method: 'DELETE', url: `/api/scan-rules/${rule.id}` }), 200);
+    });
   });
 }

@@ -10,6 +10,8 @@
  * - `subtitle_syncs`: each fix written to a subtitle, with the copy of the
  *   user's original under DATA_DIR and the hash of what was written, so Undo
  *   restores it only while nobody edited the file since.
+ * - `scan_rules.sync_external_subtitles`: 1 when the rule's language is
+ *   synced on its own when the check finds it out of sync and the gate passes.
  * - `library_items.out_of_sync`: 1 when one of the item's subtitles was
  *   measured out of sync (the Library's `out_of_sync` filter, partial index).
  */
@@ -60,6 +62,7 @@ export async function up(db: Kysely<any>, kind: DbKind): Promise<void> {
     .addColumn('undone_ms', big)
     .execute();
   await sql`create index subtitle_syncs_media_idx on subtitle_syncs (media_path, id)`.execute(db);
+  await db.schema.alterTable('scan_rules').addColumn('sync_external_subtitles', 'integer', (c) => c.notNull().defaultTo(0)).execute();
   await db.schema.alterTable('library_items').addColumn('out_of_sync', 'integer', (c) => c.notNull().defaultTo(0)).execute();
   await sql`create index library_items_out_of_sync_idx on library_items (sort_key, id) where out_of_sync = 1`.execute(db);
 }

@@ -2084,6 +2084,8 @@ export interface paths {
                                 /** @enum {string} */
                                 quality_preset: "fast" | "balanced" | "best";
                                 job_priority: number;
+                                /** @description External subtitles in target_language are synced to the audio on their own when the sync check finds them out of sync and the quality gate passes (the original kept, with Undo) */
+                                sync_external_subtitles: boolean;
                             };
                             created_at: string;
                             updated_at: string | null;
@@ -2125,6 +2127,8 @@ export interface paths {
                              */
                             quality_preset?: "fast" | "balanced" | "best";
                             job_priority?: number;
+                            /** @description Sync external subtitles in target_language automatically when the gate passes (default false) */
+                            sync_external_subtitles?: boolean;
                         };
                     };
                 };
@@ -2159,6 +2163,8 @@ export interface paths {
                                 /** @enum {string} */
                                 quality_preset: "fast" | "balanced" | "best";
                                 job_priority: number;
+                                /** @description External subtitles in target_language are synced to the audio on their own when the sync check finds them out of sync and the quality gate passes (the original kept, with Undo) */
+                                sync_external_subtitles: boolean;
                             };
                             created_at: string;
                             updated_at: string | null;
@@ -2251,6 +2257,8 @@ export interface paths {
                                 /** @enum {string} */
                                 quality_preset: "fast" | "balanced" | "best";
                                 job_priority: number;
+                                /** @description External subtitles in target_language are synced to the audio on their own when the sync check finds them out of sync and the quality gate passes (the original kept, with Undo) */
+                                sync_external_subtitles: boolean;
                             };
                             created_at: string;
                             updated_at: string | null;
@@ -2308,6 +2316,8 @@ export interface paths {
                              */
                             quality_preset?: "fast" | "balanced" | "best";
                             job_priority?: number;
+                            /** @description Sync external subtitles in target_language automatically when the gate passes (default false) */
+                            sync_external_subtitles?: boolean;
                         };
                     };
                 };
@@ -2342,6 +2352,8 @@ export interface paths {
                                 /** @enum {string} */
                                 quality_preset: "fast" | "balanced" | "best";
                                 job_priority: number;
+                                /** @description External subtitles in target_language are synced to the audio on their own when the sync check finds them out of sync and the quality gate passes (the original kept, with Undo) */
+                                sync_external_subtitles: boolean;
                             };
                             created_at: string;
                             updated_at: string | null;
@@ -2491,6 +2503,8 @@ export interface paths {
                                 /** @enum {string} */
                                 quality_preset: "fast" | "balanced" | "best";
                                 job_priority: number;
+                                /** @description External subtitles in target_language are synced to the audio on their own when the sync check finds them out of sync and the quality gate passes (the original kept, with Undo) */
+                                sync_external_subtitles: boolean;
                             };
                             created_at: string;
                             updated_at: string | null;
@@ -2565,6 +2579,8 @@ export interface paths {
                              */
                             quality_preset?: "fast" | "balanced" | "best";
                             job_priority?: number;
+                            /** @description Sync external subtitles in target_language automatically when the gate passes (default false) */
+                            sync_external_subtitles?: boolean;
                         };
                         /**
                          * @description false: only explain the action, do not count the library files (matches and files_checked are 0)
@@ -4586,6 +4602,7 @@ export interface paths {
                                 free_gb: number;
                                 usage_percent: number;
                             };
+                            /** @description NVIDIA GPUs (nvidia-smi) */
                             gpus: {
                                 id: number;
                                 name: string;
@@ -4594,6 +4611,18 @@ export interface paths {
                                 memory_free_mb: number;
                                 utilization_percent: number;
                             }[];
+                            /** @description The engine of this node's GPU workers and the devices it can use */
+                            gpu_engine: {
+                                /** @description this node's name (the workers' `node`): the engine and devices are this node's */
+                                node: string;
+                                variant: ("cuda" | "vulkan") | (never | null);
+                                devices: {
+                                    /** @description a GPU worker's device_id */
+                                    id: number;
+                                    /** @description the device as its engine names it (Vulkan: with its driver) */
+                                    name: string;
+                                }[];
+                            };
                         };
                     };
                 };
@@ -7671,8 +7700,8 @@ export interface paths {
                     page_size?: number;
                     /** @description Words that must all appear in the title, show or path (case-insensitive) */
                     q?: string;
-                    /** @description all | wanted | generated | failed | missing | ignored | needs_review (default all). wanted: a rule wants a language; generated: a subtitle made by TranscriptorIO; failed: the latest job of a language failed; missing: gone from disk; ignored: left out of scans; needs_review: the latest job of a language wrote a subtitle whose quality score is under quality_review_threshold and nobody accepted it */
-                    filter?: "all" | "wanted" | "generated" | "failed" | "missing" | "ignored" | "needs_review";
+                    /** @description all | wanted | generated | failed | missing | ignored | needs_review | out_of_sync (default all). wanted: a rule wants a language; generated: a subtitle made by TranscriptorIO; failed: the latest job of a language failed; missing: gone from disk; ignored: left out of scans; needs_review: the latest job of a language wrote a subtitle whose quality score is under quality_review_threshold and nobody accepted it; out_of_sync: the sync check measured one of its subtitles out of sync with the audio */
+                    filter?: "all" | "wanted" | "generated" | "failed" | "missing" | "ignored" | "needs_review" | "out_of_sync";
                     /** @description ISO 639 code. With filter=wanted/generated/failed: that language is wanted/generated/failed; otherwise the file has audio or a subtitle (embedded or external) in it */
                     language?: string;
                     /** @description Only files in this folder or below (absolute, inside the library folders) */
@@ -8416,7 +8445,7 @@ export interface paths {
                              * @description As ?filter= of GET /items
                              * @enum {string}
                              */
-                            filter?: "all" | "wanted" | "generated" | "failed" | "missing" | "ignored" | "needs_review";
+                            filter?: "all" | "wanted" | "generated" | "failed" | "missing" | "ignored" | "needs_review" | "out_of_sync";
                             q?: string;
                             language?: string;
                             folder?: string;
@@ -8561,6 +8590,647 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/library/items/{id}/subtitles/{n}/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sync an external subtitle to the audio (or to another subtitle): preview, or apply with the original kept
+         * @description Preview (default) answers the plan (shift, frame-rate ratio, parts after a split), its score before and after, and a timeline; nothing is written. apply=true writes the fix only when the quality gate passes (verdict fix): a subtitle in sync or a refused plan is never touched. The original is copied under the data folder first and only the timestamps change (styling, text and encoding stay). Send the preview's sha256 with apply to refuse (409) when the file changed since. Image subtitles: 415.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Library item id */
+                    id: number;
+                    /** @description Index in the item's external_subtitles */
+                    n: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description false (default): preview only, nothing is written. true: write the fix when the quality gate passes (the original is kept for Undo)
+                         * @default false
+                         */
+                        apply?: boolean;
+                        /** @description The preview's sha256: apply refuses (409) when the subtitle changed since */
+                        sha256?: string;
+                        /** @description Sync to another of the item's external subtitles (its index) instead of the audio */
+                        reference_subtitle?: number;
+                        /** @description Sync to an embedded text subtitle track (position among the subtitle streams, ffmpeg 0:s:N) instead of the audio */
+                        reference_embedded?: number;
+                        /** @description The audio track to listen to (ISO 639 code); default: the default track */
+                        audio_language?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            item_id: number;
+                            index: number;
+                            path: string;
+                            /** @description in_sync: nothing to do (the file is not touched); fix: the plan passes the quality gate; refused: a plan was found but is not trusted (refusal says why) */
+                            verdict: "in_sync" | "fix" | "refused";
+                            refusal: {
+                                /**
+                                 * @description small_gain, offset_at_bound, nonstandard_ratio, thin_block, no_cues or no_reference
+                                 * @enum {string}
+                                 */
+                                code: "no_cues" | "no_reference" | "small_gain" | "offset_at_bound" | "nonstandard_ratio" | "thin_block";
+                                message: string;
+                            } | null;
+                            /** @description One line for a person: "3.2 s late: shift by -3.2 s", "in sync", a refusal */
+                            summary: string;
+                            /** @description Shift of the part holding most cues (corrected = original x ratio + offset) */
+                            offset_seconds: number;
+                            /** @description 1, or the frame-rate ratio applied (25/23.976, ...) */
+                            ratio: number;
+                            /** @description Parts moved by their own offset (several after a split such as an ad break); cue indexes in time order */
+                            blocks: {
+                                first_cue: number;
+                                last_cue: number;
+                                offset_seconds: number;
+                            }[];
+                            /** @description Share of cue time over speech (or the reference's cues) as the file is, 0-1 */
+                            score_before: number;
+                            /** @description The same after the plan */
+                            score_after: number;
+                            cues: number;
+                            reference: "audio" | "file" | "embedded";
+                            /** @description Of the subtitle as it was read (send it back with apply) */
+                            sha256: string;
+                            /** @description The fix was written */
+                            applied: boolean;
+                            /** @description The sync written (Undo: POST /api/library/items/{id}/syncs/{sync_id}/undo) */
+                            sync_id: number | null;
+                            /** @description Where the user's original was copied */
+                            backup: string | null;
+                            /** @description What a preview draws (at most 6,000 spans each) */
+                            timeline: {
+                                duration: number | null;
+                                /** @description Speech (or the reference subtitle's cues) */
+                                reference: [
+                                    number,
+                                    number
+                                ][];
+                                before: [
+                                    number,
+                                    number
+                                ][];
+                                after: [
+                                    number,
+                                    number
+                                ][];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/library/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sync a subtitle named by its path (Bazarr's custom post-processing): preview, or apply with the original kept
+         * @description The same plan and gate as the item route. Paths are mapped by the path mappings; the video must lie in the library and the subtitle (and a reference) beside it. Suits a post-processing command: curl -X POST -H "X-Api-Key: KEY" -d '{"media":"{{episode}}","subtitle":"{{subtitles}}","apply":true}' (docs/SYNC.md).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The video, as Bazarr or the *arr app knows it ({{episode}} in Bazarr's post-processing); path mappings apply; it must lie in the library */
+                        media: string;
+                        /** @description The subtitle to sync ({{subtitles}}): beside the video, an SRT, WebVTT or ASS file */
+                        subtitle: string;
+                        /**
+                         * @description false (default): preview; true: write when the quality gate passes
+                         * @default false
+                         */
+                        apply?: boolean;
+                        /** @description Sync to this subtitle (beside the video) instead of the audio */
+                        reference?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            path: string;
+                            /** @description in_sync: nothing to do (the file is not touched); fix: the plan passes the quality gate; refused: a plan was found but is not trusted (refusal says why) */
+                            verdict: "in_sync" | "fix" | "refused";
+                            refusal: {
+                                /**
+                                 * @description small_gain, offset_at_bound, nonstandard_ratio, thin_block, no_cues or no_reference
+                                 * @enum {string}
+                                 */
+                                code: "no_cues" | "no_reference" | "small_gain" | "offset_at_bound" | "nonstandard_ratio" | "thin_block";
+                                message: string;
+                            } | null;
+                            /** @description One line for a person: "3.2 s late: shift by -3.2 s", "in sync", a refusal */
+                            summary: string;
+                            /** @description Shift of the part holding most cues (corrected = original x ratio + offset) */
+                            offset_seconds: number;
+                            /** @description 1, or the frame-rate ratio applied (25/23.976, ...) */
+                            ratio: number;
+                            /** @description Parts moved by their own offset (several after a split such as an ad break); cue indexes in time order */
+                            blocks: {
+                                first_cue: number;
+                                last_cue: number;
+                                offset_seconds: number;
+                            }[];
+                            /** @description Share of cue time over speech (or the reference's cues) as the file is, 0-1 */
+                            score_before: number;
+                            /** @description The same after the plan */
+                            score_after: number;
+                            cues: number;
+                            reference: "audio" | "file" | "embedded";
+                            /** @description Of the subtitle as it was read (send it back with apply) */
+                            sha256: string;
+                            /** @description The fix was written */
+                            applied: boolean;
+                            /** @description The sync written (Undo: POST /api/library/items/{id}/syncs/{sync_id}/undo) */
+                            sync_id: number | null;
+                            /** @description Where the user's original was copied */
+                            backup: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/library/items/{id}/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What is known of an item's subtitles against its audio: each measure (in sync, out of sync by N s) and the fixes written, with Undo */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Library item id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            item_id: number;
+                            /** @description The speech of this version of the file is known (a check costs no listening) */
+                            speech_known: boolean;
+                            checks: {
+                                /** @description The subtitle file, or "<media>#s:N" for an embedded track */
+                                subtitle: string;
+                                /** @description Its index in external_subtitles, when it is an external file */
+                                external_index: number | null;
+                                /** @description Its position among the subtitle streams, when it is embedded */
+                                embedded_index: number | null;
+                                /** @description in_sync, fix (out of sync, and a fix passes the gate) or refused (not sure: nothing is claimed) */
+                                verdict: string;
+                                out_of_sync: boolean;
+                                offset_seconds: number;
+                                ratio: number;
+                                score_before: number;
+                                score_after: number;
+                                summary: string;
+                                checked_at: string;
+                            }[];
+                            /** @description Fixes written, newest first, each with Undo while undone_at is null */
+                            syncs: {
+                                id: number;
+                                subtitle: string;
+                                summary: string;
+                                backup: string;
+                                created_at: string;
+                                undone_at: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/library/items/{id}/syncs/{syncId}/undo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Undo a sync: put the user's original back
+         * @description Only while the subtitle is still exactly what the sync wrote; a file edited since is the user's and stays (409, with where the original is kept).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Library item id */
+                    id: number;
+                    /** @description A sync of this item (GET /api/library/items/{id}/sync) */
+                    syncId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            subtitle: string;
+                            summary: string;
+                            backup: string;
+                            created_at: string;
+                            undone_at: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/library/sync-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Measure subtitles against the audio now (read-only): these items, or one background round */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Check these items now (default: one background round) */
+                        item_ids?: number[];
+                        /** @description Listen to files whose speech is not known yet (default true for item_ids, the setting for a round) */
+                        listen?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Media files looked at */
+                            items: number;
+                            /** @description Subtitles measured */
+                            checked: number;
+                            /** @description Of those, out of sync */
+                            out_of_sync: number;
+                            /** @description Subtitles not measured: speech not known and no listening left in this round, image subtitles, unreadable */
+                            skipped: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            code?: string;
+                            errors?: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

@@ -166,7 +166,7 @@ function RuleEditor(props: { rule: Rule | null; onClose: () => void; onSaved: (r
   const [priority, setPriority] = useState(r?.priority ?? 10);
   const [cond, setCond] = useState<Conditions>({ ...EMPTY_CONDITIONS, ...(r?.conditions ?? {}) });
   const [action, setAction] = useState<Action>(
-    r?.action ?? ({ action_type: 'transcribe', target_language: 'eng', quality_preset: 'fast', job_priority: 0 } as Action),
+    r?.action ?? ({ action_type: 'transcribe', target_language: 'eng', quality_preset: 'fast', job_priority: 0, sync_external_subtitles: false } as Action),
   );
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -309,6 +309,10 @@ function RuleEditor(props: { rule: Rule | null; onClose: () => void; onSaved: (r
               </p>
             </div>
           </div>
+          <label className="check">
+            <input type="checkbox" checked={!!action.sync_external_subtitles} onChange={(e) => setA('sync_external_subtitles', e.target.checked)} />
+            Keep downloaded subtitles in this language in sync (the sync check fixes them against the audio when it is sure; the original is kept, with Undo)
+          </label>
         </fieldset>
         <RulePreviewPanel ruleId={r?.id ?? null} name={name} priority={priority} conditions={cond} action={action} />
         {error && (
