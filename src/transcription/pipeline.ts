@@ -121,6 +121,12 @@ export interface TranscribeMediaResult {
   segments: Segment[];
   /** how good the subtitle is (quality/analyze.ts); null when the options asked for no report */
   quality: QualityReport | null;
+  /**
+   * Silero speech spans of the track, seconds of the media (collected for the
+   * quality report; null without one): kept per file so subtitle sync never
+   * listens to a transcribed file again (src/sync/).
+   */
+  speech: { spans: Span[]; seconds: number } | null;
 }
 
 const abortErr = () => Object.assign(new Error('transcription cancelled'), { name: 'AbortError' });
@@ -397,6 +403,7 @@ export async function transcribeMedia(file: string, o: TranscribeMediaOptions, h
       task,
       segments,
       quality,
+      speech: speech ? { spans: speech, seconds: wav.mediaSeconds ?? r.duration + wav.offset } : null,
     };
   } finally {
     await rm(tmp, { recursive: true, force: true });
