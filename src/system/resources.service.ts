@@ -7,7 +7,8 @@
 import { cpus } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import si from 'systeminformation';
-import { listGpus, type Gpu } from './gpus.js';
+import { gpuEngineHere, listGpus, type Gpu, type GpuEngineInfo } from './gpus.js';
+import type { ToolPaths } from '../config.js';
 
 interface CpuInfo {
   usage_percent: number;
@@ -27,6 +28,8 @@ export interface Resources {
   cpu: CpuInfo;
   memory: MemoryInfo;
   gpus: Gpu[];
+  /** the engine GPU workers run here (cuda, vulkan or none) and its devices */
+  gpu_engine: GpuEngineInfo;
 }
 
 const SAMPLE_MS = 1000;
@@ -139,8 +142,8 @@ async function readMemory(): Promise<MemoryInfo> {
   };
 }
 
-/** `nvidiaSmi`: Config.tools.nvidiaSmi. */
-export async function allResources(nvidiaSmi: string): Promise<Resources> {
-  const [cpu, memory, gpus] = await Promise.all([cpuInfo(), memoryInfo(), listGpus(nvidiaSmi)]);
-  return { cpu, memory, gpus };
+/** `tools`: Config.tools (nvidia-smi, the whisper.cpp builds). */
+export async function allResources(tools: Pick<ToolPaths, 'nvidiaSmi' | 'whisperDir'>): Promise<Resources> {
+  const [cpu, memory, gpus, gpuEngine] = await Promise.all([cpuInfo(), memoryInfo(), listGpus(tools.nvidiaSmi), gpuEngineHere(tools)]);
+  return { cpu, memory, gpus, gpu_engine: gpuEngine };
 }

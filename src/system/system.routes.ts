@@ -26,6 +26,14 @@ const GpuSchema = Type.Object({
   memory_free_mb: Type.Integer(),
   utilization_percent: Type.Integer(),
 });
+const GpuEngineSchema = Type.Object(
+  {
+    node: Type.String({ description: "this node's name (the workers' `node`): the engine and devices are this node's" }),
+    variant: Nullable(Type.Union([Type.Literal('cuda'), Type.Literal('vulkan')], { description: 'the whisper.cpp build GPU workers run: cuda with an NVIDIA GPU, else vulkan where its build sees a device; null: no GPU engine here' })),
+    devices: Type.Array(Type.Object({ id: Type.Integer({ description: "a GPU worker's device_id" }), name: Type.String({ description: 'the device as its engine names it (Vulkan: with its driver)' }) })),
+  },
+  { description: "The engine of this node's GPU workers and the devices it can use" },
+);
 
 const HealthCheckSchema = Type.Object({
   id: Type.String({ description: 'stable identifier of the check (with the subject after a colon, e.g. model_missing:small)' }),
@@ -35,7 +43,7 @@ const HealthCheckSchema = Type.Object({
   link: Nullable(Type.String({ description: 'the web UI page where that is done (a #/ route)' })),
 });
 
-/** CPU, memory and GPU readings (GPUs through nvidia-smi; none when it is absent); health checks. */
+/** CPU, memory and GPU readings (GPUs through nvidia-smi; none when it is absent; the GPU engine and its devices); health checks. */
 export const systemResourcesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['System Resources'];
   const ctx = app.ctx;
@@ -63,8 +71,15 @@ export const systemResourcesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.get('/resources', {
-    schema: { tags, summary: 'All system resources (CPU, RAM, GPU)', response: { 200: Type.Object({ cpu: CpuSchema, memory: MemorySchema, gpus: Type.Array(GpuSchema) }) } },
-  }, async () => allResources(ctx.config.tools.nvidiaSmi));
+    schema: {
+      tags,
+      summary: 'All system resources (CPU, RAM, GPU)',
+      response: { 200: Type.Object({ cpu: CpuSchema, memory: MemorySchema, gpus: Type.Array(GpuSchema, { description: 'NVIDIA GPUs (nvidia-smi)' }), gpu_engine: GpuEngineSchema }) },
+    },
+  }, async () => {
+    const r = await allResources(ctx.config.tools);
+    return { ...r, gpu_engine: { node: ctx.config.nodeName, ...r.gpu_engine } };
+  });
 
   app.get('/cpu', { schema: { tags, summary: 'CPU information', response: { 200: CpuSchema } } }, async () => cpuInfo());
 

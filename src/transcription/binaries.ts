@@ -1,7 +1,7 @@
 /**
  * Where the whisper.cpp binaries built by scripts/build-whisper.mjs live.
- * CPU and CUDA builds sit in separate folders so CPU workers and GPU workers
- * each run the build made for them.
+ * CPU, CUDA and Vulkan builds sit in separate folders (vendor/whisper/<device>/)
+ * so CPU workers and GPU workers each run the build made for them.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +13,8 @@ import type { Device } from './types.js';
 // read by the configuration (Config.tools.whisperDir), whose holders pass it here.
 export { DEFAULT_WHISPER_DIR };
 
-type WhisperBinary = 'whisper-cli' | 'whisper-server' | 'whisper-vad-speech-segments';
+/** The binaries of a build; ggml-vulkan-devices (the Vulkan build's device probe) only in vendor/whisper/vulkan. */
+type WhisperBinary = 'whisper-cli' | 'whisper-server' | 'whisper-vad-speech-segments' | 'ggml-vulkan-devices';
 
 export function whisperBinaryPath(name: WhisperBinary, device: Device = 'cpu', whisperDir = DEFAULT_WHISPER_DIR): string {
   return join(whisperDir, device, 'bin', name);
@@ -27,6 +28,13 @@ export function isWhisperBuilt(device: Device = 'cpu', whisperDir = DEFAULT_WHIS
 export function requireWhisperBinary(name: WhisperBinary, device: Device = 'cpu', whisperDir = DEFAULT_WHISPER_DIR): string {
   const path = whisperBinaryPath(name, device, whisperDir);
   if (existsSync(path)) return path;
+  if (device === 'vulkan') {
+    throw new AppError(
+      503,
+      'engine_not_built',
+      `No Vulkan build of whisper.cpp (${path} is missing). Install glslc, libvulkan-dev and spirv-headers (Debian/Ubuntu names), then run \`npm run build:whisper -- --vulkan\`; or use the cpu device.`,
+    );
+  }
   if (device === 'cuda') {
     throw new AppError(
       503,

@@ -72,6 +72,10 @@ export class WhisperEngine implements TranscriptionEngine {
   private busy = false;
   /** set by the ready check: how long the last model load took */
   loadMs = 0;
+  /** the GPU the Vulkan build announced for this engine's device while loading (`ggml_vulkan: N = NAME (DRIVER)`); null otherwise */
+  gpuName: string | null = null;
+  /** whisper.cpp found no GPU for `-dev` and fell back to the CPU */
+  private noGpu = false;
 
   constructor(config: EngineConfig) {
     this.config = {
@@ -97,7 +101,7 @@ export class WhisperEngine implements TranscriptionEngine {
   }
 
   get deviceLabel(): string {
-    return this.config.device === 'cuda' ? `cuda:${this.config.gpuDevice}` : 'cpu';
+    return this.config.device === 'cpu' ? 'cpu' : `${this.config.device}:${this.config.gpuDevice}`;
   }
 
   get capabilities(): EngineCapabilities {
@@ -127,11 +131,14 @@ export class WhisperEngine implements TranscriptionEngine {
     if (vadModelPath) args.push('-vm', vadModelPath);
     const started = Date.now();
     this.stderrTail = '';
+    this.gpuName = null;
+    this.noGpu = false;
     const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (chunk: string) => {
       this.stderrTail = (this.stderrTail + chunk).slice(-8000);
+      if (this.loading) this.readStartupLines(this.stderrTail);
       if (!this.progressListener) return;
       for (const m of chunk.matchAll(/progress =\s*(\d+)%/g)) this.progressListener(Number(m[1]));
     });
@@ -142,6 +149,10 @@ export class WhisperEngine implements TranscriptionEngine {
     while (Date.now() < deadline) {
       if (child.exitCode !== null || child.signalCode !== null) throw this.startupError();
       if (await this.healthy()) {
+        if (this.noGpu) {
+          this.kill();
+          throw new AppError(503, 'gpu_unavailable', `The ${this.config.device} engine found no GPU ${this.config.gpuDevice} and would run on the CPU: check the device's driver, or use the cpu device.`);
+        }
         this.loadMs = Date.now() - started;
         return;
       }
@@ -149,6 +160,13 @@ export class WhisperEngine implements TranscriptionEngine {
     }
     this.kill();
     throw new AppError(500, 'engine_start_failed', `whisper-server did not start within ${STARTUP_TIMEOUT_MS / 1000} s`);
+  }
+
+  /** `text`: the output so far (a line may come in two chunks). */
+  private readStartupLines(text: string): void {
+    if (this.config.device !== 'cpu' && /whisper_backend_init_gpu: no GPU found/.test(text)) this.noGpu = true;
+    if (this.config.device !== 'vulkan' || this.gpuName) return;
+    this.gpuName = new RegExp(`^ggml_vulkan: ${this.config.gpuDevice} = (.+?) \\| uma`, 'm').exec(text)?.[1] ?? null;
   }
 
   private startupError(): AppError {

@@ -18,7 +18,7 @@ export interface Segment {
 }
 
 export type Task = 'transcribe' | 'translate';
-export type Device = 'cpu' | 'cuda';
+export type Device = 'cpu' | 'cuda' | 'vulkan';
 export type SubtitleFormat = 'srt' | 'vtt' | 'ass' | 'lrc' | 'txt' | 'tsv' | 'json';
 export const SUBTITLE_FORMATS: readonly SubtitleFormat[] = ['srt', 'vtt', 'ass', 'lrc', 'txt', 'tsv', 'json'];
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { EngineConfig, TranscriptionEngine } from '../transcription/index.js';
 import type { RemoteEngineSettings } from '../transcription/engines/remote-engine.js';
 import type { EngineSpec } from '../transcription/engines/engine-select.js';
-import { WorkerEngine, freesMemoryAfterJob, sameEngine, type EngineFactory } from './worker-engine.js';
+import { WorkerEngine, freesMemoryAfterJob, sameEngine, workerDevice, type EngineFactory, type WorkerDevice } from './worker-engine.js';
 
 test('clear_vram_on_complete: a GPU worker frees its memory after a job only when no job waits', () => {
   assert.equal(freesMemoryAfterJob('gpu', true, 0), true);
@@ -50,7 +50,7 @@ class FakeEngine implements TranscriptionEngine {
   }
 }
 
-function fakeCache(device: { device: 'cpu' | 'cuda'; gpuDevice: number } = { device: 'cpu', gpuDevice: 0 }) {
+function fakeCache(device: WorkerDevice = { device: 'cpu', gpuDevice: 0 }) {
   const built: FakeEngine[] = [];
   const factory: EngineFactory = {
     local: (config) => (built.push(new FakeEngine({ kind: 'local', config }, config.label ?? '')), built.at(-1)!),
@@ -133,6 +133,21 @@ test('engine cache: local engines get the worker\'s device and the spec\'s label
   const e = await cache.acquire(local());
   assert.equal(e.label, 'small');
   assert.deepEqual(built[0].built, { kind: 'local', config: { modelPath: '/models/ggml-small.bin', vadModelPath: '/models/ggml-silero.bin', threads: 4, label: 'small', device: 'cuda', gpuDevice: 0 } });
+});
+
+test('workerDevice: a CUDA worker names its GPU 0 (CUDA_VISIBLE_DEVICES), a Vulkan worker by its device_id; a CPU worker runs the CPU build', () => {
+  assert.deepEqual(workerDevice('gpu', 'cuda', 3, '/w'), { device: 'cuda', gpuDevice: 0, whisperDir: '/w' });
+  assert.deepEqual(workerDevice('gpu', 'vulkan', 1, '/w'), { device: 'vulkan', gpuDevice: 1, whisperDir: '/w' });
+  assert.deepEqual(workerDevice('cpu', 'vulkan', null, '/w'), { device: 'cpu', gpuDevice: 0, whisperDir: '/w' });
+  assert.deepEqual(workerDevice('gpu', null, 2), { device: 'cuda', gpuDevice: 0, whisperDir: undefined }, 'no choice made: CUDA, whose engine says what is missing');
+});
+
+test("engine cache: a Vulkan worker's local engines run the Vulkan build on its device", async () => {
+  const { cache, built } = fakeCache(workerDevice('gpu', 'vulkan', 1));
+  await cache.acquire(local());
+  assert.equal(built[0].built.kind === 'local' && built[0].built.config.device, 'vulkan');
+  assert.equal(built[0].built.kind === 'local' && built[0].built.config.gpuDevice, 1);
+  assert.equal(built[0].capabilities.device, 'vulkan');
 });
 
 test('engine cache: idle unload after model_idle_unload_seconds, never while a job holds the engine; unloadNow for clear_vram_on_complete', async () => {

@@ -12,6 +12,28 @@
 import { WhisperEngine, type EngineConfig, type TranscriptionEngine } from '../transcription/index.js';
 import { RemoteEngine, type RemoteEngineSettings } from '../transcription/engines/remote-engine.js';
 import type { EngineCache, EngineSpec } from '../transcription/engines/engine-select.js';
+import type { GpuEngine } from '../system/gpus.js';
+
+/** What a worker's local engines run on: the build (cpu, cuda, vulkan), the device index the engine's `-dev` takes, the builds' folder. */
+export interface WorkerDevice {
+  device: 'cpu' | GpuEngine;
+  gpuDevice: number;
+  whisperDir?: string;
+}
+
+/**
+ * The device of a worker's engine (`gpuEngine`: checkGpuWorker()'s choice,
+ * gpu-devices.ts). A CPU worker runs the CPU build. A CUDA
+ * worker sees only its own GPU, as device 0 (the supervisor sets
+ * CUDA_VISIBLE_DEVICES); a Vulkan worker sees every Vulkan device and names
+ * its own by the index the device list gave (device_id).
+ */
+export function workerDevice(workerType: 'cpu' | 'gpu', gpuEngine: GpuEngine | null, deviceId: number | null, whisperDir?: string): WorkerDevice {
+  if (workerType === 'cpu') return { device: 'cpu', gpuDevice: 0, whisperDir };
+  // No choice made (a worker built without the GPU check): CUDA, whose engine then says what is missing.
+  const device = gpuEngine ?? 'cuda';
+  return { device, gpuDevice: device === 'vulkan' ? (deviceId ?? 0) : 0, whisperDir };
+}
 
 /**
  * Whether an engine built for `a` serves a job that wants `b` as it is. The
@@ -45,8 +67,8 @@ export class WorkerEngine implements EngineCache {
   private inUse = false;
 
   constructor(
-    /** what this worker runs on: cpu, or cuda with the device index the process sees; the whisper.cpp builds (Config.tools.whisperDir) */
-    readonly device: { device: 'cpu' | 'cuda'; gpuDevice: number; whisperDir?: string },
+    /** what this worker runs on (workerDevice()) */
+    readonly device: WorkerDevice,
     private readonly factory: EngineFactory = realEngines,
   ) {}
 

@@ -21,10 +21,11 @@ import { EXIT_CANNOT_RUN, SPEC_ENV, missingHandlers, type WorkerSpec } from './w
 import { loadJobHandlers } from './handlers/index.js';
 import type { JobHandlers } from './job-handlers.js';
 import { runJob, type RunningJob } from './job-runner.js';
-import { WorkerEngine, freesMemoryAfterJob } from './worker-engine.js';
+import { WorkerEngine, freesMemoryAfterJob, workerDevice } from './worker-engine.js';
 import { statusCounts } from '../jobs/jobs.repository.js';
 import { errorMessage } from './job-errors.js';
 import { checkGpuWorker } from './gpu-devices.js';
+import type { GpuEngine } from '../system/gpus.js';
 import { isDatabaseFull } from '../system/disk-full.js';
 import { DatabaseFullBackoff, databaseFolder } from './database-full.js';
 import { decodeSignal, deliver, onJobSignal, sendSignalsTo } from '../jobs/job-signals.js';
@@ -59,9 +60,10 @@ class WorkerProcess {
     private readonly settings: SettingsService,
     private readonly log: Logger,
     private readonly handlers: JobHandlers,
+    /** a GPU worker's engine, as checkGpuWorker() chose it */
+    gpuEngine: GpuEngine | null = null,
   ) {
-    // CUDA_VISIBLE_DEVICES (set by the supervisor) makes the worker's GPU device 0 inside this process.
-    this.engine = new WorkerEngine({ device: spec.workerType === 'gpu' ? 'cuda' : 'cpu', gpuDevice: 0, whisperDir: spec.tools.whisperDir });
+    this.engine = new WorkerEngine(workerDevice(spec.workerType, gpuEngine, spec.deviceId, spec.tools.whisperDir));
     this.full = new DatabaseFullBackoff(log, databaseFolder(spec.databaseUrl));
     onJobSignal((s) => {
       if (s.kind !== 'queued') return;
@@ -310,19 +312,22 @@ async function main(): Promise<void> {
   const missing = await missingHandlers(handle, types);
   if (missing.length) log.error({ missing }, `no handler for job types ${missing.join(', ')}: this worker leaves those jobs to others`);
 
+  let gpuEngine: GpuEngine | null = null;
   if (spec.workerType === 'gpu') {
-    const problem = await checkGpuWorker(spec.deviceId, spec.tools);
-    if (problem) {
+    const check = await checkGpuWorker(spec.deviceId, spec.tools);
+    if ('problem' in check) {
+      const problem = check.problem;
       log.error({ reason: problem }, 'GPU worker cannot start');
       await repo.updateWorker(handle.db, spec.workerId, { status: 'error', error: problem, pid: process.pid, last_heartbeat_ms: Date.now() });
       await handle.close();
       await forward.flush();
       process.exit(EXIT_CANNOT_RUN);
     }
+    gpuEngine = check.engine;
   }
-  worker = new WorkerProcess(spec, handle, settings, log, handlers);
+  worker = new WorkerProcess(spec, handle, settings, log, handlers, gpuEngine);
   if (pendingStop !== null) worker.requestStop(pendingStop);
-  log.info({ pid: process.pid, type: spec.workerType, device: spec.deviceId, jobTypes: types }, 'worker started');
+  log.info({ pid: process.pid, type: spec.workerType, device: spec.deviceId, engine: gpuEngine ?? 'cpu', jobTypes: types }, 'worker started');
   const code = await worker.run();
   await handle.close();
   log.info('worker stopped');

@@ -30,8 +30,8 @@ export class WorkersService {
     private readonly settings: SettingsService,
     private readonly supervisor: () => WorkerSupervisor,
     private readonly log: Logger,
-    /** Config.tools: nvidia-smi, for a GPU worker's device check */
-    private readonly tools: Pick<ToolPaths, 'nvidiaSmi'>,
+    /** Config.tools: nvidia-smi and the whisper.cpp builds, for a GPU worker's device check */
+    private readonly tools: Pick<ToolPaths, 'nvidiaSmi' | 'whisperDir'>,
   ) {}
 
   private get db() {
@@ -118,7 +118,7 @@ export class WorkersService {
     const gpus = await listGpuDevices(this.tools);
     if (!gpus.some((g) => g.id === deviceId)) {
       throw badRequest(
-        gpus.length ? `No GPU with device_id ${deviceId} on this node (devices: ${gpus.map((g) => `${g.id} ${g.name}`).join(', ')})` : `No GPU with device_id ${deviceId}: this node has no usable NVIDIA GPU`,
+        gpus.length ? `No GPU with device_id ${deviceId} on this node (devices: ${gpus.map((g) => `${g.id} ${g.name}`).join(', ')})` : `No GPU with device_id ${deviceId}: this node has no usable GPU (no NVIDIA device, and no device the Vulkan build of whisper.cpp can use)`,
         'unknown_device',
       );
     }

@@ -92,8 +92,8 @@ export async function transcriptionHandler(ctx: JobHandlerContext<TranscriptionJ
     output_path: result.outputPath,
     segments_count: result.segmentsCount,
     model_used: spec.label,
-    // The engine sees its GPU as device 0 (CUDA_VISIBLE_DEVICES): the job names the machine's index.
-    device_used: gpu && local ? `cuda:${ctx.deviceId ?? 0}` : result.deviceUsed,
+    // A CUDA engine sees its GPU as device 0 (CUDA_VISIBLE_DEVICES): the job names the machine's index.
+    device_used: gpu && local && result.deviceUsed.startsWith('cuda') ? `cuda:${ctx.deviceId ?? 0}` : result.deviceUsed,
     vram_used_mb: vram,
     source_lang: result.language,
     quality: result.quality,

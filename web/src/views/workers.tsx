@@ -1,9 +1,10 @@
 // Workers of every node: add CPU/GPU, remove, start/stop the local pool,
-// per-worker state and current job (live).
+// per-worker state and current job (live). A GPU worker of this node shows
+// the engine it runs (CUDA or Vulkan) and its device's name.
 import { useState, type ReactNode } from 'react';
 import { api, messageOf, unwrap } from '../api/client';
 import { useLive } from '../api/live';
-import type { NewWorker, Worker } from '../api/types';
+import type { NewWorker, Resources, Worker } from '../api/types';
 import { EmptyState, ErrorBanner, JobProgress, Loading, PageHeader, StatusBadge } from '../components/bits';
 import { Icon } from '../components/icons';
 import { ConfirmDialog, FormFooter, Modal } from '../components/modal';
@@ -15,6 +16,7 @@ import { useResource } from '../lib/use-resource';
 export function Workers(): ReactNode {
   const workers = useResource(() => unwrap(api.GET('/api/workers', {})), []);
   const stats = useResource(() => unwrap(api.GET('/api/workers/stats', {})), []);
+  const resources = useGpuResources();
   const [adding, setAdding] = useState(false);
   const [starting, setStarting] = useState(false);
   const [removing, setRemoving] = useState<Worker | null>(null);
@@ -128,7 +130,7 @@ export function Workers(): ReactNode {
                     {w.node ?? '—'}
                     {w.pid ? <span className="muted"> · pid {w.pid}</span> : null}
                   </td>
-                  <td data-label="Device">{w.worker_type === 'gpu' ? `GPU ${w.device_id ?? ''}` : 'CPU'}</td>
+                  <td data-label="Device">{w.worker_type === 'gpu' ? <GpuDevice worker={w} resources={resources.data} /> : 'CPU'}</td>
                   <td data-label="State">
                     <StatusBadge status={w.status} />
                   </td>
@@ -201,17 +203,52 @@ export function Workers(): ReactNode {
   );
 }
 
-function useGpus() {
-  return useResource(() => unwrap(api.GET('/api/system/gpus', {})), [], { refreshMs: 0 });
+/** This node's GPUs and the engine its GPU workers run (CUDA or Vulkan). */
+function useGpuResources() {
+  return useResource(() => unwrap(api.GET('/api/system/resources', {})), [], { refreshMs: 0 });
+}
+
+const ENGINE_NAMES = { cuda: 'CUDA', vulkan: 'Vulkan' } as const;
+
+/** "GPU 0", with the engine and the device's name for a worker of this node. */
+function GpuDevice(props: { worker: Worker; resources: Resources | null | undefined }): ReactNode {
+  const { worker: w, resources } = props;
+  const engine = resources?.gpu_engine;
+  const here = engine && engine.variant && w.node === engine.node;
+  const device = here ? engine.devices.find((d) => d.id === w.device_id) : undefined;
+  return (
+    <>
+      GPU {w.device_id ?? ''}
+      {here && engine.variant && (
+        <span className="muted" data-gpu-engine={engine.variant}>
+          {' '}
+          · {ENGINE_NAMES[engine.variant]}
+          {device ? ` · ${device.name}` : ''}
+        </span>
+      )}
+    </>
+  );
+}
+
+/** The choices of the add-worker form: the devices of this node's GPU engine (free memory where nvidia-smi gives it). */
+function gpuChoices(r: Resources | null | undefined): { id: number; label: string }[] {
+  const engine = r?.gpu_engine;
+  if (!engine?.variant) return [];
+  return engine.devices.map((d) => {
+    const nv = engine.variant === 'cuda' ? r?.gpus.find((g) => g.id === d.id) : undefined;
+    const memory = nv ? ` (${Math.round(nv.memory_free_mb / 1024)} of ${Math.round(nv.memory_total_mb / 1024)} GB free)` : '';
+    return { id: d.id, label: `GPU ${d.id}: ${d.name} · ${ENGINE_NAMES[engine.variant!]}${memory}` };
+  });
 }
 
 function AddWorker(props: { onClose: () => void; onAdded: (w: Worker) => void }): ReactNode {
-  const gpus = useGpus();
+  const resources = useGpuResources();
   const [type, setType] = useState<'cpu' | 'gpu'>('cpu');
   const [device, setDevice] = useState(0);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const noGpu = gpus.data?.length === 0;
+  const choices = gpuChoices(resources.data);
+  const noGpu = !!resources.data && choices.length === 0;
 
   async function submit(e: React.FormEvent) {
     e.preventDefault();
@@ -250,12 +287,12 @@ function AddWorker(props: { onClose: () => void; onAdded: (w: Worker) => void })
           <div className="field">
             <label htmlFor="aw-device">GPU</label>
             {noGpu ? (
-              <p className="muted">No GPU was detected on this machine.</p>
+              <p className="muted">No GPU was detected on this machine (an Intel or AMD GPU needs the Vulkan engine: npm run build:whisper -- --vulkan).</p>
             ) : (
               <select id="aw-device" value={device} onChange={(e) => setDevice(Number(e.target.value))}>
-                {(gpus.data ?? []).map((g) => (
+                {choices.map((g) => (
                   <option key={g.id} value={g.id}>
-                    GPU {g.id}: {g.name} ({Math.round(g.memory_free_mb / 1024)} of {Math.round(g.memory_total_mb / 1024)} GB free)
+                    {g.label}
                   </option>
                 ))}
               </select>
