@@ -8,6 +8,8 @@
 //   node scripts/build-whisper.mjs            CPU build, plus CUDA when nvcc and a GPU exist
 //   node scripts/build-whisper.mjs --cpu      CPU only
 //   node scripts/build-whisper.mjs --cuda     CUDA only (same as TRANSCRIPTORIO_CUDA=1)
+//   node scripts/build-whisper.mjs --vulkan   Vulkan only (Intel/AMD GPUs; needs glslc, libvulkan-dev,
+//                                             spirv-headers; ~30 min the first time, cached, see whisper-vulkan.mjs)
 //   node scripts/build-whisper.mjs --force    rebuild even when up to date
 //
 // It prints a few lines (configuring, compiling N/M, linked, the time) and
@@ -20,13 +22,19 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { VULKAN_PROBE, prepareVulkanSource, pruneVulkanCaches, vulkanCacheKey, vulkanCacheRoot, vulkanMissing, vulkanProbeArgs, vulkanShaderCount } from './whisper-vulkan.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const vendorDir = process.env.TRANSCRIPTORIO_WHISPER_DIR ?? join(root, 'vendor', 'whisper');
 const TARGETS = ['whisper-cli', 'whisper-server', 'whisper-vad-speech-segments'];
+
+/** What a variant puts in its bin/: the targets, and for Vulkan its device probe. */
+function outputsOf(variant) {
+  return variant === 'vulkan' ? [...TARGETS, VULKAN_PROBE] : TARGETS;
+}
 
 function log(msg) {
   process.stderr.write(`[whisper.cpp] ${msg}\n`);
@@ -71,11 +79,14 @@ function variantFlags(variant) {
     '-DGGML_NATIVE=ON', // the speed: AVX2/AVX-512/FMA as this CPU has them
   ];
   if (variant === 'cuda') return [...common, '-DGGML_CUDA=ON'];
+  if (variant === 'vulkan') return [...common, '-DGGML_CUDA=OFF', '-DGGML_VULKAN=ON'];
   return [...common, '-DGGML_CUDA=OFF', '-DGGML_VULKAN=OFF'];
 }
 
 function stampFor(src, variant) {
   const flags = variantFlags(variant);
+  // The Vulkan key already names the version and hashes the tree, patch and flags.
+  if (variant === 'vulkan') return vulkanCacheKey(src, sourceVersion(src), flags);
   const key = JSON.stringify({ version: sourceVersion(src), flags, src, targets: TARGETS });
   return createHash('sha1').update(key).digest('hex');
 }
@@ -87,7 +98,7 @@ export function buildState(variant, src = findSource()) {
   const stampPath = join(dir, 'build.stamp');
   if (!existsSync(stampPath)) return 'not built';
   if (readFileSync(stampPath, 'utf8').trim() !== stampFor(src, variant)) return 'built from another version or flags';
-  for (const t of TARGETS) if (!existsSync(join(dir, 'bin', t))) return `${t} missing`;
+  for (const t of outputsOf(variant)) if (!existsSync(join(dir, 'bin', t))) return `${t} missing`;
   return null;
 }
 
@@ -116,7 +127,7 @@ function runLogged(fd, cmd, args, onLine = () => {}) {
     child.on('close', (code, signal) => {
       if (rest) onLine(rest);
       if (code === 0) resolvePromise();
-      else reject(new Error(`${cmd} ${args[0] === '--build' ? '--build' : '(configure)'} exited with ${code ?? signal}`));
+      else reject(new Error(`${cmd === 'cmake' ? `cmake ${args[0] === '--build' ? '--build' : '(configure)'}` : cmd} exited with ${code ?? signal}`));
     });
   });
 }
@@ -147,10 +158,16 @@ function objectCount(buildDir, targets) {
 function progressReporter() {
   const tty = process.stderr.isTTY;
   let shownQuarter = -1;
+  let shownStep = 'compiling';
   let open = false;
   return {
-    compiled(n, total) {
-      const text = total ? `compiling ${Math.min(n, total)}/${total}` : `compiling ${n}`;
+    /** `step`: what is counted (the Vulkan build first generates its shaders' code, then compiles). */
+    compiled(n, total, step = 'compiling') {
+      if (step !== shownStep) {
+        shownStep = step;
+        shownQuarter = -1;
+      }
+      const text = total ? `${step} ${Math.min(n, total)}/${total}` : `${step} ${n}`;
       if (tty) {
         process.stderr.write(`\r\x1b[K[whisper.cpp] ${text}`);
         open = true;
@@ -178,6 +195,23 @@ function logTail(path, lines = 25) {
   }
 }
 
+/**
+ * Parallel compile jobs: one per core (TRANSCRIPTORIO_BUILD_JOBS overrides);
+ * for Vulkan also at most one per 6 GiB of memory, since one generated shader
+ * file takes over 5 GB to compile.
+ */
+function buildJobs(variant) {
+  const asked = Number.parseInt(process.env.TRANSCRIPTORIO_BUILD_JOBS ?? '', 10);
+  let jobs = Number.isInteger(asked) && asked > 0 ? asked : availableParallelism();
+  if (variant === 'vulkan') jobs = Math.min(jobs, Math.floor(totalmem() / (6 * 2 ** 30)));
+  return Math.max(1, jobs);
+}
+
+/** The C++ compiler for the Vulkan device probe (cmake finds its own for the rest). */
+function compiler() {
+  return ['c++', 'g++', 'clang++'].find((c) => has(c)) ?? null;
+}
+
 export async function buildVariant(variant, { force = false } = {}) {
   const src = findSource();
   if (!src) throw new Error('whisper.cpp source not found: run `npm install` so node_modules/nodejs-whisper exists');
@@ -190,27 +224,47 @@ export async function buildVariant(variant, { force = false } = {}) {
   if (!has('cmake')) missing.push('cmake');
   if (!has('c++') && !has('g++') && !has('clang++')) missing.push('a C++ compiler (g++ or clang++)');
   if (variant === 'cuda' && !has('nvcc')) missing.push('nvcc (CUDA toolkit)');
+  if (variant === 'vulkan') missing.push(...vulkanMissing());
   if (missing.length) throw new Error(`cannot build whisper.cpp: missing ${missing.join(', ')}`);
 
   const dir = join(vendorDir, variant);
-  const buildDir = join(dir, 'build');
+  let buildDir = join(dir, 'build');
+  let buildSrc = src;
+  let cacheRoot = null;
+  const key = variant === 'vulkan' ? stampFor(src, variant) : null;
   mkdirSync(dir, { recursive: true });
   const logPath = buildLogPath(variant);
   const fd = openSync(logPath, 'w');
-  const jobs = String(Math.max(1, availableParallelism()));
+  const jobs = String(buildJobs(variant));
   const started = Date.now();
-  log(`building the ${variant} engine from whisper.cpp ${sourceVersion(src)} with ${jobs} jobs (a few minutes${variant === 'cuda' ? ', much longer for CUDA' : ''})`);
+  if (key) {
+    cacheRoot = vulkanCacheRoot();
+    const cacheDir = join(cacheRoot, key);
+    mkdirSync(cacheDir, { recursive: true });
+    buildSrc = prepareVulkanSource(src, cacheDir);
+    buildDir = join(cacheDir, 'build');
+    const cached = existsSync(join(buildDir, 'CMakeCache.txt'));
+    log(`building the vulkan engine from whisper.cpp ${sourceVersion(src)} with ${jobs} jobs (${cached ? 'shaders cached: a minute at most' : 'first time: about 30 minutes on 2 cores and up to 5 GB of memory, then cached'})`);
+    log(`build cache: ${cacheDir} (TRANSCRIPTORIO_VULKAN_CACHE moves it)`);
+  } else {
+    log(`building the ${variant} engine from whisper.cpp ${sourceVersion(src)} with ${jobs} jobs (a few minutes${variant === 'cuda' ? ', much longer for CUDA' : ''})`);
+  }
   log(`the compiler's messages go to ${logPath}`);
   const progress = progressReporter();
   try {
     log('configuring...');
-    await runLogged(fd, 'cmake', ['-S', src, '-B', buildDir, ...variantFlags(variant)]);
+    await runLogged(fd, 'cmake', ['-S', buildSrc, '-B', buildDir, ...variantFlags(variant)]);
+    // The Vulkan build first generates one source file per shader (counted apart), then compiles them with the rest.
+    const shaders = key ? vulkanShaderCount(buildSrc) : 0;
     const total = objectCount(buildDir, TARGETS);
     let compiled = 0;
+    let generated = 0;
     await runLogged(fd, 'cmake', ['--build', buildDir, '--config', 'Release', '-j', jobs, '--target', ...TARGETS], (line) => {
       if (/Building (C|CXX|CUDA) object/.test(line)) progress.compiled(++compiled, total);
+      else if (/Generate vulkan shaders for /.test(line)) progress.compiled(++generated, shaders, 'generating shaders');
     });
     progress.done();
+    if (key) await runLogged(fd, compiler(), vulkanProbeArgs(buildSrc, buildDir, join(buildDir, 'bin', VULKAN_PROBE)));
   } catch (err) {
     progress.done();
     closeSync(fd);
@@ -218,17 +272,19 @@ export async function buildVariant(variant, { force = false } = {}) {
   }
   closeSync(fd);
   mkdirSync(join(dir, 'bin'), { recursive: true });
-  for (const t of TARGETS) {
+  for (const t of outputsOf(variant)) {
     const out = join(buildDir, 'bin', t);
     if (!existsSync(out)) throw new Error(`build finished but ${out} is missing (log: ${logPath})`);
     copyFileSync(out, join(dir, 'bin', t));
     chmodSync(join(dir, 'bin', t), 0o755);
   }
-  log(`linked ${TARGETS.join(', ')}`);
-  writeFileSync(join(dir, 'build.stamp'), `${stampFor(src, variant)}\n`);
+  log(`linked ${outputsOf(variant).join(', ')}`);
+  writeFileSync(join(dir, 'build.stamp'), `${key ?? stampFor(src, variant)}\n`);
   writeFileSync(join(dir, 'build.json'), JSON.stringify({ variant, version: sourceVersion(src), flags: variantFlags(variant), builtAt: new Date().toISOString() }, null, 2));
-  // The object files are ~100 MB and only useful for an incremental rebuild.
-  if (process.env.TRANSCRIPTORIO_KEEP_BUILD !== '1') rmSync(buildDir, { recursive: true, force: true });
+  // The object files are ~100 MB and only useful for an incremental rebuild;
+  // the Vulkan build's are its cache (the shaders), kept outside the clone.
+  if (key) pruneVulkanCaches(cacheRoot, key);
+  else if (process.env.TRANSCRIPTORIO_KEEP_BUILD !== '1') rmSync(buildDir, { recursive: true, force: true });
   log(`${variant} engine built in ${Math.round((Date.now() - started) / 1000)} s -> ${join(dir, 'bin')}`);
 }
 
@@ -237,6 +293,7 @@ async function main() {
   const force = argv.includes('--force');
   let variants;
   if (argv.includes('--cuda')) variants = ['cuda'];
+  else if (argv.includes('--vulkan')) variants = ['vulkan'];
   else if (argv.includes('--cpu')) variants = ['cpu'];
   else variants = cudaWanted() ? ['cpu', 'cuda'] : ['cpu'];
   if (process.env.TRANSCRIPTORIO_SKIP_WHISPER_BUILD === '1') {
