@@ -10,6 +10,7 @@
 //   node scripts/build-whisper.mjs --cuda     CUDA only (same as TRANSCRIPTORIO_CUDA=1)
 //   node scripts/build-whisper.mjs --vulkan   Vulkan only (Intel/AMD GPUs; needs glslc, libvulkan-dev,
 //                                             spirv-headers; ~30 min the first time, cached, see whisper-vulkan.mjs)
+//   node scripts/build-whisper.mjs --vulkan --if-cached   only when its build cache exists (CI)
 //   node scripts/build-whisper.mjs --force    rebuild even when up to date
 //
 // It prints a few lines (configuring, compiling N/M, linked, the time) and
@@ -207,6 +208,12 @@ function buildJobs(variant) {
   return Math.max(1, jobs);
 }
 
+/** Whether the Vulkan build's cache for the current source and flags holds a finished build. */
+function vulkanCached() {
+  const src = findSource();
+  return !!src && existsSync(join(vulkanCacheRoot(), stampFor(src, 'vulkan'), 'build', 'bin', 'whisper-server'));
+}
+
 /** The C++ compiler for the Vulkan device probe (cmake finds its own for the rest). */
 function compiler() {
   return ['c++', 'g++', 'clang++'].find((c) => has(c)) ?? null;
@@ -302,6 +309,11 @@ async function main() {
   }
   let failed = false;
   for (const v of variants) {
+    // CI: the Vulkan build only where its cache for this source and these flags exists (then it takes seconds).
+    if (v === 'vulkan' && argv.includes('--if-cached') && !vulkanCached()) {
+      log(`no Vulkan build cache for this source and these flags in ${vulkanCacheRoot()}: not building (--if-cached)`);
+      continue;
+    }
     try {
       await buildVariant(v, { force });
     } catch (err) {

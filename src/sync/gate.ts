@@ -12,13 +12,14 @@ export const JITTER_SECONDS = 0.05;
 /** A best plan that moves no cue by more than this and gains less than minGain: the subtitle is in sync. */
 export const IN_SYNC_TOLERANCE_SECONDS = 0.25;
 /**
- * The plan must fit better than chance by this much (share of cue time over
- * speech): chance is what the same search finds for the subtitle mirrored in
- * time, whose cues have the same lengths and pauses but cannot match the
- * speech. A subtitle of another film or language gets a plan about as good as
- * its mirror's.
+ * The plan must fit better than chance by this much, in the refinement's
+ * objective per cue time ((matched - mismatched - split penalties) / cue
+ * time, -1..1): chance is what the same search finds for the subtitle
+ * mirrored in time, whose cues have the same lengths and pauses but cannot
+ * match the speech except by luck and splits. A subtitle of another film or
+ * language gets a plan about as good as its mirror's.
  */
-export const MIN_OVER_CHANCE = 0.08;
+export const MIN_OVER_CHANCE = 0.3;
 /** Drift (seconds, first to last chunk) from which a leftover speed change counts. */
 export const MIN_DRIFT_SECONDS = 1;
 /** A drift is a straight line when no chunk lies further than this from it (seconds, or this share of the drift). */
@@ -40,7 +41,10 @@ export interface GateInput {
   blocks: GateBlock[];
   /** Largest move of any cue under the plan, seconds. */
   displacement: number;
-  /** Score of the same search on the mirrored subtitle (chance level). */
+  /** The plan's objective per cue time (search.fitQuality). */
+  quality: number;
+  /** The same search on the mirrored subtitle (chance level): its objective and its score. */
+  chanceQuality: number;
   chanceScore: number;
   drift: DriftEstimate | null;
 }
@@ -57,7 +61,10 @@ export function isDrift(d: DriftEstimate | null): d is DriftEstimate {
 
 export function judge(g: GateInput): GateResult {
   const s = g.settings;
+  const gain = g.scoreAfter - g.scoreBefore;
+  // Nothing worth changing near the subtitle as it is: in sync, whatever else is true.
   if (g.displacement <= JITTER_SECONDS) return { verdict: 'in_sync' };
+  if (gain < s.minGain && g.displacement <= IN_SYNC_TOLERANCE_SECONDS) return { verdict: 'in_sync' };
   if (isDrift(g.drift)) {
     return {
       verdict: 'refused',
@@ -67,12 +74,12 @@ export function judge(g: GateInput): GateResult {
         'frame-rate change (23.976, 24, 25 fps) explains; it was probably made for another cut of this video. Use a subtitle made for this release.',
     };
   }
-  if (g.scoreAfter - g.chanceScore < MIN_OVER_CHANCE) {
+  if (g.quality - g.chanceQuality < MIN_OVER_CHANCE) {
     return {
       verdict: 'refused',
       code: 'small_gain',
       message:
-        `The best alignment found fits the speech no better than chance (${pct(g.scoreAfter)} of cue time over speech, where the same search on the ` +
+        `The best alignment found fits the speech hardly better than chance (${pct(g.scoreAfter)} of cue time over speech, where the same search on the ` +
         `subtitle played backwards reaches ${pct(g.chanceScore)}), so the subtitle probably belongs to another cut or another language track. ` +
         'Use a subtitle made for this release.',
     };
@@ -88,9 +95,7 @@ export function judge(g: GateInput): GateResult {
         `${s.maxOffsetSeconds} s. Raise the sync_max_offset_seconds setting above ${s.maxOffsetSeconds} and sync again.`,
     };
   }
-  const gain = g.scoreAfter - g.scoreBefore;
   if (gain < s.minGain) {
-    if (g.displacement <= IN_SYNC_TOLERANCE_SECONDS) return { verdict: 'in_sync' };
     return {
       verdict: 'refused',
       code: 'small_gain',

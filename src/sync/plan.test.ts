@@ -90,6 +90,8 @@ test('the gate: jitter is in sync, a small gain near the subtitle is in sync, fa
     scoreAfter: 0.82,
     blocks: [{ first: 0, last: 99, offset: 0.2, speechSeconds: 100 }],
     displacement: 0.2,
+    quality: 0.64,
+    chanceQuality: 0.1,
     chanceScore: 0.6,
     drift: null,
   };
@@ -109,6 +111,8 @@ test('the gate refuses, in this order: drift, chance, window edge, small gain, t
       { first: 50, last: 99, offset: 30, speechSeconds: 70 },
     ],
     displacement: 30,
+    quality: 0.8,
+    chanceQuality: 0.1,
     chanceScore: 0.6,
     drift: { chunks: 8, driftSeconds: 0.3, residualSeconds: 0.1, slope: 0 },
   };
@@ -119,9 +123,10 @@ test('the gate refuses, in this order: drift, chance, window edge, small gain, t
   assert.equal(code({}), 'fix');
   assert.equal(code({ drift: { chunks: 8, driftSeconds: 4.8, residualSeconds: 0.2, slope: 0.0002 } }), 'nonstandard_ratio');
   assert.equal(code({ drift: { chunks: 8, driftSeconds: 4.8, residualSeconds: 3, slope: 0.0002 } }), 'fix');
-  assert.equal(code({ chanceScore: 0.85 }), 'small_gain');
+  assert.equal(code({ chanceQuality: 0.6 }), 'small_gain');
+  assert.match((judge({ ...base, chanceQuality: 0.6 }) as { message: string }).message, /chance/);
   assert.equal(code({ blocks: [base.blocks[0], { ...base.blocks[1], offset: 59.995 }] }), 'offset_at_bound');
-  assert.equal(code({ scoreAfter: 0.54, chanceScore: 0.4 }), 'small_gain');
+  assert.equal(code({ scoreAfter: 0.54 }), 'small_gain');
   assert.equal(code({ blocks: [base.blocks[0], { ...base.blocks[1], speechSeconds: 9 }] }), 'thin_block');
   const thin = judge({ ...base, blocks: [base.blocks[0], { ...base.blocks[1], speechSeconds: 9 }] });
   assert.ok(thin.verdict === 'refused' && /part 2 \(cues 51-100\)/.test(thin.message), JSON.stringify(thin));

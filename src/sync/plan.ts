@@ -10,7 +10,7 @@ import { judge, type GateBlock } from './gate.js';
 import { buildMask, cleanSpans, countOnes, extentBins, overlap, paddedPrefix, shareOf, toBin, toSeconds } from './masks.js';
 import { STANDARD_RATIOS } from './ratios.js';
 import type { CueBins } from './refine.js';
-import { fitBlocks, fitShare, mirrorCues } from './search.js';
+import { fitBlocks, fitQuality, fitShare, mirrorCues } from './search.js';
 import { DEFAULT_SYNC_SETTINGS, type PlanSyncOptions, type SyncBlock, type SyncPlan, type SyncRefusalCode, type SyncSettings, type TimeSpan } from './types.js';
 
 /** Another ratio replaces 1 only when its best share of cue time over speech is higher by this much. */
@@ -112,7 +112,10 @@ export function planSync(cues: TimeSpan[], reference: TimeSpan[], settings?: Par
   const search = { reference: padded, maxLag: w, penaltyBins: toBin(s.splitPenalty) };
   const fits = fitBlocks({ ...search, cues: bins, preferredLag: best.lag });
   const mirrored = mirrorCues(bins);
-  const chanceScore = fitShare(mirrored, fitBlocks({ ...search, cues: mirrored, preferredLag: 0 }), padded);
+  const chanceFits = fitBlocks({ ...search, cues: mirrored, preferredLag: 0 });
+  const chanceScore = fitShare(mirrored, chanceFits, padded);
+  const quality = fitQuality(fits, search.penaltyBins);
+  const chanceQuality = fitQuality(chanceFits, search.penaltyBins);
   const drift = estimateDrift(bins, padded, -w, w, best.lag);
 
   const blocks: SyncBlock[] = fits.map((b) => ({ firstCue: b.first, lastCue: b.last, offset: toSeconds(b.lag), from: cues[order[b.first]].start }));
@@ -124,9 +127,9 @@ export function planSync(cues: TimeSpan[], reference: TimeSpan[], settings?: Par
   });
   const gateBlocks: GateBlock[] = fits.map((b) => ({ first: b.first, last: b.last, offset: toSeconds(b.lag), speechSeconds: toSeconds(b.speechBins) }));
   const mainIdx = mainBlock(blocks);
-  const finding = { ratio, blocks, score: scoreAfter, peakZ: fits[mainIdx].z, blockZ: fits.map((b) => b.z), chanceScore, driftSeconds: drift?.driftSeconds ?? 0 };
+  const finding = { ratio, blocks, score: scoreAfter, peakZ: fits[mainIdx].z, blockZ: fits.map((b) => b.z), chanceScore, quality, chanceQuality, driftSeconds: drift?.driftSeconds ?? 0 };
 
-  const verdict = judge({ settings: s, scoreBefore, scoreAfter, blocks: gateBlocks, displacement, chanceScore, drift });
+  const verdict = judge({ settings: s, scoreBefore, scoreAfter, blocks: gateBlocks, displacement, quality, chanceQuality, chanceScore, drift });
   if (verdict.verdict !== 'fix') {
     const refusal = verdict.verdict === 'refused' ? { code: verdict.code, message: verdict.message } : null;
     return { ...unchanged(verdict.verdict, n, scoreBefore, started, refusal), found: finding };

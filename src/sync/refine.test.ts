@@ -99,3 +99,14 @@ test('drift: chunks on a sloped line are measured; a step (a split) has a large 
   assert.ok(step && step.residualSeconds > 0.15 * Math.abs(step.driftSeconds), JSON.stringify(step));
   assert.equal(estimateDrift(cuesOf(runs.slice(0, 12), () => 0), reference, -3000, 3000, 0), null);
 });
+
+test('cues of a part the audio lost (a cut start) move with the rest instead of onto other lines', () => {
+  const runs = speech(60);
+  const cut = runs[10][0] - 30;
+  const kept = runs.slice(10).map(([a, b]): [number, number] => [a - cut, b - cut]);
+  const length = runs[runs.length - 1][1] + 1000;
+  const mask = buildMask(kept.map(([a, b]) => ({ start: a / 100, end: b / 100 })), length);
+  const reference = { prefix: paddedPrefix(mask, 6000), pad: 6000 };
+  const fits = fitBlocks({ cues: cuesOf(runs, () => 0), reference, maxLag: 6000, penaltyBins: 700, preferredLag: -cut });
+  assert.deepEqual(fits.map((f) => [f.first, f.last, f.lag]), [[0, 59, -cut]]);
+});

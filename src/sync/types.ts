@@ -88,6 +88,10 @@ export interface SyncFinding {
   blockZ: number[];
   /** Score the same search reaches on the subtitle mirrored in time: what chance gives. */
   chanceScore: number;
+  /** The refinement's objective per cue time, -1..1: (matched - mismatched - split penalties) / cue time. */
+  quality: number;
+  /** The same for the mirrored subtitle. */
+  chanceQuality: number;
   /** Drift in seconds over the subtitle's span left after the chosen ratio (0 when none was measured). */
   driftSeconds: number;
 }
