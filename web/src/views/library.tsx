@@ -24,6 +24,7 @@ const FILTERS: { id: LibraryFilter; label: string; count?: keyof LibraryTree['to
   { id: 'generated', label: 'Generated', count: 'generated' },
   { id: 'failed', label: 'Failed', count: 'failed' },
   { id: 'needs_review', label: 'Needs review', count: 'needs_review' },
+  { id: 'out_of_sync', label: 'Out of sync' },
   { id: 'missing', label: 'Missing', count: 'missing' },
   { id: 'ignored', label: 'Ignored' },
 ];
