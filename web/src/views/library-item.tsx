@@ -3,7 +3,8 @@
 // rules still want and why, the job history, and the actions: Transcribe
 // now (target and preset prefilled from the wanting rule), Redo, Delete
 // generated, Ignore / Unignore; and the quality of each generated subtitle
-// (score, flagged passages to listen to, Accept / Redo / Delete ours).
+// (score, flagged passages to listen to, Accept / Redo / Delete ours); and the
+// sync of its text subtitles to the audio (components/subtitle-sync.tsx).
 // Updates live while its jobs run.
 import { useState, type ReactNode } from 'react';
 import { api, messageOf, unwrap } from '../api/client';
@@ -16,6 +17,7 @@ import { itemLabel, LanguageBadges, runLibraryAction, useLibraryLive, type Libra
 import { ConfirmDialog, FormFooter, Modal } from '../components/modal';
 import { QualityPanel } from '../components/quality-panel-lazy';
 import { ScoreBadge } from '../components/score-badge';
+import { SubtitleSyncCard } from '../components/subtitle-sync';
 import { ReviewActions } from '../components/review-actions';
 import { formatBytes, formatDateTime, formatDuration, relativeTime } from '../lib/format';
 import { label, oneOf, QUALITY_PRESETS, type QualityPreset } from '../lib/kinds';
@@ -242,6 +244,8 @@ export function LibraryItemView({ id }: { id: number }): ReactNode {
           )}
         </section>
       </div>
+
+      <SubtitleSyncCard item={d} onChanged={() => void item.reload()} />
 
       <section className="card" aria-labelledby="it-jobs-h">
         <h2 id="it-jobs-h">Job history</h2>
