@@ -127,7 +127,8 @@ export async function startServer(opts: { env?: Record<string, string> } = {}): 
       return { status: r.status, body: parsed as T };
     },
     async stop() {
-      if (proc.exitCode === null) {
+      // A server killed by a signal has no exit code but has exited: waiting for 'exit' again would hang.
+      if (proc.exitCode === null && proc.signalCode === null) {
         const exited = new Promise((r) => proc.once('exit', r));
         proc.kill('SIGTERM');
         const t = setTimeout(() => proc.kill('SIGKILL'), 15_000);
