@@ -127,6 +127,7 @@ describe('subtitle sync on the item page', { skip: browserSkip() }, () => {
     await page.goto('/#/library?filter=out_of_sync');
     await page.getByRole('tab', { name: 'Out of sync', selected: true }).waitFor();
     await page.getByRole('list', { name: 'Files' }).locator(`[data-item-id="${itemId}"]`).waitFor();
+    await screenshot(page, 'library-out-of-sync-1280');
     assert.deepEqual(errors, []);
     await session.close();
     session = undefined;
@@ -155,6 +156,11 @@ describe('subtitle sync on the item page', { skip: browserSkip() }, () => {
     await open.getByRole('button', { name: /^Undo the sync/ }).click();
     await open.getByRole('alert').filter({ hasText: /changed or removed since the sync/ }).waitFor();
     assert.match(readFileSync(late, 'utf8'), /Then we row!/, "the user's edit stays");
+
+    await page.goto('/#/library?filter=out_of_sync');
+    await page.getByRole('tab', { name: 'Out of sync', selected: true }).waitFor();
+    await noSideways(page, 'the library with the Out of sync tab');
+    await screenshot(page, 'library-out-of-sync-360');
     assert.deepEqual(errors, []);
   });
 });
