@@ -131,3 +131,13 @@ test('the gate refuses, in this order: drift, chance, window edge, small gain, t
   const thin = judge({ ...base, blocks: [base.blocks[0], { ...base.blocks[1], speechSeconds: 9 }] });
   assert.ok(thin.verdict === 'refused' && /part 2 \(cues 51-100\)/.test(thin.message), JSON.stringify(thin));
 });
+
+test('a cue at an absurd time neither blows the masks up nor spoils the plan for the others', () => {
+  const ref = speech(200);
+  const cues = [...ref.map((s) => ({ start: s.start + 2, end: s.end + 2 })), { start: 1e9, end: 1e9 + 2 }];
+  const before = process.memoryUsage().rss;
+  const p = planSync(cues, ref);
+  assert.ok(process.memoryUsage().rss - before < 200 * 2 ** 20, 'no mask of 10^11 bins');
+  assert.equal(p.verdict, 'fix', describePlan(p));
+  assert.equal(p.offset, -2);
+});

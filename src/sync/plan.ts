@@ -82,7 +82,10 @@ export function planSync(cues: TimeSpan[], reference: TimeSpan[], settings?: Par
 
   const w = toBin(s.maxOffsetSeconds);
   const maxRatio = Math.max(...STANDARD_RATIOS.map((r) => r.ratio));
-  const length = Math.max(extentBins(timed, maxRatio), extentBins(ref), opts.mediaDuration ? toBin(opts.mediaDuration) : 0) + 1;
+  // Cue time past the reference's end (plus the window) can match nothing at any offset: the masks stop
+  // there, so a cue at an absurd time cannot make them huge.
+  const refEnd = Math.max(extentBins(ref), opts.mediaDuration && Number.isFinite(opts.mediaDuration) ? toBin(opts.mediaDuration) : 0);
+  const length = Math.min(Math.max(extentBins(timed, maxRatio), refEnd) + 1, Math.ceil(refEnd * maxRatio) + 2 * w + 1);
   const refMask = buildMask(ref, length);
   const scoreBefore = shareOf(overlap(timed, refMask));
 
@@ -105,8 +108,8 @@ export function planSync(cues: TimeSpan[], reference: TimeSpan[], settings?: Par
   order.forEach((idx, rank) => {
     const c = cues[idx];
     if (!valid(c)) return;
-    bins.starts[rank] = Math.max(0, toBin(Math.max(0, c.start) * ratio));
-    bins.ends[rank] = Math.max(bins.starts[rank], toBin(c.end * ratio));
+    bins.starts[rank] = Math.min(length, toBin(Math.max(0, c.start) * ratio));
+    bins.ends[rank] = Math.min(length, Math.max(bins.starts[rank], toBin(c.end * ratio)));
   });
   const padded = { prefix: paddedPrefix(refMask, w), pad: w };
   const search = { reference: padded, maxLag: w, penaltyBins: toBin(s.splitPenalty) };
