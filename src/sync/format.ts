@@ -6,8 +6,9 @@ const MINUS = '\u2212';
 
 /** "+3.2 s", "−20.0 s" (one decimal, always a sign). */
 export function formatOffset(seconds: number): string {
-  const v = Math.round(seconds * 10) / 10;
-  return `${v < 0 ? MINUS : '+'}${Math.abs(v).toFixed(1)} s`;
+  // Rounded by magnitude, so that -7.35 and 7.35 read alike.
+  const v = Math.round(Math.abs(seconds) * 10) / 10;
+  return `${seconds < 0 && v > 0 ? MINUS : '+'}${v.toFixed(1)} s`;
 }
 
 /** "1:02:03" or "2:03". */

@@ -67,6 +67,7 @@ test('describePlan: one line for each kind of plan', () => {
   assert.equal(describePlan(plan({ verdict: 'in_sync' })), 'in sync');
   assert.equal(describePlan(plan({ blocks: [{ firstCue: 0, lastCue: 9, offset: -3.2 }], offset: -3.2 })), '3.2 s late — shift by −3.2 s');
   assert.equal(describePlan(plan({ blocks: [{ firstCue: 0, lastCue: 9, offset: 20 }], offset: 20 })), '20.0 s early — shift by +20.0 s');
+  assert.equal(describePlan(plan({ blocks: [{ firstCue: 0, lastCue: 9, offset: -7.35 }], offset: -7.35 })), '7.4 s late — shift by −7.4 s');
   assert.equal(
     describePlan(plan({ ratio: 25 / (24000 / 1001), blocks: [{ firstCue: 0, lastCue: 9, offset: 0.4 }], offset: 0.4 })),
     'made for 25 fps — stretched to 23.976 and shifted by +0.4 s',
