@@ -152,6 +152,7 @@ export async function buildCorpus(log: (line: string) => void): Promise<Corpus> 
   await run('sox', ['-m', '-v', '1', speechWav, '-v', String(CORPUS.noiseVolume), music, '-r', '16000', '-b', '16', wav]);
   rmSync(join(dir, 'lines'), { recursive: true, force: true });
   rmSync(music, { force: true });
+  rmSync(speechWav, { force: true });
 
   const t1 = performance.now();
   const spans = await detectSpeech(wav, SILERO_MODEL, { threads: 1 });
