@@ -77,7 +77,9 @@ function variantFlags(variant) {
     '-DWHISPER_BUILD_SERVER=ON',
     '-DWHISPER_SDL2=OFF',
     '-DWHISPER_CURL=OFF',
-    '-DGGML_NATIVE=ON', // the speed: AVX2/AVX-512/FMA as this CPU has them
+    // The speed: AVX2/AVX-512/FMA as this CPU has them. TRANSCRIPTORIO_WHISPER_NATIVE=0 builds for any
+    // x86-64 CPU with AVX2 and CUDA kernels for every recent GPU, for a container image other machines run.
+    process.env.TRANSCRIPTORIO_WHISPER_NATIVE === '0' ? '-DGGML_NATIVE=OFF' : '-DGGML_NATIVE=ON',
   ];
   if (variant === 'cuda') return [...common, '-DGGML_CUDA=ON'];
   if (variant === 'vulkan') return [...common, '-DGGML_CUDA=OFF', '-DGGML_VULKAN=ON'];
