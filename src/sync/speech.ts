@@ -64,7 +64,7 @@ export async function wavSpeech(wavPath: string, tmp: string, o: Pick<SpeechOpti
       wavHeader(wav.length - 44).copy(wav, 0);
       const window = join(tmp, `window-${Math.round(from)}.wav`);
       await writeFile(window, wav);
-      const found = await detectSpeech(window, o.vadModelPath, { threads: o.threads, signal: o.signal, whisperDir: o.whisperDir });
+      const found = await detectSpeech(window, o.vadModelPath, { threads: o.threads ?? 1, signal: o.signal, whisperDir: o.whisperDir });
       await rm(window, { force: true });
       joinSpans(spans, found.map((s) => ({ start: s.start + from, end: s.end + from })));
       o.onProgress?.(50 + (to / file.duration) * 50);

@@ -40,10 +40,10 @@ describe('request schemas carry their enums and bounds', () => {
       detail: 'action must be one of retry, cancel, remove, got "explode"', code: 'bad_bulk_action',
     });
     assert.deepEqual(await body('GET', '/api/library/items?filter=x'), {
-      detail: 'filter must be one of all, wanted, generated, failed, missing, ignored, needs_review, got "x"', code: 'bad_filter',
+      detail: 'filter must be one of all, wanted, generated, failed, missing, ignored, needs_review, out_of_sync, got "x"', code: 'bad_filter',
     });
     assert.deepEqual(await body('POST', '/api/library/actions', { action: 'transcribe', filter: { filter: 'x' } }), {
-      detail: 'filter must be one of all, wanted, generated, failed, missing, ignored, needs_review, got "x"', code: 'bad_filter',
+      detail: 'filter must be one of all, wanted, generated, failed, missing, ignored, needs_review, out_of_sync, got "x"', code: 'bad_filter',
     });
     assert.deepEqual(await body('POST', '/api/jobs', { file_path: '/media/a.mkv', target_lang: 'eng', quality_preset: 'ultra' }), {
       detail: 'Invalid quality preset "ultra": use one of fast, balanced, best', code: 'bad_quality_preset',
@@ -71,7 +71,7 @@ describe('request schemas carry their enums and bounds', () => {
     assert.deepEqual(param('/api/jobs', 'status_filter').enum, ['queued', 'processing', 'completed', 'failed', 'cancelled', '']);
     assert.equal(param('/api/jobs', 'page_size').maximum, 500);
     assert.deepEqual(param('/api/jobs', 'sort').enum, ['added', 'priority', 'status', '']);
-    assert.deepEqual(param('/api/library/items', 'filter').enum, ['all', 'wanted', 'generated', 'failed', 'missing', 'ignored', 'needs_review']);
+    assert.deepEqual(param('/api/library/items', 'filter').enum, ['all', 'wanted', 'generated', 'failed', 'missing', 'ignored', 'needs_review', 'out_of_sync']);
     const bulk = spec.paths['/api/jobs/bulk'].post.requestBody!.content['application/json'].schema.properties;
     assert.deepEqual(bulk.action.enum, ['retry', 'cancel', 'remove']);
     const create = spec.paths['/api/jobs'].post.requestBody!.content['application/json'].schema as unknown as { properties: Record<string, { enum?: string[] }>; required: string[] };

@@ -13,7 +13,7 @@ import { serve } from '../../src/server/server.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { createTestApp } from '../helpers/app.js';
 
-const START_ORDER = ['events', 'workers', 'scanner', 'library', 'provider-cleanup', 'completion-notifier', 'bazarr-sync'];
+const START_ORDER = ['events', 'workers', 'scanner', 'library', 'provider-cleanup', 'completion-notifier', 'bazarr-sync', 'sync-check'];
 
 /** Wraps each component's start and stop so the calls land in `calls` ("start x" / "stop x"). */
 function record(components: readonly BackgroundComponent[], calls: string[]): void {

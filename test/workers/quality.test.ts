@@ -8,10 +8,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { findSpeech } from '../../src/sync/sync.repository.js';
 import { SILERO_MODEL } from '../helpers/fixtures.js';
 import { makeVideo, minimalModel, useTestModel, waitFor } from './helpers.js';
 
@@ -39,8 +40,13 @@ test('a job on the random-weight model completes needing review, with low-confid
     const add = await t.app.inject({ method: 'POST', url: '/api/workers', payload: { worker_type: 'cpu' } });
     assert.equal(add.statusCode, 201, add.body);
 
-    const first = await runJob(t, makeVideo(media, 'Speech.mkv'), 'Speech.mkv');
+    const speechVideo = makeVideo(media, 'Speech.mkv');
+    const first = await runJob(t, speechVideo, 'Speech.mkv');
     assert.equal(first.job.needs_review, true, 'gibberish from a random model needs review');
+    // The spans the report heard are kept for this version of the file: subtitle sync will not listen again.
+    const st = statSync(speechVideo);
+    const kept = await findSpeech(t.ctx.database.db, speechVideo, st.size, st.mtimeMs);
+    assert.ok(kept && kept.spans.length > 0, 'the speech spans are stored for subtitle sync');
     const report = first.quality.report;
     assert.ok(report.score < report.threshold, `score ${report.score} is under the threshold ${report.threshold}`);
     assert.equal(first.job.quality_score, report.score);

@@ -14,6 +14,8 @@ import { applyPathMappings, mappingsFromSettings } from '../../security/path-map
 import { gpuMemoryOfPid } from '../gpu-devices.js';
 import { engineSpecFor, prepareJobEngine, type EngineSpec } from '../../transcription/engines/engine-select.js';
 import { mediaAccess } from '../../transcription/audio.js';
+import { stat } from 'node:fs/promises';
+import { saveSpeech } from '../../sync/sync.repository.js';
 import type { SettingKey } from '../../settings/definitions/index.js';
 
 /**
@@ -87,6 +89,7 @@ export async function transcriptionHandler(ctx: JobHandlerContext<TranscriptionJ
       ctx.reportProgress({ stage, progress, etaSeconds: eta });
     },
   });
+  if (result.speech) await keepSpeech(ctx, file, result.speech);
   const vram = gpu && local ? (result.vramUsedMb ?? (await gpuMemoryOfPid(ctx.tools, ctx.engine.enginePid))) : null;
   return {
     output_path: result.outputPath,
@@ -108,3 +111,17 @@ async function retryEngineFor(ctx: JobHandlerContext<TranscriptionJobOptions>, m
 }
 
 export const transcriptionJob = defineJob(TranscriptionJobOptions, transcriptionHandler);
+
+/**
+ * The speech the quality report heard, kept for this version of the file
+ * (under the path the server knows it by), so the subtitle sync check never
+ * listens to it again. Best effort: a failure here never fails the job.
+ */
+async function keepSpeech(ctx: JobHandlerContext<TranscriptionJobOptions>, localFile: string, speech: { spans: Array<{ start: number; end: number }>; seconds: number }): Promise<void> {
+  try {
+    const st = await stat(localFile);
+    await saveSpeech(ctx.database.db, ctx.job.file_path, st.size, st.mtimeMs, { spans: speech.spans, duration: speech.seconds, streamIndex: null, language: null });
+  } catch (e) {
+    ctx.log.debug({ err: e }, 'speech spans not kept for subtitle sync');
+  }
+}
