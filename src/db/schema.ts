@@ -308,3 +308,5 @@ export type ScanRuleRow = Selectable<ScanRulesTable>;
 export type SettingRow = Selectable<SystemSettingsTable>;
 export type WorkerRow = Selectable<WorkersTable>;
 export type JobEventRow = Selectable<JobEventsTable>;
+export type SubtitleSyncCheckRow = Selectable<SubtitleSyncChecksTable>;
+export type SubtitleSyncRow = Selectable<SubtitleSyncsTable>;

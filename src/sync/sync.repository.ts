@@ -5,6 +5,7 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
+import type { SubtitleSyncCheckRow, SubtitleSyncRow } from '../db/schema.js';
 import type { TimeSpan } from './types.js';
 
 export interface StoredSpeech {
@@ -14,31 +15,10 @@ export interface StoredSpeech {
   language: string | null;
 }
 
-export interface SyncCheckRow {
-  subtitle: string;
-  media_path: string;
-  size: number;
-  mtime_ms: number;
-  verdict: string;
-  offset_seconds: number;
-  ratio: number;
-  score_before: number;
-  score_after: number;
-  summary: string;
-  checked_ms: number;
-}
-
-export interface SyncRecordRow {
-  id: number;
-  media_path: string;
-  subtitle: string;
-  backup: string;
-  written_sha256: string;
-  plan: string;
-  summary: string;
-  created_ms: number;
-  undone_ms: number | null;
-}
+/** A subtitle measured against the speech (numbers read as numbers on PostgreSQL too). */
+export type SyncCheckRow = SubtitleSyncCheckRow;
+/** A fix written to a subtitle, with the copy of the original. */
+export type SyncRecordRow = SubtitleSyncRow;
 
 /** Spans stored for this version of the file (same size and mtime), or null. */
 export async function findSpeech(db: Db, path: string, size: number, mtimeMs: number): Promise<StoredSpeech | null> {
