@@ -174,11 +174,17 @@ say "podman runs containers (Node $out in the base)"
 # ---- the image
 say "building $IMAGE from the Dockerfile (the first time compiles whisper.cpp: 10+ minutes on 2 cores)"
 build_started=$(date +%s)
-podman build --format docker --pull=never --network=host --tag "$IMAGE" --file "$ROOT/Dockerfile" "$ROOT" >"$WORK/build.log" 2>&1 ||
-  { tail -40 "$WORK/build.log"; fail "podman build failed (its end above)"; }
+# The build stage gets a tag of its own, so that pruning what no tag needs any
+# more (podman's vfs storage keeps every layer whole) keeps its cache too.
+for target in build final; do
+  if [ "$target" = build ]; then args=(--target build --tag "$IMAGE-build"); else args=(--tag "$IMAGE"); fi
+  podman build --format docker --pull=never --network=host "${args[@]}" --file "$ROOT/Dockerfile" "$ROOT" >>"$WORK/build.log" 2>&1 ||
+    { tail -40 "$WORK/build.log"; fail "podman build failed (its end above)"; }
+done
+podman image prune --force >/dev/null
 grep -E '^(image size|WARNING: image size)' "$WORK/build.log" | sed 's/^/    /'
 grep -q '^WARNING: image size' "$WORK/build.log" && fail "the image is over its size budget"
-say "built in $(($(date +%s) - build_started)) s; podman reports $(podman image inspect --format '{{.Size}}' "$IMAGE" | awk '{printf "%d MB", $1/1e6}')"
+say "built in $(($(date +%s) - build_started)) s; podman reports $(podman image inspect --format '{{.Size}}' "$IMAGE" | awk '{printf "%d MB", $1/1e6}'); the cache takes $(du -sh "$CACHE" | cut -f1)"
 
 # ---- a data volume with a model in it, a media folder with a film
 mkdir -p "$WORK/config/models" "$WORK/media/Movies/Test Film (2024)"
