@@ -84,7 +84,7 @@ for (const kind of databaseKinds()) {
       const byName = Object.fromEntries(rules.map((r: { name: string }) => [r.name, r]));
       assert.deepEqual(byName['Japanese to Spanish'].conditions.audio_language_is, 'jpn');
       assert.deepEqual(byName['Japanese to Spanish'].conditions.missing_external_subtitle_lang, 'spa');
-      assert.deepEqual(byName['Japanese to Spanish'].action, { action_type: 'transcribe', target_language: 'spa', quality_preset: 'fast', job_priority: 0 });
+      assert.deepEqual(byName['Japanese to Spanish'].action, { action_type: 'transcribe', target_language: 'spa', quality_preset: 'fast', job_priority: 0, sync_external_subtitles: false });
       assert.equal(byName['French to English'].conditions.audio_language_is, 'fra');
       assert.equal(byName['French to English'].conditions.file_extension, '.mkv');
       assert.equal(byName['French to English'].action.quality_preset, 'best');
